@@ -108,6 +108,24 @@ d_malloc_array(size_t count, size_t size)
 #define NSEC_PER_USEC 1000ULL
 #define USEC_PER_SEC  1000000ULL
 
+/* ------------------------------------------------------------------------
+ * Errors (errno <-> DER) and environment getters
+ * ------------------------------------------------------------------------ */
+
+/* (section: errors and environment) */
+
+/* ------------------------------------------------------------------------
+ * Rank lists, iov/sgl helpers, UUIDs and hash functions
+ * ------------------------------------------------------------------------ */
+
+/* (section: ranks, sgl, uuid, hash functions) */
+
+/* ------------------------------------------------------------------------
+ * Time and the hybrid logical clock (HLC)
+ * ------------------------------------------------------------------------ */
+
+/* (section: time and HLC) */
+
 #if defined(__cplusplus)
 }
 #endif

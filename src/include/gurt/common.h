@@ -218,7 +218,7 @@ d_rank_list_del_at(d_rank_list_t *list, int idx);
 /** Remove \a rank; 0 also if it was not there. */
 int
 d_rank_list_del(d_rank_list_t *rank_list, d_rank_t rank);
-/** Same ranks in the same order. */
+/** Same ranks, in any order (the lists are not modified). */
 bool
 d_rank_list_identical(d_rank_list_t *rank_list1, d_rank_list_t *rank_list2);
 bool
@@ -252,7 +252,7 @@ d_rank_range_list_realloc(d_rank_range_list_t *range_list, uint32_t size);
 /** Ranges covering the ranks of \a rank_list (sorted, duplicates merged). */
 d_rank_range_list_t *
 d_rank_range_list_create_from_ranks(d_rank_list_t *rank_list);
-/** "0-3,7" text of the ranges (no brackets); free with D_FREE. */
+/** "[0-3,7]" text of the ranges; free with D_FREE. */
 int
 d_rank_range_list_str(d_rank_range_list_t *list, char **ranks_str);
 void

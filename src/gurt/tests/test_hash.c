@@ -410,6 +410,58 @@ test_traverse_many(void **state)
 	assert_int_equal(rec_freed, N);
 }
 
+/* ---- IOR's directory cache: only key_cmp, decref (always last) and free ---- */
+
+static bool
+ior_decref(struct d_hash_table *ht, d_list_t *link)
+{
+	return true;
+}
+
+static void
+test_ior_style(void **state)
+{
+	d_hash_table_ops_t ops = {
+		.hop_key_cmp = rec_key_cmp,
+		.hop_rec_decref = ior_decref,
+		.hop_rec_free = rec_free,
+	};
+	uint32_t feats[] = {D_HASH_FT_EPHEMERAL | D_HASH_FT_NOLOCK | D_HASH_FT_LRU,
+			    D_HASH_FT_EPHEMERAL | D_HASH_FT_LRU};
+	struct d_hash_table *ht;
+	struct rec *r[4];
+	const char *keys[4] = {"/a", "/a/b", "/c", "/d/e/f"};
+	char order[32];
+	d_list_t *l;
+	int f;
+	int i;
+
+	for (f = 0; f < 2; f++) {
+		rec_freed = 0;
+		/* 0 bits: one bucket, so order is observable; no rec_hash: global lock. */
+		assert_int_equal(d_hash_table_create(feats[f], 0, NULL, &ops, &ht), 0);
+		for (i = 0; i < 4; i++) {
+			r[i] = rec_new(keys[i], i);
+			assert_int_equal(
+				d_hash_rec_insert(ht, keys[i], strlen(keys[i]), &r[i]->link, false),
+				0);
+		}
+		l = d_hash_rec_find(ht, "/a/b", 4);
+		assert_ptr_equal(l, &r[1]->link);
+		assert_null(d_hash_rec_find(ht, "/a/", 3));
+		/* evict_at without hop_rec_hash finds the bucket by walking the chain. */
+		assert_true(d_hash_rec_evict_at(ht, &r[1]->link));
+		order[0] = '\0';
+		d_hash_table_traverse(ht, collect_cb, order);
+		assert_string_equal(order, "/d/e/f/c/a/a/b");
+
+		while ((l = d_hash_rec_first(ht)) != NULL)
+			d_hash_rec_decref(ht, l);
+		assert_int_equal(rec_freed, 4);
+		assert_int_equal(d_hash_table_destroy(ht, false), 0);
+	}
+}
+
 /* ---- anonymous insert (key made by hop_key_init) ---- */
 
 struct anon {
@@ -679,6 +731,7 @@ main(void)
 		cmocka_unit_test_setup(test_non_lru_evict, setup),
 		cmocka_unit_test_setup(test_traverse_many, setup),
 		cmocka_unit_test_setup(test_anonym, setup),
+		cmocka_unit_test_setup(test_ior_style, setup),
 		cmocka_unit_test_setup(test_threads_spin, setup),
 		cmocka_unit_test_setup(test_threads_mutex, setup),
 		cmocka_unit_test_setup(test_threads_rwlock, setup),

@@ -33,7 +33,7 @@ extern "C" {
 	X(DER_OVERFLOW, (DER_ERR_GURT_BASE + 17), Data too long for defined data type or buffer size) \
 	X(DER_CANCELED, (DER_ERR_GURT_BASE + 18), Operation canceled)                              \
 	X(DER_OOG, (DER_ERR_GURT_BASE + 19), Out of group or member list)                          \
-	X(DER_HG, (DER_ERR_GURT_BASE + 20), Transport layer error)                                 \
+	X(DER_HG, (DER_ERR_GURT_BASE + 20), Transport layer mercury error)                         \
 	X(DER_UNREG, (DER_ERR_GURT_BASE + 21), RPC or protocol version not registered)             \
 	X(DER_ADDRSTR_GEN, (DER_ERR_GURT_BASE + 22), Failed to generate an address string)         \
 	X(DER_PMIX, (DER_ERR_GURT_BASE + 23), PMIx layer error)                                    \
@@ -62,7 +62,7 @@ extern "C" {
 	X(DER_QUOTA_LIMIT, (DER_ERR_GURT_BASE + 46), Quota limit reached for the requested resource)
 
 #define D_FOREACH_DAOS_ERR(X)                                                                      \
-	X(DER_IO, (DER_ERR_DAOS_BASE + 1), I/O error)                                              \
+	X(DER_IO, (DER_ERR_DAOS_BASE + 1), Generic I/O error)                                      \
 	X(DER_FREE_MEM, (DER_ERR_DAOS_BASE + 2), Memory free error)                                \
 	X(DER_ENOENT, (DER_ERR_DAOS_BASE + 3), Entity not found)                                   \
 	X(DER_NOTYPE, (DER_ERR_DAOS_BASE + 4), Unknown object type)                                \

@@ -114,6 +114,124 @@ d_malloc_array(size_t count, size_t size)
 
 /* (section: errors and environment) */
 
+/**
+ * POSIX errno to the negative DER_* code that means the same (0 stays 0).
+ * Errno values without a DER twin become -DER_MISC.
+ */
+static inline int
+d_errno2der(int err)
+{
+	switch (err) {
+	case 0:
+		return 0;
+	case EPERM:
+	case EACCES:
+		return -DER_NO_PERM;
+	case EBADF:
+		return -DER_NO_HDL;
+	case EINVAL:
+		return -DER_INVAL;
+	case EEXIST:
+		return -DER_EXIST;
+	case ENOENT:
+		return -DER_NONEXIST;
+	case EHOSTUNREACH:
+		return -DER_UNREACH;
+	case ENOSPC:
+	case EDQUOT:
+		return -DER_NOSPACE;
+	case EALREADY:
+		return -DER_ALREADY;
+	case ENOMEM:
+		return -DER_NOMEM;
+	case ENOSYS:
+		return -DER_NOSYS;
+	case ETIMEDOUT:
+		return -DER_TIMEDOUT;
+	case EBUSY:
+		return -DER_BUSY;
+	case EAGAIN:
+		return -DER_AGAIN;
+	case EPROTO:
+		return -DER_PROTO;
+	case EOVERFLOW:
+		return -DER_OVERFLOW;
+	case ECANCELED:
+		return -DER_CANCELED;
+	case ENOTDIR:
+		return -DER_NOTDIR;
+	case ENAMETOOLONG:
+		return -DER_EXCEEDS_PATH_LEN;
+	case EIO:
+		return -DER_IO;
+	case E2BIG:
+		return -DER_KEY2BIG;
+	case ESTALE:
+		return -DER_STALE;
+	case ENOTSUP:
+		return -DER_NOTSUPPORTED;
+	default:
+		return -DER_MISC;
+	}
+}
+
+/*
+ * Environment access. The getters leave *val unchanged unless they return 0;
+ * they return -DER_NONEXIST when the variable is unset and -DER_INVAL when its
+ * value does not parse (numbers: decimal or 0x-prefixed hex, no sign, no
+ * junk, no overflow). Setters and getters share a lock, so threads that use
+ * only these functions never read an environment being rewritten.
+ */
+
+/** Copy the value into \a str (\a str_size bytes); -DER_TRUNC if it did not fit (copy cut). */
+int
+d_getenv_str(char *str, size_t str_size, const char *name);
+
+/** Allocate a copy of the value into *\a str; release it with d_freeenv_str(). */
+int
+d_agetenv_str(char **str, const char *name);
+
+void
+d_freeenv_str(char **str);
+
+/** 1/0, true/false, yes/no, on/off (any case) or an integer (non-zero is true). */
+int
+d_getenv_bool(const char *name, bool *bool_val);
+
+/** A one-character value. */
+int
+d_getenv_char(const char *name, char *char_val);
+
+int
+d_getenv_uint(const char *name, unsigned int *uint_val);
+
+int
+d_getenv_uint32_t(const char *name, uint32_t *uint32_val);
+
+int
+d_getenv_uint64_t(const char *name, uint64_t *uint64_val);
+
+/** Older name of d_getenv_uint(), kept for source compatibility. */
+int
+d_getenv_int(const char *name, unsigned int *uint_val);
+
+int
+d_setenv(const char *name, const char *value, int overwrite);
+
+int
+d_unsetenv(const char *name);
+
+/** putenv(3): \a name ("NAME=value") becomes part of the environment, do not free it. */
+int
+d_putenv(char *name);
+
+int
+d_clearenv(void);
+
+/** True if \a name is set (even to an empty value). */
+bool
+d_isenv_def(const char *name);
+
 /* ------------------------------------------------------------------------
  * Rank lists, iov/sgl helpers, UUIDs and hash functions
  * ------------------------------------------------------------------------ */

@@ -14,22 +14,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+#include <gurt/dlog.h>
+#include <daos_errno.h>
 
 #if defined(__cplusplus)
 extern "C" {
 #endif
-
-/* Priorities, lowest to highest. */
-#define DLOG_DBG   0x00ffff00
-#define DLOG_INFO  0x01000000
-#define DLOG_NOTE  0x02000000
-#define DLOG_WARN  0x03000000
-#define DLOG_ERR   0x04000000
-#define DLOG_CRIT  0x05000000
-#define DLOG_ALERT 0x06000000
-#define DLOG_EMERG 0x07000000
-#define DLOG_EMIT  0x08000000
 
 /* Debug streams: bits within the DEBUG priority, selected by DD_MASK. */
 #define DB_ANY     (1u << 8)
@@ -82,6 +75,10 @@ extern "C" {
 	X(common, "common")                                                                        \
 	X(tests, "tests")
 
+/* Built-in facility ids, in list order; runtime ones follow D_LOG_NR_BUILTIN_FAC. */
+#define D_LOG_FAC_ID(name, lname) D_LOG_FAC_ID_##name,
+enum { D_FOREACH_SUBSYS(D_LOG_FAC_ID) D_LOG_NR_BUILTIN_FAC };
+
 #define DD_FAC(name) (d_##name##_logfac)
 #define D_LOG_DECLARE_FAC(name, lname) extern int d_##name##_logfac;
 D_FOREACH_SUBSYS(D_LOG_DECLARE_FAC)
@@ -89,14 +86,6 @@ D_FOREACH_SUBSYS(D_LOG_DECLARE_FAC)
 #ifndef D_LOGFAC
 #define D_LOGFAC DD_FAC(misc)
 #endif
-
-/** True if a message of \a prio (or debug bits) for facility \a fac would be logged. */
-bool
-d_log_check(int fac, int prio);
-
-void
-d_log_write(int fac, int prio, const char *file, int line, const char *func, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
 
 #define D_LOG_AT(prio, fmt, ...)                                                                   \
 	do {                                                                                       \
@@ -114,6 +103,41 @@ d_log_write(int fac, int prio, const char *file, int line, const char *func, con
 #define D_ALERT(fmt, ...)       D_LOG_AT(DLOG_ALERT, fmt, ##__VA_ARGS__)
 #define D_FATAL(fmt, ...)       D_LOG_AT(DLOG_EMERG, fmt, ##__VA_ARGS__)
 #define D_EMIT(fmt, ...)        D_LOG_AT(DLOG_EMIT, fmt, ##__VA_ARGS__)
+
+/** Log with an explicit priority or debug-stream flag. */
+#define D_LOG_ENABLED(flag) d_log_check(D_LOGFAC, (int)(flag))
+
+/** \a flag_true if \a cond, else \a flag_false (e.g. D_CDEBUG(rc != 0, DLOG_ERR, DB_IO, ...)). */
+#define D_CDEBUG(cond, flag_true, flag_false, fmt, ...)                                            \
+	do {                                                                                       \
+		if (cond)                                                                          \
+			D_DEBUG(flag_true, fmt, ##__VA_ARGS__);                                    \
+		else                                                                               \
+			D_DEBUG(flag_false, fmt, ##__VA_ARGS__);                                   \
+	} while (0)
+
+/* Message followed by the error's name, value and description. */
+#define DL_ERROR(rc, fmt, ...) D_ERROR(fmt ": " DF_RC, ##__VA_ARGS__, DP_RC(rc))
+#define DL_WARN(rc, fmt, ...)  D_WARN(fmt ": " DF_RC, ##__VA_ARGS__, DP_RC(rc))
+#define DL_INFO(rc, fmt, ...)  D_INFO(fmt ": " DF_RC, ##__VA_ARGS__, DP_RC(rc))
+#define DL_CDEBUG(cond, flag_true, flag_false, rc, fmt, ...)                                       \
+	D_CDEBUG(cond, flag_true, flag_false, fmt ": " DF_RC, ##__VA_ARGS__, DP_RC(rc))
+
+/** Debug message prefixed with an object pointer, for following one object's life. */
+#define D_TRACE_DEBUG(mask, ptr, fmt, ...) D_DEBUG(mask, "%p " fmt, (void *)(ptr), ##__VA_ARGS__)
+
+/** Plain output to stdout, not the log (command-line tools). */
+#define D_PRINT(fmt, ...)                                                                          \
+	do {                                                                                       \
+		fprintf(stdout, fmt, ##__VA_ARGS__);                                               \
+		fflush(stdout);                                                                    \
+	} while (0)
+
+#define D_PRINT_ERR(fmt, ...)                                                                      \
+	do {                                                                                       \
+		fprintf(stderr, fmt, ##__VA_ARGS__);                                               \
+		fflush(stderr);                                                                    \
+	} while (0)
 
 #define D_ASSERT(e)                                                                                \
 	do {                                                                                       \
@@ -134,13 +158,6 @@ d_log_write(int fac, int prio, const char *file, int line, const char *func, con
 	} while (0)
 
 #define D_CASSERT(cond, ...) _Static_assert(cond, #cond)
-
-/** Open the log (reads D_LOG_FILE, D_LOG_MASK, DD_SUBSYS, DD_MASK). Reference counted. */
-int
-d_log_init(void);
-
-void
-d_log_fini(void);
 
 #if defined(__cplusplus)
 }

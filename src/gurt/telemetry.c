@@ -1,0 +1,1547 @@
+/*
+ * In-process metrics registry (d_tm_* API) and its Prometheus text export.
+ *
+ * The tree of nodes and the two lookup tables (by path, and by exported name) are
+ * guarded by one rwlock: writers add and delete nodes, readers find, iterate and export.
+ * Metric values are plain 64-bit words updated with atomics, so producers never take the
+ * lock; a reader may see the fields of one metric from slightly different instants, which
+ * is fine for monitoring.
+ */
+#define D_LOGFAC DD_FAC(telem)
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+
+#include <gurt/common.h>
+#include <gurt/telemetry.h>
+
+#define TM_CLOCKS     (D_TM_CLOCK_REALTIME | D_TM_CLOCK_PROCESS_CPUTIME | D_TM_CLOCK_THREAD_CPUTIME)
+#define TM_STATS      (D_TM_DURATION | D_TM_STATS_GAUGE)
+#define TM_SHIFT_NONE UINT64_MAX
+
+struct d_tm_metric_t {
+	/*
+	 * counter, gauge: the value; timestamp: Unix ns; timer snapshot: clock ns;
+	 * duration: the last interval in ns.
+	 */
+	uint64_t tm_value;
+	/* duration start in ns plus one (0: not started), and the clock it was read from */
+	uint64_t tm_start;
+	int tm_start_clock;
+	/* statistics: durations in us, stats gauges in their own unit */
+	uint64_t tm_count;
+	uint64_t tm_sum;
+	uint64_t tm_min;
+	uint64_t tm_max;
+	/*
+	 * Variance from sums of (x - shift) and (x - shift)^2 as doubles: shifting by an
+	 * early sample keeps the terms small, so the subtraction at read time does not
+	 * cancel away the precision the way sum(x^2) - sum(x)^2/n does for large x.
+	 */
+	uint64_t tm_shift;
+	uint64_t tm_ssum_bits;
+	uint64_t tm_ssq_bits;
+	char *tm_desc;
+	char *tm_units;
+};
+
+struct tm_node {
+	struct d_tm_node_t tn_pub;
+	struct tm_node *tn_last_child;
+	/* full path ("" for the root) */
+	char *tn_path;
+	/* the path as it appears in an exported name; leaves only */
+	char *tn_flat;
+	struct tm_node *tn_next_path;
+	struct tm_node *tn_next_flat;
+	struct tm_node *tn_next_grave;
+};
+
+/* A chained hash table over tm_node, keyed by one of its string fields. */
+struct tm_htab {
+	struct tm_node **ht_buckets;
+	size_t ht_nbuckets;
+	size_t ht_count;
+	size_t ht_key_off;
+	size_t ht_next_off;
+};
+
+struct d_tm_context {
+	int tc_id;
+};
+
+static struct {
+	pthread_rwlock_t lock;
+	struct tm_node *root;
+	struct tm_htab by_path;
+	struct tm_htab by_flat;
+	/* deleted subtrees: readers may still hold their nodes, so free them at fini */
+	struct tm_node *graveyard;
+	int id;
+} tm_reg = {.lock = PTHREAD_RWLOCK_INITIALIZER};
+
+/* Serialises init/fini and guards the reference count. */
+static pthread_mutex_t tm_init_lock = PTHREAD_MUTEX_INITIALIZER;
+static int tm_refcount;
+
+static const char *const tm_stat_suffixes[] = {"_min",    "_max", "_mean",
+					       "_stddev", "_sum", "_samples"};
+
+static inline struct tm_node *
+tm_node(struct d_tm_node_t *pub)
+{
+	return container_of(pub, struct tm_node, tn_pub);
+}
+
+static inline int
+tm_base_type(const struct d_tm_node_t *node)
+{
+	return node->dtn_type & ~TM_CLOCKS;
+}
+
+/* ------------------------------------------------------------------------------------
+ * Lookup tables
+ * ---------------------------------------------------------------------------------- */
+
+#define HT_KEY(ht, n)  (*(char **)((char *)(n) + (ht)->ht_key_off))
+#define HT_NEXT(ht, n) (*(struct tm_node **)((char *)(n) + (ht)->ht_next_off))
+
+static uint64_t
+tm_str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int
+tm_htab_init(struct tm_htab *ht, size_t key_off, size_t next_off)
+{
+	ht->ht_nbuckets = 64;
+	ht->ht_count = 0;
+	ht->ht_key_off = key_off;
+	ht->ht_next_off = next_off;
+	D_ALLOC_ARRAY(ht->ht_buckets, ht->ht_nbuckets);
+	return ht->ht_buckets == NULL ? -DER_NOMEM : 0;
+}
+
+static void
+tm_htab_fini(struct tm_htab *ht)
+{
+	D_FREE(ht->ht_buckets);
+	ht->ht_nbuckets = 0;
+	ht->ht_count = 0;
+}
+
+static struct tm_node *
+tm_htab_find(struct tm_htab *ht, const char *key)
+{
+	struct tm_node *n = ht->ht_buckets[tm_str_hash(key) & (ht->ht_nbuckets - 1)];
+
+	for (; n != NULL; n = HT_NEXT(ht, n))
+		if (strcmp(HT_KEY(ht, n), key) == 0)
+			return n;
+	return NULL;
+}
+
+/* Grow when the chains average more than one entry; a failed grow only costs speed. */
+static void
+tm_htab_grow(struct tm_htab *ht)
+{
+	struct tm_node **buckets;
+	size_t nbuckets = ht->ht_nbuckets * 2;
+	size_t i;
+
+	D_ALLOC_ARRAY(buckets, nbuckets);
+	if (buckets == NULL)
+		return;
+	for (i = 0; i < ht->ht_nbuckets; i++) {
+		struct tm_node *n = ht->ht_buckets[i];
+
+		while (n != NULL) {
+			struct tm_node *next = HT_NEXT(ht, n);
+			size_t b = tm_str_hash(HT_KEY(ht, n)) & (nbuckets - 1);
+
+			HT_NEXT(ht, n) = buckets[b];
+			buckets[b] = n;
+			n = next;
+		}
+	}
+	D_FREE(ht->ht_buckets);
+	ht->ht_buckets = buckets;
+	ht->ht_nbuckets = nbuckets;
+}
+
+static void
+tm_htab_insert(struct tm_htab *ht, struct tm_node *n)
+{
+	size_t b;
+
+	if (ht->ht_count >= ht->ht_nbuckets)
+		tm_htab_grow(ht);
+	b = tm_str_hash(HT_KEY(ht, n)) & (ht->ht_nbuckets - 1);
+	HT_NEXT(ht, n) = ht->ht_buckets[b];
+	ht->ht_buckets[b] = n;
+	ht->ht_count++;
+}
+
+static void
+tm_htab_remove(struct tm_htab *ht, struct tm_node *n)
+{
+	struct tm_node **link = &ht->ht_buckets[tm_str_hash(HT_KEY(ht, n)) & (ht->ht_nbuckets - 1)];
+
+	for (; *link != NULL; link = &HT_NEXT(ht, *link)) {
+		if (*link == n) {
+			*link = HT_NEXT(ht, n);
+			HT_NEXT(ht, n) = NULL;
+			ht->ht_count--;
+			return;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------------------
+ * Nodes
+ * ---------------------------------------------------------------------------------- */
+
+static void
+tm_node_free(struct tm_node *n)
+{
+	struct d_tm_node_t *child;
+
+	if (n == NULL)
+		return;
+	child = n->tn_pub.dtn_child;
+	while (child != NULL) {
+		struct d_tm_node_t *next = child->dtn_sibling;
+
+		tm_node_free(tm_node(child));
+		child = next;
+	}
+	if (n->tn_pub.dtn_metric != NULL) {
+		D_FREE(n->tn_pub.dtn_metric->tm_desc);
+		D_FREE(n->tn_pub.dtn_metric->tm_units);
+		D_FREE(n->tn_pub.dtn_metric);
+	}
+	D_FREE(n->tn_pub.dtn_name);
+	D_FREE(n->tn_path);
+	D_FREE(n->tn_flat);
+	D_FREE(n);
+}
+
+/* Exported-name form of a path: every character outside [A-Za-z0-9_:] becomes '_'. */
+static char *
+tm_flatten(const char *path)
+{
+	char *flat;
+	size_t i;
+
+	D_STRNDUP(flat, path, D_TM_MAX_NAME_LEN);
+	if (flat == NULL)
+		return NULL;
+	for (i = 0; flat[i] != '\0'; i++) {
+		unsigned char c = flat[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == ':'))
+			flat[i] = '_';
+	}
+	return flat;
+}
+
+static struct tm_node *
+tm_node_alloc(const char *path, size_t path_len, int type, const char *desc, const char *units)
+{
+	struct tm_node *n;
+	struct d_tm_metric_t *m;
+	const char *name;
+
+	D_ALLOC_PTR(n);
+	if (n == NULL)
+		return NULL;
+	D_STRNDUP(n->tn_path, path, path_len);
+	if (n->tn_path == NULL)
+		goto fail;
+	name = strrchr(n->tn_path, '/');
+	name = name == NULL ? n->tn_path : name + 1;
+	D_STRNDUP(n->tn_pub.dtn_name, name, D_TM_MAX_NAME_LEN);
+	if (n->tn_pub.dtn_name == NULL)
+		goto fail;
+	n->tn_pub.dtn_type = type;
+	if (type == D_TM_DIRECTORY)
+		return n;
+
+	n->tn_flat = tm_flatten(n->tn_path);
+	if (n->tn_flat == NULL)
+		goto fail;
+	/* Own cache line: hot counters of different metrics must not share one. */
+	D_ALIGNED_ALLOC(m, 64, sizeof(*m));
+	if (m == NULL)
+		goto fail;
+	memset(m, 0, sizeof(*m));
+	n->tn_pub.dtn_metric = m;
+	m->tm_min = UINT64_MAX;
+	m->tm_shift = TM_SHIFT_NONE;
+	if (desc != NULL && desc[0] != '\0') {
+		D_STRNDUP(m->tm_desc, desc, D_TM_MAX_DESC_LEN);
+		if (m->tm_desc == NULL)
+			goto fail;
+	}
+	if (units != NULL && units[0] != '\0') {
+		D_STRNDUP(m->tm_units, units, D_TM_MAX_UNIT_LEN);
+		if (m->tm_units == NULL)
+			goto fail;
+	}
+	return n;
+fail:
+	tm_node_free(n);
+	return NULL;
+}
+
+static void
+tm_node_link(struct tm_node *parent, struct tm_node *n)
+{
+	n->tn_pub.dtn_parent = &parent->tn_pub;
+	if (parent->tn_last_child == NULL)
+		parent->tn_pub.dtn_child = &n->tn_pub;
+	else
+		parent->tn_last_child->tn_pub.dtn_sibling = &n->tn_pub;
+	parent->tn_last_child = n;
+	tm_htab_insert(&tm_reg.by_path, n);
+	if (n->tn_flat != NULL)
+		tm_htab_insert(&tm_reg.by_flat, n);
+}
+
+/* Remove \a n and its subtree from the lookup tables (the tree links stay intact). */
+static void
+tm_subtree_unhash(struct tm_node *n)
+{
+	struct d_tm_node_t *child;
+
+	tm_htab_remove(&tm_reg.by_path, n);
+	if (n->tn_flat != NULL)
+		tm_htab_remove(&tm_reg.by_flat, n);
+	for (child = n->tn_pub.dtn_child; child != NULL; child = child->dtn_sibling)
+		tm_subtree_unhash(tm_node(child));
+}
+
+static void
+tm_node_unlink(struct tm_node *n)
+{
+	struct tm_node *parent = tm_node(n->tn_pub.dtn_parent);
+	struct d_tm_node_t **link = &parent->tn_pub.dtn_child;
+	struct d_tm_node_t *prev = NULL;
+
+	while (*link != &n->tn_pub) {
+		prev = *link;
+		link = &(*link)->dtn_sibling;
+	}
+	*link = n->tn_pub.dtn_sibling;
+	if (parent->tn_last_child == n)
+		parent->tn_last_child = prev == NULL ? NULL : tm_node(prev);
+	n->tn_pub.dtn_sibling = NULL;
+}
+
+/* ------------------------------------------------------------------------------------
+ * Paths and types
+ * ---------------------------------------------------------------------------------- */
+
+/* Print the path into \a buf and return a pointer to its normalised form within it. */
+static int
+tm_build_path(char *buf, const char *fmt, va_list ap, char **path)
+{
+	char *p;
+	int n;
+
+	if (fmt == NULL)
+		return -DER_INVAL;
+	n = vsnprintf(buf, D_TM_MAX_NAME_LEN, fmt, ap);
+	if (n < 0)
+		return -DER_INVAL;
+	if (n >= D_TM_MAX_NAME_LEN) {
+		D_ERROR("metric path longer than %d: %.64s...", D_TM_MAX_NAME_LEN - 1, buf);
+		return -DER_EXCEEDS_PATH_LEN;
+	}
+
+	p = buf[0] == '/' ? buf + 1 : buf;
+	if (*p == '\0') {
+		D_ERROR("empty metric path");
+		return -DER_INVAL;
+	}
+	for (n = 0; p[n] != '\0'; n++) {
+		unsigned char c = p[n];
+
+		if (c == '/' && (p[n + 1] == '/' || p[n + 1] == '\0')) {
+			D_ERROR("empty component in metric path '%s'", buf);
+			return -DER_INVAL;
+		}
+		if (c <= ' ' || c == 0x7f || c == '"' || c == '\\') {
+			D_ERROR("bad character 0x%02x in metric path '%s'", c, buf);
+			return -DER_INVAL;
+		}
+	}
+	*path = p;
+	return 0;
+}
+
+static int
+tm_check_type(int *type)
+{
+	int base = *type & ~TM_CLOCKS;
+	int clk = *type & TM_CLOCKS;
+
+	if (base == D_TM_LINK || base == D_TM_MEMINFO)
+		return -DER_NOSYS;
+	if (base != D_TM_DIRECTORY && base != D_TM_COUNTER && base != D_TM_TIMESTAMP &&
+	    base != D_TM_TIMER_SNAPSHOT && base != D_TM_DURATION && base != D_TM_GAUGE &&
+	    base != D_TM_STATS_GAUGE)
+		return -DER_INVAL;
+	if (clk != 0 &&
+	    ((base != D_TM_DURATION && base != D_TM_TIMER_SNAPSHOT) || (clk & (clk - 1)) != 0))
+		return -DER_INVAL;
+	if (clk == 0 && (base == D_TM_DURATION || base == D_TM_TIMER_SNAPSHOT))
+		clk = D_TM_CLOCK_REALTIME;
+	*type = base | clk;
+	return 0;
+}
+
+static bool
+tm_flat_taken_suffixed(const char *flat, const char *suffix)
+{
+	char name[D_TM_MAX_NAME_LEN + 16];
+
+	snprintf(name, sizeof(name), "%s%s", flat, suffix);
+	return tm_htab_find(&tm_reg.by_flat, name) != NULL;
+}
+
+/*
+ * Would a leaf with exported name \a flat and \a type clash with an existing one? Stats
+ * metrics also export <name>_min etc., so those names count as taken too.
+ */
+static bool
+tm_flat_clash(const char *flat, int type)
+{
+	size_t flen = strlen(flat);
+	size_t i;
+
+	if (tm_htab_find(&tm_reg.by_flat, flat) != NULL)
+		return true;
+	for (i = 0; i < ARRAY_SIZE(tm_stat_suffixes); i++) {
+		const char *sfx = tm_stat_suffixes[i];
+		size_t slen = strlen(sfx);
+		struct tm_node *base;
+		char stem[D_TM_MAX_NAME_LEN];
+
+		if ((type & TM_STATS) && tm_flat_taken_suffixed(flat, sfx))
+			return true;
+		if (flen <= slen || strcmp(flat + flen - slen, sfx) != 0)
+			continue;
+		memcpy(stem, flat, flen - slen);
+		stem[flen - slen] = '\0';
+		base = tm_htab_find(&tm_reg.by_flat, stem);
+		if (base != NULL && (base->tn_pub.dtn_type & TM_STATS))
+			return true;
+	}
+	return false;
+}
+
+/* Find or create the node at \a path. Called with the write lock held. */
+static int
+tm_find_or_create(char *path, int type, const char *desc, const char *units, struct tm_node **out)
+{
+	struct tm_node *parent = tm_reg.root;
+	struct tm_node *n;
+	size_t len = strlen(path);
+	size_t end;
+	char saved;
+
+	n = tm_htab_find(&tm_reg.by_path, path);
+	if (n != NULL) {
+		if (n->tn_pub.dtn_type != type) {
+			D_ERROR("metric '%s' exists as %s, not %s", path,
+				d_tm_type_str(n->tn_pub.dtn_type), d_tm_type_str(type));
+			return -DER_OP_NOT_PERMITTED;
+		}
+		*out = n;
+		return 0;
+	}
+
+	/* Check the whole path before creating anything, so a refusal leaves no residue. */
+	for (end = 0; end < len; end++) {
+		if (path[end] != '/')
+			continue;
+		path[end] = '\0';
+		n = tm_htab_find(&tm_reg.by_path, path);
+		path[end] = '/';
+		if (n != NULL && n->tn_pub.dtn_type != D_TM_DIRECTORY) {
+			D_ERROR("cannot add '%s': '%.*s' is a metric", path, (int)end, path);
+			return -DER_NOTDIR;
+		}
+	}
+	if (type != D_TM_DIRECTORY) {
+		char *flat = tm_flatten(path);
+		bool clash;
+
+		if (flat == NULL)
+			return -DER_NOMEM;
+		clash = tm_flat_clash(flat, type);
+		if (clash)
+			D_ERROR("metric '%s' would export under the same name as another", path);
+		D_FREE(flat);
+		if (clash)
+			return -DER_EXIST;
+	}
+
+	for (end = 0; end <= len; end++) {
+		int ntype;
+
+		if (end < len && path[end] != '/')
+			continue;
+		saved = path[end];
+		path[end] = '\0';
+		n = tm_htab_find(&tm_reg.by_path, path);
+		path[end] = saved;
+		if (n == NULL) {
+			ntype = end == len ? type : D_TM_DIRECTORY;
+			n = tm_node_alloc(path, end, ntype, end == len ? desc : NULL,
+					  end == len ? units : NULL);
+			if (n == NULL)
+				return -DER_NOMEM;
+			tm_node_link(parent, n);
+		}
+		parent = n;
+	}
+	*out = n;
+	return 0;
+}
+
+static int
+tm_add_va(struct d_tm_node_t **node, int type, const char *desc, const char *units, const char *fmt,
+	  va_list ap)
+{
+	struct tm_node *n = NULL;
+	char buf[D_TM_MAX_NAME_LEN];
+	char *path;
+	int rc;
+
+	if (node != NULL)
+		*node = NULL;
+	rc = tm_check_type(&type);
+	if (rc != 0) {
+		D_ERROR("unsupported metric type 0x%x: %d", type, rc);
+		return rc;
+	}
+	if ((desc != NULL && strnlen(desc, D_TM_MAX_DESC_LEN) >= D_TM_MAX_DESC_LEN) ||
+	    (units != NULL && strnlen(units, D_TM_MAX_UNIT_LEN) >= D_TM_MAX_UNIT_LEN)) {
+		D_ERROR("metric description or units too long");
+		return -DER_EXCEEDS_PATH_LEN;
+	}
+	rc = tm_build_path(buf, fmt, ap, &path);
+	if (rc != 0)
+		return rc;
+
+	pthread_rwlock_wrlock(&tm_reg.lock);
+	if (tm_reg.root == NULL)
+		rc = -DER_UNINIT;
+	else
+		rc = tm_find_or_create(path, type, desc, units, &n);
+	pthread_rwlock_unlock(&tm_reg.lock);
+
+	if (rc == 0 && node != NULL)
+		*node = &n->tn_pub;
+	return rc;
+}
+
+/* ------------------------------------------------------------------------------------
+ * Producer API
+ * ---------------------------------------------------------------------------------- */
+
+int
+d_tm_init(int id, uint64_t mem_size, int flags)
+{
+	struct tm_node *root = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&tm_init_lock);
+	if (tm_refcount > 0) {
+		tm_refcount++;
+		goto out;
+	}
+
+	D_ALLOC_PTR(root);
+	if (root == NULL)
+		D_GOTO(out, rc = -DER_NOMEM);
+	root->tn_path = strdup("");
+	root->tn_pub.dtn_name = strdup("");
+	root->tn_pub.dtn_type = D_TM_DIRECTORY;
+	if (root->tn_path == NULL || root->tn_pub.dtn_name == NULL)
+		D_GOTO(out, rc = -DER_NOMEM);
+	rc = tm_htab_init(&tm_reg.by_path, offsetof(struct tm_node, tn_path),
+			  offsetof(struct tm_node, tn_next_path));
+	if (rc != 0)
+		goto out;
+	rc = tm_htab_init(&tm_reg.by_flat, offsetof(struct tm_node, tn_flat),
+			  offsetof(struct tm_node, tn_next_flat));
+	if (rc != 0) {
+		tm_htab_fini(&tm_reg.by_path);
+		goto out;
+	}
+	tm_htab_insert(&tm_reg.by_path, root);
+
+	pthread_rwlock_wrlock(&tm_reg.lock);
+	tm_reg.root = root;
+	tm_reg.graveyard = NULL;
+	tm_reg.id = id;
+	pthread_rwlock_unlock(&tm_reg.lock);
+	root = NULL;
+	tm_refcount = 1;
+	D_INFO("telemetry registry %d initialised", id);
+out:
+	pthread_mutex_unlock(&tm_init_lock);
+	tm_node_free(root);
+	return rc;
+}
+
+void
+d_tm_fini(void)
+{
+	struct tm_node *root;
+	struct tm_node *grave;
+
+	pthread_mutex_lock(&tm_init_lock);
+	if (tm_refcount == 0 || --tm_refcount > 0) {
+		pthread_mutex_unlock(&tm_init_lock);
+		return;
+	}
+
+	pthread_rwlock_wrlock(&tm_reg.lock);
+	root = tm_reg.root;
+	grave = tm_reg.graveyard;
+	tm_reg.root = NULL;
+	tm_reg.graveyard = NULL;
+	tm_htab_fini(&tm_reg.by_path);
+	tm_htab_fini(&tm_reg.by_flat);
+	pthread_rwlock_unlock(&tm_reg.lock);
+	pthread_mutex_unlock(&tm_init_lock);
+
+	tm_node_free(root);
+	while (grave != NULL) {
+		struct tm_node *next = grave->tn_next_grave;
+
+		tm_node_free(grave);
+		grave = next;
+	}
+}
+
+int
+d_tm_add_metric(struct d_tm_node_t **node, int metric_type, char *desc, char *units,
+		const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (node == NULL)
+		return -DER_INVAL;
+	if ((metric_type & ~TM_CLOCKS) == D_TM_DIRECTORY) {
+		*node = NULL;
+		return -DER_INVAL;
+	}
+	va_start(ap, fmt);
+	rc = tm_add_va(node, metric_type, desc, units, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+d_tm_add_ephemeral_dir(struct d_tm_node_t **node, size_t size_bytes, const char *fmt, ...)
+{
+	char buf[D_TM_MAX_NAME_LEN];
+	char *path;
+	struct tm_node *n = NULL;
+	va_list ap;
+	int rc;
+
+	if (node != NULL)
+		*node = NULL;
+	va_start(ap, fmt);
+	rc = tm_build_path(buf, fmt, ap, &path);
+	va_end(ap);
+	if (rc != 0)
+		return rc;
+
+	pthread_rwlock_wrlock(&tm_reg.lock);
+	if (tm_reg.root == NULL)
+		rc = -DER_UNINIT;
+	else if (tm_htab_find(&tm_reg.by_path, path) != NULL)
+		rc = -DER_EXIST;
+	else
+		rc = tm_find_or_create(path, D_TM_DIRECTORY, NULL, NULL, &n);
+	pthread_rwlock_unlock(&tm_reg.lock);
+
+	if (rc == 0 && node != NULL)
+		*node = &n->tn_pub;
+	return rc;
+}
+
+int
+d_tm_del_ephemeral_dir(const char *fmt, ...)
+{
+	char buf[D_TM_MAX_NAME_LEN];
+	char *path;
+	struct tm_node *n;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = tm_build_path(buf, fmt, ap, &path);
+	va_end(ap);
+	if (rc != 0)
+		return rc;
+
+	pthread_rwlock_wrlock(&tm_reg.lock);
+	if (tm_reg.root == NULL)
+		D_GOTO(out, rc = -DER_UNINIT);
+	n = tm_htab_find(&tm_reg.by_path, path);
+	if (n == NULL)
+		D_GOTO(out, rc = -DER_NONEXIST);
+	if (n->tn_pub.dtn_type != D_TM_DIRECTORY)
+		D_GOTO(out, rc = -DER_NOTDIR);
+	tm_node_unlink(n);
+	tm_subtree_unhash(n);
+	n->tn_next_grave = tm_reg.graveyard;
+	tm_reg.graveyard = n;
+out:
+	pthread_rwlock_unlock(&tm_reg.lock);
+	return rc;
+}
+
+static bool
+tm_is(struct d_tm_node_t *node, int base, const char *op)
+{
+	if (node == NULL)
+		return false;
+	if (!(tm_base_type(node) & base)) {
+		D_ERROR("%s on %s metric '%s'", op, d_tm_type_str(node->dtn_type), node->dtn_name);
+		return false;
+	}
+	return true;
+}
+
+static void
+tm_add_double(uint64_t *bits, double v)
+{
+	uint64_t cur = __atomic_load_n(bits, __ATOMIC_RELAXED);
+	uint64_t next;
+	double d;
+
+	do {
+		memcpy(&d, &cur, sizeof(d));
+		d += v;
+		memcpy(&next, &d, sizeof(next));
+	} while (!__atomic_compare_exchange_n(bits, &cur, next, true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+}
+
+static double
+tm_load_double(uint64_t *bits)
+{
+	uint64_t raw = __atomic_load_n(bits, __ATOMIC_RELAXED);
+	double d;
+
+	memcpy(&d, &raw, sizeof(d));
+	return d;
+}
+
+static void
+tm_stats_add(struct d_tm_metric_t *m, uint64_t x)
+{
+	uint64_t shift = __atomic_load_n(&m->tm_shift, __ATOMIC_ACQUIRE);
+	uint64_t cur;
+	double d;
+
+	if (shift == TM_SHIFT_NONE) {
+		/* The first sample becomes the shift; racing threads all adopt the winner's. */
+		uint64_t want = x == TM_SHIFT_NONE ? x - 1 : x;
+
+		shift = TM_SHIFT_NONE;
+		if (__atomic_compare_exchange_n(&m->tm_shift, &shift, want, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			shift = want;
+	}
+	d = x >= shift ? (double)(x - shift) : -(double)(shift - x);
+	tm_add_double(&m->tm_ssum_bits, d);
+	tm_add_double(&m->tm_ssq_bits, d * d);
+
+	cur = __atomic_load_n(&m->tm_min, __ATOMIC_RELAXED);
+	while (x < cur && !__atomic_compare_exchange_n(&m->tm_min, &cur, x, true, __ATOMIC_RELAXED,
+						       __ATOMIC_RELAXED))
+		;
+	cur = __atomic_load_n(&m->tm_max, __ATOMIC_RELAXED);
+	while (x > cur && !__atomic_compare_exchange_n(&m->tm_max, &cur, x, true, __ATOMIC_RELAXED,
+						       __ATOMIC_RELAXED))
+		;
+	__atomic_fetch_add(&m->tm_sum, x, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&m->tm_count, 1, __ATOMIC_RELEASE);
+}
+
+static void
+tm_stats_read(struct d_tm_metric_t *m, struct d_tm_stats_t *st)
+{
+	uint64_t n = __atomic_load_n(&m->tm_count, __ATOMIC_ACQUIRE);
+	double s1;
+	double m2;
+
+	memset(st, 0, sizeof(*st));
+	if (n == 0)
+		return;
+	s1 = tm_load_double(&m->tm_ssum_bits);
+	m2 = tm_load_double(&m->tm_ssq_bits) - s1 * s1 / (double)n;
+	st->sample_size = n;
+	st->dtm_min = __atomic_load_n(&m->tm_min, __ATOMIC_RELAXED);
+	st->dtm_max = __atomic_load_n(&m->tm_max, __ATOMIC_RELAXED);
+	st->dtm_sum = __atomic_load_n(&m->tm_sum, __ATOMIC_RELAXED);
+	st->mean = (double)__atomic_load_n(&m->tm_shift, __ATOMIC_RELAXED) + s1 / (double)n;
+	/* Rounding, or fields read a moment apart, can push m2 slightly below zero. */
+	st->sum_of_squares = m2 > 0 ? m2 : 0;
+	st->std_dev = n > 1 ? sqrt(st->sum_of_squares / (double)(n - 1)) : 0;
+}
+
+void
+d_tm_set_counter(struct d_tm_node_t *metric, uint64_t value)
+{
+	if (tm_is(metric, D_TM_COUNTER, "set_counter"))
+		__atomic_store_n(&metric->dtn_metric->tm_value, value, __ATOMIC_RELAXED);
+}
+
+void
+d_tm_inc_counter(struct d_tm_node_t *metric, uint64_t value)
+{
+	if (tm_is(metric, D_TM_COUNTER, "inc_counter"))
+		__atomic_fetch_add(&metric->dtn_metric->tm_value, value, __ATOMIC_RELAXED);
+}
+
+/* Read a clock for \a clk (a D_TM_CLOCK_* bit) in ns; \a interval picks the monotonic clock
+ * for wall time, since durations must not jump with clock adjustments.
+ */
+static uint64_t
+tm_clock_ns(int clk, bool interval)
+{
+	struct timespec ts;
+	clockid_t id;
+
+	switch (clk) {
+	case D_TM_CLOCK_PROCESS_CPUTIME:
+		id = CLOCK_PROCESS_CPUTIME_ID;
+		break;
+	case D_TM_CLOCK_THREAD_CPUTIME:
+		id = CLOCK_THREAD_CPUTIME_ID;
+		break;
+	default:
+		id = interval ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+		break;
+	}
+	if (clock_gettime(id, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static int
+tm_pick_clock(struct d_tm_node_t *metric, int clk_id)
+{
+	if (clk_id == D_TM_CLOCK_REALTIME || clk_id == D_TM_CLOCK_PROCESS_CPUTIME ||
+	    clk_id == D_TM_CLOCK_THREAD_CPUTIME)
+		return clk_id;
+	return metric->dtn_type & TM_CLOCKS;
+}
+
+void
+d_tm_record_timestamp(struct d_tm_node_t *metric)
+{
+	if (tm_is(metric, D_TM_TIMESTAMP, "record_timestamp"))
+		__atomic_store_n(&metric->dtn_metric->tm_value,
+				 tm_clock_ns(D_TM_CLOCK_REALTIME, false), __ATOMIC_RELAXED);
+}
+
+void
+d_tm_take_timer_snapshot(struct d_tm_node_t *metric, int clk_id)
+{
+	if (tm_is(metric, D_TM_TIMER_SNAPSHOT, "take_timer_snapshot"))
+		__atomic_store_n(&metric->dtn_metric->tm_value,
+				 tm_clock_ns(tm_pick_clock(metric, clk_id), false),
+				 __ATOMIC_RELAXED);
+}
+
+void
+d_tm_record_duration(struct d_tm_node_t *metric, uint64_t nsec)
+{
+	if (!tm_is(metric, D_TM_DURATION, "record_duration"))
+		return;
+	__atomic_store_n(&metric->dtn_metric->tm_value, nsec, __ATOMIC_RELAXED);
+	tm_stats_add(metric->dtn_metric, nsec / NSEC_PER_USEC);
+}
+
+void
+d_tm_mark_duration_start(struct d_tm_node_t *metric, int clk_id)
+{
+	struct d_tm_metric_t *m;
+	int clk;
+
+	if (!tm_is(metric, D_TM_DURATION, "mark_duration_start"))
+		return;
+	m = metric->dtn_metric;
+	clk = tm_pick_clock(metric, clk_id);
+	__atomic_store_n(&m->tm_start_clock, clk, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->tm_start, tm_clock_ns(clk, true) + 1, __ATOMIC_RELEASE);
+}
+
+void
+d_tm_mark_duration_end(struct d_tm_node_t *metric)
+{
+	struct d_tm_metric_t *m;
+	uint64_t start;
+	uint64_t now;
+
+	if (!tm_is(metric, D_TM_DURATION, "mark_duration_end"))
+		return;
+	m = metric->dtn_metric;
+	start = __atomic_exchange_n(&m->tm_start, 0, __ATOMIC_ACQUIRE);
+	if (start == 0) {
+		D_ERROR("duration '%s' ended without a start: %d", metric->dtn_name,
+			-DER_DURATION_MISMATCH);
+		return;
+	}
+	now = tm_clock_ns(__atomic_load_n(&m->tm_start_clock, __ATOMIC_RELAXED), true);
+	d_tm_record_duration(metric, now >= start - 1 ? now - (start - 1) : 0);
+}
+
+void
+d_tm_set_gauge(struct d_tm_node_t *metric, uint64_t value)
+{
+	if (!tm_is(metric, D_TM_GAUGE | D_TM_STATS_GAUGE, "set_gauge"))
+		return;
+	__atomic_store_n(&metric->dtn_metric->tm_value, value, __ATOMIC_RELAXED);
+	if (tm_base_type(metric) == D_TM_STATS_GAUGE)
+		tm_stats_add(metric->dtn_metric, value);
+}
+
+void
+d_tm_inc_gauge(struct d_tm_node_t *metric, uint64_t value)
+{
+	uint64_t now;
+
+	if (!tm_is(metric, D_TM_GAUGE | D_TM_STATS_GAUGE, "inc_gauge"))
+		return;
+	now = __atomic_add_fetch(&metric->dtn_metric->tm_value, value, __ATOMIC_RELAXED);
+	if (tm_base_type(metric) == D_TM_STATS_GAUGE)
+		tm_stats_add(metric->dtn_metric, now);
+}
+
+void
+d_tm_dec_gauge(struct d_tm_node_t *metric, uint64_t value)
+{
+	uint64_t now;
+
+	if (!tm_is(metric, D_TM_GAUGE | D_TM_STATS_GAUGE, "dec_gauge"))
+		return;
+	now = __atomic_sub_fetch(&metric->dtn_metric->tm_value, value, __ATOMIC_RELAXED);
+	if (tm_base_type(metric) == D_TM_STATS_GAUGE)
+		tm_stats_add(metric->dtn_metric, now);
+}
+
+/* ------------------------------------------------------------------------------------
+ * Consumer API
+ * ---------------------------------------------------------------------------------- */
+
+struct d_tm_context *
+d_tm_open(int id)
+{
+	struct d_tm_context *ctx;
+	bool up;
+
+	pthread_rwlock_rdlock(&tm_reg.lock);
+	up = tm_reg.root != NULL;
+	pthread_rwlock_unlock(&tm_reg.lock);
+	if (!up)
+		return NULL;
+	D_ALLOC_PTR(ctx);
+	if (ctx != NULL)
+		ctx->tc_id = id;
+	return ctx;
+}
+
+void
+d_tm_close(struct d_tm_context **ctx)
+{
+	if (ctx != NULL)
+		D_FREE(*ctx);
+}
+
+struct d_tm_node_t *
+d_tm_get_root(struct d_tm_context *ctx)
+{
+	struct tm_node *root;
+
+	pthread_rwlock_rdlock(&tm_reg.lock);
+	root = tm_reg.root;
+	pthread_rwlock_unlock(&tm_reg.lock);
+	return root == NULL ? NULL : &root->tn_pub;
+}
+
+struct d_tm_node_t *
+d_tm_find_metric(struct d_tm_context *ctx, char *path)
+{
+	struct tm_node *n = NULL;
+
+	if (path == NULL)
+		return NULL;
+	if (path[0] == '/')
+		path++;
+	pthread_rwlock_rdlock(&tm_reg.lock);
+	if (tm_reg.root != NULL)
+		n = tm_htab_find(&tm_reg.by_path, path);
+	pthread_rwlock_unlock(&tm_reg.lock);
+	return n == NULL ? NULL : &n->tn_pub;
+}
+
+static int
+tm_get_check(struct d_tm_node_t *node, const void *out, int base)
+{
+	if (node == NULL)
+		return -DER_METRIC_NOT_FOUND;
+	if (out == NULL)
+		return -DER_INVAL;
+	if (!(tm_base_type(node) & base))
+		return -DER_OP_NOT_PERMITTED;
+	return 0;
+}
+
+int
+d_tm_get_counter(struct d_tm_context *ctx, uint64_t *val, struct d_tm_node_t *node)
+{
+	int rc = tm_get_check(node, val, D_TM_COUNTER);
+
+	if (rc == 0)
+		*val = __atomic_load_n(&node->dtn_metric->tm_value, __ATOMIC_RELAXED);
+	return rc;
+}
+
+int
+d_tm_get_timestamp(struct d_tm_context *ctx, time_t *val, struct d_tm_node_t *node)
+{
+	int rc = tm_get_check(node, val, D_TM_TIMESTAMP);
+
+	if (rc == 0)
+		*val = (time_t)(__atomic_load_n(&node->dtn_metric->tm_value, __ATOMIC_RELAXED) /
+				NSEC_PER_SEC);
+	return rc;
+}
+
+int
+d_tm_get_timer_snapshot(struct d_tm_context *ctx, struct timespec *tms, struct d_tm_node_t *node)
+{
+	int rc = tm_get_check(node, tms, D_TM_TIMER_SNAPSHOT);
+	uint64_t ns;
+
+	if (rc == 0) {
+		ns = __atomic_load_n(&node->dtn_metric->tm_value, __ATOMIC_RELAXED);
+		tms->tv_sec = (time_t)(ns / NSEC_PER_SEC);
+		tms->tv_nsec = (long)(ns % NSEC_PER_SEC);
+	}
+	return rc;
+}
+
+int
+d_tm_get_gauge(struct d_tm_context *ctx, uint64_t *val, struct d_tm_stats_t *stats,
+	       struct d_tm_node_t *node)
+{
+	int rc = tm_get_check(node, val, D_TM_GAUGE | D_TM_STATS_GAUGE);
+
+	if (rc != 0)
+		return rc;
+	*val = __atomic_load_n(&node->dtn_metric->tm_value, __ATOMIC_RELAXED);
+	if (stats != NULL) {
+		if (tm_base_type(node) == D_TM_STATS_GAUGE)
+			tm_stats_read(node->dtn_metric, stats);
+		else
+			memset(stats, 0, sizeof(*stats));
+	}
+	return 0;
+}
+
+int
+d_tm_get_duration(struct d_tm_context *ctx, struct timespec *tms, struct d_tm_stats_t *stats,
+		  struct d_tm_node_t *node)
+{
+	int rc = tm_get_check(node, tms, D_TM_DURATION);
+	uint64_t ns;
+
+	if (rc != 0)
+		return rc;
+	ns = __atomic_load_n(&node->dtn_metric->tm_value, __ATOMIC_RELAXED);
+	tms->tv_sec = (time_t)(ns / NSEC_PER_SEC);
+	tms->tv_nsec = (long)(ns % NSEC_PER_SEC);
+	if (stats != NULL)
+		tm_stats_read(node->dtn_metric, stats);
+	return 0;
+}
+
+int
+d_tm_get_metadata(struct d_tm_context *ctx, char **desc, char **units, struct d_tm_node_t *node)
+{
+	struct d_tm_metric_t *m;
+
+	if (node == NULL)
+		return -DER_METRIC_NOT_FOUND;
+	if (desc == NULL && units == NULL)
+		return -DER_INVAL;
+	m = node->dtn_metric;
+	if (m == NULL)
+		return -DER_OP_NOT_PERMITTED;
+	if (desc != NULL) {
+		*desc = m->tm_desc == NULL ? NULL : strdup(m->tm_desc);
+		if (m->tm_desc != NULL && *desc == NULL)
+			return -DER_NOMEM;
+	}
+	if (units != NULL) {
+		*units = m->tm_units == NULL ? NULL : strdup(m->tm_units);
+		if (m->tm_units != NULL && *units == NULL) {
+			if (desc != NULL)
+				D_FREE(*desc);
+			return -DER_NOMEM;
+		}
+	}
+	return 0;
+}
+
+char *
+d_tm_get_name(struct d_tm_context *ctx, struct d_tm_node_t *node)
+{
+	return node == NULL ? NULL : node->dtn_name;
+}
+
+int
+d_tm_get_path(struct d_tm_node_t *node, char *buf, size_t len)
+{
+	size_t plen;
+
+	if (node == NULL || buf == NULL || len == 0)
+		return -DER_INVAL;
+	plen = strlen(tm_node(node)->tn_path);
+	if (plen >= len)
+		return -DER_TRUNC;
+	memcpy(buf, tm_node(node)->tn_path, plen + 1);
+	return 0;
+}
+
+const char *
+d_tm_type_str(int type)
+{
+	switch (type & ~TM_CLOCKS) {
+	case D_TM_DIRECTORY:
+		return "directory";
+	case D_TM_COUNTER:
+		return "counter";
+	case D_TM_TIMESTAMP:
+		return "timestamp";
+	case D_TM_TIMER_SNAPSHOT:
+		return "snapshot";
+	case D_TM_DURATION:
+		return "duration";
+	case D_TM_GAUGE:
+		return "gauge";
+	case D_TM_STATS_GAUGE:
+		return "gauge_stats";
+	case D_TM_LINK:
+		return "link";
+	case D_TM_MEMINFO:
+		return "meminfo";
+	default:
+		return "unknown";
+	}
+}
+
+static void
+tm_walk(struct d_tm_context *ctx, struct tm_node *n, int level, int filter, int format,
+	int opt_fields, d_tm_iter_cb_t cb, void *arg)
+{
+	struct d_tm_node_t *child;
+
+	if (n->tn_pub.dtn_type & filter)
+		cb(ctx, &n->tn_pub, level, n->tn_path, format, opt_fields, arg);
+	for (child = n->tn_pub.dtn_child; child != NULL; child = child->dtn_sibling)
+		tm_walk(ctx, tm_node(child), level + 1, filter, format, opt_fields, cb, arg);
+}
+
+void
+d_tm_iterate(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, int filter, char *path,
+	     int format, int opt_fields, d_tm_iter_cb_t iter_cb, void *cb_arg)
+{
+	if (iter_cb == NULL)
+		return;
+	pthread_rwlock_rdlock(&tm_reg.lock);
+	if (tm_reg.root != NULL)
+		tm_walk(ctx, node == NULL ? tm_reg.root : tm_node(node), level, filter, format,
+			opt_fields, iter_cb, cb_arg);
+	pthread_rwlock_unlock(&tm_reg.lock);
+}
+
+static void
+tm_count_cb(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, char *path, int format,
+	    int opt_fields, void *arg)
+{
+	(*(uint64_t *)arg)++;
+}
+
+uint64_t
+d_tm_count_metrics(struct d_tm_context *ctx, struct d_tm_node_t *node, int filter)
+{
+	uint64_t count = 0;
+
+	d_tm_iterate(ctx, node, 0, filter, NULL, 0, 0, tm_count_cb, &count);
+	return count;
+}
+
+/* ------------------------------------------------------------------------------------
+ * Text output: listing and Prometheus
+ * ---------------------------------------------------------------------------------- */
+
+/* A value of \a ns nanoseconds printed as seconds with a 9-digit fraction. */
+static void
+tm_print_ns_as_sec(FILE *s, uint64_t ns)
+{
+	fprintf(s, DF_U64 ".%09" PRIu64, (uint64_t)(ns / NSEC_PER_SEC),
+		(uint64_t)(ns % NSEC_PER_SEC));
+}
+
+/* Print a CSV field quoted, doubling any quote inside. */
+static void
+tm_print_csv_str(FILE *s, const char *str)
+{
+	fputc('"', s);
+	for (; str != NULL && *str != '\0'; str++) {
+		if (*str == '"')
+			fputc('"', s);
+		fputc(*str, s);
+	}
+	fputc('"', s);
+}
+
+void
+d_tm_print_field_descriptors(int opt_fields, FILE *stream)
+{
+	if (stream == NULL)
+		return;
+	fprintf(stream, "path,type,value,min,max,mean,stddev,sum,samples,units%s\n",
+		(opt_fields & D_TM_INCLUDE_METADATA) ? ",description" : "");
+}
+
+static void
+tm_print_csv(struct d_tm_node_t *node, struct d_tm_metric_t *m, int opt_fields, FILE *s)
+{
+	struct d_tm_stats_t st = {0};
+	int base = tm_base_type(node);
+	uint64_t value = __atomic_load_n(&m->tm_value, __ATOMIC_RELAXED);
+
+	tm_print_csv_str(s, tm_node(node)->tn_path);
+	fprintf(s, ",%s,", d_tm_type_str(node->dtn_type));
+	switch (base) {
+	case D_TM_GAUGE:
+	case D_TM_STATS_GAUGE:
+		fprintf(s, "%" PRId64, (int64_t)value);
+		break;
+	case D_TM_DURATION:
+		fprintf(s, "%.3f", (double)value / NSEC_PER_USEC);
+		break;
+	case D_TM_TIMESTAMP:
+	case D_TM_TIMER_SNAPSHOT:
+		tm_print_ns_as_sec(s, value);
+		break;
+	default:
+		fprintf(s, DF_U64, value);
+		break;
+	}
+	if (base & TM_STATS) {
+		tm_stats_read(m, &st);
+		fprintf(s, "," DF_U64 "," DF_U64 ",%.6f,%.6f," DF_U64 "," DF_U64 ",", st.dtm_min,
+			st.dtm_max, st.mean, st.std_dev, st.dtm_sum, st.sample_size);
+	} else {
+		fprintf(s, ",,,,,,,");
+	}
+	tm_print_csv_str(s, base == D_TM_DURATION ? D_TM_MICROSECOND : m->tm_units);
+	if (opt_fields & D_TM_INCLUDE_METADATA) {
+		fputc(',', s);
+		tm_print_csv_str(s, m->tm_desc);
+	}
+	fputc('\n', s);
+}
+
+void
+d_tm_print_node(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, char *path,
+		int format, int opt_fields, FILE *stream)
+{
+	struct d_tm_metric_t *m;
+	struct d_tm_stats_t st;
+	const char *units;
+	uint64_t value;
+	int base;
+
+	if (node == NULL || stream == NULL)
+		return;
+	m = node->dtn_metric;
+	base = tm_base_type(node);
+	if (format == D_TM_CSV) {
+		if (m != NULL)
+			tm_print_csv(node, m, opt_fields, stream);
+		return;
+	}
+
+	fprintf(stream, "%*s", level * 4, "");
+	if (opt_fields & D_TM_INCLUDE_TYPE)
+		fprintf(stream, "%s: ", d_tm_type_str(node->dtn_type));
+	if (m == NULL) {
+		fprintf(stream, "%s\n", node->dtn_parent == NULL ? "/" : node->dtn_name);
+		return;
+	}
+
+	value = __atomic_load_n(&m->tm_value, __ATOMIC_RELAXED);
+	units = base == D_TM_DURATION ? D_TM_MICROSECOND : m->tm_units;
+	fprintf(stream, "%s: ", node->dtn_name);
+	switch (base) {
+	case D_TM_COUNTER:
+		fprintf(stream, DF_U64, value);
+		break;
+	case D_TM_GAUGE:
+	case D_TM_STATS_GAUGE:
+		fprintf(stream, "%" PRId64, (int64_t)value);
+		break;
+	case D_TM_DURATION:
+		fprintf(stream, "%.3f", (double)value / NSEC_PER_USEC);
+		break;
+	case D_TM_TIMESTAMP: {
+		time_t sec = (time_t)(value / NSEC_PER_SEC);
+		struct tm tm;
+		char buf[D_TM_TIME_BUFF_LEN + 8];
+
+		if (value != 0 && gmtime_r(&sec, &tm) != NULL &&
+		    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+			fputs(buf, stream);
+		else
+			fputs("never", stream);
+		units = NULL;
+		break;
+	}
+	case D_TM_TIMER_SNAPSHOT:
+		tm_print_ns_as_sec(stream, value);
+		units = D_TM_SECOND;
+		break;
+	}
+	if (units != NULL)
+		fprintf(stream, " %s", units);
+	if (base & TM_STATS) {
+		tm_stats_read(m, &st);
+		fprintf(stream,
+			" [min: " DF_U64 ", max: " DF_U64 ", mean: %.3f, stddev: %.3f, sum: " DF_U64
+			", samples: " DF_U64 "]",
+			st.dtm_min, st.dtm_max, st.mean, st.std_dev, st.dtm_sum, st.sample_size);
+	}
+	if ((opt_fields & D_TM_INCLUDE_METADATA) && m->tm_desc != NULL)
+		fprintf(stream, " # %s", m->tm_desc);
+	fputc('\n', stream);
+}
+
+static void
+tm_print_cb(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, char *path, int format,
+	    int opt_fields, void *arg)
+{
+	d_tm_print_node(ctx, node, level, path, format, opt_fields, (FILE *)arg);
+}
+
+void
+d_tm_print_my_children(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, int filter,
+		       char *path, int format, int opt_fields, FILE *stream)
+{
+	if (stream != NULL)
+		d_tm_iterate(ctx, node, level, filter, path, format, opt_fields, tm_print_cb,
+			     stream);
+}
+
+struct tm_prom_arg {
+	FILE *pa_stream;
+	const char *pa_prefix;
+};
+
+/* HELP text: backslash and newline must be escaped. */
+static void
+tm_prom_help(FILE *s, const char *text)
+{
+	for (; *text != '\0'; text++) {
+		if (*text == '\\')
+			fputs("\\\\", s);
+		else if (*text == '\n')
+			fputs("\\n", s);
+		else
+			fputc(*text, s);
+	}
+}
+
+static void
+tm_prom_name(FILE *s, const char *prefix, const char *flat, const char *suffix)
+{
+	if (prefix[0] != '\0')
+		fprintf(s, "%s_%s%s", prefix, flat, suffix);
+	else
+		fprintf(s, "%s%s%s", (flat[0] >= '0' && flat[0] <= '9') ? "_" : "", flat, suffix);
+}
+
+static void
+tm_prom_type(FILE *s, const char *prefix, const char *flat, const char *suffix, const char *type)
+{
+	fputs("# TYPE ", s);
+	tm_prom_name(s, prefix, flat, suffix);
+	fprintf(s, " %s\n", type);
+	tm_prom_name(s, prefix, flat, suffix);
+	fputc(' ', s);
+}
+
+static void
+tm_prom_cb(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, char *path, int format,
+	   int opt_fields, void *arg)
+{
+	struct tm_prom_arg *pa = arg;
+	FILE *s = pa->pa_stream;
+	struct d_tm_metric_t *m = node->dtn_metric;
+	const char *flat = tm_node(node)->tn_flat;
+	const char *units;
+	struct d_tm_stats_t st;
+	uint64_t value;
+	int base = tm_base_type(node);
+
+	if (m == NULL || flat == NULL)
+		return;
+	units = base == D_TM_DURATION ? D_TM_MICROSECOND : m->tm_units;
+	fputs("# HELP ", s);
+	tm_prom_name(s, pa->pa_prefix, flat, "");
+	fputc(' ', s);
+	tm_prom_help(s, m->tm_desc != NULL ? m->tm_desc : path);
+	if (units != NULL) {
+		fputs(" (", s);
+		tm_prom_help(s, units);
+		fputc(')', s);
+	}
+	fputc('\n', s);
+
+	value = __atomic_load_n(&m->tm_value, __ATOMIC_RELAXED);
+	switch (base) {
+	case D_TM_COUNTER:
+		tm_prom_type(s, pa->pa_prefix, flat, "", "counter");
+		fprintf(s, DF_U64 "\n", value);
+		return;
+	case D_TM_TIMESTAMP:
+	case D_TM_TIMER_SNAPSHOT:
+		tm_prom_type(s, pa->pa_prefix, flat, "", "gauge");
+		tm_print_ns_as_sec(s, value);
+		fputc('\n', s);
+		return;
+	case D_TM_DURATION:
+		tm_prom_type(s, pa->pa_prefix, flat, "", "gauge");
+		fprintf(s, "%.3f\n", (double)value / NSEC_PER_USEC);
+		break;
+	default:
+		tm_prom_type(s, pa->pa_prefix, flat, "", "gauge");
+		fprintf(s, "%" PRId64 "\n", (int64_t)value);
+		break;
+	}
+	if (!(base & TM_STATS))
+		return;
+
+	tm_stats_read(m, &st);
+	tm_prom_type(s, pa->pa_prefix, flat, "_min", "gauge");
+	fprintf(s, DF_U64 "\n", st.dtm_min);
+	tm_prom_type(s, pa->pa_prefix, flat, "_max", "gauge");
+	fprintf(s, DF_U64 "\n", st.dtm_max);
+	tm_prom_type(s, pa->pa_prefix, flat, "_mean", "gauge");
+	fprintf(s, "%.6f\n", st.mean);
+	tm_prom_type(s, pa->pa_prefix, flat, "_stddev", "gauge");
+	fprintf(s, "%.6f\n", st.std_dev);
+	tm_prom_type(s, pa->pa_prefix, flat, "_sum", "gauge");
+	fprintf(s, DF_U64 "\n", st.dtm_sum);
+	tm_prom_type(s, pa->pa_prefix, flat, "_samples", "counter");
+	fprintf(s, DF_U64 "\n", st.sample_size);
+}
+
+static bool
+tm_prom_prefix_ok(const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; prefix[i] != '\0'; i++) {
+		unsigned char c = prefix[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+		      (i > 0 && c >= '0' && c <= '9')))
+			return false;
+	}
+	return i < 64;
+}
+
+int
+d_tm_export_prometheus(FILE *stream, const char *prefix)
+{
+	struct tm_prom_arg pa;
+	bool up;
+
+	if (stream == NULL)
+		return -DER_INVAL;
+	if (prefix == NULL)
+		prefix = "engine";
+	if (!tm_prom_prefix_ok(prefix)) {
+		D_ERROR("bad Prometheus metric prefix '%s'", prefix);
+		return -DER_INVAL;
+	}
+	pa.pa_stream = stream;
+	pa.pa_prefix = prefix;
+
+	pthread_rwlock_rdlock(&tm_reg.lock);
+	up = tm_reg.root != NULL;
+	if (up)
+		tm_walk(NULL, tm_reg.root, 0, D_TM_ALL_NODES & ~D_TM_DIRECTORY, 0, 0, tm_prom_cb,
+			&pa);
+	pthread_rwlock_unlock(&tm_reg.lock);
+	if (!up)
+		return -DER_UNINIT;
+	if (fflush(stream) != 0 || ferror(stream))
+		return -DER_IO;
+	return 0;
+}
+
+int
+d_tm_export_prometheus_str(char **buf, size_t *len, const char *prefix)
+{
+	FILE *s;
+	char *out = NULL;
+	size_t size = 0;
+	int rc;
+
+	if (buf == NULL)
+		return -DER_INVAL;
+	*buf = NULL;
+	s = open_memstream(&out, &size);
+	if (s == NULL)
+		return -DER_NOMEM;
+	rc = d_tm_export_prometheus(s, prefix);
+	if (fclose(s) != 0 && rc == 0)
+		rc = -DER_NOMEM;
+	if (rc != 0) {
+		free(out);
+		return rc;
+	}
+	*buf = out;
+	if (len != NULL)
+		*len = size;
+	return 0;
+}

@@ -1,5 +1,6 @@
 /*
- * In-process metrics registry (d_tm_* API) and its Prometheus text export.
+ * In-process metrics registry (d_tm_* API): the tree, producers and readers. The text
+ * output (listing, Prometheus) is in telemetry_export.c.
  *
  * The tree of nodes and the two lookup tables (by path, and by exported name) are
  * guarded by one rwlock: writers add and delete nodes, readers find, iterate and export.
@@ -16,47 +17,9 @@
 #include <gurt/common.h>
 #include <gurt/telemetry.h>
 
-#define TM_CLOCKS     (D_TM_CLOCK_REALTIME | D_TM_CLOCK_PROCESS_CPUTIME | D_TM_CLOCK_THREAD_CPUTIME)
-#define TM_STATS      (D_TM_DURATION | D_TM_STATS_GAUGE)
+#include "telemetry_internal.h"
+
 #define TM_SHIFT_NONE UINT64_MAX
-
-struct d_tm_metric_t {
-	/*
-	 * counter, gauge: the value; timestamp: Unix ns; timer snapshot: clock ns;
-	 * duration: the last interval in ns.
-	 */
-	uint64_t tm_value;
-	/* duration start in ns plus one (0: not started), and the clock it was read from */
-	uint64_t tm_start;
-	int tm_start_clock;
-	/* statistics: durations in us, stats gauges in their own unit */
-	uint64_t tm_count;
-	uint64_t tm_sum;
-	uint64_t tm_min;
-	uint64_t tm_max;
-	/*
-	 * Variance from sums of (x - shift) and (x - shift)^2 as doubles: shifting by an
-	 * early sample keeps the terms small, so the subtraction at read time does not
-	 * cancel away the precision the way sum(x^2) - sum(x)^2/n does for large x.
-	 */
-	uint64_t tm_shift;
-	uint64_t tm_ssum_bits;
-	uint64_t tm_ssq_bits;
-	char *tm_desc;
-	char *tm_units;
-};
-
-struct tm_node {
-	struct d_tm_node_t tn_pub;
-	struct tm_node *tn_last_child;
-	/* full path ("" for the root) */
-	char *tn_path;
-	/* the path as it appears in an exported name; leaves only */
-	char *tn_flat;
-	struct tm_node *tn_next_path;
-	struct tm_node *tn_next_flat;
-	struct tm_node *tn_next_grave;
-};
 
 /* A chained hash table over tm_node, keyed by one of its string fields. */
 struct tm_htab {
@@ -85,20 +48,9 @@ static struct {
 static pthread_mutex_t tm_init_lock = PTHREAD_MUTEX_INITIALIZER;
 static int tm_refcount;
 
+/* The extra names telemetry_export.c writes for a stats metric. */
 static const char *const tm_stat_suffixes[] = {"_min",    "_max", "_mean",
 					       "_stddev", "_sum", "_samples"};
-
-static inline struct tm_node *
-tm_node(struct d_tm_node_t *pub)
-{
-	return container_of(pub, struct tm_node, tn_pub);
-}
-
-static inline int
-tm_base_type(const struct d_tm_node_t *node)
-{
-	return node->dtn_type & ~TM_CLOCKS;
-}
 
 /* ------------------------------------------------------------------------------------
  * Lookup tables
@@ -789,7 +741,7 @@ tm_stats_add(struct d_tm_metric_t *m, uint64_t x)
 	__atomic_fetch_add(&m->tm_count, 1, __ATOMIC_RELEASE);
 }
 
-static void
+void
 tm_stats_read(struct d_tm_metric_t *m, struct d_tm_stats_t *st)
 {
 	uint64_t n = __atomic_load_n(&m->tm_count, __ATOMIC_ACQUIRE);
@@ -1197,6 +1149,20 @@ tm_count_cb(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, char 
 	(*(uint64_t *)arg)++;
 }
 
+int
+tm_walk_all(int filter, d_tm_iter_cb_t cb, void *arg)
+{
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&tm_reg.lock);
+	if (tm_reg.root != NULL)
+		tm_walk(NULL, tm_reg.root, 0, filter, 0, 0, cb, arg);
+	else
+		rc = -DER_UNINIT;
+	pthread_rwlock_unlock(&tm_reg.lock);
+	return rc;
+}
+
 uint64_t
 d_tm_count_metrics(struct d_tm_context *ctx, struct d_tm_node_t *node, int filter)
 {
@@ -1204,344 +1170,4 @@ d_tm_count_metrics(struct d_tm_context *ctx, struct d_tm_node_t *node, int filte
 
 	d_tm_iterate(ctx, node, 0, filter, NULL, 0, 0, tm_count_cb, &count);
 	return count;
-}
-
-/* ------------------------------------------------------------------------------------
- * Text output: listing and Prometheus
- * ---------------------------------------------------------------------------------- */
-
-/* A value of \a ns nanoseconds printed as seconds with a 9-digit fraction. */
-static void
-tm_print_ns_as_sec(FILE *s, uint64_t ns)
-{
-	fprintf(s, DF_U64 ".%09" PRIu64, (uint64_t)(ns / NSEC_PER_SEC),
-		(uint64_t)(ns % NSEC_PER_SEC));
-}
-
-/* Print a CSV field quoted, doubling any quote inside. */
-static void
-tm_print_csv_str(FILE *s, const char *str)
-{
-	fputc('"', s);
-	for (; str != NULL && *str != '\0'; str++) {
-		if (*str == '"')
-			fputc('"', s);
-		fputc(*str, s);
-	}
-	fputc('"', s);
-}
-
-void
-d_tm_print_field_descriptors(int opt_fields, FILE *stream)
-{
-	if (stream == NULL)
-		return;
-	fprintf(stream, "path,type,value,min,max,mean,stddev,sum,samples,units%s\n",
-		(opt_fields & D_TM_INCLUDE_METADATA) ? ",description" : "");
-}
-
-static void
-tm_print_csv(struct d_tm_node_t *node, struct d_tm_metric_t *m, int opt_fields, FILE *s)
-{
-	struct d_tm_stats_t st = {0};
-	int base = tm_base_type(node);
-	uint64_t value = __atomic_load_n(&m->tm_value, __ATOMIC_RELAXED);
-
-	tm_print_csv_str(s, tm_node(node)->tn_path);
-	fprintf(s, ",%s,", d_tm_type_str(node->dtn_type));
-	switch (base) {
-	case D_TM_GAUGE:
-	case D_TM_STATS_GAUGE:
-		fprintf(s, "%" PRId64, (int64_t)value);
-		break;
-	case D_TM_DURATION:
-		fprintf(s, "%.3f", (double)value / NSEC_PER_USEC);
-		break;
-	case D_TM_TIMESTAMP:
-	case D_TM_TIMER_SNAPSHOT:
-		tm_print_ns_as_sec(s, value);
-		break;
-	default:
-		fprintf(s, DF_U64, value);
-		break;
-	}
-	if (base & TM_STATS) {
-		tm_stats_read(m, &st);
-		fprintf(s, "," DF_U64 "," DF_U64 ",%.6f,%.6f," DF_U64 "," DF_U64 ",", st.dtm_min,
-			st.dtm_max, st.mean, st.std_dev, st.dtm_sum, st.sample_size);
-	} else {
-		fprintf(s, ",,,,,,,");
-	}
-	tm_print_csv_str(s, base == D_TM_DURATION ? D_TM_MICROSECOND : m->tm_units);
-	if (opt_fields & D_TM_INCLUDE_METADATA) {
-		fputc(',', s);
-		tm_print_csv_str(s, m->tm_desc);
-	}
-	fputc('\n', s);
-}
-
-void
-d_tm_print_node(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, char *path,
-		int format, int opt_fields, FILE *stream)
-{
-	struct d_tm_metric_t *m;
-	struct d_tm_stats_t st;
-	const char *units;
-	uint64_t value;
-	int base;
-
-	if (node == NULL || stream == NULL)
-		return;
-	m = node->dtn_metric;
-	base = tm_base_type(node);
-	if (format == D_TM_CSV) {
-		if (m != NULL)
-			tm_print_csv(node, m, opt_fields, stream);
-		return;
-	}
-
-	fprintf(stream, "%*s", level * 4, "");
-	if (opt_fields & D_TM_INCLUDE_TYPE)
-		fprintf(stream, "%s: ", d_tm_type_str(node->dtn_type));
-	if (m == NULL) {
-		fprintf(stream, "%s\n", node->dtn_parent == NULL ? "/" : node->dtn_name);
-		return;
-	}
-
-	value = __atomic_load_n(&m->tm_value, __ATOMIC_RELAXED);
-	units = base == D_TM_DURATION ? D_TM_MICROSECOND : m->tm_units;
-	fprintf(stream, "%s: ", node->dtn_name);
-	switch (base) {
-	case D_TM_COUNTER:
-		fprintf(stream, DF_U64, value);
-		break;
-	case D_TM_GAUGE:
-	case D_TM_STATS_GAUGE:
-		fprintf(stream, "%" PRId64, (int64_t)value);
-		break;
-	case D_TM_DURATION:
-		fprintf(stream, "%.3f", (double)value / NSEC_PER_USEC);
-		break;
-	case D_TM_TIMESTAMP: {
-		time_t sec = (time_t)(value / NSEC_PER_SEC);
-		struct tm tm;
-		char buf[D_TM_TIME_BUFF_LEN + 8];
-
-		if (value != 0 && gmtime_r(&sec, &tm) != NULL &&
-		    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
-			fputs(buf, stream);
-		else
-			fputs("never", stream);
-		units = NULL;
-		break;
-	}
-	case D_TM_TIMER_SNAPSHOT:
-		tm_print_ns_as_sec(stream, value);
-		units = D_TM_SECOND;
-		break;
-	}
-	if (units != NULL)
-		fprintf(stream, " %s", units);
-	if (base & TM_STATS) {
-		tm_stats_read(m, &st);
-		fprintf(stream,
-			" [min: " DF_U64 ", max: " DF_U64 ", mean: %.3f, stddev: %.3f, sum: " DF_U64
-			", samples: " DF_U64 "]",
-			st.dtm_min, st.dtm_max, st.mean, st.std_dev, st.dtm_sum, st.sample_size);
-	}
-	if ((opt_fields & D_TM_INCLUDE_METADATA) && m->tm_desc != NULL)
-		fprintf(stream, " # %s", m->tm_desc);
-	fputc('\n', stream);
-}
-
-static void
-tm_print_cb(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, char *path, int format,
-	    int opt_fields, void *arg)
-{
-	d_tm_print_node(ctx, node, level, path, format, opt_fields, (FILE *)arg);
-}
-
-void
-d_tm_print_my_children(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, int filter,
-		       char *path, int format, int opt_fields, FILE *stream)
-{
-	if (stream != NULL)
-		d_tm_iterate(ctx, node, level, filter, path, format, opt_fields, tm_print_cb,
-			     stream);
-}
-
-struct tm_prom_arg {
-	FILE *pa_stream;
-	const char *pa_prefix;
-};
-
-/* HELP text: backslash and newline must be escaped. */
-static void
-tm_prom_help(FILE *s, const char *text)
-{
-	for (; *text != '\0'; text++) {
-		if (*text == '\\')
-			fputs("\\\\", s);
-		else if (*text == '\n')
-			fputs("\\n", s);
-		else
-			fputc(*text, s);
-	}
-}
-
-static void
-tm_prom_name(FILE *s, const char *prefix, const char *flat, const char *suffix)
-{
-	if (prefix[0] != '\0')
-		fprintf(s, "%s_%s%s", prefix, flat, suffix);
-	else
-		fprintf(s, "%s%s%s", (flat[0] >= '0' && flat[0] <= '9') ? "_" : "", flat, suffix);
-}
-
-static void
-tm_prom_type(FILE *s, const char *prefix, const char *flat, const char *suffix, const char *type)
-{
-	fputs("# TYPE ", s);
-	tm_prom_name(s, prefix, flat, suffix);
-	fprintf(s, " %s\n", type);
-	tm_prom_name(s, prefix, flat, suffix);
-	fputc(' ', s);
-}
-
-static void
-tm_prom_cb(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, char *path, int format,
-	   int opt_fields, void *arg)
-{
-	struct tm_prom_arg *pa = arg;
-	FILE *s = pa->pa_stream;
-	struct d_tm_metric_t *m = node->dtn_metric;
-	const char *flat = tm_node(node)->tn_flat;
-	const char *units;
-	struct d_tm_stats_t st;
-	uint64_t value;
-	int base = tm_base_type(node);
-
-	if (m == NULL || flat == NULL)
-		return;
-	units = base == D_TM_DURATION ? D_TM_MICROSECOND : m->tm_units;
-	fputs("# HELP ", s);
-	tm_prom_name(s, pa->pa_prefix, flat, "");
-	fputc(' ', s);
-	tm_prom_help(s, m->tm_desc != NULL ? m->tm_desc : path);
-	if (units != NULL) {
-		fputs(" (", s);
-		tm_prom_help(s, units);
-		fputc(')', s);
-	}
-	fputc('\n', s);
-
-	value = __atomic_load_n(&m->tm_value, __ATOMIC_RELAXED);
-	switch (base) {
-	case D_TM_COUNTER:
-		tm_prom_type(s, pa->pa_prefix, flat, "", "counter");
-		fprintf(s, DF_U64 "\n", value);
-		return;
-	case D_TM_TIMESTAMP:
-	case D_TM_TIMER_SNAPSHOT:
-		tm_prom_type(s, pa->pa_prefix, flat, "", "gauge");
-		tm_print_ns_as_sec(s, value);
-		fputc('\n', s);
-		return;
-	case D_TM_DURATION:
-		tm_prom_type(s, pa->pa_prefix, flat, "", "gauge");
-		fprintf(s, "%.3f\n", (double)value / NSEC_PER_USEC);
-		break;
-	default:
-		tm_prom_type(s, pa->pa_prefix, flat, "", "gauge");
-		fprintf(s, "%" PRId64 "\n", (int64_t)value);
-		break;
-	}
-	if (!(base & TM_STATS))
-		return;
-
-	tm_stats_read(m, &st);
-	tm_prom_type(s, pa->pa_prefix, flat, "_min", "gauge");
-	fprintf(s, DF_U64 "\n", st.dtm_min);
-	tm_prom_type(s, pa->pa_prefix, flat, "_max", "gauge");
-	fprintf(s, DF_U64 "\n", st.dtm_max);
-	tm_prom_type(s, pa->pa_prefix, flat, "_mean", "gauge");
-	fprintf(s, "%.6f\n", st.mean);
-	tm_prom_type(s, pa->pa_prefix, flat, "_stddev", "gauge");
-	fprintf(s, "%.6f\n", st.std_dev);
-	tm_prom_type(s, pa->pa_prefix, flat, "_sum", "gauge");
-	fprintf(s, DF_U64 "\n", st.dtm_sum);
-	tm_prom_type(s, pa->pa_prefix, flat, "_samples", "counter");
-	fprintf(s, DF_U64 "\n", st.sample_size);
-}
-
-static bool
-tm_prom_prefix_ok(const char *prefix)
-{
-	size_t i;
-
-	for (i = 0; prefix[i] != '\0'; i++) {
-		unsigned char c = prefix[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-		      (i > 0 && c >= '0' && c <= '9')))
-			return false;
-	}
-	return i < 64;
-}
-
-int
-d_tm_export_prometheus(FILE *stream, const char *prefix)
-{
-	struct tm_prom_arg pa;
-	bool up;
-
-	if (stream == NULL)
-		return -DER_INVAL;
-	if (prefix == NULL)
-		prefix = "engine";
-	if (!tm_prom_prefix_ok(prefix)) {
-		D_ERROR("bad Prometheus metric prefix '%s'", prefix);
-		return -DER_INVAL;
-	}
-	pa.pa_stream = stream;
-	pa.pa_prefix = prefix;
-
-	pthread_rwlock_rdlock(&tm_reg.lock);
-	up = tm_reg.root != NULL;
-	if (up)
-		tm_walk(NULL, tm_reg.root, 0, D_TM_ALL_NODES & ~D_TM_DIRECTORY, 0, 0, tm_prom_cb,
-			&pa);
-	pthread_rwlock_unlock(&tm_reg.lock);
-	if (!up)
-		return -DER_UNINIT;
-	if (fflush(stream) != 0 || ferror(stream))
-		return -DER_IO;
-	return 0;
-}
-
-int
-d_tm_export_prometheus_str(char **buf, size_t *len, const char *prefix)
-{
-	FILE *s;
-	char *out = NULL;
-	size_t size = 0;
-	int rc;
-
-	if (buf == NULL)
-		return -DER_INVAL;
-	*buf = NULL;
-	s = open_memstream(&out, &size);
-	if (s == NULL)
-		return -DER_NOMEM;
-	rc = d_tm_export_prometheus(s, prefix);
-	if (fclose(s) != 0 && rc == 0)
-		rc = -DER_NOMEM;
-	if (rc != 0) {
-		free(out);
-		return rc;
-	}
-	*buf = out;
-	if (len != NULL)
-		*len = size;
-	return 0;
 }

@@ -415,8 +415,9 @@ tm_find_or_create(char *path, int type, const char *desc, const char *units, str
 	n = tm_htab_find(&tm_reg.by_path, path);
 	if (n != NULL) {
 		if (n->tn_pub.dtn_type != type) {
-			D_ERROR("metric '%s' exists as %s, not %s", path,
-				d_tm_type_str(n->tn_pub.dtn_type), d_tm_type_str(type));
+			D_ERROR("metric '%s' exists as %s (0x%x), not %s (0x%x)", path,
+				d_tm_type_str(n->tn_pub.dtn_type), n->tn_pub.dtn_type,
+				d_tm_type_str(type), type);
 			return -DER_OP_NOT_PERMITTED;
 		}
 		*out = n;

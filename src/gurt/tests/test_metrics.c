@@ -395,6 +395,96 @@ test_concurrent(void **state)
 	assert_int_equal(st.dtm_max, 91);
 }
 
+#define NWRITERS 4
+#define NADDS    200
+
+struct rw_arg {
+	pthread_barrier_t *barrier;
+	int idx;
+	int stop;
+	int exports;
+};
+
+static void *
+rw_writer(void *data)
+{
+	struct rw_arg *arg = data;
+	struct d_tm_node_t *n;
+	struct d_tm_node_t *d;
+	int i;
+
+	pthread_barrier_wait(arg->barrier);
+	for (i = 0; i < NADDS; i++) {
+		if (d_tm_add_metric(&n, D_TM_COUNTER, "c", NULL, "dyn/w%d/c%d", arg->idx, i) != 0)
+			return (void *)1;
+		if (d_tm_add_metric(&d, D_TM_DURATION, NULL, NULL, "dyn/w%d/d%d", arg->idx, i) != 0)
+			return (void *)1;
+		d_tm_inc_counter(n, (uint64_t)i);
+		d_tm_record_duration(d, (uint64_t)i * NSEC_PER_USEC);
+		if (i % 50 == 49 && d_tm_del_ephemeral_dir("dyn/w%d", arg->idx) != 0)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void *
+rw_reader(void *data)
+{
+	struct rw_arg *arg = data;
+	char *buf;
+	size_t len;
+
+	pthread_barrier_wait(arg->barrier);
+	/* At least once, however the threads get scheduled. */
+	do {
+		if (d_tm_export_prometheus_str(&buf, &len, NULL) != 0)
+			return (void *)1;
+		free(buf);
+		d_tm_count_metrics(NULL, NULL, D_TM_ALL_NODES);
+		arg->exports++;
+	} while (!__atomic_load_n(&arg->stop, __ATOMIC_ACQUIRE));
+	return NULL;
+}
+
+/* Readers export and walk while writers add, update and delete: no crash, no race. */
+static void
+test_readers_and_writers(void **state)
+{
+	pthread_t wr[NWRITERS];
+	pthread_t rd;
+	struct rw_arg wargs[NWRITERS];
+	struct rw_arg rarg = {0};
+	pthread_barrier_t barrier;
+	void *ret;
+	int i;
+
+	assert_int_equal(pthread_barrier_init(&barrier, NULL, NWRITERS + 1), 0);
+	rarg.barrier = &barrier;
+	assert_int_equal(pthread_create(&rd, NULL, rw_reader, &rarg), 0);
+	for (i = 0; i < NWRITERS; i++) {
+		wargs[i] = (struct rw_arg){.barrier = &barrier, .idx = i};
+		assert_int_equal(pthread_create(&wr[i], NULL, rw_writer, &wargs[i]), 0);
+	}
+	for (i = 0; i < NWRITERS; i++) {
+		assert_int_equal(pthread_join(wr[i], &ret), 0);
+		assert_null(ret);
+	}
+	__atomic_store_n(&rarg.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(rd, &ret), 0);
+	assert_null(ret);
+	pthread_barrier_destroy(&barrier);
+	assert_true(rarg.exports > 0);
+
+	/* Every writer deleted its directory after its last batch. */
+	for (i = 0; i < NWRITERS; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "dyn/w%d", i);
+		assert_null(d_tm_find_metric(NULL, p));
+	}
+	assert_int_equal(d_tm_count_metrics(NULL, NULL, D_TM_COUNTER | D_TM_DURATION), 0);
+}
+
 static void
 test_ephemeral_dir(void **state)
 {
@@ -683,6 +773,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_naming_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ephemeral_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readers_and_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iterate_and_print, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prometheus, setup, teardown),
 	};

@@ -56,6 +56,8 @@ test_hlc_concurrent_unique(void **state)
 	uint64_t *all;
 	uint64_t before;
 	uint64_t after;
+	uint64_t t0;
+	uint64_t t1;
 	size_t total = (size_t)NTHREADS * STAMPS_PER_THR;
 	size_t i;
 	int t;
@@ -65,6 +67,7 @@ test_hlc_concurrent_unique(void **state)
 	assert_int_equal(pthread_barrier_init(&barrier, NULL, NTHREADS), 0);
 
 	before = d_hlc_get();
+	t0 = d_timenow_ns();
 	for (t = 0; t < NTHREADS; t++) {
 		args[t].barrier = &barrier;
 		args[t].stamps = all + (size_t)t * STAMPS_PER_THR;
@@ -74,6 +77,9 @@ test_hlc_concurrent_unique(void **state)
 	for (t = 0; t < NTHREADS; t++)
 		assert_int_equal(pthread_join(threads[t], NULL), 0);
 	after = d_hlc_get();
+	t1 = d_timenow_ns();
+	print_message("%d threads x %d d_hlc_get(): %.1f ms, %.1f ns per call (all threads)\n",
+		      NTHREADS, STAMPS_PER_THR, (t1 - t0) / 1e6, (double)(t1 - t0) / total);
 	pthread_barrier_destroy(&barrier);
 
 	for (t = 0; t < NTHREADS; t++) {
@@ -295,12 +301,33 @@ test_time_helpers(void **state)
 	assert_true(d_timeus_secdiff(1) > t1 / 1000);
 }
 
+/* Cost of one uncontended call (reported, not asserted: the machine may be loaded). */
+static void
+test_hlc_single_thread_cost(void **state)
+{
+	uint64_t last = d_hlc_get();
+	uint64_t t0;
+	uint64_t t1;
+	uint64_t hlc;
+	int i;
+
+	t0 = d_timenow_ns();
+	for (i = 0; i < 1000000; i++) {
+		hlc = d_hlc_get();
+		assert_true(hlc > last);
+		last = hlc;
+	}
+	t1 = d_timenow_ns();
+	print_message("1 thread x 1000000 d_hlc_get(): %.1f ns per call\n", (t1 - t0) / 1e6);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hlct),
 		cmocka_unit_test(test_hlc_concurrent_unique),
+		cmocka_unit_test(test_hlc_single_thread_cost),
 		cmocka_unit_test(test_hlc_tracks_realtime),
 		cmocka_unit_test(test_hlc_msg_within_epsilon),
 		cmocka_unit_test(test_hlc_msg_beyond_epsilon),

@@ -517,8 +517,17 @@ tm_add_va(struct d_tm_node_t **node, int type, const char *desc, const char *uni
 int
 d_tm_init(int id, uint64_t mem_size, int flags)
 {
+	return d_tm_init_with_name(id, mem_size, flags, NULL);
+}
+
+int
+d_tm_init_with_name(int id, uint64_t mem_size, int flags, const char *root_name)
+{
 	struct tm_node *root = NULL;
 	int rc = 0;
+
+	if (root_name != NULL && strnlen(root_name, D_TM_MAX_NAME_LEN) >= D_TM_MAX_NAME_LEN)
+		return -DER_EXCEEDS_PATH_LEN;
 
 	pthread_mutex_lock(&tm_init_lock);
 	if (tm_refcount > 0) {
@@ -530,7 +539,7 @@ d_tm_init(int id, uint64_t mem_size, int flags)
 	if (root == NULL)
 		D_GOTO(out, rc = -DER_NOMEM);
 	root->tn_path = strdup("");
-	root->tn_pub.dtn_name = strdup("");
+	root->tn_pub.dtn_name = strdup(root_name == NULL ? "" : root_name);
 	root->tn_pub.dtn_type = D_TM_DIRECTORY;
 	if (root->tn_path == NULL || root->tn_pub.dtn_name == NULL)
 		D_GOTO(out, rc = -DER_NOMEM);
@@ -1162,6 +1171,64 @@ tm_walk_all(int filter, d_tm_iter_cb_t cb, void *arg)
 		rc = -DER_UNINIT;
 	pthread_rwlock_unlock(&tm_reg.lock);
 	return rc;
+}
+
+static void
+tm_list_cb(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, char *path, int format,
+	   int opt_fields, void *arg)
+{
+	struct d_tm_nodeList_t ***tail = arg;
+	struct d_tm_nodeList_t *item;
+
+	/* After a failed allocation the rest of the walk only skips. */
+	if (*tail == NULL)
+		return;
+	D_ALLOC_PTR(item);
+	if (item == NULL) {
+		*tail = NULL;
+		return;
+	}
+	item->dtnl_node = node;
+	**tail = item;
+	*tail = &item->dtnl_next;
+}
+
+int
+d_tm_list(struct d_tm_context *ctx, struct d_tm_nodeList_t **head, struct d_tm_node_t *node,
+	  int d_tm_type)
+{
+	struct d_tm_nodeList_t *list = NULL;
+	struct d_tm_nodeList_t **tail = &list;
+
+	if (head == NULL)
+		return -DER_INVAL;
+	d_tm_iterate(ctx, node, 0, d_tm_type, NULL, 0, 0, tm_list_cb, &tail);
+	if (tail == NULL) {
+		d_tm_list_free(list);
+		return -DER_NOMEM;
+	}
+	/* Append, as upstream does, so callers can gather several subtrees in one list. */
+	while (*head != NULL)
+		head = &(*head)->dtnl_next;
+	*head = list;
+	return 0;
+}
+
+void
+d_tm_list_free(struct d_tm_nodeList_t *list)
+{
+	while (list != NULL) {
+		struct d_tm_nodeList_t *next = list->dtnl_next;
+
+		D_FREE(list);
+		list = next;
+	}
+}
+
+int
+d_tm_get_version(void)
+{
+	return D_TM_VERSION;
 }
 
 uint64_t

@@ -107,7 +107,9 @@ d_tm_print_node(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, c
 	if (opt_fields & D_TM_INCLUDE_TYPE)
 		fprintf(stream, "%s: ", d_tm_type_str(node->dtn_type));
 	if (m == NULL) {
-		fprintf(stream, "%s\n", node->dtn_parent == NULL ? "/" : node->dtn_name);
+		fprintf(stream, "%s\n",
+			node->dtn_parent == NULL && node->dtn_name[0] == '\0' ? "/"
+									      : node->dtn_name);
 		return;
 	}
 

@@ -616,6 +616,50 @@ test_iterate_and_print(void **state)
 	assert_null(ctx);
 }
 
+static void
+test_list(void **state)
+{
+	struct d_tm_nodeList_t *list = NULL;
+	struct d_tm_nodeList_t *it;
+	struct d_tm_node_t *n;
+	const char *want[] = {"l/a", "l/b/c", "m/d"};
+	char path[D_TM_MAX_NAME_LEN];
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *s;
+	int i;
+
+	assert_int_equal(d_tm_get_version(), D_TM_VERSION);
+	assert_int_equal(d_tm_add_metric(&n, D_TM_COUNTER, NULL, NULL, "l/a"), 0);
+	assert_int_equal(d_tm_add_metric(&n, D_TM_GAUGE, NULL, NULL, "l/b/c"), 0);
+	assert_int_equal(d_tm_add_metric(&n, D_TM_COUNTER, NULL, NULL, "m/d"), 0);
+
+	assert_int_equal(
+		d_tm_list(NULL, &list, d_tm_find_metric(NULL, "l"), D_TM_COUNTER | D_TM_GAUGE), 0);
+	/* A second call appends. */
+	assert_int_equal(d_tm_list(NULL, &list, d_tm_find_metric(NULL, "m"), D_TM_COUNTER), 0);
+	for (i = 0, it = list; it != NULL; it = it->dtnl_next, i++) {
+		assert_true(i < 3);
+		assert_int_equal(d_tm_get_path(it->dtnl_node, path, sizeof(path)), 0);
+		assert_string_equal(path, want[i]);
+	}
+	assert_int_equal(i, 3);
+	d_tm_list_free(list);
+	assert_int_equal(d_tm_list(NULL, NULL, NULL, D_TM_COUNTER), -DER_INVAL);
+
+	/* The root prints as its name, or "/" when it has none. */
+	s = open_memstream(&buf, &size);
+	assert_non_null(s);
+	d_tm_print_node(NULL, d_tm_get_root(NULL), 0, NULL, D_TM_STANDARD, 0, s);
+	fclose(s);
+	assert_string_equal(buf, "/\n");
+	free(buf);
+	d_tm_fini();
+	assert_int_equal(d_tm_init_with_name(0, 0, 0, "engine0"), 0);
+	assert_string_equal(d_tm_get_root(NULL)->dtn_name, "engine0");
+	/* The teardown's d_tm_fini() drops this reference. */
+}
+
 /* ---- Prometheus exposition parsing ---- */
 
 struct prom_sample {
@@ -780,6 +824,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ephemeral_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readers_and_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iterate_and_print, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prometheus, setup, teardown),
 	};
 

@@ -118,6 +118,12 @@ struct d_tm_node_t {
 	struct d_tm_metric_t *dtn_metric;
 };
 
+/** A list of nodes, as returned by d_tm_list(). */
+struct d_tm_nodeList_t {
+	struct d_tm_node_t *dtnl_node;
+	struct d_tm_nodeList_t *dtnl_next;
+};
+
 /** A reader's handle on the registry (see d_tm_open()). */
 struct d_tm_context;
 
@@ -131,6 +137,9 @@ struct d_tm_context;
  * d_tm_fini().
  */
 int d_tm_init(int id, uint64_t mem_size, int flags);
+
+/** d_tm_init() naming the root directory (shown by listings; "" by default). */
+int d_tm_init_with_name(int id, uint64_t mem_size, int flags, const char *root_name);
 
 /** Drop one reference; the last frees every metric (held node pointers become invalid). */
 void d_tm_fini(void);
@@ -219,6 +228,16 @@ const char *d_tm_type_str(int type);
 
 /** Number of nodes under \a node (itself included) whose type matches \a filter. */
 uint64_t d_tm_count_metrics(struct d_tm_context *ctx, struct d_tm_node_t *node, int filter);
+
+/**
+ * Append to *\a head the nodes under \a node (NULL: the root; itself included) whose type
+ * is in \a d_tm_type, depth first. Returns 0, -DER_INVAL or -DER_NOMEM (list unchanged).
+ */
+int d_tm_list(struct d_tm_context *ctx, struct d_tm_nodeList_t **head, struct d_tm_node_t *node,
+	      int d_tm_type);
+void d_tm_list_free(struct d_tm_nodeList_t *list);
+/** D_TM_VERSION. */
+int d_tm_get_version(void);
 
 /**
  * Called by d_tm_iterate() for each matching node; \a path is the node's full path. The

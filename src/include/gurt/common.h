@@ -196,7 +196,7 @@ d_time_elapsed(const struct timespec start)
 	struct timespec now;
 
 	if (d_gettime(&now) != 0)
-		return (struct timespec){0};
+		now = start;
 	return d_timediff(start, now);
 }
 

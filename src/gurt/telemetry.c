@@ -48,9 +48,19 @@ static struct {
 static pthread_mutex_t tm_init_lock = PTHREAD_MUTEX_INITIALIZER;
 static int tm_refcount;
 
-/* The extra names telemetry_export.c writes for a stats metric. */
-static const char *const tm_stat_suffixes[] = {"_min",    "_max", "_mean",
-					       "_stddev", "_sum", "_samples"};
+/*
+ * The extra names telemetry_export.c writes after a metric's own, and the types that
+ * have them (a histogram may be added to any gauge or duration later, so its names are
+ * reserved from the start).
+ */
+static const struct {
+	const char *sfx;
+	int types;
+} tm_suffixes[] = {
+	{"_min", TM_STATS},        {"_max", TM_STATS},     {"_mean", TM_STATS},
+	{"_stddev", TM_STATS},     {"_sum", TM_STATS},     {"_samples", TM_STATS},
+	{"_hist_bucket", TM_HIST}, {"_hist_sum", TM_HIST}, {"_hist_count", TM_HIST},
+};
 
 /* ------------------------------------------------------------------------------------
  * Lookup tables
@@ -162,6 +172,17 @@ tm_htab_remove(struct tm_htab *ht, struct tm_node *n)
  * ---------------------------------------------------------------------------------- */
 
 static void
+tm_hist_free(struct tm_hist *h)
+{
+	if (h == NULL)
+		return;
+	D_FREE(h->th_min);
+	D_FREE(h->th_max);
+	D_FREE(h->th_count);
+	D_FREE(h);
+}
+
+static void
 tm_node_free(struct tm_node *n)
 {
 	struct d_tm_node_t *child;
@@ -176,6 +197,7 @@ tm_node_free(struct tm_node *n)
 		child = next;
 	}
 	if (n->tn_pub.dtn_metric != NULL) {
+		tm_hist_free(n->tn_pub.dtn_metric->tm_hist);
 		D_FREE(n->tn_pub.dtn_metric->tm_desc);
 		D_FREE(n->tn_pub.dtn_metric->tm_units);
 		D_FREE(n->tn_pub.dtn_metric);
@@ -365,7 +387,7 @@ tm_check_type(int *type)
 static bool
 tm_flat_taken_suffixed(const char *flat, const char *suffix)
 {
-	char name[D_TM_MAX_NAME_LEN + 16];
+	char name[D_TM_MAX_NAME_LEN + 32];
 
 	snprintf(name, sizeof(name), "%s%s", flat, suffix);
 	return tm_htab_find(&tm_reg.by_flat, name) != NULL;
@@ -383,20 +405,22 @@ tm_flat_clash(const char *flat, int type)
 
 	if (tm_htab_find(&tm_reg.by_flat, flat) != NULL)
 		return true;
-	for (i = 0; i < ARRAY_SIZE(tm_stat_suffixes); i++) {
-		const char *sfx = tm_stat_suffixes[i];
+	for (i = 0; i < ARRAY_SIZE(tm_suffixes); i++) {
+		const char *sfx = tm_suffixes[i].sfx;
 		size_t slen = strlen(sfx);
 		struct tm_node *base;
 		char stem[D_TM_MAX_NAME_LEN];
 
-		if ((type & TM_STATS) && tm_flat_taken_suffixed(flat, sfx))
+		/* The new metric's extra names are taken... */
+		if ((type & tm_suffixes[i].types) && tm_flat_taken_suffixed(flat, sfx))
 			return true;
+		/* ...or its own name is an extra name of an existing metric. */
 		if (flen <= slen || strcmp(flat + flen - slen, sfx) != 0)
 			continue;
 		memcpy(stem, flat, flen - slen);
 		stem[flen - slen] = '\0';
 		base = tm_htab_find(&tm_reg.by_flat, stem);
-		if (base != NULL && (base->tn_pub.dtn_type & TM_STATS))
+		if (base != NULL && (tm_base_type(&base->tn_pub) & tm_suffixes[i].types))
 			return true;
 	}
 	return false;
@@ -773,6 +797,139 @@ tm_stats_read(struct d_tm_metric_t *m, struct d_tm_stats_t *st)
 	st->std_dev = n > 1 ? sqrt(st->sum_of_squares / (double)(n - 1)) : 0;
 }
 
+/* Count \a x in the histogram of \a m, if it has one. */
+static void
+tm_hist_add(struct d_tm_metric_t *m, uint64_t x)
+{
+	struct tm_hist *h = __atomic_load_n(&m->tm_hist, __ATOMIC_ACQUIRE);
+	int lo;
+	int hi;
+
+	if (h == NULL)
+		return;
+	/* Binary search for the bucket whose range holds x; the last one is open-ended. */
+	lo = 0;
+	hi = h->th_nr - 1;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (x > h->th_max[mid])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	__atomic_fetch_add(&h->th_count[lo], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&h->th_sum, x, __ATOMIC_RELAXED);
+}
+
+int
+d_tm_init_histogram(struct d_tm_node_t *node, char *path, int num_buckets, int initial_width,
+		    int multiplier, const char *unit)
+{
+	struct tm_hist *h;
+	struct tm_hist *expected = NULL;
+	uint64_t width;
+	uint64_t min = 0;
+	int i;
+
+	if (node == NULL)
+		return -DER_METRIC_NOT_FOUND;
+	if (!(tm_base_type(node) & TM_HIST))
+		return -DER_OP_NOT_PERMITTED;
+	if (num_buckets < 1 || num_buckets > D_TM_MAX_BUCKETS || initial_width < 1 ||
+	    multiplier < 1) {
+		D_ERROR("bad histogram for '%s': %d buckets, width %d, multiplier %d",
+			node->dtn_name, num_buckets, initial_width, multiplier);
+		return -DER_INVAL;
+	}
+
+	D_ALLOC_PTR(h);
+	if (h == NULL)
+		return -DER_NOMEM;
+	h->th_nr = num_buckets;
+	h->th_initial_width = initial_width;
+	h->th_multiplier = multiplier;
+	D_ALLOC_ARRAY(h->th_min, num_buckets);
+	D_ALLOC_ARRAY(h->th_max, num_buckets);
+	D_ALLOC_ARRAY(h->th_count, num_buckets);
+	if (h->th_min == NULL || h->th_max == NULL || h->th_count == NULL) {
+		tm_hist_free(h);
+		return -DER_NOMEM;
+	}
+	/* Widths grow geometrically; once a bound would overflow, the rest start at the top. */
+	width = (uint64_t)initial_width;
+	for (i = 0; i < num_buckets; i++) {
+		h->th_min[i] = min;
+		if (i == num_buckets - 1 || min > UINT64_MAX - width) {
+			h->th_max[i] = UINT64_MAX;
+		} else {
+			h->th_max[i] = min + width - 1;
+			min += width;
+			width = width > UINT64_MAX / (uint64_t)multiplier ? UINT64_MAX
+									  : width * multiplier;
+		}
+		if (h->th_max[i] == UINT64_MAX) {
+			/* Later buckets would be empty ranges: drop them. */
+			h->th_nr = i + 1;
+			break;
+		}
+	}
+
+	/* Publish once; producers pick it up without a lock. */
+	if (!__atomic_compare_exchange_n(&node->dtn_metric->tm_hist, &expected, h, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+		tm_hist_free(h);
+		return -DER_EXIST;
+	}
+	return 0;
+}
+
+int
+d_tm_get_num_buckets(struct d_tm_context *ctx, struct d_tm_histogram_t *histogram,
+		     struct d_tm_node_t *node)
+{
+	struct tm_hist *h;
+
+	if (node == NULL)
+		return -DER_METRIC_NOT_FOUND;
+	if (histogram == NULL)
+		return -DER_INVAL;
+	if (node->dtn_metric == NULL)
+		return -DER_OP_NOT_PERMITTED;
+	h = __atomic_load_n(&node->dtn_metric->tm_hist, __ATOMIC_ACQUIRE);
+	if (h == NULL)
+		return -DER_OP_NOT_PERMITTED;
+	histogram->dth_buckets = NULL;
+	histogram->dth_num_buckets = h->th_nr;
+	histogram->dth_initial_width = h->th_initial_width;
+	histogram->dth_value_multiplier = h->th_multiplier;
+	return 0;
+}
+
+int
+d_tm_get_bucket_range(struct d_tm_context *ctx, struct d_tm_bucket_t *bucket, int bucket_id,
+		      struct d_tm_node_t *node)
+{
+	struct tm_hist *h;
+
+	if (node == NULL)
+		return -DER_METRIC_NOT_FOUND;
+	if (bucket == NULL)
+		return -DER_INVAL;
+	if (node->dtn_metric == NULL)
+		return -DER_OP_NOT_PERMITTED;
+	h = __atomic_load_n(&node->dtn_metric->tm_hist, __ATOMIC_ACQUIRE);
+	if (h == NULL)
+		return -DER_OP_NOT_PERMITTED;
+	if (bucket_id < 0 || bucket_id >= h->th_nr)
+		return -DER_INVAL;
+	bucket->dtb_min = h->th_min[bucket_id];
+	bucket->dtb_max = h->th_max[bucket_id];
+	bucket->dtb_bucket = NULL;
+	bucket->dtb_count = __atomic_load_n(&h->th_count[bucket_id], __ATOMIC_RELAXED);
+	return 0;
+}
+
 void
 d_tm_set_counter(struct d_tm_node_t *metric, uint64_t value)
 {
@@ -845,6 +1002,7 @@ d_tm_record_duration(struct d_tm_node_t *metric, uint64_t nsec)
 		return;
 	__atomic_store_n(&metric->dtn_metric->tm_value, nsec, __ATOMIC_RELAXED);
 	tm_stats_add(metric->dtn_metric, nsec / NSEC_PER_USEC);
+	tm_hist_add(metric->dtn_metric, nsec / NSEC_PER_USEC);
 }
 
 void
@@ -889,6 +1047,7 @@ d_tm_set_gauge(struct d_tm_node_t *metric, uint64_t value)
 	__atomic_store_n(&metric->dtn_metric->tm_value, value, __ATOMIC_RELAXED);
 	if (tm_base_type(metric) == D_TM_STATS_GAUGE)
 		tm_stats_add(metric->dtn_metric, value);
+	tm_hist_add(metric->dtn_metric, value);
 }
 
 void
@@ -901,6 +1060,7 @@ d_tm_inc_gauge(struct d_tm_node_t *metric, uint64_t value)
 	now = __atomic_add_fetch(&metric->dtn_metric->tm_value, value, __ATOMIC_RELAXED);
 	if (tm_base_type(metric) == D_TM_STATS_GAUGE)
 		tm_stats_add(metric->dtn_metric, now);
+	tm_hist_add(metric->dtn_metric, now);
 }
 
 void
@@ -913,6 +1073,7 @@ d_tm_dec_gauge(struct d_tm_node_t *metric, uint64_t value)
 	now = __atomic_sub_fetch(&metric->dtn_metric->tm_value, value, __ATOMIC_RELAXED);
 	if (tm_base_type(metric) == D_TM_STATS_GAUGE)
 		tm_stats_add(metric->dtn_metric, now);
+	tm_hist_add(metric->dtn_metric, now);
 }
 
 /* ------------------------------------------------------------------------------------

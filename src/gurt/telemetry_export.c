@@ -213,6 +213,34 @@ tm_prom_type(FILE *s, const char *prefix, const char *flat, const char *suffix, 
 	fputc(' ', s);
 }
 
+/* A metric's histogram as the Prometheus histogram family <name>_hist. */
+static void
+tm_prom_hist(FILE *s, const char *prefix, const char *flat, struct d_tm_metric_t *m)
+{
+	struct tm_hist *h = __atomic_load_n(&m->tm_hist, __ATOMIC_ACQUIRE);
+	uint64_t total = 0;
+	int i;
+
+	if (h == NULL)
+		return;
+	fputs("# TYPE ", s);
+	tm_prom_name(s, prefix, flat, "_hist");
+	fputs(" histogram\n", s);
+	/* Prometheus buckets are cumulative: each counts every value up to its bound. */
+	for (i = 0; i < h->th_nr; i++) {
+		total += __atomic_load_n(&h->th_count[i], __ATOMIC_RELAXED);
+		tm_prom_name(s, prefix, flat, "_hist_bucket");
+		if (h->th_max[i] == UINT64_MAX)
+			fprintf(s, "{le=\"+Inf\"} " DF_U64 "\n", total);
+		else
+			fprintf(s, "{le=\"" DF_U64 "\"} " DF_U64 "\n", h->th_max[i], total);
+	}
+	tm_prom_name(s, prefix, flat, "_hist_sum");
+	fprintf(s, " " DF_U64 "\n", __atomic_load_n(&h->th_sum, __ATOMIC_RELAXED));
+	tm_prom_name(s, prefix, flat, "_hist_count");
+	fprintf(s, " " DF_U64 "\n", total);
+}
+
 static void
 tm_prom_cb(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, char *path, int format,
 	   int opt_fields, void *arg)
@@ -261,22 +289,22 @@ tm_prom_cb(struct d_tm_context *ctx, struct d_tm_node_t *node, int level, char *
 		fprintf(s, "%" PRId64 "\n", (int64_t)value);
 		break;
 	}
-	if (!(base & TM_STATS))
-		return;
-
-	tm_stats_read(m, &st);
-	tm_prom_type(s, pa->pa_prefix, flat, "_min", "gauge");
-	fprintf(s, DF_U64 "\n", st.dtm_min);
-	tm_prom_type(s, pa->pa_prefix, flat, "_max", "gauge");
-	fprintf(s, DF_U64 "\n", st.dtm_max);
-	tm_prom_type(s, pa->pa_prefix, flat, "_mean", "gauge");
-	fprintf(s, "%.6f\n", st.mean);
-	tm_prom_type(s, pa->pa_prefix, flat, "_stddev", "gauge");
-	fprintf(s, "%.6f\n", st.std_dev);
-	tm_prom_type(s, pa->pa_prefix, flat, "_sum", "gauge");
-	fprintf(s, DF_U64 "\n", st.dtm_sum);
-	tm_prom_type(s, pa->pa_prefix, flat, "_samples", "counter");
-	fprintf(s, DF_U64 "\n", st.sample_size);
+	if (base & TM_STATS) {
+		tm_stats_read(m, &st);
+		tm_prom_type(s, pa->pa_prefix, flat, "_min", "gauge");
+		fprintf(s, DF_U64 "\n", st.dtm_min);
+		tm_prom_type(s, pa->pa_prefix, flat, "_max", "gauge");
+		fprintf(s, DF_U64 "\n", st.dtm_max);
+		tm_prom_type(s, pa->pa_prefix, flat, "_mean", "gauge");
+		fprintf(s, "%.6f\n", st.mean);
+		tm_prom_type(s, pa->pa_prefix, flat, "_stddev", "gauge");
+		fprintf(s, "%.6f\n", st.std_dev);
+		tm_prom_type(s, pa->pa_prefix, flat, "_sum", "gauge");
+		fprintf(s, DF_U64 "\n", st.dtm_sum);
+		tm_prom_type(s, pa->pa_prefix, flat, "_samples", "counter");
+		fprintf(s, DF_U64 "\n", st.sample_size);
+	}
+	tm_prom_hist(s, pa->pa_prefix, flat, m);
 }
 
 static bool

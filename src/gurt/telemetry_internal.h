@@ -8,6 +8,20 @@
 
 #define TM_CLOCKS (D_TM_CLOCK_REALTIME | D_TM_CLOCK_PROCESS_CPUTIME | D_TM_CLOCK_THREAD_CPUTIME)
 #define TM_STATS  (D_TM_DURATION | D_TM_STATS_GAUGE)
+/* Types that may carry a histogram. */
+#define TM_HIST (D_TM_DURATION | D_TM_GAUGE | D_TM_STATS_GAUGE)
+
+/* Bucket i counts values in [th_min[i], th_max[i]]; the last bucket ends at UINT64_MAX. */
+struct tm_hist {
+	int th_nr;
+	int th_initial_width;
+	int th_multiplier;
+	uint64_t *th_min;
+	uint64_t *th_max;
+	uint64_t *th_count;
+	/* sum of the recorded values, for the exported _sum */
+	uint64_t th_sum;
+};
 
 struct d_tm_metric_t {
 	/*
@@ -33,6 +47,8 @@ struct d_tm_metric_t {
 	uint64_t tm_ssq_bits;
 	char *tm_desc;
 	char *tm_units;
+	/* set once by d_tm_init_histogram() (release), read by producers (acquire) */
+	struct tm_hist *tm_hist;
 };
 
 struct tm_node {

@@ -347,6 +347,8 @@ test_concurrent(void **state)
 	assert_int_equal(d_tm_add_metric(&c, D_TM_COUNTER, NULL, NULL, "conc/count"), 0);
 	assert_int_equal(d_tm_add_metric(&g, D_TM_GAUGE, NULL, NULL, "conc/gauge"), 0);
 	assert_int_equal(d_tm_add_metric(&s, D_TM_STATS_GAUGE, NULL, NULL, "conc/stats"), 0);
+	/* One 1000-wide bucket per thread: thread t sets values in [t * 1000, t * 1000 + 990]. */
+	assert_int_equal(d_tm_init_histogram(s, NULL, NTHREADS, 1000, 1, NULL), 0);
 	assert_int_equal(d_tm_add_metric(&d, D_TM_DURATION, NULL, NULL, "conc/dur"), 0);
 	assert_int_equal(pthread_barrier_init(&barrier, NULL, NTHREADS), 0);
 	t0 = d_timenow_ns();
@@ -392,6 +394,13 @@ test_concurrent(void **state)
 		assert_int_equal(st.dtm_sum, sum);
 		assert_true(fabs(st.mean - mean) < 1e-6);
 		assert_true(fabs(st.std_dev - sqrt(ss / (n - 1))) < 1e-6 * st.std_dev);
+	}
+
+	for (i = 0; i < NTHREADS; i++) {
+		struct d_tm_bucket_t b;
+
+		assert_int_equal(d_tm_get_bucket_range(NULL, &b, i, s), 0);
+		assert_int_equal(b.dtb_count, NINCS / 10);
 	}
 
 	assert_int_equal(d_tm_get_duration(NULL, &tms, &st, d), 0);
@@ -670,45 +679,73 @@ struct prom_sample {
 
 /*
  * Parse exposition text strictly enough to catch format slips: every sample line is
- * "<name> <value>", the name is valid, preceded by a TYPE line for it, and no family's
- * TYPE appears twice.
+ * "<name>[{labels}] <value>" with a valid name belonging to the family of the TYPE line
+ * before it (a histogram's samples are <family>_bucket{le="..."}, _sum and _count), and
+ * no family is declared twice. Samples are stored under their name with labels.
  */
 static int
 prom_parse(char *text, struct prom_sample *out, int max)
 {
+	static char families[128][D_TM_MAX_NAME_LEN + 32];
 	char cur_type_name[D_TM_MAX_NAME_LEN + 32] = "";
 	char cur_type[16] = "";
 	char *line;
 	char *save = NULL;
+	int nfam = 0;
 	int n = 0;
 	int i;
 
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		char name[D_TM_MAX_NAME_LEN + 32];
+		char base[D_TM_MAX_NAME_LEN + 32];
 		char type[16];
 		char *end;
 		char *sp;
+		char *brace;
 
 		if (strncmp(line, "# HELP ", 7) == 0)
 			continue;
 		if (strncmp(line, "# TYPE ", 7) == 0) {
 			assert_int_equal(sscanf(line + 7, "%287s %15s", name, type), 2);
-			assert_true(strcmp(type, "counter") == 0 || strcmp(type, "gauge") == 0);
-			for (i = 0; i < n; i++)
-				assert_string_not_equal(out[i].name, name);
+			assert_true(strcmp(type, "counter") == 0 || strcmp(type, "gauge") == 0 ||
+				    strcmp(type, "histogram") == 0);
+			for (i = 0; i < nfam; i++)
+				assert_string_not_equal(families[i], name);
+			assert_true(nfam < 128);
+			strcpy(families[nfam++], name);
 			strcpy(cur_type_name, name);
 			strcpy(cur_type, type);
 			continue;
 		}
 		assert_true(line[0] != '#');
-		sp = strchr(line, ' ');
+		/* Label values here never contain spaces, so the value follows the last space. */
+		sp = strrchr(line, ' ');
 		assert_non_null(sp);
 		*sp = '\0';
-		for (i = 0; line[i] != '\0'; i++)
-			assert_true(isalnum((unsigned char)line[i]) || line[i] == '_' ||
-				    line[i] == ':');
-		assert_false(isdigit((unsigned char)line[0]));
-		assert_string_equal(line, cur_type_name);
+		snprintf(base, sizeof(base), "%s", line);
+		brace = strchr(base, '{');
+		if (brace != NULL) {
+			assert_true(base[strlen(base) - 1] == '}');
+			*brace = '\0';
+		}
+		for (i = 0; base[i] != '\0'; i++)
+			assert_true(isalnum((unsigned char)base[i]) || base[i] == '_' ||
+				    base[i] == ':');
+		assert_false(isdigit((unsigned char)base[0]));
+		if (strcmp(cur_type, "histogram") == 0) {
+			size_t flen = strlen(cur_type_name);
+
+			assert_true(strncmp(base, cur_type_name, flen) == 0);
+			assert_true(strcmp(base + flen, "_bucket") == 0 ||
+				    strcmp(base + flen, "_sum") == 0 ||
+				    strcmp(base + flen, "_count") == 0);
+			assert_true((brace != NULL) == (strcmp(base + flen, "_bucket") == 0));
+		} else {
+			assert_null(brace);
+			assert_string_equal(base, cur_type_name);
+		}
+		for (i = 0; i < n; i++)
+			assert_string_not_equal(out[i].name, line);
 		assert_true(n < max);
 		snprintf(out[n].name, sizeof(out[n].name), "%s", line);
 		snprintf(out[n].type, sizeof(out[n].type), "%s", cur_type);
@@ -811,6 +848,106 @@ test_prometheus(void **state)
 	assert_int_equal(d_tm_export_prometheus(NULL, NULL), -DER_INVAL);
 }
 
+static void
+test_histogram(void **state)
+{
+	struct d_tm_node_t *g;
+	struct d_tm_node_t *d;
+	struct d_tm_node_t *c;
+	struct d_tm_histogram_t hg;
+	struct d_tm_bucket_t b;
+	struct d_tm_stats_t st;
+	struct prom_sample smp[64];
+	uint64_t samples[] = {5, 15, 35, 100, 9};
+	uint64_t want_min[] = {0, 10, 30, 70};
+	uint64_t want_max[] = {9, 29, 69, UINT64_MAX};
+	uint64_t want_cnt[] = {2, 1, 1, 1};
+	uint64_t v;
+	char *buf;
+	int nr;
+	int i;
+
+	assert_int_equal(d_tm_add_metric(&g, D_TM_STATS_GAUGE, "write size", "B", "h/size"), 0);
+	assert_int_equal(d_tm_get_num_buckets(NULL, &hg, g), -DER_OP_NOT_PERMITTED);
+	assert_int_equal(d_tm_init_histogram(g, "h/size", 4, 10, 2, "B"), 0);
+	assert_int_equal(d_tm_init_histogram(g, "h/size", 4, 10, 2, "B"), -DER_EXIST);
+	for (i = 0; i < 5; i++)
+		d_tm_set_gauge(g, samples[i]);
+
+	assert_int_equal(d_tm_get_num_buckets(NULL, &hg, g), 0);
+	assert_int_equal(hg.dth_num_buckets, 4);
+	assert_int_equal(hg.dth_initial_width, 10);
+	assert_int_equal(hg.dth_value_multiplier, 2);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(d_tm_get_bucket_range(NULL, &b, i, g), 0);
+		assert_int_equal(b.dtb_min, want_min[i]);
+		assert_int_equal(b.dtb_max, want_max[i]);
+		assert_int_equal(b.dtb_count, want_cnt[i]);
+	}
+	assert_int_equal(d_tm_get_bucket_range(NULL, &b, 4, g), -DER_INVAL);
+	assert_int_equal(d_tm_get_bucket_range(NULL, &b, -1, g), -DER_INVAL);
+	/* The stats are unaffected. */
+	assert_int_equal(d_tm_get_gauge(NULL, &v, &st, g), 0);
+	assert_int_equal(st.sample_size, 5);
+
+	/* Bad calls. */
+	assert_int_equal(d_tm_add_metric(&c, D_TM_COUNTER, NULL, NULL, "h/count"), 0);
+	assert_int_equal(d_tm_init_histogram(c, NULL, 4, 10, 2, NULL), -DER_OP_NOT_PERMITTED);
+	assert_int_equal(d_tm_init_histogram(NULL, NULL, 4, 10, 2, NULL), -DER_METRIC_NOT_FOUND);
+	assert_int_equal(d_tm_add_metric(&d, D_TM_DURATION, NULL, NULL, "h/lat"), 0);
+	assert_int_equal(d_tm_init_histogram(d, NULL, 0, 10, 2, NULL), -DER_INVAL);
+	assert_int_equal(d_tm_init_histogram(d, NULL, D_TM_MAX_BUCKETS + 1, 10, 2, NULL),
+			 -DER_INVAL);
+	assert_int_equal(d_tm_init_histogram(d, NULL, 4, 0, 2, NULL), -DER_INVAL);
+	assert_int_equal(d_tm_init_histogram(d, NULL, 4, 10, 0, NULL), -DER_INVAL);
+
+	/* Linear buckets on a duration count microseconds. */
+	assert_int_equal(d_tm_init_histogram(d, NULL, 3, 100, 1, "us"), 0);
+	d_tm_record_duration(d, 50 * NSEC_PER_USEC);
+	d_tm_record_duration(d, 150 * NSEC_PER_USEC);
+	d_tm_record_duration(d, 5 * NSEC_PER_SEC);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(d_tm_get_bucket_range(NULL, &b, i, d), 0);
+		assert_int_equal(b.dtb_min, (uint64_t)i * 100);
+		assert_int_equal(b.dtb_count, 1);
+	}
+
+	/* Geometric widths that would overflow stop at an open-ended last bucket. */
+	assert_int_equal(d_tm_add_metric(&c, D_TM_GAUGE, NULL, NULL, "h/wide"), 0);
+	assert_int_equal(d_tm_init_histogram(c, NULL, D_TM_MAX_BUCKETS, 1, 1000, NULL), 0);
+	assert_int_equal(d_tm_get_num_buckets(NULL, &hg, c), 0);
+	assert_true(hg.dth_num_buckets < D_TM_MAX_BUCKETS);
+	assert_int_equal(d_tm_get_bucket_range(NULL, &b, hg.dth_num_buckets - 1, c), 0);
+	assert_int_equal(b.dtb_max, UINT64_MAX);
+	d_tm_set_gauge(c, UINT64_MAX);
+	d_tm_set_gauge(c, 0);
+	assert_int_equal(d_tm_get_bucket_range(NULL, &b, hg.dth_num_buckets - 1, c), 0);
+	assert_int_equal(b.dtb_count, 1);
+	assert_int_equal(d_tm_get_bucket_range(NULL, &b, 0, c), 0);
+	assert_int_equal(b.dtb_count, 1);
+
+	/* A gauge reserves its histogram names. */
+	assert_int_equal(d_tm_add_metric(&c, D_TM_COUNTER, NULL, NULL, "h/size_hist_count"),
+			 -DER_EXIST);
+
+	/* Export: cumulative buckets, +Inf last, sum and count. */
+	assert_int_equal(d_tm_export_prometheus_str(&buf, NULL, NULL), 0);
+	assert_non_null(strstr(buf, "# TYPE engine_h_size_hist histogram\n"
+				    "engine_h_size_hist_bucket{le=\"9\"} 2\n"
+				    "engine_h_size_hist_bucket{le=\"29\"} 3\n"
+				    "engine_h_size_hist_bucket{le=\"69\"} 4\n"
+				    "engine_h_size_hist_bucket{le=\"+Inf\"} 5\n"
+				    "engine_h_size_hist_sum 164\n"
+				    "engine_h_size_hist_count 5\n"));
+	nr = prom_parse(buf, smp, 64);
+	free(buf);
+	assert_true(prom_find(smp, nr, "engine_h_lat_hist_bucket{le=\"99\"}")->value == 1);
+	assert_true(prom_find(smp, nr, "engine_h_lat_hist_bucket{le=\"199\"}")->value == 2);
+	assert_true(prom_find(smp, nr, "engine_h_lat_hist_bucket{le=\"+Inf\"}")->value == 3);
+	assert_true(prom_find(smp, nr, "engine_h_lat_hist_count")->value == 3);
+	assert_string_equal(prom_find(smp, nr, "engine_h_lat_hist_count")->type, "histogram");
+}
+
 int
 main(void)
 {
@@ -826,6 +963,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_iterate_and_print, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prometheus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_histogram, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("gurt_metrics", tests, NULL, NULL);

@@ -34,6 +34,8 @@ extern "C" {
 /** Longest unit string, including the terminating NUL. */
 #define D_TM_MAX_UNIT_LEN  32
 #define D_TM_TIME_BUFF_LEN 26
+/** Most buckets a histogram may have. */
+#define D_TM_MAX_BUCKETS 64
 
 /** Suggested unit strings for d_tm_add_metric(). */
 #define D_TM_HOUR            "h"
@@ -100,6 +102,25 @@ struct d_tm_stats_t {
 	uint64_t sample_size;
 };
 
+/** One histogram bucket: values in [dtb_min, dtb_max]. */
+struct d_tm_bucket_t {
+	uint64_t dtb_min;
+	uint64_t dtb_max;
+	/** DAOS keeps a counter node per bucket; always NULL here, see dtb_count */
+	struct d_tm_node_t *dtb_bucket;
+	/** pdaos: number of values counted in this bucket */
+	uint64_t dtb_count;
+};
+
+/** Shape of a histogram (d_tm_get_num_buckets()). */
+struct d_tm_histogram_t {
+	/** always NULL here; use d_tm_get_bucket_range() */
+	struct d_tm_bucket_t *dth_buckets;
+	int dth_num_buckets;
+	int dth_initial_width;
+	int dth_value_multiplier;
+};
+
 /** Values and statistics of a metric; private to telemetry.c. */
 struct d_tm_metric_t;
 
@@ -161,6 +182,21 @@ void d_tm_fini(void);
 int d_tm_add_metric(struct d_tm_node_t **node, int metric_type, char *desc, char *units,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/**
+ * Add a histogram to the gauge, stats gauge or duration \a node: \a num_buckets (at most
+ * D_TM_MAX_BUCKETS) buckets, the first covering [0, initial_width - 1], each next one
+ * \a multiplier times wider (1: equal widths), the last open-ended. Every value the metric
+ * records from then on (a gauge's new value; a duration in microseconds) is counted in its
+ * bucket. \a path and \a unit are accepted for compatibility (DAOS creates a counter node
+ * per bucket under \a path; here the buckets live in the metric).
+ *
+ * \retval -DER_OP_NOT_PERMITTED \a node is of another type
+ * \retval -DER_INVAL            bad bucket parameters
+ * \retval -DER_EXIST            \a node already has a histogram
+ */
+int d_tm_init_histogram(struct d_tm_node_t *node, char *path, int num_buckets, int initial_width,
+			int multiplier, const char *unit);
+
 /** Create the directory \a fmt (for per-pool or per-container metrics). */
 int d_tm_add_ephemeral_dir(struct d_tm_node_t **node, size_t size_bytes, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -217,6 +253,12 @@ int d_tm_get_gauge(struct d_tm_context *ctx, uint64_t *val, struct d_tm_stats_t 
 /** \a tms gets the last interval; \a stats (optional) covers all, in microseconds. */
 int d_tm_get_duration(struct d_tm_context *ctx, struct timespec *tms, struct d_tm_stats_t *stats,
 		      struct d_tm_node_t *node);
+/** Shape of the histogram of \a node; -DER_OP_NOT_PERMITTED if it has none. */
+int d_tm_get_num_buckets(struct d_tm_context *ctx, struct d_tm_histogram_t *histogram,
+			 struct d_tm_node_t *node);
+/** Range and count of bucket \a bucket_id of the histogram of \a node. */
+int d_tm_get_bucket_range(struct d_tm_context *ctx, struct d_tm_bucket_t *bucket, int bucket_id,
+			  struct d_tm_node_t *node);
 /** Copies of the description and units (either may be NULL); free them with D_FREE. */
 int d_tm_get_metadata(struct d_tm_context *ctx, char **desc, char **units,
 		      struct d_tm_node_t *node);
@@ -269,7 +311,8 @@ void d_tm_print_field_descriptors(int opt_fields, FILE *stream);
  * name is \a prefix (NULL: "engine"), '_', then its path with '/' and any character
  * outside [A-Za-z0-9_:] turned into '_'. Counters are "counter", everything else "gauge";
  * durations and stats gauges add _min, _max, _mean, _stddev, _sum gauges and a _samples
- * counter. Returns 0, -DER_UNINIT, -DER_INVAL or -DER_IO.
+ * counter; a metric with a histogram adds the histogram <name>_hist (_hist_bucket{le=...},
+ * _hist_sum, _hist_count). Returns 0, -DER_UNINIT, -DER_INVAL or -DER_IO.
  */
 int d_tm_export_prometheus(FILE *stream, const char *prefix);
 

@@ -1,0 +1,11 @@
+/**
+ * DAOS splits the telemetry API over telemetry_common.h, telemetry_producer.h and
+ * telemetry_consumer.h; pdaos declares it all in gurt/telemetry.h. This header exists so
+ * code written for DAOS builds unchanged.
+ */
+#ifndef __GURT_TELEMETRY_CONSUMER_H__
+#define __GURT_TELEMETRY_CONSUMER_H__
+
+#include <gurt/telemetry.h>
+
+#endif /* __GURT_TELEMETRY_CONSUMER_H__ */

@@ -133,4 +133,13 @@ tse_priv2sched(struct tse_sched_private *dsp)
 	return container_of((void *)dsp, tse_sched_t, ds_private);
 }
 
+/* Validated private part of \a task (logs on behalf of \a who), or NULL. */
+struct tse_task_private *tse_task_priv_check(tse_task_t *task, const char *who);
+
+/* Make \a task wait for \a dep. */
+int tse_task_add_dependent(tse_task_t *task, tse_task_t *dep);
+
+/* Current state of \a task, read under its scheduler lock. */
+uint8_t tse_task_state_get(tse_task_t *task);
+
 #endif /* __TSE_INTERNAL_H__ */

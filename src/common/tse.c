@@ -80,7 +80,7 @@ tse_task_priv_check(tse_task_t *task, const char *who)
 		return NULL;
 	}
 	dtp = tse_task2priv(task);
-	if (dtp->dtp_sched == NULL || dtp->dtp_state > TSE_TS_DONE) {
+	if (dtp->dtp_sched == NULL) {
 		D_ERROR("%s: task %p is not a live TSE task\n", who, task);
 		return NULL;
 	}

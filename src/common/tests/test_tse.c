@@ -635,6 +635,24 @@ cb_count_atomic(tse_task_t *task, void *data)
 	return 0;
 }
 
+struct race {
+	tse_task_t *task;
+	int go;
+};
+
+static void *
+race_complete(void *arg)
+{
+	struct race *r = arg;
+
+	/* line both threads up so the completions overlap */
+	__atomic_add_fetch(&r->go, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&r->go, __ATOMIC_ACQUIRE) < 2)
+		;
+	tse_task_complete(r->task, 0);
+	return NULL;
+}
+
 static void
 test_double_complete(void **state)
 {
@@ -642,6 +660,8 @@ test_double_complete(void **state)
 	tse_task_t *task;
 	int cbs = 0;
 	int *cbsp = &cbs;
+	int runs = 0;
+	int i;
 
 	assert_rc_equal(tse_sched_init(&sched, NULL, NULL), 0);
 	assert_rc_equal(tse_task_create(body_complete, &sched, NULL, &task), 0);
@@ -660,8 +680,26 @@ test_double_complete(void **state)
 	assert_int_equal(task->dt_result, 0);
 	assert_true(tse_sched_check_complete(&sched));
 
-	/* a second completion from inside a completion callback is ignored too */
 	tse_task_decref(task);
+
+	/* two threads racing to complete the same tasks: exactly one wins each time */
+	for (i = 0; i < 50; i++) {
+		pthread_t thr;
+		struct race r = {0};
+
+		cbs = 0;
+		assert_rc_equal(tse_task_create(body_count_only, &sched, &runs, &r.task), 0);
+		assert_rc_equal(
+			tse_task_register_comp_cb(r.task, cb_count_atomic, &cbsp, sizeof(cbsp)), 0);
+		tse_task_addref(r.task);
+		assert_rc_equal(tse_task_schedule(r.task, true), 0);
+		assert_int_equal(pthread_create(&thr, NULL, race_complete, &r), 0);
+		race_complete(&r);
+		pthread_join(thr, NULL);
+		assert_int_equal(__atomic_load_n(&cbs, __ATOMIC_ACQUIRE), 1);
+		assert_true(tse_sched_check_complete(&sched));
+		tse_task_decref(r.task);
+	}
 	tse_sched_complete(&sched, 0, false);
 	assert_int_equal(sched.ds_result, 0);
 }

@@ -21,6 +21,8 @@ D_CASSERT(sizeof(struct tse_task_private) <= TSE_PRIV_SIZE);
 D_CASSERT(sizeof(struct tse_sched_private) <= sizeof(((tse_sched_t *)0)->ds_private));
 
 #define TSE_SCHED_MAGIC 0x7a5e5c4du
+/* Left behind by finalization so a redundant tse_sched_fini() can be told from misuse. */
+#define TSE_SCHED_DEAD 0x7a5edeadu
 /* Nodes up to this size are recycled per scheduler instead of going back to malloc. */
 #define TSE_NODE_SIZE      96
 #define TSE_NODE_CACHE_MAX 1024
@@ -154,7 +156,7 @@ sched_release(struct tse_sched_private *dsp)
 		free(link);
 	}
 	dsp->dsp_node_nr = 0;
-	dsp->dsp_magic = 0;
+	dsp->dsp_magic = TSE_SCHED_DEAD;
 	pthread_mutex_destroy(&dsp->dsp_lock);
 }
 
@@ -300,9 +302,16 @@ sched_empty_locked(struct tse_sched_private *dsp)
 void
 tse_sched_fini(tse_sched_t *sched)
 {
-	struct tse_sched_private *dsp = sched_get_priv(sched, __func__);
+	struct tse_sched_private *dsp;
 	bool empty;
 
+	/*
+	 * tse_sched_complete() already finalized it when the last reference
+	 * went; callers following DAOS habits still call this afterwards.
+	 */
+	if (sched != NULL && tse_sched2priv(sched)->dsp_magic == TSE_SCHED_DEAD)
+		return;
+	dsp = sched_get_priv(sched, __func__);
 	if (dsp == NULL)
 		return;
 	sched_lock(dsp);

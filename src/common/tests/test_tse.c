@@ -612,8 +612,11 @@ test_sched_comp_cb(void **state)
 	tse_sched_complete(&sched, 0, false);
 	assert_int_equal(l.n, 2);
 	tse_sched_decref(&sched);
-	/* finalized by the last reference: further use is caught, not a crash */
+	/* finalized by the last reference: a redundant fini is harmless, misuse is caught */
 	tse_sched_fini(&sched);
+	tse_sched_fini(&sched);
+	tse_sched_progress(&sched);
+	assert_true(tse_sched_check_complete(&sched));
 	assert_rc_equal(tse_task_create(body_complete, &sched, NULL, &task), -DER_INVAL);
 }
 

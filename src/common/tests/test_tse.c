@@ -485,6 +485,58 @@ test_delay(void **state)
 	assert_true(now_us() - start >= DELAY_US / 4);
 }
 
+struct backoff {
+	uint64_t first_end;
+	uint64_t second_start;
+	int runs;
+};
+
+static int
+body_backoff(tse_task_t *task)
+{
+	struct backoff *b = tse_task_get_priv(task);
+
+	if (b->runs++ == 1)
+		b->second_start = now_us();
+	tse_task_complete(task, 0);
+	return 0;
+}
+
+static int
+cb_backoff(tse_task_t *task, void *data)
+{
+	struct backoff *b = *(struct backoff **)data;
+
+	if (b->runs == 1) {
+		b->first_end = now_us();
+		assert_rc_equal(tse_task_reinit_with_delay(task, DELAY_US / 4), 0);
+	}
+	return 0;
+}
+
+static void
+test_reinit_delay(void **state)
+{
+	tse_sched_t sched;
+	tse_task_t *task;
+	struct backoff b = {0};
+	struct backoff *bp = &b;
+	uint64_t deadline;
+
+	assert_rc_equal(tse_sched_init(&sched, NULL, NULL), 0);
+	assert_rc_equal(tse_task_create(body_backoff, &sched, &b, &task), 0);
+	assert_rc_equal(tse_task_register_comp_cb(task, cb_backoff, &bp, sizeof(bp)), 0);
+	assert_rc_equal(tse_task_schedule(task, false), 0);
+	deadline = now_us() + 10 * 1000000ULL;
+	while (!tse_sched_check_complete(&sched) && now_us() < deadline) {
+		tse_sched_progress(&sched);
+		usleep(1000);
+	}
+	assert_int_equal(b.runs, 2);
+	assert_true(b.second_start - b.first_end >= DELAY_US / 4);
+	tse_sched_complete(&sched, 0, false);
+}
+
 struct cancel_rec {
 	int body_runs;
 	int cb_calls;
@@ -638,6 +690,17 @@ cb_count_atomic(tse_task_t *task, void *data)
 	return 0;
 }
 
+static int
+cb_complete_again(tse_task_t *task, void *data)
+{
+	int *calls = *(int **)data;
+
+	(*calls)++;
+	/* completing from inside its own completion callback: ignored */
+	tse_task_complete(task, -DER_IO);
+	return 0;
+}
+
 struct race {
 	tse_task_t *task;
 	int go;
@@ -683,6 +746,16 @@ test_double_complete(void **state)
 	assert_int_equal(task->dt_result, 0);
 	assert_true(tse_sched_check_complete(&sched));
 
+	tse_task_decref(task);
+
+	cbs = 0;
+	assert_rc_equal(tse_task_create(body_complete, &sched, NULL, &task), 0);
+	assert_rc_equal(tse_task_register_comp_cb(task, cb_complete_again, &cbsp, sizeof(cbsp)), 0);
+	tse_task_addref(task);
+	assert_rc_equal(tse_task_schedule(task, true), 0);
+	assert_int_equal(cbs, 1);
+	assert_int_equal(task->dt_result, 0);
+	assert_true(tse_sched_check_complete(&sched));
 	tse_task_decref(task);
 
 	/* two threads racing to complete the same tasks: exactly one wins each time */
@@ -1257,6 +1330,7 @@ main(void)
 		cmocka_unit_test(test_callbacks),
 		cmocka_unit_test(test_reinit_retry),
 		cmocka_unit_test(test_delay),
+		cmocka_unit_test(test_reinit_delay),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_sched_comp_cb),
 		cmocka_unit_test(test_double_complete),

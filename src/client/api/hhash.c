@@ -28,7 +28,7 @@ daos_hhash_init(void)
 	}
 	rc = d_hhash_create(D_HASH_FT_GLOCK | D_HASH_FT_RWLOCK, DAOS_HHASH_BITS, &hh);
 	if (rc != 0) {
-		D_ERROR("cannot create the handle table: " DF_RC "\n", DP_RC(rc));
+		D_ERROR("cannot create the handle table: %d\n", rc);
 		goto out;
 	}
 	__atomic_store_n(&hh_table, hh, __ATOMIC_RELEASE);

@@ -34,12 +34,12 @@ daos_init(void)
 		goto out;
 	rc = daos_hhash_init();
 	if (rc != 0) {
-		D_ERROR("cannot set up the handle table: " DF_RC "\n", DP_RC(rc));
+		D_ERROR("cannot set up the handle table: %d\n", rc);
 		goto out_log;
 	}
 	rc = daos_eq_lib_init();
 	if (rc != 0) {
-		D_ERROR("cannot set up the event library: " DF_RC "\n", DP_RC(rc));
+		D_ERROR("cannot set up the event library: %d\n", rc);
 		goto out_hhash;
 	}
 	module_initialized = 1;
@@ -72,7 +72,7 @@ daos_fini(void)
 	/* EQs the program left open are destroyed, their events aborted (upstream leaks them) */
 	rc = daos_eq_lib_fini();
 	if (rc != 0) {
-		D_ERROR("cannot tear down the event library: " DF_RC "\n", DP_RC(rc));
+		D_ERROR("cannot tear down the event library: %d\n", rc);
 		goto out;
 	}
 	daos_hhash_fini();

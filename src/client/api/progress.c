@@ -80,7 +80,7 @@ ev_dom_init(struct ev_dom *dom, bool own_ctx)
 	if (own_ctx && ev_hook_on && ev_hook.dpo_ctx_create != NULL) {
 		rc = ev_hook.dpo_ctx_create(&dom->ed_ctx);
 		if (rc != 0) {
-			D_ERROR("cannot create a network context: " DF_RC "\n", DP_RC(rc));
+			D_ERROR("cannot create a network context: %d\n", rc);
 			goto err_sched;
 		}
 		dom->ed_ctx_own = true;

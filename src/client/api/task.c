@@ -103,7 +103,7 @@ dc_task_schedule(tse_task_t *task, bool instant)
 		rc = ev_launch_gen(ev, &args->ta_gen);
 		if (rc != 0) {
 			/* the event is untouched: the caller gets the error, the task is dropped */
-			D_ERROR("cannot launch event %p: " DF_RC "\n", ev, DP_RC(rc));
+			D_ERROR("cannot launch event %p: %d\n", ev, rc);
 			tse_task_complete(task, rc);
 			return rc;
 		}
@@ -112,7 +112,7 @@ dc_task_schedule(tse_task_t *task, bool instant)
 
 	rc = tse_task_schedule(task, instant);
 	if (rc != 0) {
-		D_ERROR("cannot schedule task %p: " DF_RC "\n", task, DP_RC(rc));
+		D_ERROR("cannot schedule task %p: %d\n", task, rc);
 		if (ev != NULL)
 			ev_complete_gen(ev, args->ta_gen, rc);
 		tse_task_complete(task, rc);

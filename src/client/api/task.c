@@ -110,18 +110,17 @@ dc_task_schedule(tse_task_t *task, bool instant)
 		args->ta_launched = true;
 	}
 
+	/*
+	 * An instant schedule returns the result of a body that already completed
+	 * the task; a body that fails must complete its task. Either way the
+	 * event learns the outcome from the task's completion, not from here.
+	 */
 	rc = tse_task_schedule(task, instant);
-	if (rc != 0) {
-		D_ERROR("cannot schedule task %p: %d\n", task, rc);
-		if (ev != NULL)
-			ev_complete_gen(ev, args->ta_gen, rc);
-		tse_task_complete(task, rc);
-		if (!priv)
-			return ev != NULL ? 0 : rc;
-	} else if (!instant && !priv) {
+	if (rc != 0)
+		D_DEBUG(DB_TRACE, "task %p scheduled: %d\n", task, rc);
+	else if (!instant && !priv)
 		/* whoever waits on the EQ runs queued tasks: tell it there is one */
 		daos_sched_kick(tse_task2sched(task));
-	}
 
 	if (priv)
 		return daos_event_priv_wait();

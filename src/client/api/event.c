@@ -413,9 +413,12 @@ void
 daos_event_errno_rc(daos_event_t *ev)
 {
 	struct daos_event_private *evx = ev_check(ev);
+	struct daos_eq_private *eqx;
 
-	if (evx != NULL)
-		__atomic_or_fetch(&evx->evx_flags, EVX_F_ERRNO, __ATOMIC_RELAXED);
+	if (evx == NULL || evx_lock(evx, &eqx) != 0)
+		return;
+	evx->evx_flags |= EVX_F_ERRNO;
+	evx_unlock(evx, eqx);
 }
 
 daos_handle_t
@@ -448,13 +451,14 @@ daos_ev2ctx(daos_event_t *ev)
 
 static void evx_complete(struct daos_event_private *evx, bool check_gen, uint32_t gen, int rc);
 
-int
-ev_launch_gen(daos_event_t *ev, uint32_t *gen)
+/* Launch \a ev; \a barrier makes it a barrier parent (daos_event_parent_barrier). */
+static int
+evx_launch(daos_event_t *ev, bool barrier, uint32_t *gen)
 {
 	struct daos_event_private *evx = ev_check(ev);
 	struct daos_eq_private *eqx;
-	bool done_barrier;
-	uint32_t my_gen;
+	bool done_barrier = false;
+	uint32_t my_gen = 0;
 	int rc;
 
 	if (evx == NULL)
@@ -464,6 +468,10 @@ ev_launch_gen(daos_event_t *ev, uint32_t *gen)
 		return rc;
 	if (eqx != NULL && eqx->eqx_finalizing)
 		D_GOTO(out, rc = -DER_NO_HDL);
+	if (barrier && evx->evx_nchild == 0) {
+		D_ERROR("barrier on event %p which has no children\n", ev);
+		D_GOTO(out, rc = -DER_INVAL);
+	}
 	if (evx->evx_status != DAOS_EVS_READY) {
 		D_ERROR("event %p is not ready (status %u)\n", ev, evx->evx_status);
 		D_GOTO(out, rc = -DER_NO_PERM);
@@ -475,7 +483,9 @@ ev_launch_gen(daos_event_t *ev, uint32_t *gen)
 
 	evx_set_status(evx, DAOS_EVS_RUNNING);
 	my_gen = ++evx->evx_gen;
-	evx->evx_flags &= ~EVX_F_ABORT_REQ;
+	evx->evx_flags &= ~(EVX_F_ABORT_REQ | EVX_F_BARRIER);
+	if (barrier)
+		evx->evx_flags |= EVX_F_BARRIER;
 	evx->evx_abort_cb = NULL;
 	evx->evx_abort_arg = NULL;
 	/* A parent's ev_error already carries the errors of children done before it launched. */
@@ -487,8 +497,7 @@ ev_launch_gen(daos_event_t *ev, uint32_t *gen)
 		d_list_add_tail(&evx->evx_link, &eqx->eqx_running);
 		eqx->eqx_n_running++;
 	}
-	done_barrier = (evx->evx_flags & EVX_F_BARRIER) && evx->evx_nchild > 0 &&
-		       evx->evx_nchild_comp == evx->evx_nchild;
+	done_barrier = barrier && evx->evx_nchild_comp == evx->evx_nchild;
 	if (gen != NULL)
 		*gen = my_gen;
 out:
@@ -499,38 +508,21 @@ out:
 }
 
 int
+ev_launch_gen(daos_event_t *ev, uint32_t *gen)
+{
+	return evx_launch(ev, false, gen);
+}
+
+int
 daos_event_launch(daos_event_t *ev)
 {
-	return ev_launch_gen(ev, NULL);
+	return evx_launch(ev, false, NULL);
 }
 
 int
 daos_event_parent_barrier(daos_event_t *ev)
 {
-	struct daos_event_private *evx = ev_check(ev);
-	struct daos_eq_private *eqx;
-	int rc;
-
-	if (evx == NULL)
-		return -DER_INVAL;
-	rc = evx_lock(evx, &eqx);
-	if (rc != 0)
-		return rc;
-	if (evx->evx_nchild == 0) {
-		D_ERROR("barrier on event %p which has no children\n", ev);
-		rc = -DER_INVAL;
-	} else if (evx->evx_status != DAOS_EVS_READY) {
-		rc = -DER_NO_PERM;
-	} else {
-		evx->evx_flags |= EVX_F_BARRIER;
-	}
-	evx_unlock(evx, eqx);
-	if (rc != 0)
-		return rc;
-	rc = daos_event_launch(ev);
-	if (rc != 0)
-		__atomic_and_fetch(&evx->evx_flags, ~EVX_F_BARRIER, __ATOMIC_RELAXED);
-	return rc;
+	return evx_launch(ev, true, NULL);
 }
 
 /* Run the completion callbacks (unlocked, in registration order); the first error wins. */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <time.h>
+#include <errno.h>
 #include <cmocka.h>
 
 #include <daos.h>
@@ -602,6 +603,47 @@ test_fini_with_open_eq(void **state)
 	assert_int_equal(daos_eq_create(&eqh), 0);
 }
 
+static int no_poll_calls;
+
+static int
+cb_count(void *arg, daos_event_t *ev, int ret)
+{
+	no_poll_calls++;
+	return 0;
+}
+
+static void
+test_adv_flags(void **state)
+{
+	daos_event_t ev;
+	daos_event_t *evp;
+
+	/* DAOS_EVF_NO_POLL: the completion is told by callback, never queued */
+	no_poll_calls = 0;
+	assert_int_equal(daos_event_init_adv(&ev, DAOS_EVF_NO_POLL, eqh, NULL), 0);
+	assert_int_equal(daos_event_register_comp_cb(&ev, cb_count, NULL), 0);
+	assert_int_equal(daos_event_launch(&ev), 0);
+	assert_int_equal(daos_eq_query(eqh, DAOS_EQR_WAITING, 0, NULL), 1);
+	daos_event_complete(&ev, -DER_IO);
+	assert_int_equal(no_poll_calls, 1);
+	assert_int_equal(ev.ev_error, -DER_IO);
+	assert_int_equal(daos_eq_query(eqh, DAOS_EQR_ALL, 0, NULL), 0);
+	assert_int_equal(daos_eq_poll(eqh, 0, DAOS_EQ_NOWAIT, 1, &evp), 0);
+	/* and it is ready again at once */
+	assert_int_equal(daos_event_launch(&ev), 0);
+	daos_event_complete(&ev, 0);
+	assert_int_equal(daos_event_fini(&ev), 0);
+
+	/* daos_event_errno_rc: positive errno in ev_error (the dfs convention) */
+	assert_int_equal(daos_event_init(&ev, eqh, NULL), 0);
+	daos_event_errno_rc(&ev);
+	assert_int_equal(daos_event_launch(&ev), 0);
+	daos_event_complete(&ev, -DER_NOMEM);
+	assert_int_equal(daos_eq_poll(eqh, 0, DAOS_EQ_NOWAIT, 1, &evp), 1);
+	assert_int_equal(ev.ev_error, ENOMEM);
+	assert_int_equal(daos_event_fini(&ev), 0);
+}
+
 int
 main(void)
 {
@@ -619,6 +661,7 @@ main(void)
 		cmocka_unit_test(test_comp_cb_error),
 		cmocka_unit_test(test_abort),
 		cmocka_unit_test(test_destroy_busy_force),
+		cmocka_unit_test(test_adv_flags),
 		cmocka_unit_test(test_fini_with_open_eq),
 	};
 

@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <time.h>
 #include <errno.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include <daos.h>
@@ -644,6 +646,47 @@ test_adv_flags(void **state)
 	assert_int_equal(daos_event_fini(&ev), 0);
 }
 
+static int
+child_after_fork(void)
+{
+	daos_handle_t h;
+	daos_event_t ev;
+	daos_event_t *evp;
+
+	if (daos_reinit() != 0)
+		return 1;
+	/* the parent's EQ does not exist here */
+	if (daos_eq_poll(eqh, 0, DAOS_EQ_NOWAIT, 1, &evp) != -DER_NO_HDL)
+		return 2;
+	if (daos_eq_create(&h) != 0 || daos_event_init(&ev, h, NULL) != 0)
+		return 3;
+	if (daos_event_launch(&ev) != 0)
+		return 4;
+	daos_event_complete(&ev, -DER_IO);
+	if (daos_eq_poll(h, 0, DAOS_EQ_WAIT, 1, &evp) != 1 || ev.ev_error != -DER_IO)
+		return 5;
+	if (daos_event_fini(&ev) != 0 || daos_eq_destroy(h, 0) != 0)
+		return 6;
+	return daos_fini() == 0 ? 0 : 7;
+}
+
+static void
+test_reinit_after_fork(void **state)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(child_after_fork());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* the parent is unaffected */
+	assert_int_equal(daos_eq_query(eqh, DAOS_EQR_ALL, 0, NULL), 0);
+}
+
 int
 main(void)
 {
@@ -662,6 +705,7 @@ main(void)
 		cmocka_unit_test(test_abort),
 		cmocka_unit_test(test_destroy_busy_force),
 		cmocka_unit_test(test_adv_flags),
+		cmocka_unit_test(test_reinit_after_fork),
 		cmocka_unit_test(test_fini_with_open_eq),
 	};
 

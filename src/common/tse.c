@@ -21,11 +21,18 @@ D_CASSERT(sizeof(struct tse_task_private) <= TSE_PRIV_SIZE);
 D_CASSERT(sizeof(struct tse_sched_private) <= sizeof(((tse_sched_t *)0)->ds_private));
 
 #define TSE_SCHED_MAGIC 0x7a5e5c4du
+/* Left behind by finalization so a redundant tse_sched_fini() can be told from misuse. */
+#define TSE_SCHED_DEAD 0x7a5edeadu
 /* Nodes up to this size are recycled per scheduler instead of going back to malloc. */
 #define TSE_NODE_SIZE      96
 #define TSE_NODE_CACHE_MAX 1024
+/* Bound on the passes over the queues of one progress call. */
+#define TSE_RUN_MAX_PASSES 64
+/* Longest nap of tse_sched_complete() while it waits for other threads or sleepers. */
+#define TSE_WAIT_MAX_NS (1000 * 1000)
 
 static void sched_process_complete(struct tse_sched_private *dsp);
+static bool release_dependents(tse_task_t *task, d_list_t *links, struct tse_sched_private *dsp);
 
 static uint64_t
 tse_now_us(void)
@@ -75,7 +82,7 @@ tse_task_priv_check(tse_task_t *task, const char *who)
 		return NULL;
 	}
 	dtp = tse_task2priv(task);
-	if (dtp->dtp_sched == NULL || dtp->dtp_state > TSE_TS_DONE) {
+	if (dtp->dtp_sched == NULL) {
 		D_ERROR("%s: task %p is not a live TSE task\n", who, task);
 		return NULL;
 	}
@@ -149,7 +156,7 @@ sched_release(struct tse_sched_private *dsp)
 		free(link);
 	}
 	dsp->dsp_node_nr = 0;
-	dsp->dsp_magic = 0;
+	dsp->dsp_magic = TSE_SCHED_DEAD;
 	pthread_mutex_destroy(&dsp->dsp_lock);
 }
 
@@ -184,17 +191,24 @@ task_free(tse_task_t *task)
 {
 	struct tse_task_private *dtp = tse_task2priv(task);
 	struct tse_task_cb *dtc;
-	struct tse_task_link *tlink;
 
 	while ((dtc = d_list_pop_entry(&dtp->dtp_prep_cb_list, struct tse_task_cb, dtc_list)))
 		free(dtc);
 	while ((dtc = d_list_pop_entry(&dtp->dtp_comp_cb_list, struct tse_task_cb, dtc_list)))
 		free(dtc);
-	/* Only a task dropped without ever completing can still have waiters. */
-	while ((tlink = d_list_pop_entry(&dtp->dtp_dep_list, struct tse_task_link, tl_link))) {
-		D_ERROR("task %p freed while task %p still depends on it\n", task, tlink->tl_task);
-		tse_task_decref(tlink->tl_task);
-		free(tlink);
+	/*
+	 * Only a task dropped without ever completing can still have waiters:
+	 * release them with an error rather than leave them blocked forever.
+	 */
+	if (!d_list_empty(&dtp->dtp_dep_list)) {
+		d_list_t links;
+
+		D_ERROR("task %p freed before completion while other tasks depend on it\n", task);
+		D_INIT_LIST_HEAD(&links);
+		d_list_splice_init(&dtp->dtp_dep_list, &links);
+		if (task->dt_result == 0)
+			task->dt_result = -DER_CANCELED;
+		release_dependents(task, &links, NULL);
 	}
 	dtp->dtp_sched = NULL;
 	D_FREE(task);
@@ -288,9 +302,16 @@ sched_empty_locked(struct tse_sched_private *dsp)
 void
 tse_sched_fini(tse_sched_t *sched)
 {
-	struct tse_sched_private *dsp = sched_get_priv(sched, __func__);
+	struct tse_sched_private *dsp;
 	bool empty;
 
+	/*
+	 * tse_sched_complete() already finalized it when the last reference
+	 * went; callers following DAOS habits still call this afterwards.
+	 */
+	if (sched != NULL && tse_sched2priv(sched)->dsp_magic == TSE_SCHED_DEAD)
+		return;
+	dsp = sched_get_priv(sched, __func__);
 	if (dsp == NULL)
 		return;
 	sched_lock(dsp);
@@ -653,38 +674,39 @@ task_prep(tse_task_t *task, struct tse_sched_private *dsp)
 		if (task->dt_result == 0)
 			task->dt_result = rc;
 	}
-	if (ok)
-		dtp->dtp_in_body = 1;
 	sched_unlock(dsp);
 	return ok;
 }
 
 /*
- * A body returned (lock held). A parent whose body registered children as
- * dependencies completes once they are all done; if they finished while the
- * body still ran, complete it now. Returns true if it was queued for
- * post-processing.
+ * The prepare callbacks and body of a task returned (lock held). A parent
+ * whose body registered children as dependencies completes once they are all
+ * done: if they finished while the body still ran, complete it now; so does
+ * a bodiless task. Returns true if the task was queued for post-processing.
  */
 static bool
 task_body_done_locked(tse_task_t *task, struct tse_sched_private *dsp, uint16_t gen)
 {
 	struct tse_task_private *dtp = tse_task2priv(task);
+	bool waits_children;
 
-	/* requeued by the body: the new run owns the flags */
+	/* requeued meanwhile: the new run owns the flags */
 	if (dtp->dtp_generation != gen)
 		return false;
 	dtp->dtp_in_body = 0;
 	if (dtp->dtp_state != TSE_TS_RUNNING)
 		return false;
-	if (dtp->dtp_deps_added && dtp->dtp_dep_cnt == 0) {
-		dtp->dtp_deps_added = 0;
-		return task_complete_locked(task, dsp, 0);
-	}
+	waits_children = dtp->dtp_deps_added || dtp->dtp_func == NULL;
 	dtp->dtp_deps_added = 0;
+	if (waits_children && dtp->dtp_dep_cnt == 0)
+		return task_complete_locked(task, dsp, 0);
 	return false;
 }
 
-/* Run a task that was just moved to RUNNING; the caller holds task and scheduler references. */
+/*
+ * Run a task that was just moved to RUNNING with dtp_in_body set; the caller
+ * holds task and scheduler references.
+ */
 static void
 task_run(tse_task_t *task, struct tse_sched_private *dsp)
 {
@@ -692,18 +714,8 @@ task_run(tse_task_t *task, struct tse_sched_private *dsp)
 	uint16_t gen = dtp->dtp_generation;
 	bool queued;
 
-	if (!task_prep(task, dsp))
-		return;
-
-	if (dtp->dtp_func == NULL) {
-		/* no body: the task was only waiting for its dependencies */
-		sched_lock(dsp);
-		dtp->dtp_in_body = 0;
-		sched_unlock(dsp);
-		tse_task_complete(task, 0);
-		return;
-	}
-	dtp->dtp_func(task);
+	if (task_prep(task, dsp) && dtp->dtp_func != NULL)
+		dtp->dtp_func(task);
 
 	sched_lock(dsp);
 	queued = task_body_done_locked(task, dsp, gen);
@@ -765,6 +777,7 @@ sched_process_init(struct tse_sched_private *dsp)
 		} else {
 			d_list_move_tail(&dtp->dtp_list, &dsp->dsp_running_list);
 			dtp->dtp_state = TSE_TS_RUNNING;
+			dtp->dtp_in_body = 1;
 			dsp->dsp_inflight++;
 			sched_unlock(dsp);
 			task_run(task, dsp);
@@ -776,19 +789,25 @@ sched_process_init(struct tse_sched_private *dsp)
 	return processed;
 }
 
-static void
+static int
 sched_run(struct tse_sched_private *dsp)
 {
 	bool empty;
 	int processed;
+	int pass = 0;
 
+	/*
+	 * Chains complete within one pass; further passes only pick up tasks
+	 * reinitialized meanwhile, so a task retrying forever cannot pin the caller.
+	 */
 	do {
 		processed = sched_process_init(dsp);
 		sched_process_complete(dsp);
 		sched_lock(dsp);
 		empty = sched_empty_locked(dsp);
 		sched_unlock(dsp);
-	} while (processed > 0 && !empty);
+	} while (processed > 0 && !empty && ++pass < TSE_RUN_MAX_PASSES);
+	return processed;
 }
 
 void
@@ -846,6 +865,7 @@ tse_sched_complete(tse_sched_t *sched, int ret, bool cancel)
 {
 	struct tse_sched_private *dsp = sched_get_priv(sched, __func__);
 	struct tse_sched_comp *dsc;
+	long nap_ns = 1000;
 
 	if (dsp == NULL)
 		return;
@@ -865,22 +885,23 @@ tse_sched_complete(tse_sched_t *sched, int ret, bool cancel)
 
 	/* The reference of tse_sched_init() keeps the scheduler alive meanwhile. */
 	for (;;) {
+		struct timespec ts;
 		bool empty;
+		int processed;
 
-		sched_run(dsp);
+		processed = sched_run(dsp);
 		if (cancel)
-			sched_cancel_running(dsp);
+			processed += sched_cancel_running(dsp);
 		sched_lock(dsp);
 		empty = sched_empty_locked(dsp);
 		sched_unlock(dsp);
 		if (empty)
 			break;
-		/* Tasks are completed by other threads or sleep: poll gently. */
-		{
-			struct timespec ts = {0, 20 * 1000};
-
-			nanosleep(&ts, NULL);
-		}
+		/* Waiting for other threads or for sleepers: back off while idle. */
+		nap_ns = processed > 0 ? 1000 : min(nap_ns * 2, TSE_WAIT_MAX_NS);
+		ts.tv_sec = 0;
+		ts.tv_nsec = nap_ns;
+		nanosleep(&ts, NULL);
 	}
 
 	sched_lock(dsp);

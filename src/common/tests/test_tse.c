@@ -485,6 +485,58 @@ test_delay(void **state)
 	assert_true(now_us() - start >= DELAY_US / 4);
 }
 
+struct backoff {
+	uint64_t first_end;
+	uint64_t second_start;
+	int runs;
+};
+
+static int
+body_backoff(tse_task_t *task)
+{
+	struct backoff *b = tse_task_get_priv(task);
+
+	if (b->runs++ == 1)
+		b->second_start = now_us();
+	tse_task_complete(task, 0);
+	return 0;
+}
+
+static int
+cb_backoff(tse_task_t *task, void *data)
+{
+	struct backoff *b = *(struct backoff **)data;
+
+	if (b->runs == 1) {
+		b->first_end = now_us();
+		assert_rc_equal(tse_task_reinit_with_delay(task, DELAY_US / 4), 0);
+	}
+	return 0;
+}
+
+static void
+test_reinit_delay(void **state)
+{
+	tse_sched_t sched;
+	tse_task_t *task;
+	struct backoff b = {0};
+	struct backoff *bp = &b;
+	uint64_t deadline;
+
+	assert_rc_equal(tse_sched_init(&sched, NULL, NULL), 0);
+	assert_rc_equal(tse_task_create(body_backoff, &sched, &b, &task), 0);
+	assert_rc_equal(tse_task_register_comp_cb(task, cb_backoff, &bp, sizeof(bp)), 0);
+	assert_rc_equal(tse_task_schedule(task, false), 0);
+	deadline = now_us() + 10 * 1000000ULL;
+	while (!tse_sched_check_complete(&sched) && now_us() < deadline) {
+		tse_sched_progress(&sched);
+		usleep(1000);
+	}
+	assert_int_equal(b.runs, 2);
+	assert_true(b.second_start - b.first_end >= DELAY_US / 4);
+	tse_sched_complete(&sched, 0, false);
+}
+
 struct cancel_rec {
 	int body_runs;
 	int cb_calls;
@@ -612,8 +664,11 @@ test_sched_comp_cb(void **state)
 	tse_sched_complete(&sched, 0, false);
 	assert_int_equal(l.n, 2);
 	tse_sched_decref(&sched);
-	/* finalized by the last reference: further use is caught, not a crash */
+	/* finalized by the last reference: a redundant fini is harmless, misuse is caught */
 	tse_sched_fini(&sched);
+	tse_sched_fini(&sched);
+	tse_sched_progress(&sched);
+	assert_true(tse_sched_check_complete(&sched));
 	assert_rc_equal(tse_task_create(body_complete, &sched, NULL, &task), -DER_INVAL);
 }
 
@@ -626,6 +681,44 @@ cb_count(tse_task_t *task, void *data)
 	return 0;
 }
 
+static int
+cb_count_atomic(tse_task_t *task, void *data)
+{
+	int *cnt = *(int **)data;
+
+	__atomic_add_fetch(cnt, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static int
+cb_complete_again(tse_task_t *task, void *data)
+{
+	int *calls = *(int **)data;
+
+	(*calls)++;
+	/* completing from inside its own completion callback: ignored */
+	tse_task_complete(task, -DER_IO);
+	return 0;
+}
+
+struct race {
+	tse_task_t *task;
+	int go;
+};
+
+static void *
+race_complete(void *arg)
+{
+	struct race *r = arg;
+
+	/* line both threads up so the completions overlap */
+	__atomic_add_fetch(&r->go, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&r->go, __ATOMIC_ACQUIRE) < 2)
+		;
+	tse_task_complete(r->task, 0);
+	return NULL;
+}
+
 static void
 test_double_complete(void **state)
 {
@@ -633,6 +726,8 @@ test_double_complete(void **state)
 	tse_task_t *task;
 	int cbs = 0;
 	int *cbsp = &cbs;
+	int runs = 0;
+	int i;
 
 	assert_rc_equal(tse_sched_init(&sched, NULL, NULL), 0);
 	assert_rc_equal(tse_task_create(body_complete, &sched, NULL, &task), 0);
@@ -651,8 +746,36 @@ test_double_complete(void **state)
 	assert_int_equal(task->dt_result, 0);
 	assert_true(tse_sched_check_complete(&sched));
 
-	/* a second completion from inside a completion callback is ignored too */
 	tse_task_decref(task);
+
+	cbs = 0;
+	assert_rc_equal(tse_task_create(body_complete, &sched, NULL, &task), 0);
+	assert_rc_equal(tse_task_register_comp_cb(task, cb_complete_again, &cbsp, sizeof(cbsp)), 0);
+	tse_task_addref(task);
+	assert_rc_equal(tse_task_schedule(task, true), 0);
+	assert_int_equal(cbs, 1);
+	assert_int_equal(task->dt_result, 0);
+	assert_true(tse_sched_check_complete(&sched));
+	tse_task_decref(task);
+
+	/* two threads racing to complete the same tasks: exactly one wins each time */
+	for (i = 0; i < 50; i++) {
+		pthread_t thr;
+		struct race r = {0};
+
+		cbs = 0;
+		assert_rc_equal(tse_task_create(body_count_only, &sched, &runs, &r.task), 0);
+		assert_rc_equal(
+			tse_task_register_comp_cb(r.task, cb_count_atomic, &cbsp, sizeof(cbsp)), 0);
+		tse_task_addref(r.task);
+		assert_rc_equal(tse_task_schedule(r.task, true), 0);
+		assert_int_equal(pthread_create(&thr, NULL, race_complete, &r), 0);
+		race_complete(&r);
+		pthread_join(thr, NULL);
+		assert_int_equal(__atomic_load_n(&cbs, __ATOMIC_ACQUIRE), 1);
+		assert_true(tse_sched_check_complete(&sched));
+		tse_task_decref(r.task);
+	}
 	tse_sched_complete(&sched, 0, false);
 	assert_int_equal(sched.ds_result, 0);
 }
@@ -774,6 +897,26 @@ completer(void *arg)
 	return NULL;
 }
 
+struct progresser {
+	tse_sched_t *sched;
+	bool stop;
+	int calls;
+};
+
+static void *
+progress_thread(void *arg)
+{
+	struct progresser *p = arg;
+	uint64_t deadline = now_us() + 30 * 1000000ULL;
+
+	while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE) && now_us() < deadline) {
+		tse_sched_progress(p->sched);
+		p->calls++;
+		sched_yield();
+	}
+	return NULL;
+}
+
 static void
 test_threads(void **state)
 {
@@ -782,6 +925,8 @@ test_threads(void **state)
 	tse_task_t *task;
 	tse_task_t *waiter;
 	pthread_t thr;
+	pthread_t prog;
+	struct progresser p = {0};
 	struct n1_arg a = {0};
 	int cbs = 0;
 	int *cbsp = &cbs;
@@ -791,21 +936,27 @@ test_threads(void **state)
 	memset(&q, 0, sizeof(q));
 	pthread_mutex_init(&q.lock, NULL);
 	assert_rc_equal(tse_sched_init(&sched, NULL, NULL), 0);
+	p.sched = &sched;
 	assert_rc_equal(tse_task_create(body_waiter, &sched, &a, &waiter), 0);
 	for (i = 0; i < MT_TASKS; i++) {
 		assert_rc_equal(tse_task_create(body_enqueue, &sched, &q, &task), 0);
-		assert_rc_equal(tse_task_register_comp_cb(task, cb_count, &cbsp, sizeof(cbsp)), 0);
+		assert_rc_equal(
+			tse_task_register_comp_cb(task, cb_count_atomic, &cbsp, sizeof(cbsp)), 0);
 		assert_rc_equal(tse_task_register_deps(waiter, 1, &task), 0);
 		assert_rc_equal(tse_task_schedule(task, false), 0);
 	}
 	assert_rc_equal(tse_task_schedule(waiter, false), 0);
+	/* one thread completes the tasks, two progress the scheduler */
 	assert_int_equal(pthread_create(&thr, NULL, completer, &q), 0);
+	assert_int_equal(pthread_create(&prog, NULL, progress_thread, &p), 0);
 
 	deadline = now_us() + 30 * 1000000ULL;
 	while (!tse_sched_check_complete(&sched) && now_us() < deadline) {
 		tse_sched_progress(&sched);
 		sched_yield();
 	}
+	__atomic_store_n(&p.stop, true, __ATOMIC_RELEASE);
+	pthread_join(prog, NULL);
 	pthread_mutex_lock(&q.lock);
 	q.stop = true;
 	pthread_mutex_unlock(&q.lock);
@@ -813,7 +964,8 @@ test_threads(void **state)
 
 	assert_true(tse_sched_check_complete(&sched));
 	assert_true(a.ran);
-	assert_int_equal(cbs, MT_TASKS);
+	assert_int_equal(a.seen_done, 0);
+	assert_int_equal(__atomic_load_n(&cbs, __ATOMIC_ACQUIRE), MT_TASKS);
 	tse_sched_complete(&sched, 0, false);
 	pthread_mutex_destroy(&q.lock);
 }
@@ -999,6 +1151,143 @@ test_reset_and_errors(void **state)
 	tse_sched_complete(&sched, 0, false);
 }
 
+/* A bodiless task that depends on others completes once they are done. */
+static void
+test_barrier(void **state)
+{
+	tse_sched_t sched;
+	tse_task_t *deps[NDEPS];
+	tse_task_t *barrier;
+	tse_task_t *orphan;
+	tse_task_t *victim;
+	int cnt = 0;
+	int cbs = 0;
+	int *cbsp = &cbs;
+	int seen = 0;
+	int i;
+
+	assert_rc_equal(tse_sched_init(&sched, NULL, NULL), 0);
+	assert_rc_equal(tse_task_create(NULL, &sched, NULL, &barrier), 0);
+	assert_rc_equal(tse_task_register_comp_cb(barrier, cb_count, &cbsp, sizeof(cbsp)), 0);
+	for (i = 0; i < NDEPS; i++) {
+		assert_rc_equal(tse_task_create(body_count, &sched, &cnt, &deps[i]), 0);
+		assert_rc_equal(tse_task_schedule(deps[i], false), 0);
+	}
+	assert_rc_equal(tse_task_register_deps(barrier, NDEPS, deps), 0);
+	assert_rc_equal(tse_task_schedule(barrier, false), 0);
+	tse_sched_progress(&sched);
+	assert_int_equal(cnt, NDEPS);
+	assert_int_equal(cbs, 1);
+	assert_true(tse_sched_check_complete(&sched));
+
+	/* dropping a never-scheduled task releases its dependents with an error */
+	assert_rc_equal(tse_task_create(body_count, &sched, &cnt, &orphan), 0);
+	assert_rc_equal(tse_task_create(body_record_result, &sched, &seen, &victim), 0);
+	assert_rc_equal(tse_task_register_deps(victim, 1, &orphan), 0);
+	assert_rc_equal(tse_task_schedule(victim, false), 0);
+	tse_sched_progress(&sched);
+	assert_int_equal(seen, 0);
+	assert_false(tse_sched_check_complete(&sched));
+	tse_task_decref(orphan);
+	tse_sched_progress(&sched);
+	assert_int_equal(seen, -DER_CANCELED);
+	tse_sched_complete(&sched, 0, false);
+}
+
+struct delay_dep {
+	tse_task_t *extra;
+	int calls;
+	char log[8];
+	int n;
+};
+
+static int
+cb_add_dep(tse_task_t *task, void *data)
+{
+	struct delay_dep *d = *(struct delay_dep **)data;
+
+	d->log[d->n++] = 'A';
+	if (d->calls++ == 0) {
+		/* wait for one more task before completing */
+		assert_rc_equal(
+			tse_task_create(body_count_only, tse_task2sched(task), &d->n, &d->extra),
+			0);
+		assert_rc_equal(tse_task_register_deps(task, 1, &d->extra), 0);
+		assert_rc_equal(tse_task_schedule(d->extra, false), 0);
+	}
+	return 0;
+}
+
+static int
+cb_tail(tse_task_t *task, void *data)
+{
+	struct delay_dep *d = *(struct delay_dep **)data;
+
+	d->log[d->n++] = 'T';
+	return 0;
+}
+
+static void
+test_comp_cb_adds_dep(void **state)
+{
+	tse_sched_t sched;
+	tse_task_t *task;
+	struct delay_dep d = {0};
+	struct delay_dep *dp = &d;
+
+	assert_rc_equal(tse_sched_init(&sched, NULL, NULL), 0);
+	assert_rc_equal(tse_task_create(body_complete, &sched, NULL, &task), 0);
+	/* runs last */
+	assert_rc_equal(tse_task_register_comp_cb(task, cb_tail, &dp, sizeof(dp)), 0);
+	assert_rc_equal(tse_task_register_comp_cb(task, cb_add_dep, &dp, sizeof(dp)), 0);
+	assert_rc_equal(tse_task_schedule(task, false), 0);
+	tse_sched_progress(&sched);
+	/* cb_add_dep ran, the extra task ran (n bumped) but is not completed */
+	assert_int_equal(d.log[0], 'A');
+	assert_false(tse_sched_check_complete(&sched));
+	assert_int_equal(d.n, 2);
+	tse_task_complete(d.extra, 0);
+	tse_sched_progress(&sched);
+	assert_true(tse_sched_check_complete(&sched));
+	assert_int_equal(d.log[2], 'T');
+	assert_int_equal(d.n, 3);
+	tse_sched_complete(&sched, 0, false);
+}
+
+static int
+body_spin(tse_task_t *task)
+{
+	int *runs = tse_task_get_priv(task);
+
+	(*runs)++;
+	/* retries forever until the scheduler is canceled */
+	if (tse_task_reinit(task) != 0)
+		tse_task_complete(task, -DER_CANCELED);
+	return 0;
+}
+
+static void
+test_bounded_progress(void **state)
+{
+	tse_sched_t sched;
+	tse_task_t *task;
+	int runs = 0;
+	int cbs = 0;
+	int *cbsp = &cbs;
+
+	assert_rc_equal(tse_sched_init(&sched, NULL, NULL), 0);
+	assert_rc_equal(tse_task_create(body_spin, &sched, &runs, &task), 0);
+	assert_rc_equal(tse_task_register_comp_cb(task, cb_count, &cbsp, sizeof(cbsp)), 0);
+	assert_rc_equal(tse_task_schedule(task, false), 0);
+	/* returns although the task requeues itself every time */
+	tse_sched_progress(&sched);
+	assert_true(runs > 1);
+	assert_false(tse_sched_check_complete(&sched));
+	tse_sched_complete(&sched, 0, true);
+	assert_int_equal(cbs, 1);
+	assert_int_equal(sched.ds_result, -DER_CANCELED);
+}
+
 #define MANY_TASKS 100000
 
 static void
@@ -1041,6 +1330,7 @@ main(void)
 		cmocka_unit_test(test_callbacks),
 		cmocka_unit_test(test_reinit_retry),
 		cmocka_unit_test(test_delay),
+		cmocka_unit_test(test_reinit_delay),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_sched_comp_cb),
 		cmocka_unit_test(test_double_complete),
@@ -1049,6 +1339,9 @@ main(void)
 		cmocka_unit_test(test_parent),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_reset_and_errors),
+		cmocka_unit_test(test_barrier),
+		cmocka_unit_test(test_comp_cb_adds_dep),
+		cmocka_unit_test(test_bounded_progress),
 		cmocka_unit_test(test_many),
 	};
 

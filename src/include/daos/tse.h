@@ -80,8 +80,9 @@ int tse_sched_init(tse_sched_t *sched, tse_sched_comp_cb_t comp_cb, void *udata)
 
 /**
  * Release the scheduler's resources. Normally implicit: it runs when the last
- * reference goes away after tse_sched_complete(). Calling it on a scheduler
- * that still has tasks is an error (logged; the scheduler is left intact).
+ * reference goes away after tse_sched_complete(), and a call after that does
+ * nothing. Calling it on a scheduler that still has tasks is an error
+ * (logged; the scheduler is left intact).
  */
 void tse_sched_fini(tse_sched_t *sched);
 

@@ -139,25 +139,19 @@ d_u32_hash(uint64_t key, unsigned int bits)
 }
 
 /** Thomas Wang's 64-bit integer mix. */
-uint64_t
-d_hash_mix64(uint64_t key);
+uint64_t d_hash_mix64(uint64_t key);
 /** Bob Jenkins' 96-bit mix of three words. */
-uint32_t
-d_hash_mix96(uint32_t a, uint32_t b, uint32_t c);
+uint32_t d_hash_mix96(uint32_t a, uint32_t b, uint32_t c);
 /** Index of the last element of the sorted \a hashes that is <= \a value (0 if none). */
-unsigned int
-d_hash_srch_u64(uint64_t *hashes, unsigned int nhashes, uint64_t value);
+unsigned int d_hash_srch_u64(uint64_t *hashes, unsigned int nhashes, uint64_t value);
 /** djb2 hash of \a len bytes of \a string. */
-uint32_t
-d_hash_string_u32(const char *string, unsigned int len);
+uint32_t d_hash_string_u32(const char *string, unsigned int len);
 /** MurmurHash64A of \a key_len bytes. */
-uint64_t
-d_hash_murmur64(const unsigned char *key, unsigned int key_len, unsigned int seed);
+uint64_t d_hash_murmur64(const unsigned char *key, unsigned int key_len, unsigned int seed);
 /** Jump consistent hash (Lamping/Veach): bucket in [0, num_buckets) for \a key. */
-uint32_t
-d_hash_jump(uint64_t key, uint32_t num_buckets);
+uint32_t d_hash_jump(uint64_t key, uint32_t num_buckets);
 
-#define LOWEST_BIT_SET(x) ((x) & ~((x) - 1))
+#define LOWEST_BIT_SET(x) ((x) & ~((x)-1))
 
 /** Bits needed for \a val rounded up to a power of two (d_power2_nbits(5) == 3). */
 static inline unsigned int
@@ -171,113 +165,81 @@ d_power2_nbits(unsigned int val)
 }
 
 /* UUID printing: DF_UUID prints the first 8 hex digits, DF_UUIDF all of them. */
-#define DF_UUID  "%.8s"
-#define DF_UUIDF "%s"
 /** Lower-case text of \a uuid in a per-thread rotating buffer (8 live at once). */
-const char *
-d_uuid_str(const void *uuid);
+const char *d_uuid_str(const void *uuid);
+#ifndef DF_UUID
+#define DF_UUID       "%.8s"
+#define DF_UUIDF      "%s"
 #define DP_UUID(uuid) d_uuid_str(uuid)
+#endif
 
 /* Rank lists (src/gurt/rank.c). Functions taking lists accept NULL as empty. */
 
 /** List of \a size ranks 0..size-1 (no array when size is 0); NULL if out of memory. */
-d_rank_list_t *
-d_rank_list_alloc(uint32_t size);
+d_rank_list_t *d_rank_list_alloc(uint32_t size);
 /** Grow or shrink to \a size ranks; new slots are 0. */
-int
-d_rank_list_resize(d_rank_list_t *ptr, uint32_t size);
-void
-d_rank_list_free(d_rank_list_t *rank_list);
+int d_rank_list_resize(d_rank_list_t *ptr, uint32_t size);
+void d_rank_list_free(d_rank_list_t *rank_list);
 /** Make \a dst a copy of \a src, resizing \a dst. */
-int
-d_rank_list_copy(d_rank_list_t *dst, d_rank_list_t *src);
+int d_rank_list_copy(d_rank_list_t *dst, d_rank_list_t *src);
 /** New copy of \a src in *dst (NULL when src is NULL). */
-int
-d_rank_list_dup(d_rank_list_t **dst, const d_rank_list_t *src);
+int d_rank_list_dup(d_rank_list_t **dst, const d_rank_list_t *src);
 /** New sorted copy of \a src without duplicates. */
-int
-d_rank_list_dup_sort_uniq(d_rank_list_t **dst, const d_rank_list_t *src);
+int d_rank_list_dup_sort_uniq(d_rank_list_t **dst, const d_rank_list_t *src);
 /** Keep in \a dst_set only ranks that are (exclude=false) / are not (exclude=true) in src_set. */
-void
-d_rank_list_filter(d_rank_list_t *src_set, d_rank_list_t *dst_set, bool exclude);
+void d_rank_list_filter(d_rank_list_t *src_set, d_rank_list_t *dst_set, bool exclude);
 /** Append to \a src_set the ranks of \a merge_set it does not have yet. */
-int
-d_rank_list_merge(d_rank_list_t *src_set, d_rank_list_t *merge_set);
-void
-d_rank_list_shuffle(d_rank_list_t *rank_list);
-void
-d_rank_list_sort(d_rank_list_t *rank_list);
+int d_rank_list_merge(d_rank_list_t *src_set, d_rank_list_t *merge_set);
+void d_rank_list_shuffle(d_rank_list_t *rank_list);
+void d_rank_list_sort(d_rank_list_t *rank_list);
 /** Linear search; *idx (may be NULL) gets the position. */
-bool
-d_rank_list_find(d_rank_list_t *rank_list, d_rank_t rank, int *idx);
+bool d_rank_list_find(d_rank_list_t *rank_list, d_rank_t rank, int *idx);
 /** Binary search of a sorted list. */
-bool
-d_rank_list_bsearch(d_rank_list_t *rank_list, d_rank_t rank, int *idx);
-void
-d_rank_list_del_at(d_rank_list_t *list, int idx);
+bool d_rank_list_bsearch(d_rank_list_t *rank_list, d_rank_t rank, int *idx);
+void d_rank_list_del_at(d_rank_list_t *list, int idx);
 /** Remove \a rank; 0 also if it was not there. */
-int
-d_rank_list_del(d_rank_list_t *rank_list, d_rank_t rank);
-/** Same ranks in the same order. */
-bool
-d_rank_list_identical(d_rank_list_t *rank_list1, d_rank_list_t *rank_list2);
-bool
-d_rank_in_rank_list(d_rank_list_t *rank_list, d_rank_t rank);
+int d_rank_list_del(d_rank_list_t *rank_list, d_rank_t rank);
+/** Same ranks, in any order (the lists are not modified). */
+bool d_rank_list_identical(d_rank_list_t *rank_list1, d_rank_list_t *rank_list2);
+bool d_rank_in_rank_list(d_rank_list_t *rank_list, d_rank_t rank);
 /** Position of \a rank in *idx; -DER_NONEXIST if absent. */
-int
-d_idx_in_rank_list(d_rank_list_t *rank_list, d_rank_t rank, uint32_t *idx);
-int
-d_rank_list_append(d_rank_list_t *rank_list, d_rank_t rank);
+int d_idx_in_rank_list(d_rank_list_t *rank_list, d_rank_t rank, uint32_t *idx);
+int d_rank_list_append(d_rank_list_t *rank_list, d_rank_t rank);
 /** Log the list at debug level, prefixed by \a name. */
-int
-d_rank_list_dump(d_rank_list_t *rank_list, d_string_t name, int name_len);
-d_rank_list_t *
-uint32_array_to_rank_list(uint32_t *ints, size_t len);
-int
-rank_list_to_uint32_array(d_rank_list_t *rl, uint32_t **ints, size_t *len);
+int d_rank_list_dump(d_rank_list_t *rank_list, d_string_t name, int name_len);
+d_rank_list_t *uint32_array_to_rank_list(uint32_t *ints, size_t len);
+int rank_list_to_uint32_array(d_rank_list_t *rl, uint32_t **ints, size_t *len);
 /** "[0-3,7]" style text of the list (sorted, ranges merged); free with D_FREE. */
-int
-d_rank_list_to_str(d_rank_list_t *rank_list, char **rank_str);
+int d_rank_list_to_str(d_rank_list_t *rank_list, char **rank_str);
 /**
  * Parse "0-3,7" (also "[0-3,7]", and \a sep characters as extra separators)
  * into a new list in the order written. -DER_INVAL for malformed text.
  */
-int
-d_rank_list_parse(const char *str, const char *sep, d_rank_list_t **ranks);
+int d_rank_list_parse(const char *str, const char *sep, d_rank_list_t **ranks);
 
-d_rank_range_list_t *
-d_rank_range_list_alloc(uint32_t size);
-d_rank_range_list_t *
-d_rank_range_list_realloc(d_rank_range_list_t *range_list, uint32_t size);
+d_rank_range_list_t *d_rank_range_list_alloc(uint32_t size);
+d_rank_range_list_t *d_rank_range_list_realloc(d_rank_range_list_t *range_list, uint32_t size);
 /** Ranges covering the ranks of \a rank_list (sorted, duplicates merged). */
-d_rank_range_list_t *
-d_rank_range_list_create_from_ranks(d_rank_list_t *rank_list);
-/** "0-3,7" text of the ranges (no brackets); free with D_FREE. */
-int
-d_rank_range_list_str(d_rank_range_list_t *list, char **ranks_str);
-void
-d_rank_range_list_free(d_rank_range_list_t *range_list);
+d_rank_range_list_t *d_rank_range_list_create_from_ranks(d_rank_list_t *rank_list);
+/** "[0-3,7]" text of the ranges; free with D_FREE. */
+int d_rank_range_list_str(d_rank_range_list_t *list, char **ranks_str);
+void d_rank_range_list_free(d_rank_range_list_t *range_list);
 
 /* Scatter/gather lists (src/gurt/sgl.c). */
 
 /** Allocate \a nr zeroed iovs (none when nr is 0). */
-int
-d_sgl_init(d_sg_list_t *sgl, unsigned int nr);
+int d_sgl_init(d_sg_list_t *sgl, unsigned int nr);
 /** Free the iov array, and with \a free_iovs each iov_buf too. */
-void
-d_sgl_fini(d_sg_list_t *sgl, bool free_iovs);
+void d_sgl_fini(d_sg_list_t *sgl, bool free_iovs);
 /** Sum of iov_buf_len. */
-size_t
-d_sgl_buf_size(d_sg_list_t *sgl);
+size_t d_sgl_buf_size(d_sg_list_t *sgl);
 /** Sum of iov_len. */
-size_t
-d_sgl_data_len(d_sg_list_t *sgl);
+size_t d_sgl_data_len(d_sg_list_t *sgl);
 /**
  * Copy every iov of \a src_sgl into the matching iov of \a dst_sgl. -DER_TRUNC
  * (nothing copied) if dst has fewer iovs or a smaller buffer.
  */
-int
-d_sgl_buf_copy(d_sg_list_t *dst_sgl, d_sg_list_t *src_sgl);
+int d_sgl_buf_copy(d_sg_list_t *dst_sgl, d_sg_list_t *src_sgl);
 
 /* True if \a ptr lies in the caller's stack frame (heuristic, for d_iov_set_safe). */
 static inline bool

@@ -19,6 +19,8 @@ struct ev_dom {
 	uint32_t ed_magic;
 	/** threads sleeping on ed_cond or in the progress hook */
 	uint32_t ed_waiters;
+	/** threads inside tse_sched_progress() on ed_sched */
+	uint32_t ed_progressing;
 	pthread_mutex_t ed_lock;
 	pthread_cond_t ed_cond;
 	tse_sched_t ed_sched;

@@ -5,6 +5,7 @@
 #define D_LOGFAC DD_FAC(client)
 
 #include <time.h>
+#include <sched.h>
 #include <daos/hhash.h>
 #include "client_internal.h"
 
@@ -14,6 +15,12 @@
 /* The progress hook. Only replaced while no EQ exists, so readers take no lock. */
 static struct daos_progress_ops ev_hook;
 static bool ev_hook_on;
+
+static inline bool
+hook_on(void)
+{
+	return __atomic_load_n(&ev_hook_on, __ATOMIC_ACQUIRE);
+}
 
 static pthread_mutex_t ev_lib_lock = PTHREAD_MUTEX_INITIALIZER;
 static int ev_lib_ref;
@@ -77,7 +84,7 @@ ev_dom_init(struct ev_dom *dom, bool own_ctx)
 	if (rc != 0)
 		goto err;
 	dom->ed_sched_init = true;
-	if (own_ctx && ev_hook_on && ev_hook.dpo_ctx_create != NULL) {
+	if (own_ctx && hook_on() && ev_hook.dpo_ctx_create != NULL) {
 		rc = ev_hook.dpo_ctx_create(&dom->ed_ctx);
 		if (rc != 0) {
 			D_ERROR("cannot create a network context: %d\n", rc);
@@ -95,12 +102,19 @@ err:
 	return rc;
 }
 
+/* The domain whose scheduler this thread is running (task bodies run inside it). */
+static __thread struct ev_dom *ev_progressing_dom;
+
 void
 ev_dom_cancel_tasks(struct ev_dom *dom)
 {
-	if (!dom->ed_sched_init)
+	/* a poller of a dying EQ may be about to run the scheduler */
+	if (!__atomic_exchange_n(&dom->ed_sched_init, false, __ATOMIC_SEQ_CST))
 		return;
-	dom->ed_sched_init = false;
+	/* let threads already inside tse_sched_progress() leave it (except this one: a task body) */
+	while (__atomic_load_n(&dom->ed_progressing, __ATOMIC_SEQ_CST) >
+	       (ev_progressing_dom == dom ? 1U : 0U))
+		sched_yield();
 	tse_sched_complete(&dom->ed_sched, -DER_CANCELED, true);
 }
 
@@ -124,7 +138,7 @@ ev_dom_ctx(struct ev_dom *dom)
 {
 	if (dom != NULL && dom->ed_ctx_own)
 		return dom->ed_ctx;
-	return ev_hook_on ? ev_hook.dpo_global_ctx : NULL;
+	return hook_on() ? ev_hook.dpo_global_ctx : NULL;
 }
 
 void
@@ -137,7 +151,7 @@ ev_dom_signal_locked(struct ev_dom *dom)
 void
 ev_dom_wakeup(struct ev_dom *dom)
 {
-	if (ev_hook_on && ev_hook.dpo_wakeup != NULL &&
+	if (hook_on() && ev_hook.dpo_wakeup != NULL &&
 	    __atomic_load_n(&dom->ed_waiters, __ATOMIC_ACQUIRE) > 0)
 		ev_hook.dpo_wakeup(ev_dom_ctx(dom));
 }
@@ -179,10 +193,19 @@ daos_sched_kick(tse_sched_t *sched)
 static bool
 ev_dom_progress_sched(struct ev_dom *dom)
 {
-	if (!dom->ed_sched_init)
-		return false;
-	tse_sched_progress(&dom->ed_sched);
-	return !tse_sched_check_complete(&dom->ed_sched);
+	struct ev_dom *outer = ev_progressing_dom;
+	bool busy = false;
+
+	/* paired with ev_dom_cancel_tasks(): announce first, then look at the flag */
+	__atomic_add_fetch(&dom->ed_progressing, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&dom->ed_sched_init, __ATOMIC_SEQ_CST)) {
+		ev_progressing_dom = dom;
+		tse_sched_progress(&dom->ed_sched);
+		busy = !tse_sched_check_complete(&dom->ed_sched);
+		ev_progressing_dom = outer;
+	}
+	__atomic_sub_fetch(&dom->ed_progressing, 1, __ATOMIC_SEQ_CST);
+	return busy;
 }
 
 struct hook_cond_arg {
@@ -251,7 +274,7 @@ ev_dom_wait(struct ev_dom *dom, int64_t timeout, int (*cond)(void *arg), void *a
 	bool busy;
 	int rc;
 
-	if (ev_hook_on)
+	if (hook_on())
 		return ev_dom_wait_hook(dom, timeout, cond, arg);
 
 	if (timeout > 0) {

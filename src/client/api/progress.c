@@ -212,6 +212,8 @@ struct hook_cond_arg {
 	struct ev_dom *dom;
 	int (*cond)(void *arg);
 	void *arg;
+	/* the scheduler had tasks in flight at the last check */
+	bool busy;
 };
 
 static int
@@ -220,7 +222,7 @@ ev_hook_cond(void *arg)
 	struct hook_cond_arg *ha = arg;
 	int rc;
 
-	ev_dom_progress_sched(ha->dom);
+	ha->busy = ev_dom_progress_sched(ha->dom);
 	pthread_mutex_lock(&ha->dom->ed_lock);
 	rc = ha->cond(ha->arg);
 	pthread_mutex_unlock(&ha->dom->ed_lock);
@@ -237,29 +239,33 @@ ev_dom_wait_hook(struct ev_dom *dom, int64_t timeout, int (*cond)(void *arg), vo
 	int64_t slice;
 	int rc;
 
+	if (timeout > 0) {
+		ts_now(&deadline);
+		ts_add_us(&deadline, timeout);
+	}
 	__atomic_add_fetch(&dom->ed_waiters, 1, __ATOMIC_ACQ_REL);
-	if (ev_hook.dpo_wakeup != NULL || timeout == 0) {
-		rc = ev_hook.dpo_progress_cond(ctx, timeout, ev_hook_cond, &ha);
-	} else {
-		/* The hook cannot be woken up: wait in slices so other threads' completions are seen. */
+	for (;;) {
+		/*
+		 * Cut the wait into slices when nothing could wake it: a hook without
+		 * dpo_wakeup, or tasks that a foreign thread may make ready.
+		 */
+		slice = timeout;
 		if (timeout > 0) {
-			ts_now(&deadline);
-			ts_add_us(&deadline, timeout);
-		}
-		for (;;) {
-			slice = DAOS_PROGRESS_SLICE_US;
-			if (timeout > 0) {
-				ts_now(&now);
-				slice = min(slice, ts_diff_us(&deadline, &now));
-				if (slice <= 0) {
-					rc = -DER_TIMEDOUT;
-					break;
-				}
-			}
-			rc = ev_hook.dpo_progress_cond(ctx, slice, ev_hook_cond, &ha);
-			if (rc != -DER_TIMEDOUT)
+			ts_now(&now);
+			slice = ts_diff_us(&deadline, &now);
+			if (slice <= 0) {
+				rc = -DER_TIMEDOUT;
 				break;
+			}
 		}
+		if (timeout != 0 && ev_hook.dpo_wakeup == NULL)
+			slice = slice < 0 ? DAOS_PROGRESS_SLICE_US
+					  : min(slice, DAOS_PROGRESS_SLICE_US);
+		if (timeout != 0 && ha.busy)
+			slice = slice < 0 ? EV_BUSY_SLICE_US : min(slice, EV_BUSY_SLICE_US);
+		rc = ev_hook.dpo_progress_cond(ctx, slice, ev_hook_cond, &ha);
+		if (rc != -DER_TIMEDOUT || timeout == 0)
+			break;
 	}
 	__atomic_sub_fetch(&dom->ed_waiters, 1, __ATOMIC_ACQ_REL);
 	return rc > 0 ? 0 : rc;

@@ -85,6 +85,8 @@ struct daos_event_private {
 };
 
 #define EVX_MAGIC 0xe7e7e7e7U
+/** left by daos_event_fini: a second fini is harmless, any other use is -DER_INVAL */
+#define EVX_MAGIC_DEAD 0xdeade7e7U
 
 static inline struct daos_event_private *
 daos_ev2evx(daos_event_t *ev)

@@ -296,12 +296,12 @@ evx_fini_locked(struct daos_event_private *evx, struct daos_eq_private *eqx, boo
 		return -DER_INVAL;
 	}
 
+	/* as upstream, the children become stand-alone events: they may still be finalised */
 	d_list_for_each_entry_safe(child, tmp, &evx->evx_child, evx_link)
 	{
 		d_list_del_init(&child->evx_link);
-		evx_free_cbs(child);
 		child->evx_parent = NULL;
-		child->evx_magic = 0;
+		evx_set_status(child, DAOS_EVS_READY);
 	}
 	evx->evx_nchild = evx->evx_nchild_comp = evx->evx_nchild_running = 0;
 
@@ -322,7 +322,7 @@ evx_fini_locked(struct daos_event_private *evx, struct daos_eq_private *eqx, boo
 		}
 	}
 	evx_free_cbs(evx);
-	evx->evx_magic = 0;
+	evx->evx_magic = EVX_MAGIC_DEAD;
 	return 0;
 }
 
@@ -333,8 +333,12 @@ daos_event_fini(daos_event_t *ev)
 	struct daos_eq_private *eqx;
 	int rc;
 
-	if (evx == NULL)
+	if (evx == NULL) {
+		/* finalising twice is harmless */
+		if (ev != NULL && daos_ev2evx(ev)->evx_magic == EVX_MAGIC_DEAD)
+			return 0;
 		return -DER_INVAL;
+	}
 	rc = evx_lock(evx, &eqx);
 	if (rc == -DER_NO_HDL)
 		/* daos_eq_destroy already detached the event from its EQ */

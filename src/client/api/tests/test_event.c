@@ -375,7 +375,12 @@ test_parent_child(void **state)
 	assert_int_equal(daos_event_fini(&child[0]), 0);
 	assert_ptr_equal(daos_event_next(&parent, NULL), &child[1]);
 	assert_int_equal(daos_event_fini(&parent), 0);
-	/* the children went with it */
+	/* the other children became stand-alone events */
+	assert_null(daos_event_next(&parent, NULL));
+	for (i = 1; i < NCHILD; i++)
+		assert_int_equal(daos_event_fini(&child[i]), 0);
+	/* a second fini is harmless, any other use of a finalised event is not */
+	assert_int_equal(daos_event_fini(&child[1]), 0);
 	assert_int_equal(daos_event_launch(&child[1]), -DER_INVAL);
 
 	/* barrier on a childless event */

@@ -476,6 +476,42 @@ test_async_task_on_eq(void **state)
 	assert_int_equal(daos_event_fini(&ev), 0);
 }
 
+#define RATE_N 100000
+
+/* Cost of the event machinery itself, one thread, nothing else running. */
+static void
+test_single_thread_rates(void **state)
+{
+	daos_handle_t eqh;
+	daos_event_t ev;
+	daos_event_t *evp;
+	int64_t t0;
+	int64_t dt;
+	int i;
+
+	assert_int_equal(daos_eq_create(&eqh), 0);
+	assert_int_equal(daos_event_init(&ev, eqh, NULL), 0);
+	t0 = now_us();
+	for (i = 0; i < RATE_N; i++) {
+		assert_int_equal(daos_event_launch(&ev), 0);
+		daos_event_complete(&ev, 0);
+		assert_int_equal(daos_eq_poll(eqh, 0, DAOS_EQ_NOWAIT, 1, &evp), 1);
+	}
+	dt = now_us() - t0;
+	print_message("launch+complete+poll: %d cycles in %ld ms (%.2f us each)\n", RATE_N,
+		      (long)(dt / 1000), (double)dt / RATE_N);
+	assert_int_equal(daos_event_fini(&ev), 0);
+	assert_int_equal(daos_eq_destroy(eqh, 0), 0);
+
+	t0 = now_us();
+	for (i = 0; i < RATE_N / 10; i++)
+		assert_int_equal(fake_api_call(op_body_inline, 0, 0, NULL, true), 0);
+	dt = now_us() - t0;
+	print_message("blocking call (dc_task_create+schedule, inline body): %d in %ld ms "
+		      "(%.2f us each)\n",
+		      RATE_N / 10, (long)(dt / 1000), (double)dt / (RATE_N / 10));
+}
+
 /* ------------------------------------------------------------------------
  * A network-style progress hook
  * ------------------------------------------------------------------------ */
@@ -612,6 +648,7 @@ main(void)
 		cmocka_unit_test(test_blocking_call),
 		cmocka_unit_test(test_blocking_calls_many_threads),
 		cmocka_unit_test(test_async_task_on_eq),
+		cmocka_unit_test(test_single_thread_rates),
 		cmocka_unit_test(test_progress_hook),
 	};
 

@@ -541,6 +541,68 @@ test_abort(void **state)
 	assert_int_equal(daos_event_fini(&parent), 0);
 }
 
+static daos_event_t chained;
+
+/* A completion callback that starts the next operation on the same EQ. */
+static int
+cb_chain(void *arg, daos_event_t *ev, int ret)
+{
+	int rc;
+
+	rc = daos_event_launch(&chained);
+	if (rc == 0)
+		daos_event_complete(&chained, 42);
+	return rc;
+}
+
+static void
+test_callback_reenters_api(void **state)
+{
+	daos_event_t ev;
+	daos_event_t *evp[2];
+
+	assert_int_equal(daos_event_init(&ev, eqh, NULL), 0);
+	assert_int_equal(daos_event_init(&chained, eqh, NULL), 0);
+	assert_int_equal(daos_event_register_comp_cb(&ev, cb_chain, NULL), 0);
+	assert_int_equal(daos_event_launch(&ev), 0);
+	daos_event_complete(&ev, 0);
+	assert_int_equal(ev.ev_error, 0);
+	/* the chained event completed first: it was done inside the callback */
+	assert_int_equal(daos_eq_poll(eqh, 0, DAOS_EQ_NOWAIT, 2, evp), 2);
+	assert_ptr_equal(evp[0], &chained);
+	assert_ptr_equal(evp[1], &ev);
+	assert_int_equal(chained.ev_error, 42);
+	assert_int_equal(daos_event_fini(&ev), 0);
+	assert_int_equal(daos_event_fini(&chained), 0);
+}
+
+static void
+test_force_destroy_calls_abort_cb(void **state)
+{
+	daos_handle_t h;
+	daos_event_t a;
+	daos_event_t b;
+
+	abort_calls = 0;
+	assert_int_equal(daos_eq_create(&h), 0);
+	assert_int_equal(daos_event_init(&a, h, NULL), 0);
+	assert_int_equal(daos_event_init(&b, h, NULL), 0);
+	assert_int_equal(daos_event_launch(&a), 0);
+	assert_int_equal(daos_event_launch(&b), 0);
+	/* a cancels itself when asked; b ignores the request */
+	assert_int_equal(daos_event_register_abort_cb(&a, abort_cb, (void *)1), 0);
+	assert_int_equal(daos_event_register_abort_cb(&b, abort_cb, NULL), 0);
+	assert_int_equal(daos_eq_destroy(h, DAOS_EQ_DESTROY_FORCE), 0);
+	assert_int_equal(abort_calls, 2);
+	assert_int_equal(a.ev_error, -DER_CANCELED);
+	assert_int_equal(b.ev_error, -DER_CANCELED);
+	/* b's operation finishing late is harmless */
+	daos_event_complete(&b, 0);
+	assert_int_equal(b.ev_error, -DER_CANCELED);
+	assert_int_equal(daos_event_fini(&a), 0);
+	assert_int_equal(daos_event_fini(&b), 0);
+}
+
 static void
 test_destroy_busy_force(void **state)
 {
@@ -709,6 +771,8 @@ main(void)
 		cmocka_unit_test(test_comp_cb_error),
 		cmocka_unit_test(test_abort),
 		cmocka_unit_test(test_destroy_busy_force),
+		cmocka_unit_test(test_callback_reenters_api),
+		cmocka_unit_test(test_force_destroy_calls_abort_cb),
 		cmocka_unit_test(test_adv_flags),
 		cmocka_unit_test(test_reinit_after_fork),
 		cmocka_unit_test(test_fini_with_open_eq),

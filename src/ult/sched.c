@@ -17,7 +17,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-struct ult_runtime           ult_rt;
+struct ult_runtime ult_rt;
 __thread struct ult_xstream *ult_tls_xs;
 
 /* How long ult_fini() lets runnable or soon-to-wake ULTs finish. */
@@ -25,7 +25,20 @@ __thread struct ult_xstream *ult_tls_xs;
 #define ULT_NO_TIMEOUT    UINT64_MAX
 #define ULT_STACK_MIN     (16 * 1024)
 
+/* Inbox checks before an idle xstream blocks (a few microseconds). */
+#define ULT_IDLE_SPIN 256
+
 enum { RT_DOWN, RT_UP, RT_STOPPING };
+
+static inline void
+cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield" ::: "memory");
+#endif
+}
 
 /* ------------------------------------------------------------------------
  * MPSC queue (Vyukov's intrusive design): producers swap the head and then
@@ -61,8 +74,8 @@ mpsc_pop(struct mpsc_queue *q)
 		if (next == NULL)
 			return NULL;
 		q->tail = next;
-		tail    = next;
-		next    = atomic_load_explicit(&next->next, memory_order_acquire);
+		tail = next;
+		next = atomic_load_explicit(&next->next, memory_order_acquire);
 	}
 	if (next != NULL) {
 		q->tail = next;
@@ -146,7 +159,7 @@ static inline void
 heap_set(struct ult_xstream *xs, int i, struct ult *u)
 {
 	xs->xs_heap[i] = u;
-	u->u_heap_idx  = i;
+	u->u_heap_idx = i;
 }
 
 static void
@@ -169,7 +182,7 @@ static void
 heap_down(struct ult_xstream *xs, int i)
 {
 	struct ult *u = xs->xs_heap[i];
-	int         n = xs->xs_heap_len;
+	int n = xs->xs_heap_len;
 
 	for (;;) {
 		int c = 2 * i + 1;
@@ -197,7 +210,7 @@ heap_insert(struct ult_xstream *xs, struct ult *u)
 static void
 heap_remove(struct ult_xstream *xs, struct ult *u)
 {
-	int         i    = u->u_heap_idx;
+	int i = u->u_heap_idx;
 	struct ult *last = xs->xs_heap[--xs->xs_heap_len];
 
 	u->u_heap_idx = -1;
@@ -214,7 +227,7 @@ xs_fire_timers(struct ult_xstream *xs, uint64_t now)
 	int n = 0;
 
 	while (xs->xs_heap_len > 0 && xs->xs_heap[0]->u_deadline <= now) {
-		struct ult        *u = xs->xs_heap[0];
+		struct ult *u = xs->xs_heap[0];
 		struct ult_waiter *w = u->u_waiter;
 
 		heap_remove(xs, u);
@@ -250,7 +263,7 @@ ult_switch_out(struct ult_xstream *xs, struct ult *u, enum ult_state state)
 static void
 ult_entry(void *arg)
 {
-	struct ult         *u  = arg;
+	struct ult *u = arg;
 	struct ult_xstream *xs = u->u_xs;
 
 #ifdef ULT_ASAN
@@ -285,7 +298,7 @@ ult_finish(struct ult_xstream *xs, struct ult *u)
 	}
 	pthread_mutex_lock(&u->u_lock);
 	u->u_state = ULT_DONE;
-	u->u_done  = true;
+	u->u_done = true;
 	if (u->u_detached) {
 		pthread_mutex_unlock(&u->u_lock);
 		ult_free(u);
@@ -301,13 +314,13 @@ static int
 xs_adopt(struct ult_xstream *xs, struct ult *u)
 {
 	if (xs->xs_nr_all + 1 > (unsigned int)xs->xs_heap_cap) {
-		int          cap = xs->xs_heap_cap * 2;
+		int cap = xs->xs_heap_cap * 2;
 		struct ult **heap;
 
 		D_REALLOC_ARRAY(heap, xs->xs_heap, xs->xs_heap_cap, cap);
 		if (heap == NULL)
 			return -DER_NOMEM;
-		xs->xs_heap     = heap;
+		xs->xs_heap = heap;
 		xs->xs_heap_cap = cap;
 	}
 	d_list_add_tail(&u->u_all, &xs->xs_all);
@@ -388,14 +401,14 @@ void
 ult_park(struct ult_waiter *w, uint64_t timeout_ns)
 {
 	struct ult_xstream *xs = ult_tls_xs;
-	struct ult         *u  = w->wt_ult;
-	uint64_t            deadline;
+	struct ult *u = w->wt_ult;
+	uint64_t deadline;
 
 	if (u == NULL) {
 		deadline = timeout_ns == ULT_NO_TIMEOUT ? 0 : ult_now_ns() + timeout_ns;
 		while (atomic_load(&w->wt_armed)) {
 			struct timespec ts;
-			uint64_t        now;
+			uint64_t now;
 
 			if (deadline == 0) {
 				futex_wait(&w->wt_armed, 1, NULL);
@@ -407,7 +420,7 @@ ult_park(struct ult_waiter *w, uint64_t timeout_ns)
 					w->wt_timed_out = true;
 				break;
 			}
-			ts.tv_sec  = (deadline - now) / NSEC_PER_SEC;
+			ts.tv_sec = (deadline - now) / NSEC_PER_SEC;
 			ts.tv_nsec = (deadline - now) % NSEC_PER_SEC;
 			futex_wait(&w->wt_armed, 1, &ts);
 		}
@@ -432,7 +445,7 @@ static int
 xs_drain_inbox(struct ult_xstream *xs)
 {
 	struct mpsc_node *n;
-	int               nr = 0;
+	int nr = 0;
 
 	while ((n = mpsc_pop(&xs->xs_inbox)) != NULL) {
 		struct ult *u = container_of(n, struct ult, u_node);
@@ -458,9 +471,10 @@ static int
 xs_poll(struct ult_xstream *xs, bool *has_dead)
 {
 	struct ult_poller *p;
-	int                total = 0;
+	int total = 0;
 
-	d_list_for_each_entry(p, &xs->xs_pollers, p_link) {
+	d_list_for_each_entry(p, &xs->xs_pollers, p_link)
+	{
 		int rc;
 
 		if (p->p_dead) {
@@ -481,7 +495,8 @@ xs_reap_pollers(struct ult_xstream *xs)
 {
 	struct ult_poller *p, *tmp;
 
-	d_list_for_each_entry_safe(p, tmp, &xs->xs_pollers, p_link) {
+	d_list_for_each_entry_safe(p, tmp, &xs->xs_pollers, p_link)
+	{
 		if (p->p_dead) {
 			d_list_del(&p->p_link);
 			D_FREE(p);
@@ -492,13 +507,13 @@ xs_reap_pollers(struct ult_xstream *xs)
 static int
 xs_epoll(struct ult_xstream *xs, uint64_t timeout_ns)
 {
-	static _Atomic int  no_pwait2;
-	struct epoll_event  evs[16];
-	struct timespec     ts;
-	int                 rc;
+	static _Atomic int no_pwait2;
+	struct epoll_event evs[16];
+	struct timespec ts;
+	int rc;
 
 	if (!atomic_load_explicit(&no_pwait2, memory_order_relaxed)) {
-		ts.tv_sec  = timeout_ns / NSEC_PER_SEC;
+		ts.tv_sec = timeout_ns / NSEC_PER_SEC;
 		ts.tv_nsec = timeout_ns % NSEC_PER_SEC;
 		rc = epoll_pwait2(xs->xs_epfd, evs, ARRAY_SIZE(evs),
 				  timeout_ns == ULT_NO_TIMEOUT ? NULL : &ts, NULL);
@@ -508,9 +523,9 @@ xs_epoll(struct ult_xstream *xs, uint64_t timeout_ns)
 	}
 	return epoll_wait(xs->xs_epfd, evs, ARRAY_SIZE(evs),
 			  timeout_ns == ULT_NO_TIMEOUT
-			      ? -1
-			      : (int)min_t(uint64_t, INT32_MAX,
-					   (timeout_ns + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC));
+				  ? -1
+				  : (int)min_t(uint64_t, INT32_MAX,
+					       (timeout_ns + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC));
 }
 
 /* Nothing to do: sleep until a kick, a poller fd, the next timer or the stop deadline. */
@@ -518,8 +533,9 @@ static void
 xs_idle_wait(struct ult_xstream *xs, uint64_t stop_deadline)
 {
 	uint64_t timeout = ULT_NO_TIMEOUT;
-	uint64_t now     = 0;
+	uint64_t now = 0;
 	uint64_t val;
+	int spin;
 
 	if (xs->xs_heap_len > 0 || stop_deadline != 0)
 		now = ult_now_ns();
@@ -531,6 +547,16 @@ xs_idle_wait(struct ult_xstream *xs, uint64_t stop_deadline)
 		timeout = min(timeout, (uint64_t)ULT_POLL_NOFD_MS * NSEC_PER_MSEC);
 	if (timeout == 0)
 		return;
+
+	/*
+	 * Spin a few microseconds first: a reply from another xstream often
+	 * arrives right away, and the eventfd/epoll round trip costs far more.
+	 */
+	for (spin = 0; spin < ULT_IDLE_SPIN; spin++) {
+		if (!mpsc_empty(&xs->xs_inbox) || (stop_deadline == 0 && atomic_load(&xs->xs_stop)))
+			return;
+		cpu_relax();
+	}
 
 	/* Announce, then re-check: a producer that pushed before seeing the flag is caught here. */
 	atomic_store(&xs->xs_idle, 1);
@@ -549,7 +575,7 @@ static void
 xs_pin(struct ult_xstream *xs)
 {
 	cpu_set_t set;
-	int       rc;
+	int rc;
 
 	CPU_ZERO(&set);
 	CPU_SET(xs->xs_cpu, &set);
@@ -561,16 +587,16 @@ xs_pin(struct ult_xstream *xs)
 static void *
 xs_main(void *arg)
 {
-	struct ult_xstream *xs            = arg;
-	uint64_t            stop_deadline = 0;
+	struct ult_xstream *xs = arg;
+	uint64_t stop_deadline = 0;
 
 	ult_tls_xs = xs;
 	if (xs->xs_cpu >= 0)
 		xs_pin(xs);
 
 	for (;;) {
-		bool     has_dead = false;
-		int      work;
+		bool has_dead = false;
+		int work;
 		unsigned n;
 
 		work = xs_drain_inbox(xs);
@@ -589,8 +615,8 @@ xs_main(void *arg)
 			stop_deadline = ult_now_ns() + ULT_STOP_GRACE_NS;
 		if (stop_deadline != 0) {
 			/* Stop once nothing can still run within the grace period. */
-			bool timers = xs->xs_heap_len > 0 &&
-				      xs->xs_heap[0]->u_deadline < stop_deadline;
+			bool timers =
+				xs->xs_heap_len > 0 && xs->xs_heap[0]->u_deadline < stop_deadline;
 
 			if (xs->xs_runq_len == 0 && mpsc_empty(&xs->xs_inbox) && !timers)
 				break;
@@ -627,9 +653,9 @@ xs_setup(struct ult_xstream *xs, int id, int cpu)
 {
 	struct epoll_event ev = {.events = EPOLLIN};
 
-	xs->xs_id   = id;
-	xs->xs_cpu  = cpu;
-	xs->xs_efd  = -1;
+	xs->xs_id = id;
+	xs->xs_cpu = cpu;
+	xs->xs_efd = -1;
 	xs->xs_epfd = -1;
 	D_INIT_LIST_HEAD(&xs->xs_runq);
 	D_INIT_LIST_HEAD(&xs->xs_all);
@@ -640,7 +666,7 @@ xs_setup(struct ult_xstream *xs, int id, int cpu)
 	D_ALLOC_ARRAY(xs->xs_heap, xs->xs_heap_cap);
 	if (xs->xs_heap == NULL)
 		return -DER_NOMEM;
-	xs->xs_efd  = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	xs->xs_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	xs->xs_epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (xs->xs_efd < 0 || xs->xs_epfd < 0) {
 		D_ERROR("xstream %d: eventfd/epoll: %d\n", id, errno);
@@ -658,10 +684,10 @@ int
 ult_init(const struct ult_init_attr *attr)
 {
 	struct ult_init_attr def = {0};
-	long                 ncpu;
-	int                  started = 0;
-	int                  rc      = 0;
-	int                  i;
+	long ncpu;
+	int started = 0;
+	int rc = 0;
+	int i;
 
 	if (attr == NULL)
 		attr = &def;
@@ -676,15 +702,15 @@ ult_init(const struct ult_init_attr *attr)
 	if (atomic_load(&ult_rt.rt_state) != RT_DOWN)
 		return -DER_ALREADY;
 
-	ncpu                 = sysconf(_SC_NPROCESSORS_ONLN);
-	ult_rt.rt_page       = sysconf(_SC_PAGESIZE);
-	ult_rt.rt_nr_xs      = attr->uia_nr_xs ? attr->uia_nr_xs : 1;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	ult_rt.rt_page = sysconf(_SC_PAGESIZE);
+	ult_rt.rt_nr_xs = attr->uia_nr_xs ? attr->uia_nr_xs : 1;
 	ult_rt.rt_stack_size = attr->uia_stack_size ? attr->uia_stack_size : ULT_STACK_SIZE_DEFAULT;
 #ifdef ULT_ASAN
 	/* Redzones make frames several times larger. */
 	ult_rt.rt_stack_size *= 4;
 #endif
-	ult_rt.rt_stack_size  = D_ALIGNUP(ult_rt.rt_stack_size, ult_rt.rt_page);
+	ult_rt.rt_stack_size = D_ALIGNUP(ult_rt.rt_stack_size, ult_rt.rt_page);
 	ult_rt.rt_stack_cache = attr->uia_stack_cache ? attr->uia_stack_cache : 128;
 	atomic_store(&ult_rt.rt_next_id, 1);
 	D_ALLOC_ARRAY(ult_rt.rt_xs, ult_rt.rt_nr_xs);
@@ -732,7 +758,7 @@ out:
 int
 ult_fini(void)
 {
-	int expected  = RT_UP;
+	int expected = RT_UP;
 	int abandoned = 0;
 	int i;
 
@@ -744,8 +770,8 @@ ult_fini(void)
 		return -DER_UNINIT;
 
 	for (i = 0; i < ult_rt.rt_nr_xs; i++) {
-		struct ult_xstream *xs  = &ult_rt.rt_xs[i];
-		uint64_t            one = 1;
+		struct ult_xstream *xs = &ult_rt.rt_xs[i];
+		uint64_t one = 1;
 
 		atomic_store(&xs->xs_stop, 1);
 		if (write(xs->xs_efd, &one, sizeof(one)) < 0)
@@ -761,7 +787,7 @@ ult_fini(void)
 	 */
 	for (i = 0; i < ult_rt.rt_nr_xs; i++) {
 		struct ult_xstream *xs = &ult_rt.rt_xs[i];
-		struct mpsc_node   *n;
+		struct mpsc_node *n;
 
 		while ((n = mpsc_pop(&xs->xs_inbox)) != NULL) {
 			struct ult *u = container_of(n, struct ult, u_node);
@@ -775,9 +801,10 @@ ult_fini(void)
 	}
 	for (i = 0; i < ult_rt.rt_nr_xs; i++) {
 		struct ult_xstream *xs = &ult_rt.rt_xs[i];
-		struct ult         *u;
+		struct ult *u;
 
-		d_list_for_each_entry(u, &xs->xs_all, u_all) {
+		d_list_for_each_entry(u, &xs->xs_all, u_all)
+		{
 			struct ult_waiter *w, *tmp;
 
 			D_WARN("xstream %d: ULT " DF_U64 " abandoned at shutdown (state %d)\n", i,
@@ -785,7 +812,8 @@ ult_fini(void)
 			abandoned++;
 			pthread_mutex_lock(&u->u_lock);
 			u->u_rc = -DER_SHUTDOWN;
-			d_list_for_each_entry_safe(w, tmp, &u->u_joiners, wt_link) {
+			d_list_for_each_entry_safe(w, tmp, &u->u_joiners, wt_link)
+			{
 				if (w->wt_ult == NULL) {
 					d_list_del_init(&w->wt_link);
 					ult_wake(w);
@@ -798,7 +826,7 @@ ult_fini(void)
 	}
 	for (i = 0; i < ult_rt.rt_nr_xs; i++) {
 		struct ult_xstream *xs = &ult_rt.rt_xs[i];
-		struct ult         *u;
+		struct ult *u;
 
 		/* ult_finish() frees detached ULTs and marks the others done for their joiner. */
 		while ((u = d_list_first_entry_or_null(&xs->xs_all, struct ult, u_all)) != NULL)
@@ -849,9 +877,9 @@ int
 ult_create(int xs_id, void (*func)(void *arg), void *arg, size_t stack_size, struct ult **ultp)
 {
 	struct ult_xstream *xs;
-	struct ult         *u;
-	int                 state = atomic_load(&ult_rt.rt_state);
-	int                 rc;
+	struct ult *u;
+	int state = atomic_load(&ult_rt.rt_state);
+	int rc;
 
 	if (state != RT_UP)
 		return state == RT_DOWN ? -DER_UNINIT : -DER_SHUTDOWN;
@@ -877,15 +905,15 @@ ult_create(int xs_id, void (*func)(void *arg), void *arg, size_t stack_size, str
 		D_FREE(u);
 		return -DER_NOMEM;
 	}
-	xs              = &ult_rt.rt_xs[xs_id];
-	u->u_xs         = xs;
-	u->u_func       = func;
-	u->u_arg        = arg;
-	u->u_id         = atomic_fetch_add(&ult_rt.rt_next_id, 1);
+	xs = &ult_rt.rt_xs[xs_id];
+	u->u_xs = xs;
+	u->u_func = func;
+	u->u_arg = arg;
+	u->u_id = atomic_fetch_add(&ult_rt.rt_next_id, 1);
 	u->u_stack_size = stack_size;
-	u->u_state      = ULT_NEW;
-	u->u_heap_idx   = -1;
-	u->u_detached   = (ultp == NULL);
+	u->u_state = ULT_NEW;
+	u->u_heap_idx = -1;
+	u->u_detached = (ultp == NULL);
 	D_INIT_LIST_HEAD(&u->u_link);
 	D_INIT_LIST_HEAD(&u->u_all);
 	D_INIT_LIST_HEAD(&u->u_joiners);
@@ -966,7 +994,8 @@ ult_sleep_us(uint64_t us)
 	struct ult_waiter w;
 
 	if (ult_self() == NULL) {
-		struct timespec ts = {.tv_sec = us / USEC_PER_SEC, .tv_nsec = (us % USEC_PER_SEC) * 1000};
+		struct timespec ts = {.tv_sec = us / USEC_PER_SEC,
+				      .tv_nsec = (us % USEC_PER_SEC) * 1000};
 
 		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 			;
@@ -999,7 +1028,7 @@ ult_exit(void)
 struct xs_exec_arg {
 	int (*fn)(void *arg);
 	void *arg;
-	int   rc;
+	int rc;
 };
 
 static void
@@ -1014,8 +1043,8 @@ static int
 xs_exec(struct ult_xstream *xs, int (*fn)(void *arg), void *arg)
 {
 	struct xs_exec_arg ea = {.fn = fn, .arg = arg, .rc = 0};
-	struct ult        *u;
-	int                rc;
+	struct ult *u;
+	int rc;
 
 	if (ult_tls_xs == xs)
 		return fn(arg);
@@ -1029,7 +1058,7 @@ xs_exec(struct ult_xstream *xs, int (*fn)(void *arg), void *arg)
 static int
 poller_add(void *arg)
 {
-	struct ult_poller  *p  = arg;
+	struct ult_poller *p = arg;
 	struct ult_xstream *xs = p->p_xs;
 
 	if (p->p_fd >= 0) {
@@ -1050,7 +1079,7 @@ poller_add(void *arg)
 static int
 poller_del(void *arg)
 {
-	struct ult_poller  *p  = arg;
+	struct ult_poller *p = arg;
 	struct ult_xstream *xs = p->p_xs;
 
 	if (p->p_dead)
@@ -1070,7 +1099,7 @@ ult_poller_register(int xs_id, int (*poll)(void *arg), void *arg, int fd,
 		    struct ult_poller **pollerp)
 {
 	struct ult_poller *p;
-	int                rc;
+	int rc;
 
 	if (atomic_load(&ult_rt.rt_state) != RT_UP)
 		return -DER_UNINIT;
@@ -1081,10 +1110,10 @@ ult_poller_register(int xs_id, int (*poll)(void *arg), void *arg, int fd,
 	D_ALLOC_PTR(p);
 	if (p == NULL)
 		return -DER_NOMEM;
-	p->p_xs   = &ult_rt.rt_xs[xs_id];
+	p->p_xs = &ult_rt.rt_xs[xs_id];
 	p->p_poll = poll;
-	p->p_arg  = arg;
-	p->p_fd   = fd;
+	p->p_arg = arg;
+	p->p_fd = fd;
 	D_INIT_LIST_HEAD(&p->p_link);
 	rc = xs_exec(p->p_xs, poller_add, p);
 	if (rc != 0) {
@@ -1113,8 +1142,8 @@ struct coll_arg {
 	int (*func)(void *arg, int xs_id, void *out);
 	void *arg;
 	void *out;
-	int   xs_id;
-	int   rc;
+	int xs_id;
+	int rc;
 };
 
 static void
@@ -1130,11 +1159,11 @@ ult_collective(int first_xs, int nr_xs, int (*func)(void *arg, int xs_id, void *
 	       void *outs, size_t out_size, int *rcs)
 {
 	struct coll_arg *cas;
-	struct ult     **ults;
-	int              total = ult_xs_nr();
-	int              rc    = 0;
-	int              crc;
-	int              i;
+	struct ult **ults;
+	int total = ult_xs_nr();
+	int rc = 0;
+	int crc;
+	int i;
 
 	if (total == 0)
 		return -DER_UNINIT;
@@ -1153,15 +1182,15 @@ ult_collective(int first_xs, int nr_xs, int (*func)(void *arg, int xs_id, void *
 		return -DER_NOMEM;
 	}
 	for (i = 0; i < nr_xs; i++) {
-		cas[i].func  = func;
-		cas[i].arg   = arg;
+		cas[i].func = func;
+		cas[i].arg = arg;
 		cas[i].xs_id = first_xs + i;
-		cas[i].out   = outs != NULL ? (char *)outs + (size_t)i * out_size : NULL;
-		crc          = ult_create(first_xs + i, coll_ult, &cas[i], 0, &ults[i]);
+		cas[i].out = outs != NULL ? (char *)outs + (size_t)i * out_size : NULL;
+		crc = ult_create(first_xs + i, coll_ult, &cas[i], 0, &ults[i]);
 		if (crc != 0) {
 			/* the ULT may already have run and stored its result: only failures land here */
 			cas[i].rc = crc;
-			ults[i]   = NULL;
+			ults[i] = NULL;
 		}
 	}
 	for (i = 0; i < nr_xs; i++) {

@@ -33,9 +33,9 @@ stack_unmap(void *stack, size_t size)
 int
 ult_stack_get(struct ult_xstream *xs, size_t size, void **stackp)
 {
-	size_t            page = ult_rt.rt_page;
+	size_t page = ult_rt.rt_page;
 	struct ult_stack *sk;
-	char             *base;
+	char *base;
 
 	if (size == ult_rt.rt_stack_size && !d_list_empty(&xs->xs_stacks)) {
 		sk = d_list_pop_entry(&xs->xs_stacks, struct ult_stack, sk_link);
@@ -45,8 +45,8 @@ ult_stack_get(struct ult_xstream *xs, size_t size, void **stackp)
 		return 0;
 	}
 
-	base = mmap(NULL, size + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
-		    -1, 0);
+	base = mmap(NULL, size + page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (base == MAP_FAILED) {
 		D_ERROR("cannot map a %zu-byte ULT stack: %d\n", size, errno);
 		return -DER_NOMEM;
@@ -81,7 +81,7 @@ void
 ult_stack_pool_drain(struct ult_xstream *xs)
 {
 	struct ult_stack *sk;
-	size_t            size = ult_rt.rt_stack_size;
+	size_t size = ult_rt.rt_stack_size;
 
 	while ((sk = d_list_pop_entry(&xs->xs_stacks, struct ult_stack, sk_link)) != NULL)
 		stack_unmap((char *)sk + sizeof(*sk) - size, size);

@@ -60,10 +60,10 @@ wake_all(d_list_t *list)
  * ------------------------------------------------------------------------ */
 struct ult_eventual {
 	pthread_mutex_t ev_lock;
-	d_list_t        ev_waiters;
-	bool            ev_ready;
-	size_t          ev_size;
-	void           *ev_value;
+	d_list_t ev_waiters;
+	bool ev_ready;
+	size_t ev_size;
+	void *ev_value;
 };
 
 int
@@ -86,7 +86,7 @@ ult_eventual_create(size_t nbytes, ult_eventual_t *evp)
 	pthread_mutex_init(&ev->ev_lock, NULL);
 	D_INIT_LIST_HEAD(&ev->ev_waiters);
 	ev->ev_size = nbytes;
-	*evp        = ev;
+	*evp = ev;
 	return 0;
 }
 
@@ -180,8 +180,8 @@ ult_eventual_reset(ult_eventual_t ev)
  * ------------------------------------------------------------------------ */
 struct ult_mutex {
 	pthread_mutex_t m_lock;
-	d_list_t        m_waiters;
-	bool            m_locked;
+	d_list_t m_waiters;
+	bool m_locked;
 };
 
 int
@@ -267,7 +267,7 @@ ult_mutex_unlock(ult_mutex_t m)
  * ------------------------------------------------------------------------ */
 struct ult_cond {
 	pthread_mutex_t cv_lock;
-	d_list_t        cv_waiters;
+	d_list_t cv_waiters;
 };
 
 int
@@ -365,10 +365,10 @@ ult_cond_broadcast(ult_cond_t cv)
  * ------------------------------------------------------------------------ */
 struct ult_rwlock {
 	pthread_mutex_t rw_lock;
-	d_list_t        rw_readers; /* waiting readers */
-	d_list_t        rw_writers; /* waiting writers */
-	int             rw_nr_read; /* active readers */
-	bool            rw_write;   /* a writer holds it */
+	d_list_t rw_readers; /* waiting readers */
+	d_list_t rw_writers; /* waiting writers */
+	int rw_nr_read;      /* active readers */
+	bool rw_write;       /* a writer holds it */
 };
 
 int

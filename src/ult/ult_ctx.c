@@ -23,7 +23,7 @@
 static void
 ult_ctx_start(unsigned int fn_hi, unsigned int fn_lo, unsigned int arg_hi, unsigned int arg_lo)
 {
-	uintptr_t fn  = ((uintptr_t)fn_hi << 32) | fn_lo;
+	uintptr_t fn = ((uintptr_t)fn_hi << 32) | fn_lo;
 	uintptr_t arg = ((uintptr_t)arg_hi << 32) | arg_lo;
 
 	((void (*)(void *))fn)((void *)arg);
@@ -38,9 +38,9 @@ ult_ctx_make(struct ult_ctx *ctx, void *stack, size_t size, void (*fn)(void *), 
 
 	memset(ctx, 0, sizeof(*ctx));
 	getcontext(&ctx->uc);
-	ctx->uc.uc_stack.ss_sp   = stack;
+	ctx->uc.uc_stack.ss_sp = stack;
 	ctx->uc.uc_stack.ss_size = size;
-	ctx->uc.uc_link          = NULL;
+	ctx->uc.uc_link = NULL;
 	makecontext(&ctx->uc, (void (*)(void))ult_ctx_start, 4, (unsigned int)(f >> 32),
 		    (unsigned int)f, (unsigned int)(a >> 32), (unsigned int)a);
 }
@@ -53,10 +53,8 @@ ult_ctx_swap(struct ult_ctx *from, struct ult_ctx *to)
 
 #else /* assembly swap */
 
-void
-ult_ctx_swap_asm(void **from_sp, void *to_sp) __attribute__((visibility("hidden")));
-void
-ult_ctx_trampoline(void) __attribute__((visibility("hidden")));
+void ult_ctx_swap_asm(void **from_sp, void *to_sp) __attribute__((visibility("hidden")));
+void ult_ctx_trampoline(void) __attribute__((visibility("hidden")));
 
 #if defined(__x86_64__)
 
@@ -110,19 +108,19 @@ ult_ctx_make(struct ult_ctx *ctx, void *stack, size_t size, void (*fn)(void *), 
 	uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
 	/* After "ret" pops the trampoline address, sp must be 16-byte aligned for its call. */
 	uint64_t *fr = (uint64_t *)(top - 8 - (FR_NR - 1) * 8);
-	uint16_t  fpucw;
-	uint32_t  mxcsr;
+	uint16_t fpucw;
+	uint32_t mxcsr;
 
 	/* Start with the creator's FP modes, as a new thread would inherit them. */
 	__asm__ volatile("fnstcw %0" : "=m"(fpucw));
 	__asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
 	memset(fr, 0, FR_NR * sizeof(*fr));
-	fr[FR_FPU]   = fpucw;
+	fr[FR_FPU] = fpucw;
 	fr[FR_MXCSR] = mxcsr;
-	fr[FR_R13]   = (uintptr_t)fn;
-	fr[FR_R12]   = (uintptr_t)arg;
-	fr[FR_RET]   = (uintptr_t)ult_ctx_trampoline;
-	ctx->sp      = fr;
+	fr[FR_R13] = (uintptr_t)fn;
+	fr[FR_R12] = (uintptr_t)arg;
+	fr[FR_RET] = (uintptr_t)ult_ctx_trampoline;
+	ctx->sp = fr;
 }
 
 #elif defined(__aarch64__)
@@ -181,15 +179,15 @@ void
 ult_ctx_make(struct ult_ctx *ctx, void *stack, size_t size, void (*fn)(void *), void *arg)
 {
 	uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
-	uint64_t *fr  = (uint64_t *)(top - 176);
-	uint64_t  fpcr;
+	uint64_t *fr = (uint64_t *)(top - 176);
+	uint64_t fpcr;
 
 	__asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
 	memset(fr, 0, 176);
-	fr[0]   = (uintptr_t)fn;                 /* x19 */
-	fr[1]   = (uintptr_t)arg;                /* x20 */
-	fr[11]  = (uintptr_t)ult_ctx_trampoline; /* x30 */
-	fr[20]  = fpcr;
+	fr[0] = (uintptr_t)fn;                  /* x19 */
+	fr[1] = (uintptr_t)arg;                 /* x20 */
+	fr[11] = (uintptr_t)ult_ctx_trampoline; /* x30 */
+	fr[20] = fpcr;
 	ctx->sp = fr;
 }
 

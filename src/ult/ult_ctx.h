@@ -32,11 +32,9 @@ struct ult_ctx {
 #endif
 
 /** Set up \a ctx so the first switch to it runs \a fn(\a arg) on [stack, stack + size). */
-void
-ult_ctx_make(struct ult_ctx *ctx, void *stack, size_t size, void (*fn)(void *), void *arg);
+void ult_ctx_make(struct ult_ctx *ctx, void *stack, size_t size, void (*fn)(void *), void *arg);
 
 /** Save the running context in \a from and resume \a to. */
-void
-ult_ctx_swap(struct ult_ctx *from, struct ult_ctx *to);
+void ult_ctx_swap(struct ult_ctx *from, struct ult_ctx *to);
 
 #endif /* __ULT_CTX_H__ */

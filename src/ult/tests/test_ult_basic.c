@@ -11,12 +11,12 @@
 /* ---- create / yield / join ordering on one xstream ---- */
 struct order_log {
 	char buf[64];
-	int  len;
+	int len;
 };
 
 struct order_arg {
 	struct order_log *log;
-	char              name;
+	char name;
 };
 
 static void
@@ -35,12 +35,12 @@ static void
 order_parent(void *arg)
 {
 	struct order_log *log = arg;
-	struct order_arg  oa[3];
-	struct ult       *u[3];
-	int               i;
+	struct order_arg oa[3];
+	struct ult *u[3];
+	int i;
 
 	for (i = 0; i < 3; i++) {
-		oa[i].log  = log;
+		oa[i].log = log;
 		oa[i].name = 'A' + i;
 		assert_int_equal(ult_create(ULT_XS_SELF, order_child, &oa[i], 0, &u[i]), 0);
 	}
@@ -78,8 +78,8 @@ static void
 many_parent(void *arg)
 {
 	struct ult **u;
-	int          count = 0;
-	int          i;
+	int count = 0;
+	int i;
 
 	u = calloc(MANY, sizeof(*u));
 	assert_non_null(u);
@@ -101,10 +101,10 @@ inc_atomic(void *arg)
 static void
 test_many(void **state)
 {
-	_Atomic int  count = 0;
+	_Atomic int count = 0;
 	struct ult **u;
-	int          local = 0;
-	int          i;
+	int local = 0;
+	int i;
 
 	run_on(1, many_parent, &local);
 	assert_int_equal(local, MANY);
@@ -122,21 +122,21 @@ test_many(void **state)
 
 /* ---- sleep ---- */
 struct sleep_arg {
-	uint64_t     ms;
+	uint64_t ms;
 	_Atomic int *seq;
-	int          rank;
-	uint64_t     elapsed_us;
+	int rank;
+	uint64_t elapsed_us;
 };
 
 static void
 sleeper(void *arg)
 {
 	struct sleep_arg *sa = arg;
-	uint64_t          t0 = test_now_us();
+	uint64_t t0 = test_now_us();
 
 	ult_sleep_ms(sa->ms);
 	sa->elapsed_us = test_now_us() - t0;
-	sa->rank       = atomic_fetch_add(sa->seq, 1);
+	sa->rank = atomic_fetch_add(sa->seq, 1);
 }
 
 static void
@@ -152,11 +152,11 @@ spinner(void *arg)
 static void
 test_sleep(void **state)
 {
-	_Atomic int      seq   = 0;
+	_Atomic int seq = 0;
 	struct sleep_arg sa[3] = {{.ms = 45}, {.ms = 15}, {.ms = 30}};
-	struct ult      *u[4];
-	uint64_t         t0;
-	int              i;
+	struct ult *u[4];
+	uint64_t t0;
+	int i;
 
 	assert_int_equal(ult_create(2, spinner, NULL, 0, &u[3]), 0);
 	for (i = 0; i < 3; i++) {
@@ -176,7 +176,7 @@ test_sleep(void **state)
 
 	/* microsecond sleep on an idle xstream */
 	sa[0].ms = 0;
-	t0       = test_now_us();
+	t0 = test_now_us();
 	run_on(3, sleeper, &sa[0]);
 	assert_true(test_now_us() - t0 < 200 * 1000);
 
@@ -198,15 +198,15 @@ bump_slot(void *arg)
 
 struct xs_creator {
 	_Atomic int *counts; /* one per xstream */
-	int          seed;
-	_Atomic int  rc;
+	int seed;
+	_Atomic int rc;
 };
 
 static void *
 creator_thread(void *arg)
 {
 	struct xs_creator *c = arg;
-	int                i;
+	int i;
 
 	for (i = 0; i < XS_PER; i++) {
 		int xs = (i + c->seed) % 4;
@@ -227,17 +227,17 @@ creator_ult(void *arg)
 static void
 test_cross_create(void **state)
 {
-	_Atomic int       counts[4] = {0};
+	_Atomic int counts[4] = {0};
 	struct xs_creator c[XS_THREADS + 2];
-	pthread_t         th[XS_THREADS];
-	struct ult       *u[2];
-	uint64_t          deadline;
-	int               total = 0;
-	int               i;
+	pthread_t th[XS_THREADS];
+	struct ult *u[2];
+	uint64_t deadline;
+	int total = 0;
+	int i;
 
 	for (i = 0; i < XS_THREADS + 2; i++) {
 		c[i].counts = counts;
-		c[i].seed   = i;
+		c[i].seed = i;
 		atomic_store(&c[i].rc, 0);
 	}
 	for (i = 0; i < XS_THREADS; i++)
@@ -284,7 +284,7 @@ static void
 coll_from_ult(void *arg)
 {
 	int outs[4] = {0};
-	int fail    = -1;
+	int fail = -1;
 
 	/* includes the caller's own xstream: joining there must yield, not deadlock */
 	*(int *)arg = ult_collective(0, -1, coll_func, &fail, outs, sizeof(int), NULL);
@@ -297,7 +297,7 @@ test_collective(void **state)
 	int outs[4] = {0};
 	int rcs[4];
 	int fail = -1;
-	int rc   = -1;
+	int rc = -1;
 	int i;
 
 	assert_int_equal(ult_collective(0, -1, coll_func, &fail, outs, sizeof(int), rcs), 0);
@@ -347,8 +347,8 @@ static void
 test_shutdown_report(void **state)
 {
 	ult_eventual_t ev;
-	struct ult    *u;
-	_Atomic int    count = 0;
+	struct ult *u;
+	_Atomic int count = 0;
 
 	assert_int_equal(setup_rt(2), 0);
 	assert_int_equal(ult_eventual_create(0, &ev), 0);
@@ -376,13 +376,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_order, setup4, teardown_rt),
-	    cmocka_unit_test_setup_teardown(test_many, setup4, teardown_rt),
-	    cmocka_unit_test_setup_teardown(test_sleep, setup4, teardown_rt),
-	    cmocka_unit_test_setup_teardown(test_cross_create, setup4, teardown_rt),
-	    cmocka_unit_test_setup_teardown(test_collective, setup4, teardown_rt),
-	    cmocka_unit_test_setup_teardown(test_bad_input, setup4, teardown_rt),
-	    cmocka_unit_test(test_shutdown_report),
+		cmocka_unit_test_setup_teardown(test_order, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_many, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_sleep, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_cross_create, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_collective, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_bad_input, setup4, teardown_rt),
+		cmocka_unit_test(test_shutdown_report),
 	};
 
 	return cmocka_run_group_tests_name("ult_basic", tests, NULL, NULL);

@@ -13,24 +13,24 @@
 #include "ult_test.h"
 
 struct pipe_poller {
-	int            fd;
-	_Atomic int    calls;
-	_Atomic int    bytes;
-	int            want;
+	int fd;
+	_Atomic int calls;
+	_Atomic int bytes;
+	int want;
 	ult_eventual_t done;
-	int            on_xs;
+	int on_xs;
 };
 
 static int
 pipe_poll(void *arg)
 {
 	struct pipe_poller *pp = arg;
-	char                buf[64];
-	ssize_t             n;
+	char buf[64];
+	ssize_t n;
 
 	atomic_fetch_add(&pp->calls, 1);
 	pp->on_xs = ult_xs_self();
-	n         = read(pp->fd, buf, sizeof(buf));
+	n = read(pp->fd, buf, sizeof(buf));
 	if (n <= 0)
 		return 0;
 	if (atomic_fetch_add(&pp->bytes, (int)n) + n >= pp->want)
@@ -54,9 +54,9 @@ test_poller_fd(void **state)
 {
 	struct pipe_poller pp = {.want = 4};
 	struct ult_poller *p;
-	pthread_t          th;
-	int                fds[2];
-	int                calls;
+	pthread_t th;
+	int fds[2];
+	int calls;
 
 	assert_int_equal(pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
 	pp.fd = fds[0];
@@ -92,8 +92,8 @@ test_poller_fd(void **state)
 /* A poller without fd, unregistered from inside its own poll call. */
 struct self_poller {
 	struct ult_poller *p;
-	_Atomic int        calls;
-	ult_eventual_t     done;
+	_Atomic int calls;
+	ult_eventual_t done;
 };
 
 static int
@@ -149,12 +149,12 @@ static void
 idle_measure(void *arg)
 {
 	struct idle_arg *ia = arg;
-	uint64_t         c0 = thread_cpu_us();
-	uint64_t         t0 = test_now_us();
+	uint64_t c0 = thread_cpu_us();
+	uint64_t t0 = test_now_us();
 
 	/* runs on the xstream's own thread, so RUSAGE_THREAD is the xstream's */
 	ult_sleep_ms(1000);
-	ia->cpu_us  = thread_cpu_us() - c0;
+	ia->cpu_us = thread_cpu_us() - c0;
 	ia->wall_us = test_now_us() - t0;
 }
 
@@ -167,11 +167,11 @@ never_poll(void *arg)
 static void
 test_idle_cpu(void **state)
 {
-	struct idle_arg    ia[2];
-	struct ult        *u[2];
+	struct idle_arg ia[2];
+	struct ult *u[2];
 	struct ult_poller *p;
-	int                efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	int                i;
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	int i;
 
 	/* an fd poller must not make the idle xstream spin */
 	assert_true(efd >= 0);
@@ -193,9 +193,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_poller_fd, setup4, teardown_rt),
-	    cmocka_unit_test_setup_teardown(test_poller_nofd, setup4, teardown_rt),
-	    cmocka_unit_test_setup_teardown(test_idle_cpu, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_poller_fd, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_poller_nofd, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_idle_cpu, setup4, teardown_rt),
 	};
 
 	return cmocka_run_group_tests_name("ult_poll", tests, NULL, NULL);

@@ -41,8 +41,8 @@ static void
 test_overflow_kills(void **state)
 {
 	pid_t pid;
-	int   status = 0;
-	int   i;
+	int status = 0;
+	int i;
 
 	/* fork first, while this process has a single thread */
 	pid = fork();
@@ -81,18 +81,18 @@ struct maps_arg {
 static void
 check_maps(void *arg)
 {
-	struct maps_arg   *ma    = arg;
-	volatile char      local = 0;
-	unsigned long      here  = (unsigned long)&local;
-	unsigned long      prev_end = 0;
-	char               prev_perm[8] = "";
-	char               line[512];
-	FILE              *f = fopen("/proc/self/maps", "r");
+	struct maps_arg *ma = arg;
+	volatile char local = 0;
+	unsigned long here = (unsigned long)&local;
+	unsigned long prev_end = 0;
+	char prev_perm[8] = "";
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
 
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f) != NULL) {
 		unsigned long lo, hi;
-		char          perm[8];
+		char perm[8];
 
 		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perm) != 3)
 			continue;
@@ -127,8 +127,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_overflow_kills),
-	    cmocka_unit_test_setup_teardown(test_guard_page, setup1, teardown_rt),
+		cmocka_unit_test(test_overflow_kills),
+		cmocka_unit_test_setup_teardown(test_guard_page, setup1, teardown_rt),
 	};
 
 	return cmocka_run_group_tests_name("ult_stack", tests, NULL, NULL);

@@ -12,16 +12,16 @@
 /* ---- eventual ---- */
 struct ev_arg {
 	ult_eventual_t ev;
-	int            value;
-	int            rc;
-	uint64_t       delay_ms;
+	int value;
+	int rc;
+	uint64_t delay_ms;
 };
 
 static void
 ev_waiter(void *arg)
 {
 	struct ev_arg *ea = arg;
-	void          *val;
+	void *val;
 
 	ea->rc = ult_eventual_wait(ea->ev, &val);
 	if (ea->rc == 0)
@@ -41,9 +41,9 @@ static void
 ev_timed(void *arg)
 {
 	struct ev_arg *ea = arg;
-	uint64_t       t0 = test_now_us();
+	uint64_t t0 = test_now_us();
 
-	ea->rc    = ult_eventual_timedwait(ea->ev, NULL, 20 * 1000);
+	ea->rc = ult_eventual_timedwait(ea->ev, NULL, 20 * 1000);
 	ea->value = (int)((test_now_us() - t0) / 1000);
 }
 
@@ -51,16 +51,16 @@ static void
 test_eventual(void **state)
 {
 	struct ev_arg w[3], s = {0};
-	struct ult   *u[3];
-	bool          ready;
-	void         *val;
-	int           v = 42;
-	int           i;
+	struct ult *u[3];
+	bool ready;
+	void *val;
+	int v = 42;
+	int i;
 
 	/* ULT waiters on two xstreams, set from a plain thread */
 	assert_int_equal(ult_eventual_create(sizeof(int), &s.ev), 0);
 	for (i = 0; i < 3; i++) {
-		w[i].ev    = s.ev;
+		w[i].ev = s.ev;
 		w[i].value = 0;
 		assert_int_equal(ult_create(i % 2, ev_waiter, &w[i], 0, &u[i]), 0);
 	}
@@ -80,7 +80,7 @@ test_eventual(void **state)
 
 	/* plain thread waits, a ULT sets after a delay */
 	assert_int_equal(ult_eventual_reset(s.ev), 0);
-	s.value    = 7;
+	s.value = 7;
 	s.delay_ms = 10;
 	assert_int_equal(ult_create(1, ev_setter, &s, 0, &u[0]), 0);
 	assert_int_equal(ult_eventual_wait(s.ev, &val), 0);
@@ -104,15 +104,15 @@ test_eventual(void **state)
 
 struct mtx_arg {
 	ult_mutex_t m;
-	long        counter; /* protected by m only */
-	int         iters;
+	long counter; /* protected by m only */
+	int iters;
 };
 
 static void
 mtx_worker(void *arg)
 {
 	struct mtx_arg *ma = arg;
-	int             i;
+	int i;
 
 	for (i = 0; i < ma->iters; i++) {
 		long v;
@@ -138,7 +138,7 @@ static void
 mtx_spawn_local(void *arg)
 {
 	struct ult *u[MTX_ULTS];
-	int         i;
+	int i;
 
 	for (i = 0; i < MTX_ULTS; i++)
 		assert_int_equal(ult_create(ULT_XS_SELF, mtx_worker, arg, 0, &u[i]), 0);
@@ -150,9 +150,9 @@ static void
 test_mutex(void **state)
 {
 	struct mtx_arg ma = {.iters = MTX_ITERS};
-	struct ult    *u[4 * MTX_ULTS];
-	pthread_t      th[2];
-	int            i;
+	struct ult *u[4 * MTX_ULTS];
+	pthread_t th[2];
+	int i;
 
 	assert_int_equal(ult_mutex_create(&ma.m), 0);
 	/* many ULTs on one xstream */
@@ -183,10 +183,10 @@ test_mutex(void **state)
 /* ---- condition variable ---- */
 struct cv_arg {
 	ult_mutex_t m;
-	ult_cond_t  cv;
-	int         ready;   /* generation the waiters wait for */
-	int         woken;
-	int         waiting;
+	ult_cond_t cv;
+	int ready; /* generation the waiters wait for */
+	int woken;
+	int waiting;
 };
 
 static void
@@ -220,7 +220,7 @@ static void
 wait_waiting(struct cv_arg *ca, int n)
 {
 	uint64_t deadline = test_now_us() + 5 * 1000 * 1000;
-	int      waiting  = 0;
+	int waiting = 0;
 
 	while (test_now_us() < deadline) {
 		cv_count(ca, &waiting);
@@ -235,8 +235,8 @@ static void
 cv_timed(void *arg)
 {
 	struct cv_arg *ca = arg;
-	uint64_t       t0 = test_now_us();
-	int            rc;
+	uint64_t t0 = test_now_us();
+	int rc;
 
 	ult_mutex_lock(ca->m);
 	rc = ult_cond_timedwait(ca->cv, ca->m, 15 * 1000);
@@ -251,9 +251,9 @@ static void
 test_cond(void **state)
 {
 	struct cv_arg ca = {0};
-	struct ult   *u[8];
-	uint64_t      deadline;
-	int           i;
+	struct ult *u[8];
+	uint64_t deadline;
+	int i;
 
 	assert_int_equal(ult_mutex_create(&ca.m), 0);
 	assert_int_equal(ult_cond_create(&ca.cv), 0);
@@ -293,19 +293,19 @@ test_cond(void **state)
 /* ---- rwlock ---- */
 struct rw_arg {
 	ult_rwlock_t l;
-	_Atomic int  readers;
-	_Atomic int  writers;
-	_Atomic int  max_readers;
-	_Atomic int  violations;
-	long         value; /* written under the write lock only */
-	int          iters;
+	_Atomic int readers;
+	_Atomic int writers;
+	_Atomic int max_readers;
+	_Atomic int violations;
+	long value; /* written under the write lock only */
+	int iters;
 };
 
 static void
 rw_reader(void *arg)
 {
 	struct rw_arg *ra = arg;
-	int            i;
+	int i;
 
 	for (i = 0; i < ra->iters; i++) {
 		int r, m;
@@ -327,7 +327,7 @@ static void
 rw_writer(void *arg)
 {
 	struct rw_arg *ra = arg;
-	int            i;
+	int i;
 
 	for (i = 0; i < ra->iters; i++) {
 		long v;
@@ -347,8 +347,8 @@ static void
 test_rwlock(void **state)
 {
 	struct rw_arg ra = {.iters = 100};
-	struct ult   *u[16];
-	int           i;
+	struct ult *u[16];
+	int i;
 
 	assert_int_equal(ult_rwlock_create(&ra.l), 0);
 	/* readers share: 6 readers on one xstream overlap while yielding */
@@ -360,8 +360,8 @@ test_rwlock(void **state)
 
 	/* mixed readers and writers on every xstream */
 	for (i = 0; i < 16; i++)
-		assert_int_equal(ult_create(i % 4, i % 4 == 1 ? rw_writer : rw_reader, &ra, 0,
-					    &u[i]), 0);
+		assert_int_equal(
+			ult_create(i % 4, i % 4 == 1 ? rw_writer : rw_reader, &ra, 0, &u[i]), 0);
 	for (i = 0; i < 16; i++)
 		assert_int_equal(ult_join(u[i]), 0);
 	assert_int_equal(atomic_load(&ra.violations), 0);
@@ -374,10 +374,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_eventual, setup4, teardown_rt),
-	    cmocka_unit_test_setup_teardown(test_mutex, setup4, teardown_rt),
-	    cmocka_unit_test_setup_teardown(test_cond, setup4, teardown_rt),
-	    cmocka_unit_test_setup_teardown(test_rwlock, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_eventual, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_mutex, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_cond, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_rwlock, setup4, teardown_rt),
 	};
 
 	return cmocka_run_group_tests_name("ult_sync", tests, NULL, NULL);

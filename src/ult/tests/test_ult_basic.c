@@ -4,7 +4,9 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ult_test.h"
 
@@ -336,6 +338,112 @@ test_bad_input(void **state)
 	assert_int_equal(ult_detach(NULL), -DER_INVAL);
 }
 
+/* ---- exit, detach, ids, stack sizes ---- */
+static void
+exiter(void *arg)
+{
+	int *stage = arg;
+
+	*stage = 1;
+	ult_yield();
+	*stage = 2;
+	ult_exit();
+	*stage = 3; /* not reached */
+}
+
+static void
+id_check(void *arg)
+{
+	*(uint64_t *)arg = ult_self_id();
+}
+
+static __attribute__((noinline)) int
+use_stack(size_t bytes)
+{
+	volatile char buf[4096];
+	int sum;
+
+	buf[0] = 1;
+	buf[4095] = 2;
+	if (bytes <= sizeof(buf))
+		return buf[0] + buf[4095];
+	sum = use_stack(bytes - sizeof(buf));
+	return sum + buf[0];
+}
+
+static void
+deep(void *arg)
+{
+	*(int *)arg = use_stack(150 * 1024);
+}
+
+static void
+test_exit_detach(void **state)
+{
+	struct ult *u;
+	uint64_t id = 0;
+	int stage = 0;
+	int sum = 0;
+	_Atomic int count = 0;
+	int i;
+
+	assert_int_equal(ult_create(1, exiter, &stage, 0, &u), 0);
+	assert_int_equal(ult_join(u), 0);
+	assert_int_equal(stage, 2);
+
+	assert_int_equal(ult_create(2, id_check, &id, 0, &u), 0);
+	assert_true(ult_id(u) > 0);
+	assert_int_equal(ult_join(u), 0);
+	assert_true(id > 0);
+
+	/* detach before and after the ULT finished */
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(ult_create(3, inc_atomic, &count, 0, &u), 0);
+		if (i == 1)
+			ult_sleep_ms(10);
+		assert_int_equal(ult_detach(u), 0);
+	}
+	for (i = 0; i < 1000 && atomic_load(&count) < 2; i++)
+		ult_sleep_ms(1);
+	assert_int_equal(atomic_load(&count), 2);
+
+	/* a ULT that needs a bigger stack asks for one */
+	assert_int_equal(ult_create(0, deep, &sum, 1024 * 1024, &u), 0);
+	assert_int_equal(ult_join(u), 0);
+	assert_true(sum > 0);
+}
+
+static void
+where_am_i(void *arg)
+{
+	*(int *)arg = sched_getcpu();
+}
+
+static void
+test_attrs(void **state)
+{
+	struct ult_init_attr attr = {.uia_nr_xs = 2,
+				     .uia_pin = true,
+				     .uia_stack_cache = -1,
+				     .uia_stack_size = 32 * 1024};
+	int cpu = -1;
+	int count = 0;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	assert_int_equal(ult_init(&attr), 0);
+	run_on(1, where_am_i, &cpu);
+	assert_int_equal(cpu, 1 % ncpu);
+	run_on(0, many_parent, &count);
+	assert_int_equal(count, MANY);
+	assert_int_equal(ult_fini(), 0);
+
+	attr.uia_stack_size = 1000;
+	assert_int_equal(ult_init(&attr), -DER_INVAL);
+	attr.uia_stack_size = 0;
+	attr.uia_nr_xs = -1;
+	assert_int_equal(ult_init(&attr), -DER_INVAL);
+}
+
 /* ---- shutdown with parked ULTs ---- */
 static void
 wait_forever(void *arg)
@@ -382,6 +490,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cross_create, setup4, teardown_rt),
 		cmocka_unit_test_setup_teardown(test_collective, setup4, teardown_rt),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_exit_detach, setup4, teardown_rt),
+		cmocka_unit_test(test_attrs),
 		cmocka_unit_test(test_shutdown_report),
 	};
 

@@ -158,6 +158,12 @@ idle_measure(void *arg)
 	ia->wall_us = test_now_us() - t0;
 }
 
+static void
+park_on(void *arg)
+{
+	ult_eventual_wait(arg, NULL);
+}
+
 static int
 never_poll(void *arg)
 {
@@ -170,10 +176,14 @@ test_idle_cpu(void **state)
 	struct idle_arg ia[2];
 	struct ult *u[2];
 	struct ult_poller *p;
+	struct ult *parked;
+	ult_eventual_t ev;
 	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	int i;
 
-	/* an fd poller must not make the idle xstream spin */
+	/* neither a ULT parked on an eventual nor an fd poller may make the xstream spin */
+	assert_int_equal(ult_eventual_create(0, &ev), 0);
+	assert_int_equal(ult_create(0, park_on, ev, 0, &parked), 0);
 	assert_true(efd >= 0);
 	assert_int_equal(ult_poller_register(3, never_poll, NULL, efd, &p), 0);
 	for (i = 0; i < 2; i++)
@@ -187,6 +197,9 @@ test_idle_cpu(void **state)
 	}
 	assert_int_equal(ult_poller_unregister(p), 0);
 	close(efd);
+	assert_int_equal(ult_eventual_set(ev, NULL, 0), 0);
+	assert_int_equal(ult_join(parked), 0);
+	assert_int_equal(ult_eventual_free(&ev), 0);
 }
 
 int

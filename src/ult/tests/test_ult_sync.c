@@ -370,6 +370,69 @@ test_rwlock(void **state)
 	assert_int_equal(ult_rwlock_free(&ra.l), 0);
 }
 
+/* ---- a waiting ULT is parked: the other ULTs of its xstream keep running ---- */
+struct park_arg {
+	ult_mutex_t m;
+	ult_eventual_t ev;
+	_Atomic int got_lock;
+	_Atomic int ticks;
+	_Atomic int stop;
+};
+
+static void
+park_locker(void *arg)
+{
+	struct park_arg *pa = arg;
+
+	ult_mutex_lock(pa->m);
+	atomic_store(&pa->got_lock, 1);
+	ult_mutex_unlock(pa->m);
+	ult_eventual_wait(pa->ev, NULL);
+}
+
+static void
+park_ticker(void *arg)
+{
+	struct park_arg *pa = arg;
+
+	while (!atomic_load(&pa->stop)) {
+		atomic_fetch_add(&pa->ticks, 1);
+		ult_sleep_ms(1);
+	}
+}
+
+static void
+test_parked_not_blocking(void **state)
+{
+	struct park_arg pa = {0};
+	struct ult *u[2];
+	uint64_t deadline;
+
+	assert_int_equal(ult_mutex_create(&pa.m), 0);
+	assert_int_equal(ult_eventual_create(0, &pa.ev), 0);
+	/* a plain thread holds the mutex */
+	assert_int_equal(ult_mutex_lock(pa.m), 0);
+	assert_int_equal(ult_create(0, park_locker, &pa, 0, &u[0]), 0);
+	assert_int_equal(ult_create(0, park_ticker, &pa, 0, &u[1]), 0);
+	deadline = test_now_us() + 5 * 1000 * 1000;
+	while (atomic_load(&pa.ticks) < 20 && test_now_us() < deadline)
+		usleep(1000);
+	assert_true(atomic_load(&pa.ticks) >= 20);
+	assert_int_equal(atomic_load(&pa.got_lock), 0);
+	assert_int_equal(ult_mutex_unlock(pa.m), 0);
+	deadline = test_now_us() + 5 * 1000 * 1000;
+	while (!atomic_load(&pa.got_lock) && test_now_us() < deadline)
+		usleep(1000);
+	assert_int_equal(atomic_load(&pa.got_lock), 1);
+	/* now parked on the eventual; set from this thread */
+	assert_int_equal(ult_eventual_set(pa.ev, NULL, 0), 0);
+	assert_int_equal(ult_join(u[0]), 0);
+	atomic_store(&pa.stop, 1);
+	assert_int_equal(ult_join(u[1]), 0);
+	assert_int_equal(ult_mutex_free(&pa.m), 0);
+	assert_int_equal(ult_eventual_free(&pa.ev), 0);
+}
+
 int
 main(void)
 {
@@ -378,6 +441,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mutex, setup4, teardown_rt),
 		cmocka_unit_test_setup_teardown(test_cond, setup4, teardown_rt),
 		cmocka_unit_test_setup_teardown(test_rwlock, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_parked_not_blocking, setup4, teardown_rt),
 	};
 
 	return cmocka_run_group_tests_name("ult_sync", tests, NULL, NULL);

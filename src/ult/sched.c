@@ -22,7 +22,6 @@ __thread struct ult_xstream *ult_tls_xs;
 
 /* How long ult_fini() lets runnable or soon-to-wake ULTs finish. */
 #define ULT_STOP_GRACE_NS (2 * NSEC_PER_SEC)
-#define ULT_NO_TIMEOUT    UINT64_MAX
 #define ULT_STACK_MIN     (16 * 1024)
 
 /*
@@ -1013,13 +1012,13 @@ ult_sleep_us(uint64_t us)
 		return;
 	}
 	ult_waiter_init(&w);
-	ult_park(&w, us * NSEC_PER_USEC);
+	ult_park(&w, ult_us2ns(us));
 }
 
 void
 ult_sleep_ms(uint64_t ms)
 {
-	ult_sleep_us(ms * 1000);
+	ult_sleep_us(ms > UINT64_MAX / 1000 ? UINT64_MAX : ms * 1000);
 }
 
 void

@@ -11,8 +11,6 @@
 
 #include "ult_internal.h"
 
-#define ULT_NO_TIMEOUT UINT64_MAX
-
 /* Park on \a list (guarded by \a lock, held on entry and on return). */
 static bool
 wait_on(pthread_mutex_t *lock, d_list_t *list, uint64_t timeout_ns)
@@ -134,7 +132,7 @@ ult_eventual_wait(ult_eventual_t ev, void **valuep)
 int
 ult_eventual_timedwait(ult_eventual_t ev, void **valuep, uint64_t timeout_us)
 {
-	return eventual_wait(ev, valuep, timeout_us * NSEC_PER_USEC);
+	return eventual_wait(ev, valuep, ult_us2ns(timeout_us));
 }
 
 int
@@ -335,7 +333,7 @@ ult_cond_wait(ult_cond_t cv, ult_mutex_t m)
 int
 ult_cond_timedwait(ult_cond_t cv, ult_mutex_t m, uint64_t timeout_us)
 {
-	return cond_wait(cv, m, timeout_us * NSEC_PER_USEC);
+	return cond_wait(cv, m, ult_us2ns(timeout_us));
 }
 
 int

@@ -140,6 +140,16 @@ struct ult_runtime {
 extern struct ult_runtime ult_rt;
 extern __thread struct ult_xstream *ult_tls_xs;
 
+/* "Wait forever" for ult_park(). */
+#define ULT_NO_TIMEOUT UINT64_MAX
+
+/* Timeouts beyond a century are treated as "forever", so deadlines never overflow. */
+static inline uint64_t
+ult_us2ns(uint64_t us)
+{
+	return us >= 100ULL * 365 * 24 * 3600 * USEC_PER_SEC ? ULT_NO_TIMEOUT : us * NSEC_PER_USEC;
+}
+
 /* sched.c */
 void ult_park(struct ult_waiter *w, uint64_t timeout_ns);
 bool ult_wake(struct ult_waiter *w);

@@ -299,29 +299,37 @@ ult_cond_free(ult_cond_t *cvp)
 static int
 cond_wait(ult_cond_t cv, ult_mutex_t m, uint64_t timeout_ns)
 {
-	bool woken;
+	struct ult_waiter w;
+	int rc;
 
 	if (cv == NULL || m == NULL)
 		return -DER_INVAL;
 	/* Queue before releasing m so a signal sent right after the release finds us. */
+	ult_waiter_init(&w);
 	pthread_mutex_lock(&cv->cv_lock);
-	{
-		struct ult_waiter w;
-
-		ult_waiter_init(&w);
-		d_list_add_tail(&w.wt_link, &cv->cv_waiters);
+	d_list_add_tail(&w.wt_link, &cv->cv_waiters);
+	pthread_mutex_unlock(&cv->cv_lock);
+	rc = ult_mutex_unlock(m);
+	if (rc != 0) {
+		/* the caller did not hold m: withdraw */
+		pthread_mutex_lock(&cv->cv_lock);
+		d_list_del_init(&w.wt_link);
 		pthread_mutex_unlock(&cv->cv_lock);
-		ult_mutex_unlock(m);
-		ult_park(&w, timeout_ns);
-		woken = !w.wt_timed_out;
-		if (!woken) {
-			pthread_mutex_lock(&cv->cv_lock);
-			d_list_del_init(&w.wt_link);
-			pthread_mutex_unlock(&cv->cv_lock);
+		if (!atomic_exchange(&w.wt_armed, 0)) {
+			/* a signal already picked us: take its wake-up, then pass the signal on */
+			ult_park(&w, ULT_NO_TIMEOUT);
+			ult_cond_signal(cv);
 		}
+		return rc;
+	}
+	ult_park(&w, timeout_ns);
+	if (w.wt_timed_out) {
+		pthread_mutex_lock(&cv->cv_lock);
+		d_list_del_init(&w.wt_link);
+		pthread_mutex_unlock(&cv->cv_lock);
 	}
 	ult_mutex_lock(m);
-	return woken ? 0 : -DER_TIMEDOUT;
+	return w.wt_timed_out ? -DER_TIMEDOUT : 0;
 }
 
 int

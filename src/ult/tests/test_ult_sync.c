@@ -286,6 +286,8 @@ test_cond(void **state)
 	/* timed wait from a ULT and from a plain thread */
 	run_on(3, cv_timed, &ca);
 	cv_timed(&ca);
+	/* waiting without holding the mutex is refused */
+	assert_int_equal(ult_cond_wait(ca.cv, ca.m), -DER_INVAL);
 	assert_int_equal(ult_cond_free(&ca.cv), 0);
 	assert_int_equal(ult_mutex_free(&ca.m), 0);
 }

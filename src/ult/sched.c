@@ -658,13 +658,11 @@ xs_cleanup(struct ult_xstream *xs)
 		close(xs->xs_epfd);
 }
 
-static int
-xs_setup(struct ult_xstream *xs, int id, int cpu)
+/* Make \a xs safe for xs_cleanup() before any resource is taken. */
+static void
+xs_preinit(struct ult_xstream *xs, int id)
 {
-	struct epoll_event ev = {.events = EPOLLIN};
-
 	xs->xs_id = id;
-	xs->xs_cpu = cpu;
 	xs->xs_efd = -1;
 	xs->xs_epfd = -1;
 	D_INIT_LIST_HEAD(&xs->xs_runq);
@@ -672,6 +670,14 @@ xs_setup(struct ult_xstream *xs, int id, int cpu)
 	D_INIT_LIST_HEAD(&xs->xs_pollers);
 	D_INIT_LIST_HEAD(&xs->xs_stacks);
 	mpsc_init(&xs->xs_inbox);
+}
+
+static int
+xs_setup(struct ult_xstream *xs, int id, int cpu)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	xs->xs_cpu = cpu;
 	xs->xs_heap_cap = 64;
 	D_ALLOC_ARRAY(xs->xs_heap, xs->xs_heap_cap);
 	if (xs->xs_heap == NULL)
@@ -727,11 +733,17 @@ ult_init(const struct ult_init_attr *attr)
 	if (ult_rt.rt_xs == NULL)
 		return -DER_NOMEM;
 
+	for (i = 0; i < ult_rt.rt_nr_xs; i++)
+		xs_preinit(&ult_rt.rt_xs[i], i);
 	for (i = 0; i < ult_rt.rt_nr_xs; i++) {
 		int cpu = -1;
 
 		if (attr->uia_pin)
 			cpu = attr->uia_cpus ? attr->uia_cpus[i] : (int)(i % (ncpu > 0 ? ncpu : 1));
+		if (attr->uia_pin && (cpu < 0 || cpu >= CPU_SETSIZE)) {
+			D_ERROR("bad CPU %d for xstream %d\n", cpu, i);
+			D_GOTO(out, rc = -DER_INVAL);
+		}
 		rc = xs_setup(&ult_rt.rt_xs[i], i, cpu);
 		if (rc != 0)
 			goto out;

@@ -429,6 +429,7 @@ test_attrs(void **state)
 	int cpu = -1;
 	int count = 0;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int bad_cpus[2] = {0, -5};
 
 	assert_int_equal(ult_init(&attr), 0);
 	run_on(1, where_am_i, &cpu);
@@ -437,6 +438,9 @@ test_attrs(void **state)
 	assert_int_equal(count, MANY);
 	assert_int_equal(ult_fini(), 0);
 
+	attr.uia_cpus = bad_cpus;
+	assert_int_equal(ult_init(&attr), -DER_INVAL);
+	attr.uia_cpus = NULL;
 	attr.uia_stack_size = 1000;
 	assert_int_equal(ult_init(&attr), -DER_INVAL);
 	attr.uia_stack_size = 0;

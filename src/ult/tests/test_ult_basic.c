@@ -4,6 +4,7 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <fenv.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -448,6 +449,42 @@ test_attrs(void **state)
 	assert_int_equal(ult_init(&attr), -DER_INVAL);
 }
 
+/* ---- floating-point modes are per ULT (x87 CW / MXCSR / FPCR are switched) ---- */
+struct fp_arg {
+	int mode;
+	int seen[3];
+};
+
+static void
+fp_ult(void *arg)
+{
+	struct fp_arg *fa = arg;
+	int i;
+
+	fesetround(fa->mode);
+	for (i = 0; i < 3; i++) {
+		ult_yield();
+		fa->seen[i] = fegetround();
+	}
+	fesetround(FE_TONEAREST);
+}
+
+static void
+test_fp_modes(void **state)
+{
+	struct fp_arg fa[2] = {{.mode = FE_UPWARD}, {.mode = FE_TOWARDZERO}};
+	struct ult *u[2];
+	int i, j;
+
+	for (i = 0; i < 2; i++)
+		assert_int_equal(ult_create(1, fp_ult, &fa[i], 0, &u[i]), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(ult_join(u[i]), 0);
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 3; j++)
+			assert_int_equal(fa[i].seen[j], fa[i].mode);
+}
+
 /* ---- shutdown with parked ULTs ---- */
 static void
 wait_forever(void *arg)
@@ -495,6 +532,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_collective, setup4, teardown_rt),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup4, teardown_rt),
 		cmocka_unit_test_setup_teardown(test_exit_detach, setup4, teardown_rt),
+		cmocka_unit_test_setup_teardown(test_fp_modes, setup4, teardown_rt),
 		cmocka_unit_test(test_attrs),
 		cmocka_unit_test(test_shutdown_report),
 	};

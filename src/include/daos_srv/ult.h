@@ -51,9 +51,12 @@ struct ult_init_attr {
 int ult_init(const struct ult_init_attr *attr);
 
 /**
- * Stop every xstream, join the threads and free the stacks. Runnable ULTs are
- * given a short grace period to finish; ULTs still parked (or still running)
- * after it are reported with D_WARN and freed without being resumed.
+ * Stop every xstream, join the threads and free the stacks. Must be called from
+ * a plain thread. Runnable ULTs (and ULTs whose timer expires) get a grace
+ * period of 2 s to finish; ULTs still parked or runnable after it are reported
+ * with D_WARN and never resumed: their stacks are freed, detached ones are
+ * freed, and ult_join() on a joinable one returns -DER_SHUTDOWN (and frees it).
+ * Objects they were waiting on must only be freed afterwards, not signalled.
  *
  * \return number of ULTs that were abandoned (>= 0), or a negative DER error.
  */

@@ -729,9 +729,11 @@ ult_init(const struct ult_init_attr *attr)
 	ult_rt.rt_stack_size = D_ALIGNUP(ult_rt.rt_stack_size, ult_rt.rt_page);
 	ult_rt.rt_stack_cache = attr->uia_stack_cache ? attr->uia_stack_cache : 128;
 	atomic_store(&ult_rt.rt_next_id, 1);
-	D_ALLOC_ARRAY(ult_rt.rt_xs, ult_rt.rt_nr_xs);
+	/* xstreams contain cache-line aligned members */
+	D_ALIGNED_ALLOC(ult_rt.rt_xs, ULT_CACHELINE, ult_rt.rt_nr_xs * sizeof(*ult_rt.rt_xs));
 	if (ult_rt.rt_xs == NULL)
 		return -DER_NOMEM;
+	memset(ult_rt.rt_xs, 0, ult_rt.rt_nr_xs * sizeof(*ult_rt.rt_xs));
 
 	for (i = 0; i < ult_rt.rt_nr_xs; i++)
 		xs_preinit(&ult_rt.rt_xs[i], i);

@@ -19,9 +19,12 @@ struct mpsc_node {
 	_Atomic(struct mpsc_node *) next;
 };
 
+#define ULT_CACHELINE 64
+
+/* Producers and the consumer touch separate cache lines. */
 struct mpsc_queue {
-	_Atomic(struct mpsc_node *) head; /* last pushed, producers swap it */
-	struct mpsc_node *tail;           /* consumer side */
+	_Alignas(ULT_CACHELINE) _Atomic(struct mpsc_node *) head; /* last pushed */
+	_Alignas(ULT_CACHELINE) struct mpsc_node *tail;           /* consumer side */
 	struct mpsc_node stub;
 };
 
@@ -118,8 +121,6 @@ struct ult_xstream {
 	/* default-size stacks kept for reuse */
 	d_list_t xs_stacks;
 	int xs_nr_stacks;
-	int xs_abandoned;
-	pthread_barrier_t *xs_start;
 #ifdef ULT_ASAN
 	const void *xs_sched_stack;
 	size_t xs_sched_stack_size;

@@ -339,6 +339,7 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	uint64_t lsn, pos, rem, need, len;
 	uint32_t nr = 1, i, j;
 	char *data;
+	bool was_empty;
 	int rc;
 
 	/* the hash is useless from here on: the transaction ends with this call */
@@ -354,6 +355,7 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	rc = wal->wl_err;
 	if (rc != 0)
 		goto out;
+	was_empty = wal->wl_next == wal->wl_flushed;
 	lsn = wal->wl_next;
 	pos = lsn % wal->wl_size;
 	rem = wal->wl_size - pos;
@@ -409,7 +411,8 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	wal->wl_bytes += len;
 	*end_lsn = wal->wl_next;
 	*txidp = rh->rh_txid;
-	if (wal->wl_sync_ms == 0 || wal->wl_buf_len >= WAL_FLUSH_EARLY)
+	/* relaxed policy: the first pending record arms the flusher's timer */
+	if (wal->wl_sync_ms == 0 || was_empty || wal->wl_buf_len >= WAL_FLUSH_EARLY)
 		pthread_cond_signal(&wal->wl_cond);
 out:
 	pthread_mutex_unlock(&wal->wl_lock);

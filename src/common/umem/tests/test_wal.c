@@ -301,7 +301,7 @@ test_damaged(void **state)
 	get_root(ut);
 	assert_int_equal(umem_pool_close(ut->pool), 0);
 	ut->pool = NULL;
-	corrupt(ut->path, 3 * 4096, 64, 0x77); /* page map */
+	corrupt(ut->path, 2 * 4096, 64, 0x77); /* page map */
 	assert_int_equal(ut_reopen(ut, NULL), -DER_DF_INVAL);
 	umem_pool_destroy(ut->path);
 

@@ -225,11 +225,15 @@ pool_tx_begin(struct umem_pool *pool)
 		return 0;
 	}
 	pthread_mutex_lock(&pool->up_lock);
-	/* log pressure: let the checkpoint reclaim space before starting */
+	/*
+	 * Log pressure: let the checkpoint reclaim space before starting. Starting at most half
+	 * full and limiting a record to a quarter of the log (plus at most as much again lost to
+	 * a wrap) guarantees that the commit finds room without waiting under the heap lock.
+	 */
 	while (true) {
 		pthread_mutex_lock(&wal->wl_lock);
 		rc = wal->wl_err;
-		if (rc == 0 && umem_wal_used(wal) <= wal->wl_size / 4 * 3) {
+		if (rc == 0 && umem_wal_used(wal) <= wal->wl_size / 2) {
 			pthread_mutex_unlock(&wal->wl_lock);
 			break;
 		}

@@ -360,7 +360,7 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	pos = lsn % wal->wl_size;
 	rem = wal->wl_size - pos;
 	need = len + (rem < len ? rem : 0);
-	if (umem_wal_used(wal) + need > wal->wl_size) {
+	if (len > wal->wl_size / 4 || umem_wal_used(wal) + need > wal->wl_size) {
 		D_ERROR("transaction of %lu log bytes does not fit the log (%lu used of %lu)\n",
 			len, umem_wal_used(wal), wal->wl_size);
 		D_GOTO(out, rc = -DER_NOSPACE);
@@ -530,7 +530,8 @@ wal_flusher(void *arg)
 		D_INIT_LIST_HEAD(&done);
 		wal_complete(wal, &done);
 		pthread_cond_broadcast(&wal->wl_dcond);
-		kick = umem_wal_used(wal) > wal->wl_size / 2;
+		kick = umem_wal_used(wal) > wal->wl_size / 4 &&
+		       !(pool->up_flags & UMEM_POOL_NO_BG_CKPT);
 		rc = wal->wl_err;
 		pthread_mutex_unlock(&wal->wl_lock);
 		wal_call(&done, rc);

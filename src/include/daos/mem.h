@@ -116,7 +116,7 @@ struct umem_pool;
 
 /** Do not checkpoint on close: the next open replays the log. */
 #define UMEM_POOL_NO_CLOSE_CKPT (1U << 0)
-/** No background checkpoint thread (checkpoint only on demand / close / log pressure). */
+/** No timer or early log-fill checkpoints: only on demand, at close, or when a tx waits for log space. */
 #define UMEM_POOL_NO_BG_CKPT (1U << 1)
 
 struct umem_pool_attr {

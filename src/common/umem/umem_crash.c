@@ -440,9 +440,9 @@ main(int argc, char **argv)
 		total_acked = seq;
 	}
 	if (rc == 0)
-		printf("umem_crash: %d kills survived, %lu transactions, all acknowledged "
-		       "present\n",
-		       kills, total_acked);
+		printf("umem_crash: %d kills survived, %lu transactions, %s\n", kills, total_acked,
+		       child_attr.upa_sync_ms ? "no partial transaction"
+					      : "all acknowledged present");
 	else
 		printf("umem_crash: FAILED (files kept in %s)\n", dir);
 	if (rc == 0) {

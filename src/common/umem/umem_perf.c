@@ -6,13 +6,14 @@
  */
 #include <getopt.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 #include <daos/mem.h>
 
 struct perf_arg {
 	struct umem_instance *umm;
 	char *obj;
-	volatile bool *stop;
+	_Atomic bool *stop;
 	uint64_t nr;
 	int rc;
 };
@@ -64,7 +65,7 @@ bench_tx(const char *path, int nthr, double secs, double *tps, double *per_sync)
 	struct umem_pool *pool;
 	struct perf_arg *pa;
 	pthread_t *th;
-	volatile bool stop = false;
+	_Atomic bool stop = false;
 	uint64_t total = 0;
 	double t0, t1;
 	int i, rc;

@@ -8,6 +8,7 @@
 #include <daos_types.h>
 #include <daos_errno.h>
 #include <daos_event.h>
+#include <daos_prop.h>
 
 #if defined(__cplusplus)
 extern "C" {

@@ -206,7 +206,6 @@ pool_free(struct umem_pool *pool)
 		close(pool->up_fd);
 	umem_tx_fini(&pool->up_tx);
 	pthread_mutex_destroy(&pool->up_lock);
-	pthread_cond_destroy(&pool->up_space_cond);
 	pthread_mutex_destroy(&pool->up_ckpt_lock);
 	pthread_mutex_destroy(&pool->up_bg_lock);
 	pthread_cond_destroy(&pool->up_bg_cond);
@@ -234,7 +233,7 @@ umem_pool_open(const char *path, const struct umem_pool_attr *attr, struct umem_
 	pool->up_fd = -1;
 	pool->up_wal.wl_fd = -1;
 	pthread_mutex_init(&pool->up_lock, NULL);
-	pthread_cond_init(&pool->up_space_cond, NULL);
+	D_INIT_LIST_HEAD(&pool->up_space_waiters);
 	pthread_mutex_init(&pool->up_ckpt_lock, NULL);
 	pthread_mutex_init(&pool->up_bg_lock, NULL);
 	pthread_condattr_init(&ca);
@@ -419,12 +418,10 @@ umem_pool_checkpoint(struct umem_pool *pool)
 	pthread_mutex_lock(&wal->wl_lock);
 	wal->wl_tail = lsn;
 	pthread_mutex_unlock(&wal->wl_lock);
-	pthread_mutex_lock(&pool->up_lock);
-	pthread_cond_broadcast(&pool->up_space_cond);
-	pthread_mutex_unlock(&pool->up_lock);
 	D_DEBUG(DB_IO, "%s: checkpointed %lu pages up to log " DF_U64 "\n", pool->up_path, nr, lsn);
 out:
 	pthread_mutex_unlock(&pool->up_ckpt_lock);
+	umem_space_wake(pool, rc);
 	D_FREE(pages);
 	D_FREE(stage);
 	return rc;

@@ -80,6 +80,27 @@ umem_set_wait_ops(const struct umem_wait_ops *ops)
 	umem_wops = ops != NULL ? ops : &umem_pwait_ops;
 }
 
+void
+umem_space_wake(struct umem_pool *pool, int rc)
+{
+	struct umem_space_waiter *sw, *tmp;
+	d_list_t list;
+
+	D_INIT_LIST_HEAD(&list);
+	pthread_mutex_lock(&pool->up_bg_lock);
+	pool->up_ckpt_err = rc;
+	d_list_splice_init(&pool->up_space_waiters, &list);
+	pthread_mutex_unlock(&pool->up_bg_lock);
+	d_list_for_each_entry_safe(sw, tmp, &list, sw_link)
+	{
+		void *cookie = sw->sw_cookie;
+
+		/* the waiter's stack frame may vanish once woken: unlink first */
+		d_list_del(&sw->sw_link);
+		umem_wops->uwo_wake(cookie);
+	}
+}
+
 /* ---------------- transaction state ---------------- */
 
 static inline bool
@@ -216,6 +237,8 @@ static int
 pool_tx_begin(struct umem_pool *pool)
 {
 	struct umem_wal *wal = &pool->up_wal;
+	struct umem_space_waiter sw;
+	bool waited = false;
 	int rc;
 
 	if (tx_mine(pool)) {
@@ -238,12 +261,32 @@ pool_tx_begin(struct umem_pool *pool)
 			break;
 		}
 		pthread_mutex_unlock(&wal->wl_lock);
+		if (rc == 0 && waited) {
+			/* the checkpoint could not make room */
+			pthread_mutex_lock(&pool->up_bg_lock);
+			rc = pool->up_ckpt_err;
+			pthread_mutex_unlock(&pool->up_bg_lock);
+		}
 		if (rc != 0) {
 			pthread_mutex_unlock(&pool->up_lock);
 			return rc;
 		}
-		umem_ckpt_kick(pool);
-		pthread_cond_wait(&pool->up_space_cond, &pool->up_lock);
+		/* wait through the wait ops: a ULT yields here instead of blocking its xstream */
+		sw.sw_cookie = umem_wops->uwo_create();
+		if (sw.sw_cookie == NULL) {
+			pthread_mutex_unlock(&pool->up_lock);
+			return -DER_NOMEM;
+		}
+		pthread_mutex_lock(&pool->up_bg_lock);
+		d_list_add_tail(&sw.sw_link, &pool->up_space_waiters);
+		pool->up_bg_kick = true;
+		pthread_cond_signal(&pool->up_bg_cond);
+		pthread_mutex_unlock(&pool->up_bg_lock);
+		pthread_mutex_unlock(&pool->up_lock);
+		umem_wops->uwo_wait(sw.sw_cookie);
+		umem_wops->uwo_destroy(sw.sw_cookie);
+		waited = true;
+		pthread_mutex_lock(&pool->up_lock);
 	}
 	pool->up_owner = pthread_self();
 	pool->up_tx_active = true;

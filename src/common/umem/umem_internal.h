@@ -168,6 +168,12 @@ struct umem_waiter {
 	void *w_arg;
 };
 
+/* A transaction waiting for a checkpoint to free log space. */
+struct umem_space_waiter {
+	d_list_t sw_link;
+	void *sw_cookie;
+};
+
 struct umem_wal {
 	int wl_fd;
 	uint64_t wl_size; /* circular area bytes */
@@ -209,7 +215,8 @@ struct umem_pool {
 	struct umem_wal up_wal;
 	/* heap lock: held by the running transaction, from begin to outermost end */
 	pthread_mutex_t up_lock;
-	pthread_cond_t up_space_cond; /* log space freed by a checkpoint */
+	d_list_t up_space_waiters; /* umem_space_waiter, under up_bg_lock */
+	int up_ckpt_err;           /* result of the last checkpoint, under up_bg_lock */
 	_Atomic(pthread_t) up_owner;
 	_Atomic bool up_tx_active;
 	struct umem_tx up_tx;
@@ -287,6 +294,9 @@ void umem_wal_wait(struct umem_pool *pool, struct umem_waiter *w);
 int umem_wal_wait_durable(struct umem_pool *pool, uint64_t lsn);
 uint64_t umem_wal_used(struct umem_wal *wal);
 int umem_wal_sync_policy(void);
+
+/* tx.c: wake transactions waiting for log space after a checkpoint attempt */
+void umem_space_wake(struct umem_pool *pool, int rc);
 
 /* heap.c */
 void umem_ckpt_kick(struct umem_pool *pool);

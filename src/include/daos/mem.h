@@ -182,8 +182,23 @@ int umempobj_get_heapusage(struct umem_pool *pool, daos_size_t *cur_allocated);
  * Instances and transactions (DAOS API).
  * ------------------------------------------------------------------------------------------ */
 struct umem_instance;
-struct umem_tx_stage_data;
 typedef void (*umem_tx_cb_t)(void *data, bool noop);
+
+#define UMEM_TX_DATA_MAGIC (0xc01df00d)
+
+/**
+ * Per-caller transaction stage data (DAOS API). Stage callbacks are attached to the running
+ * transaction itself here, so this only carries a magic for callers that check it.
+ */
+struct umem_tx_stage_data {
+	int txd_magic;
+	unsigned txd_commit_cnt;
+	unsigned txd_abort_cnt;
+	unsigned txd_end_cnt;
+};
+
+int umem_init_txd(struct umem_tx_stage_data *txd);
+void umem_fini_txd(struct umem_tx_stage_data *txd);
 
 typedef struct {
 	int (*mo_tx_free)(struct umem_instance *umm, umem_off_t umoff);
@@ -349,6 +364,39 @@ int umem_tx_add_callback(struct umem_instance *umm, struct umem_tx_stage_data *t
  * with 0 immediately.
  */
 int umem_tx_commit_cb(struct umem_instance *umm, void (*cb)(void *arg, int rc), void *arg);
+
+/** True if the calling thread runs a transaction on \a umm. */
+bool umem_tx_inprogress(struct umem_instance *umm);
+bool umem_tx_none(struct umem_instance *umm);
+/** Map a positive errno (or 0: unknown) to a negative DER code; negative input is returned. */
+int umem_tx_errno(int err);
+
+/* ------------------------------------------------------------------------------------------
+ * Reservations (DAOS API). A reservation is made durable at once in its own transaction (or
+ * in the caller's running one), publish is then free and cancel frees it again. A crash
+ * between reserve and publish therefore leaks the space until the owner's GC finds it.
+ * Deferred frees attached to a reservation happen at publish, inside the caller's transaction.
+ * ------------------------------------------------------------------------------------------ */
+struct umem_rsrvd_act;
+
+int umem_rsrvd_act_cnt(struct umem_rsrvd_act *act);
+int umem_rsrvd_act_alloc(struct umem_instance *umm, struct umem_rsrvd_act **act, int cnt);
+int umem_rsrvd_act_realloc(struct umem_instance *umm, struct umem_rsrvd_act **act, int max_cnt);
+int umem_rsrvd_act_free(struct umem_rsrvd_act **act);
+umem_off_t umem_reserve_common(struct umem_instance *umm, struct umem_rsrvd_act *act, size_t size,
+			       unsigned int mbkt_id);
+#define umem_reserve(umm, act, size) umem_reserve_common(umm, act, size, UMEM_DEFAULT_MBKT_ID)
+void umem_defer_free(struct umem_instance *umm, umem_off_t off, struct umem_rsrvd_act *act);
+void umem_cancel(struct umem_instance *umm, struct umem_rsrvd_act *act);
+int umem_tx_publish(struct umem_instance *umm, struct umem_rsrvd_act *act);
+
+/* Single-operation transactions (outside any running transaction). */
+enum acopy_hint { UMEM_COMMIT_IMMEDIATE = 0, UMEM_RESERVED_MEM };
+void *umem_atomic_copy(struct umem_instance *umm, void *dest, const void *src, size_t len,
+		       enum acopy_hint hint);
+umem_off_t umem_atomic_alloc(struct umem_instance *umm, size_t len, unsigned int type_num);
+int umem_atomic_free(struct umem_instance *umm, umem_off_t umoff);
+void umem_atomic_flush(struct umem_instance *umm, void *addr, size_t len);
 
 #if defined(__cplusplus)
 }

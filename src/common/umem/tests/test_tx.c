@@ -311,6 +311,102 @@ test_commit_cb_and_wait_ops(void **state)
 	assert_int_equal(r->counter, 78);
 }
 
+static void
+test_log_pressure_wait_ops(void **state)
+{
+	static const struct umem_wait_ops ops = {my_create, my_wait, my_wake, my_destroy};
+	struct umem_pool_attr attr = {.upa_wal_size = 128 << 10,
+				      .upa_sync_ms = -1,
+				      .upa_flags = UMEM_POOL_NO_BG_CKPT | UMEM_POOL_NO_CLOSE_CKPT};
+	struct umem_pool_stats st;
+	struct utest *ut = *state;
+	struct root *r;
+	int i;
+
+	/* no timer checkpoints: only a transaction waiting for log space triggers them */
+	ut_create(ut, HEAP_SZ, &attr);
+	r = get_root(ut);
+	waits = wakes = 0;
+	umem_set_wait_ops(&ops);
+	for (i = 0; i < 400; i++) {
+		assert_int_equal(umem_tx_begin(&ut->umm, NULL), 0);
+		assert_int_equal(umem_tx_add_ptr(&ut->umm, r->buf, sizeof(r->buf)), 0);
+		assert_int_equal(umem_tx_add_ptr(&ut->umm, &r->counter, 8), 0);
+		memset(r->buf, i, sizeof(r->buf));
+		r->counter = i;
+		assert_int_equal(umem_tx_commit(&ut->umm), 0);
+	}
+	umem_set_wait_ops(NULL);
+	assert_int_equal(umem_pool_query(ut->pool, &st), 0);
+	assert_true(st.ups_ckpts >= 2);
+	/* commits plus the log-space waits all went through the installed ops */
+	assert_true(waits > 400);
+	assert_int_equal(waits, wakes);
+	assert_int_equal(ut_reopen(ut, &attr), 0);
+	r = get_root(ut);
+	assert_int_equal(r->counter, 399);
+	assert_int_equal((unsigned char)r->buf[100], 399 & 0xff);
+}
+
+static void
+test_reserve_publish(void **state)
+{
+	struct umem_rsrvd_act *act = NULL;
+	struct umem_tx_stage_data txd;
+	struct umem_pool_stats st0, st;
+	struct utest *ut = *state;
+	struct root *r;
+	umem_off_t a, b;
+	char src[100];
+
+	ut_create(ut, HEAP_SZ, NULL);
+	r = get_root(ut);
+	assert_int_equal(umem_init_txd(&txd), 0);
+	assert_int_equal((unsigned)txd.txd_magic, UMEM_TX_DATA_MAGIC);
+	assert_true(umem_tx_none(&ut->umm));
+	assert_int_equal(umem_tx_errno(ENOMEM), -DER_NOMEM);
+	assert_int_equal(umem_tx_errno(-DER_IO), -DER_IO);
+	r->obj = umem_alloc(&ut->umm, 64); /* implicit transaction */
+	assert_false(UMOFF_IS_NULL(r->obj));
+	assert_int_equal(umem_pool_query(ut->pool, &st0), 0);
+
+	/* reserve, cancel: nothing left */
+	assert_int_equal(umem_rsrvd_act_alloc(&ut->umm, &act, 1), 0);
+	a = umem_reserve(&ut->umm, act, 1000);
+	assert_false(UMOFF_IS_NULL(a));
+	assert_int_equal(umem_rsrvd_act_cnt(act), 1);
+	umem_cancel(&ut->umm, act);
+	assert_int_equal(umem_rsrvd_act_cnt(act), 0);
+	assert_int_equal(umem_pool_query(ut->pool, &st), 0);
+	assert_int_equal(st.ups_nr_allocs, st0.ups_nr_allocs);
+
+	/* reserve + defer free of the old object, publish in a transaction */
+	b = umem_reserve(&ut->umm, act, 200);
+	assert_false(UMOFF_IS_NULL(b));
+	umem_defer_free(&ut->umm, r->obj, act);
+	assert_int_equal(umem_tx_begin(&ut->umm, &txd), 0);
+	assert_true(umem_tx_inprogress(&ut->umm));
+	assert_int_equal(umem_tx_publish(&ut->umm, act), 0);
+	assert_int_equal(umem_tx_add_ptr(&ut->umm, &r->obj, sizeof(r->obj)), 0);
+	r->obj = b;
+	assert_int_equal(umem_tx_commit(&ut->umm), 0);
+	assert_int_equal(umem_pool_query(ut->pool, &st), 0);
+	assert_int_equal(st.ups_nr_allocs, st0.ups_nr_allocs);
+	assert_int_equal(umem_usable_size(&ut->umm, b), 224);
+	umem_rsrvd_act_free(&act);
+	assert_null(act);
+	umem_fini_txd(&txd);
+
+	memset(src, 0x3c, sizeof(src));
+	assert_non_null(umem_atomic_copy(&ut->umm, umem_off2ptr(&ut->umm, b), src, sizeof(src),
+					 UMEM_COMMIT_IMMEDIATE));
+	assert_int_equal(ut_reopen(ut, NULL), 0);
+	r = get_root(ut);
+	assert_int_equal(r->obj, b);
+	assert_memory_equal(umem_off2ptr(&ut->umm, b), src, sizeof(src));
+	ut_check(ut);
+}
+
 int
 main(void)
 {
@@ -319,6 +415,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_nested, ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(test_threads, ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(test_commit_cb_and_wait_ops, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_log_pressure_wait_ops, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_publish, ut_setup, ut_teardown),
 	};
 
 	return cmocka_run_group_tests_name("umem_tx", tests, NULL, NULL);

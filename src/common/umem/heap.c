@@ -211,6 +211,8 @@ pool_free(struct umem_pool *pool)
 	pthread_cond_destroy(&pool->up_bg_cond);
 	free(pool->up_base);
 	D_FREE(pool->up_dirty);
+	D_FREE(pool->up_ckpt_set);
+	D_FREE(pool->up_ckpt_slot);
 	D_FREE(pool->up_path);
 	D_FREE(pool);
 }
@@ -273,7 +275,10 @@ umem_pool_open(const char *path, const struct umem_pool_attr *attr, struct umem_
 	pool->up_npages = pool->up_size >> UMEM_PAGE_SHIFT;
 	pool->up_base = aligned_alloc(UMEM_PAGE_SIZE, pool->up_size);
 	D_ALLOC_ARRAY(pool->up_dirty, (pool->up_npages + 63) / 64);
-	if (pool->up_base == NULL || pool->up_dirty == NULL)
+	D_ALLOC_ARRAY(pool->up_ckpt_set, (pool->up_npages + 63) / 64);
+	D_ALLOC_ARRAY(pool->up_ckpt_slot, pool->up_npages);
+	if (pool->up_base == NULL || pool->up_dirty == NULL || pool->up_ckpt_set == NULL ||
+	    pool->up_ckpt_slot == NULL)
 		D_GOTO(fail, rc = -DER_NOMEM);
 	for (done = 0; done < pool->up_size;) {
 		ssize_t n = pread(pool->up_fd, pool->up_base + done, pool->up_size - done, done);
@@ -331,6 +336,21 @@ pwrite_all(int fd, const char *buf, size_t len, off_t off)
 	return 0;
 }
 
+/* Called under the heap lock before [off, off + len) changes while a checkpoint copies. */
+void
+umem_ckpt_cow(struct umem_pool *pool, uint64_t off, uint64_t len)
+{
+	uint64_t p;
+
+	for (p = off >> UMEM_PAGE_SHIFT; p <= (off + len - 1) >> UMEM_PAGE_SHIFT; p++) {
+		if (!(pool->up_ckpt_set[p / 64] & (1ULL << (p % 64))))
+			continue;
+		memcpy(pool->up_ckpt_stage + ((uint64_t)pool->up_ckpt_slot[p] << UMEM_PAGE_SHIFT),
+		       pool->up_base + (p << UMEM_PAGE_SHIFT), UMEM_PAGE_SIZE);
+		pool->up_ckpt_set[p / 64] &= ~(1ULL << (p % 64));
+	}
+}
+
 int
 umem_pool_checkpoint(struct umem_pool *pool)
 {
@@ -365,6 +385,11 @@ umem_pool_checkpoint(struct umem_pool *pool)
 		pthread_mutex_unlock(&pool->up_lock);
 		D_GOTO(out, rc = -DER_NOMEM);
 	}
+	/*
+	 * Take the dirty set as of log position lsn, but copy the pages outside this critical
+	 * section: a transaction about to change a page of the set copies it first (copy on
+	 * write, umem_ckpt_cow()), the rest is copied below in short chunks.
+	 */
 	for (w = 0, i = 0; w < (pool->up_npages + 63) / 64; w++) {
 		uint64_t bits = pool->up_dirty[w];
 
@@ -373,13 +398,35 @@ umem_pool_checkpoint(struct umem_pool *pool)
 
 			bits &= bits - 1;
 			pages[i] = p;
-			memcpy(stage + (i << UMEM_PAGE_SHIFT),
-			       pool->up_base + (p << UMEM_PAGE_SHIFT), UMEM_PAGE_SIZE);
+			pool->up_ckpt_slot[p] = (uint32_t)i;
 			i++;
 		}
+		pool->up_ckpt_set[w] = pool->up_dirty[w];
 		pool->up_dirty[w] = 0;
 	}
+	pool->up_ckpt_stage = stage;
+	pool->up_ckpt_active = nr > 0;
 	pthread_mutex_unlock(&pool->up_lock);
+
+	for (i = 0; i < nr; i += UMEM_CKPT_CHUNK) {
+		uint64_t j;
+
+		pthread_mutex_lock(&pool->up_lock);
+		for (j = i; j < min(nr, i + UMEM_CKPT_CHUNK); j++) {
+			uint64_t p = pages[j];
+
+			if (pool->up_ckpt_set[p / 64] & (1ULL << (p % 64))) {
+				memcpy(stage + (j << UMEM_PAGE_SHIFT),
+				       pool->up_base + (p << UMEM_PAGE_SHIFT), UMEM_PAGE_SIZE);
+				pool->up_ckpt_set[p / 64] &= ~(1ULL << (p % 64));
+			}
+		}
+		if (j == nr) {
+			pool->up_ckpt_active = false;
+			pool->up_ckpt_stage = NULL;
+		}
+		pthread_mutex_unlock(&pool->up_lock);
+	}
 
 	/* the image may only run ahead of what the log can replay once the log is durable */
 	rc = umem_wal_wait_durable(pool, lsn);

@@ -204,6 +204,8 @@ umem_tx_snap(struct umem_pool *pool, uint64_t off, uint64_t len)
 		       UMEM_LINE_SIZE);
 		tx->tx_hash[h] = ++tx->tx_nr_lines;
 	}
+	if (pool->up_ckpt_active)
+		umem_ckpt_cow(pool, off, len);
 	umem_mark_dirty(pool, off, len);
 	return 0;
 }

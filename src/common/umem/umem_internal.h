@@ -13,6 +13,7 @@
 #define UMEM_LINE_SHIFT 6
 #define UMEM_LINE_SIZE  (1UL << UMEM_LINE_SHIFT)
 #define UMEM_MIN_SIZE   (256UL << 10)
+#define UMEM_CKPT_CHUNK 64 /* pages the checkpoint copies per heap-lock hold */
 
 /* ---------------- image file ---------------- */
 #define UMEM_HDR_MAGIC   0x50444d48454150ULL /* "PDMHEAP" */
@@ -221,6 +222,11 @@ struct umem_pool {
 	_Atomic bool up_tx_active;
 	struct umem_tx up_tx;
 	uint64_t *up_dirty; /* page bitmap */
+	/* checkpoint copy in progress: pages of up_ckpt_set still need copying to their slot */
+	bool up_ckpt_active;
+	uint64_t *up_ckpt_set;
+	uint32_t *up_ckpt_slot;
+	char *up_ckpt_stage;
 	/* checkpoint */
 	pthread_mutex_t up_ckpt_lock; /* one checkpoint at a time */
 	pthread_mutex_t up_bg_lock;
@@ -300,5 +306,6 @@ void umem_space_wake(struct umem_pool *pool, int rc);
 
 /* heap.c */
 void umem_ckpt_kick(struct umem_pool *pool);
+void umem_ckpt_cow(struct umem_pool *pool, uint64_t off, uint64_t len);
 
 #endif /* __UMEM_INTERNAL_H__ */

@@ -459,10 +459,10 @@ umem_pool_checkpoint(struct umem_pool *pool)
 	}
 	pool->up_hdr = hdr;
 	pool->up_hdr_slot ^= 1;
-	pool->up_ckpts++;
-	pool->up_ckpt_bytes += nr << UMEM_PAGE_SHIFT;
 
 	pthread_mutex_lock(&wal->wl_lock);
+	pool->up_ckpts++;
+	pool->up_ckpt_bytes += nr << UMEM_PAGE_SHIFT;
 	wal->wl_tail = lsn;
 	pthread_mutex_unlock(&wal->wl_lock);
 	D_DEBUG(DB_IO, "%s: checkpointed %lu pages up to log " DF_U64 "\n", pool->up_path, nr, lsn);
@@ -574,14 +574,14 @@ umem_pool_query(struct umem_pool *pool, struct umem_pool_stats *st)
 	st->ups_nr_slabs = meta->um_nr_slabs;
 	st->ups_tx_committed = pool->up_tx_committed;
 	st->ups_tx_aborted = pool->up_tx_aborted;
-	st->ups_ckpts = pool->up_ckpts;
-	st->ups_ckpt_bytes = pool->up_ckpt_bytes;
 	st->ups_replayed_txs = pool->up_replayed;
 	for (w = 0; w < (pool->up_npages + 63) / 64; w++)
 		st->ups_dirty_pages += __builtin_popcountll(pool->up_dirty[w]);
 	if (locked)
 		pthread_mutex_unlock(&pool->up_lock);
 	pthread_mutex_lock(&pool->up_wal.wl_lock);
+	st->ups_ckpts = pool->up_ckpts;
+	st->ups_ckpt_bytes = pool->up_ckpt_bytes;
 	st->ups_wal_bytes = pool->up_wal.wl_bytes;
 	st->ups_wal_syncs = pool->up_wal.wl_syncs;
 	st->ups_wal_used = umem_wal_used(&pool->up_wal);

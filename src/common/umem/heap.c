@@ -119,6 +119,30 @@ umem_pool_destroy(const char *path)
 	return rc;
 }
 
+/* Make the new directory entries durable too. */
+static int
+sync_parent_dir(const char *path)
+{
+	char *dup = strdup(path);
+	char *slash;
+	int fd, rc = 0;
+
+	if (dup == NULL)
+		return -DER_NOMEM;
+	slash = strrchr(dup, '/');
+	if (slash == dup)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	fd = open(slash ? dup : ".", O_RDONLY | O_DIRECTORY);
+	if (fd < 0 || fsync(fd) != 0)
+		rc = umem_errno2der(errno);
+	if (fd >= 0)
+		close(fd);
+	free(dup);
+	return rc;
+}
+
 int
 umem_pool_create(const char *path, size_t size, mode_t mode, const struct umem_pool_attr *attr,
 		 struct umem_pool **poolp)
@@ -183,7 +207,9 @@ umem_pool_create(const char *path, size_t size, mode_t mode, const struct umem_p
 	fd = -1;
 	D_FREE(prefix);
 	D_FREE(wpath);
-	rc = umem_pool_open(path, attr, poolp);
+	rc = sync_parent_dir(path);
+	if (rc == 0)
+		rc = umem_pool_open(path, attr, poolp);
 	if (rc != 0)
 		umem_pool_destroy(path);
 	return rc;

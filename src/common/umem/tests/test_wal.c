@@ -331,6 +331,36 @@ test_relaxed_sync(void **state)
 	assert_true(st.ups_wal_syncs >= 1);
 	assert_int_equal(ut_reopen(ut, &attr), 0);
 	verify(ut, get_root(ut), 300);
+
+	/* the same policy from the environment */
+	setenv("DAOS_WAL_SYNC", "30", 1);
+	attr.upa_sync_ms = -1;
+	assert_int_equal(ut_reopen(ut, &attr), 0);
+	r = get_root(ut);
+	assert_int_equal(umem_pool_query(ut->pool, &st), 0);
+	for (i = 300; i < 500; i++)
+		do_tx(ut, r, i);
+	{
+		struct umem_pool_stats st2;
+
+		assert_int_equal(umem_pool_query(ut->pool, &st2), 0);
+		assert_true(st2.ups_wal_syncs - st.ups_wal_syncs < 100);
+	}
+	setenv("DAOS_WAL_SYNC", "every", 1);
+	assert_int_equal(ut_reopen(ut, &attr), 0);
+	r = get_root(ut);
+	assert_int_equal(umem_pool_query(ut->pool, &st), 0);
+	for (; i < 520; i++)
+		do_tx(ut, r, i);
+	{
+		struct umem_pool_stats st2;
+
+		assert_int_equal(umem_pool_query(ut->pool, &st2), 0);
+		assert_true(st2.ups_wal_syncs - st.ups_wal_syncs >= 20);
+	}
+	unsetenv("DAOS_WAL_SYNC");
+	assert_int_equal(ut_reopen(ut, &attr), 0);
+	verify(ut, get_root(ut), 520);
 }
 
 int

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <limits.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <uuid/uuid.h>
 
@@ -284,6 +285,12 @@ umem_pool_open(const char *path, const struct umem_pool_attr *attr, struct umem_
 	if (pool->up_fd < 0) {
 		rc = umem_errno2der(errno);
 		D_ERROR("cannot open heap %s: %s\n", path, strerror(errno));
+		goto fail;
+	}
+	/* one opener at a time: two processes replaying and appending would corrupt the heap */
+	if (flock(pool->up_fd, LOCK_EX | LOCK_NB) != 0) {
+		rc = errno == EWOULDBLOCK ? -DER_BUSY : umem_errno2der(errno);
+		D_ERROR("%s is open elsewhere\n", path);
 		goto fail;
 	}
 	rc = hdr_read(pool);

@@ -265,6 +265,16 @@ test_damaged(void **state)
 	assert_int_equal(umem_pool_close(ut->pool), 0);
 	ut->pool = NULL;
 
+	/* a heap is opened once at a time */
+	{
+		struct umem_pool *other = NULL;
+
+		assert_int_equal(ut_reopen(ut, &no_ckpt), 0);
+		assert_int_equal(umem_pool_open(ut->path, NULL, &other), -DER_BUSY);
+		assert_null(other);
+		assert_int_equal(umem_pool_close(ut->pool), 0);
+		ut->pool = NULL;
+	}
 	/* one header slot damaged: the other one carries on */
 	corrupt(ut->path, 40, 8, 0x11);
 	assert_int_equal(ut_reopen(ut, &no_ckpt), 0);

@@ -134,6 +134,15 @@ struct umem_rec_range {
 	uint32_t rr_pad;
 };
 
+/* On-disk layouts: a change here is a format change (bump the version). */
+_Static_assert(sizeof(struct umem_hdr) == 88, "umem_hdr layout");
+_Static_assert(sizeof(struct umem_meta) <= UMEM_PAGE_SIZE, "umem_meta fits page 1");
+_Static_assert(sizeof(struct umem_pgmap) == 8, "umem_pgmap layout");
+_Static_assert(sizeof(struct umem_slab) <= UMEM_SLAB_HDR_SZ, "slab header fits");
+_Static_assert(sizeof(struct umem_wal_hdr) == 56, "umem_wal_hdr layout");
+_Static_assert(sizeof(struct umem_rec_hdr) == 48, "umem_rec_hdr layout");
+_Static_assert(sizeof(struct umem_rec_range) == 16, "umem_rec_range layout");
+
 /* ---------------- DRAM state ---------------- */
 struct umem_tx_line {
 	uint64_t tl_line;

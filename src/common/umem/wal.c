@@ -1,0 +1,642 @@
+/**
+ * The write-ahead log: a circular record area in "<heap>.wal", addressed by an ever-growing
+ * byte position (LSN); a record at LSN x sits at file offset 4096 + x % size.
+ *
+ * Committers append complete records to a DRAM buffer under the log lock; one flusher thread
+ * writes whatever accumulated and makes it durable with a single fdatasync, then completes
+ * every waiter covered (group commit). A record that would cross the end of the area is
+ * preceded by a WRAP marker (or, if not even a header fits, by an implicit skip).
+ */
+#define D_LOGFAC DD_FAC(umem)
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <isa-l.h>
+
+#include "umem_internal.h"
+
+#define WAL_FLUSH_EARLY (8UL << 20) /* relaxed policy: flush early past this many bytes */
+
+uint32_t
+umem_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+	return crc32_iscsi((unsigned char *)buf, (int)len, crc);
+}
+
+int
+umem_errno2der(int err)
+{
+	switch (err) {
+	case 0:
+		return 0;
+	case ENOSPC:
+	case EDQUOT:
+		return -DER_NOSPACE;
+	case ENOENT:
+		return -DER_NONEXIST;
+	case EEXIST:
+		return -DER_EXIST;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return -DER_NO_PERM;
+	case ENOMEM:
+		return -DER_NOMEM;
+	case EINVAL:
+		return -DER_INVAL;
+	case ENAMETOOLONG:
+	case ENOTDIR:
+		return -DER_BADPATH;
+	default:
+		return -DER_IO;
+	}
+}
+
+int
+umem_wal_sync_policy(void)
+{
+	const char *env = getenv("DAOS_WAL_SYNC");
+	char *end;
+	long ms;
+
+	if (env == NULL || *env == '\0' || strcmp(env, "every") == 0)
+		return 0;
+	ms = strtol(env, &end, 10);
+	if (*end != '\0' || ms < 0 || ms > 60000) {
+		D_WARN("DAOS_WAL_SYNC=%s not understood, syncing every commit\n", env);
+		return 0;
+	}
+	return (int)ms;
+}
+
+uint64_t
+umem_wal_used(struct umem_wal *wal)
+{
+	return wal->wl_next - wal->wl_tail;
+}
+
+static uint32_t
+wal_hdr_csum(struct umem_wal_hdr *wh)
+{
+	struct umem_wal_hdr tmp = *wh;
+
+	tmp.wh_csum = 0;
+	return umem_crc32c(0, &tmp, sizeof(tmp));
+}
+
+static int
+wal_write_hdr(int fd, struct umem_wal_hdr *wh)
+{
+	char page[UMEM_WAL_HDR_SZ] = {0};
+
+	wh->wh_csum = wal_hdr_csum(wh);
+	memcpy(page, wh, sizeof(*wh));
+	if (pwrite(fd, page, sizeof(page), 0) != sizeof(page) || fdatasync(fd) != 0)
+		return umem_errno2der(errno ? errno : EIO);
+	return 0;
+}
+
+int
+umem_wal_create(const char *path, uint64_t size, const uint64_t uuid[2])
+{
+	struct umem_wal_hdr wh = {0};
+	int fd, rc;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0660);
+	if (fd < 0)
+		return umem_errno2der(errno);
+	wh.wh_magic = UMEM_WAL_MAGIC;
+	wh.wh_version = UMEM_WAL_VERSION;
+	wh.wh_size = size;
+	wh.wh_uuid[0] = uuid[0];
+	wh.wh_uuid[1] = uuid[1];
+	/* allocate the blocks now: the first lap then does not pay for it in every fdatasync */
+	if (posix_fallocate(fd, 0, UMEM_WAL_HDR_SZ + size) != 0 &&
+	    ftruncate(fd, UMEM_WAL_HDR_SZ + size) != 0) {
+		rc = umem_errno2der(errno);
+		goto out;
+	}
+	rc = wal_write_hdr(fd, &wh);
+out:
+	close(fd);
+	if (rc != 0)
+		unlink(path);
+	return rc;
+}
+
+int
+umem_wal_open(struct umem_pool *pool, const char *path, int sync_ms)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	struct umem_wal_hdr wh;
+	struct stat st;
+	ssize_t n;
+
+	pthread_condattr_t ca;
+
+	D_INIT_LIST_HEAD(&wal->wl_waiters);
+	pthread_mutex_init(&wal->wl_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&wal->wl_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&wal->wl_dcond, NULL);
+	wal->wl_inited = true;
+	wal->wl_fd = open(path, O_RDWR);
+	if (wal->wl_fd < 0) {
+		D_ERROR("cannot open log %s: %s\n", path, strerror(errno));
+		return umem_errno2der(errno);
+	}
+	n = pread(wal->wl_fd, &wh, sizeof(wh), 0);
+	if (n != sizeof(wh) || fstat(wal->wl_fd, &st) != 0) {
+		D_ERROR("%s: log header unreadable\n", path);
+		return n < 0 ? -DER_IO : -DER_DF_INVAL;
+	}
+	if (wh.wh_magic != UMEM_WAL_MAGIC || wh.wh_version != UMEM_WAL_VERSION) {
+		D_ERROR("%s: not a umem log (magic " DF_X64 ")\n", path, wh.wh_magic);
+		return -DER_DF_INVAL;
+	}
+	if (wh.wh_csum != wal_hdr_csum(&wh)) {
+		D_ERROR("%s: log header checksum mismatch\n", path);
+		return -DER_CSUM;
+	}
+	if (wh.wh_uuid[0] != pool->up_hdr.uh_uuid[0] || wh.wh_uuid[1] != pool->up_hdr.uh_uuid[1] ||
+	    wh.wh_size < UMEM_PAGE_SIZE || (uint64_t)st.st_size < UMEM_WAL_HDR_SZ + wh.wh_size) {
+		D_ERROR("%s: log does not belong to this heap or is truncated\n", path);
+		return -DER_DF_INVAL;
+	}
+	wal->wl_size = wh.wh_size;
+	wal->wl_gen = wh.wh_gen;
+	wal->wl_sync_ms = sync_ms;
+	return 0;
+}
+
+static int
+wal_pread(struct umem_wal *wal, void *buf, size_t len, uint64_t pos)
+{
+	ssize_t n = pread(wal->wl_fd, buf, len, UMEM_WAL_HDR_SZ + pos);
+
+	if (n < 0)
+		return umem_errno2der(errno);
+	return n == (ssize_t)len ? 0 : -DER_DF_INVAL;
+}
+
+static uint32_t
+rec_csum(void *rec, size_t len)
+{
+	struct umem_rec_hdr *rh = rec;
+	uint32_t save = rh->rh_csum;
+	uint32_t crc;
+
+	rh->rh_csum = 0;
+	crc = umem_crc32c(0, rec, len);
+	rh->rh_csum = save;
+	return crc;
+}
+
+/*
+ * Apply every intact record past the checkpoint. The chain ends at the first record that is
+ * missing, torn (checksum), stale (wrong position or an older log generation than its
+ * predecessor) or out of order. A record with a good checksum but impossible content means
+ * the files are damaged: that is an error, not an end of log.
+ */
+int
+umem_wal_replay(struct umem_pool *pool)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	uint64_t lsn = pool->up_hdr.uh_ckpt_lsn;
+	uint64_t gen = pool->up_hdr.uh_ckpt_gen;
+	uint64_t txid = pool->up_hdr.uh_ckpt_txid;
+	uint64_t start = lsn;
+	struct umem_rec_hdr rh;
+	char *rec = NULL;
+	size_t rec_cap = 0;
+	uint64_t nr = 0;
+	int rc = 0;
+
+	while (lsn - start < wal->wl_size) {
+		uint64_t pos = lsn % wal->wl_size;
+		uint64_t rem = wal->wl_size - pos;
+		char *p, *data;
+		uint32_t i;
+
+		if (rem < sizeof(rh)) {
+			lsn += rem;
+			continue;
+		}
+		rc = wal_pread(wal, &rh, sizeof(rh), pos);
+		if (rc == -DER_DF_INVAL)
+			break;
+		if (rc != 0)
+			goto out;
+		if (rh.rh_magic != UMEM_REC_MAGIC || rh.rh_lsn != lsn || rh.rh_gen < gen ||
+		    rh.rh_gen > wal->wl_gen || rh.rh_len < sizeof(rh) || rh.rh_len > rem ||
+		    rh.rh_len % 8 != 0)
+			break;
+		if (rh.rh_type == UMEM_REC_WRAP) {
+			if (rh.rh_csum != rec_csum(&rh, sizeof(rh)))
+				break;
+			gen = rh.rh_gen;
+			lsn += rem;
+			continue;
+		}
+		if (rh.rh_type != UMEM_REC_TX || rh.rh_txid <= txid)
+			break;
+		if (rh.rh_len > rec_cap) {
+			char *tmp;
+
+			D_REALLOC(tmp, rec, rec_cap, rh.rh_len);
+			if (tmp == NULL)
+				D_GOTO(out, rc = -DER_NOMEM);
+			rec = tmp;
+			rec_cap = rh.rh_len;
+		}
+		rc = wal_pread(wal, rec, rh.rh_len, pos);
+		if (rc == -DER_DF_INVAL) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0)
+			goto out;
+		if (((struct umem_rec_hdr *)rec)->rh_csum != rec_csum(rec, rh.rh_len)) {
+			D_INFO("log record at " DF_U64 " torn, end of log\n", lsn);
+			break;
+		}
+		/* validate the whole record before touching the image */
+		p = rec + sizeof(rh);
+		data = p + (uint64_t)rh.rh_nr * sizeof(struct umem_rec_range);
+		if ((uint64_t)rh.rh_nr * sizeof(struct umem_rec_range) > rh.rh_len - sizeof(rh))
+			D_GOTO(out, rc = -DER_DF_INVAL);
+		for (i = 0; i < rh.rh_nr; i++) {
+			struct umem_rec_range *rr = (struct umem_rec_range *)p + i;
+
+			if (rr->rr_off < UMEM_PAGE_SIZE || rr->rr_off >= pool->up_size ||
+			    rr->rr_len > pool->up_size - rr->rr_off ||
+			    rr->rr_len > (uint64_t)(rec + rh.rh_len - data)) {
+				D_ERROR("log record tx " DF_U64 " has a bad range\n", rh.rh_txid);
+				D_GOTO(out, rc = -DER_DF_INVAL);
+			}
+			data += rr->rr_len;
+		}
+		data = p + (uint64_t)rh.rh_nr * sizeof(struct umem_rec_range);
+		for (i = 0; i < rh.rh_nr; i++) {
+			struct umem_rec_range *rr = (struct umem_rec_range *)p + i;
+
+			memcpy(pool->up_base + rr->rr_off, data, rr->rr_len);
+			umem_mark_dirty(pool, rr->rr_off, rr->rr_len);
+			data += rr->rr_len;
+		}
+		gen = rh.rh_gen;
+		txid = rh.rh_txid;
+		lsn += rh.rh_len;
+		nr++;
+	}
+	rc = 0;
+	wal->wl_next = wal->wl_flushed = wal->wl_durable = lsn;
+	wal->wl_tail = pool->up_hdr.uh_ckpt_lsn;
+	wal->wl_txid = txid;
+	pool->up_replayed = nr;
+	D_INFO("replayed %lu transactions, log " DF_U64 ".." DF_U64 "\n", nr, start, lsn);
+out:
+	D_FREE(rec);
+	return rc;
+}
+
+static int
+buf_reserve(struct umem_wal *wal, size_t more)
+{
+	char *nbuf;
+	size_t cap;
+
+	if (wal->wl_buf_len + more <= wal->wl_buf_cap)
+		return 0;
+	cap = max(wal->wl_buf_cap * 2, wal->wl_buf_len + more);
+	cap = max(cap, (size_t)65536);
+	D_REALLOC(nbuf, wal->wl_buf, wal->wl_buf_cap, cap);
+	if (nbuf == NULL)
+		return -DER_NOMEM;
+	wal->wl_buf = nbuf;
+	wal->wl_buf_cap = cap;
+	return 0;
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct umem_tx_line *)a)->tl_line;
+	uint64_t y = ((const struct umem_tx_line *)b)->tl_line;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Append the running transaction's redo record. Heap lock held: records follow image order. */
+int
+umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	struct umem_tx *tx = &pool->up_tx;
+	struct umem_rec_hdr *rh;
+	struct umem_rec_range *rr;
+	uint64_t lsn, pos, rem, need, len;
+	uint32_t nr = 1, i, j;
+	char *data;
+	bool was_empty;
+	int rc;
+
+	/* the hash is useless from here on: the transaction ends with this call */
+	qsort(tx->tx_lines, tx->tx_nr_lines, sizeof(tx->tx_lines[0]), line_cmp);
+	for (i = 1; i < tx->tx_nr_lines; i++)
+		if (tx->tx_lines[i].tl_line != tx->tx_lines[i - 1].tl_line + 1)
+			nr++;
+	len = sizeof(*rh) + (uint64_t)nr * sizeof(*rr) + (uint64_t)tx->tx_nr_lines * UMEM_LINE_SIZE;
+	if (len > UINT32_MAX)
+		return -DER_NOSPACE;
+
+	pthread_mutex_lock(&wal->wl_lock);
+	rc = wal->wl_err;
+	if (rc != 0)
+		goto out;
+	was_empty = wal->wl_next == wal->wl_flushed;
+	lsn = wal->wl_next;
+	pos = lsn % wal->wl_size;
+	rem = wal->wl_size - pos;
+	need = len + (rem < len ? rem : 0);
+	if (len > wal->wl_size / 4 || umem_wal_used(wal) + need > wal->wl_size) {
+		D_ERROR("transaction of %lu log bytes does not fit the log (%lu used of %lu)\n",
+			len, umem_wal_used(wal), wal->wl_size);
+		D_GOTO(out, rc = -DER_NOSPACE);
+	}
+	rc = buf_reserve(wal, need);
+	if (rc != 0)
+		goto out;
+	if (rem < len) {
+		memset(wal->wl_buf + wal->wl_buf_len, 0, rem);
+		if (rem >= sizeof(*rh)) {
+			rh = (struct umem_rec_hdr *)(wal->wl_buf + wal->wl_buf_len);
+			rh->rh_magic = UMEM_REC_MAGIC;
+			rh->rh_type = UMEM_REC_WRAP;
+			rh->rh_lsn = lsn;
+			rh->rh_gen = wal->wl_gen;
+			rh->rh_len = sizeof(*rh);
+			rh->rh_csum = rec_csum(rh, sizeof(*rh));
+		}
+		wal->wl_buf_len += rem;
+		lsn += rem;
+	}
+	rh = (struct umem_rec_hdr *)(wal->wl_buf + wal->wl_buf_len);
+	memset(rh, 0, sizeof(*rh));
+	rh->rh_magic = UMEM_REC_MAGIC;
+	rh->rh_type = UMEM_REC_TX;
+	rh->rh_lsn = lsn;
+	rh->rh_gen = wal->wl_gen;
+	rh->rh_txid = ++wal->wl_txid;
+	rh->rh_len = (uint32_t)len;
+	rh->rh_nr = nr;
+	rr = (struct umem_rec_range *)(rh + 1);
+	data = (char *)(rr + nr);
+	for (i = 0, j = 0; i < tx->tx_nr_lines; j++) {
+		uint64_t first = tx->tx_lines[i].tl_line, n = 1;
+
+		while (i + n < tx->tx_nr_lines && tx->tx_lines[i + n].tl_line == first + n)
+			n++;
+		rr[j].rr_off = first << UMEM_LINE_SHIFT;
+		rr[j].rr_len = (uint32_t)(n << UMEM_LINE_SHIFT);
+		rr[j].rr_pad = 0;
+		memcpy(data, pool->up_base + rr[j].rr_off, rr[j].rr_len);
+		data += rr[j].rr_len;
+		i += n;
+	}
+	rh->rh_csum = rec_csum(rh, len);
+	wal->wl_buf_len += len;
+	wal->wl_next = lsn + len;
+	wal->wl_bytes += len;
+	*end_lsn = wal->wl_next;
+	*txidp = rh->rh_txid;
+	/* relaxed policy: the first pending record arms the flusher's timer */
+	if (wal->wl_sync_ms == 0 || was_empty || wal->wl_buf_len >= WAL_FLUSH_EARLY)
+		pthread_cond_signal(&wal->wl_cond);
+out:
+	pthread_mutex_unlock(&wal->wl_lock);
+	return rc;
+}
+
+static int
+wal_write(struct umem_wal *wal, const char *buf, size_t len, uint64_t start)
+{
+	while (len > 0) {
+		uint64_t pos = start % wal->wl_size;
+		size_t n = min((uint64_t)len, wal->wl_size - pos);
+		ssize_t w = pwrite(wal->wl_fd, buf, n, UMEM_WAL_HDR_SZ + pos);
+
+		if (w <= 0)
+			return umem_errno2der(w < 0 ? errno : EIO);
+		buf += w;
+		len -= w;
+		start += w;
+	}
+	return fdatasync(wal->wl_fd) == 0 ? 0 : umem_errno2der(errno);
+}
+
+static void
+wal_complete(struct umem_wal *wal, d_list_t *done)
+{
+	struct umem_waiter *w, *tmp;
+
+	d_list_for_each_entry_safe(w, tmp, &wal->wl_waiters, w_link)
+	{
+		if (wal->wl_err == 0 && w->w_lsn > wal->wl_durable)
+			break;
+		d_list_move_tail(&w->w_link, done);
+	}
+}
+
+static void
+wal_call(d_list_t *done, int rc)
+{
+	struct umem_waiter *w, *tmp;
+
+	d_list_for_each_entry_safe(w, tmp, done, w_link)
+	{
+		void (*cb)(void *arg, int rc) = w->w_cb;
+		void *arg = w->w_arg;
+
+		d_list_del(&w->w_link);
+		D_FREE(w);
+		cb(arg, rc);
+	}
+}
+
+static void *
+wal_flusher(void *arg)
+{
+	struct umem_pool *pool = arg;
+	struct umem_wal *wal = &pool->up_wal;
+	struct timespec last, now, dl;
+	d_list_t done;
+	bool kick;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &last);
+	pthread_mutex_lock(&wal->wl_lock);
+	while (true) {
+		bool pending = wal->wl_next > wal->wl_flushed;
+		uint64_t start, end, due;
+		char *buf;
+		size_t len, cap;
+
+		if (!pending && wal->wl_stop)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		due = (uint64_t)last.tv_sec * 1000 + last.tv_nsec / 1000000 + wal->wl_sync_ms;
+		if (!pending || (wal->wl_sync_ms > 0 && !wal->wl_urgent && !wal->wl_stop &&
+				 wal->wl_buf_len < WAL_FLUSH_EARLY &&
+				 (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 < due)) {
+			if (pending) {
+				dl.tv_sec = due / 1000;
+				dl.tv_nsec = (due % 1000) * 1000000;
+				pthread_cond_timedwait(&wal->wl_cond, &wal->wl_lock, &dl);
+			} else {
+				pthread_cond_wait(&wal->wl_cond, &wal->wl_lock);
+			}
+			continue;
+		}
+		/* swap buffers: committers keep appending while this batch is written */
+		start = wal->wl_flushed;
+		end = wal->wl_next;
+		buf = wal->wl_buf;
+		len = wal->wl_buf_len;
+		cap = wal->wl_buf_cap;
+		wal->wl_buf = wal->wl_spare;
+		wal->wl_buf_cap = wal->wl_spare_cap;
+		wal->wl_buf_len = 0;
+		wal->wl_spare = NULL;
+		wal->wl_spare_cap = 0;
+		wal->wl_flushed = end;
+		pthread_mutex_unlock(&wal->wl_lock);
+
+		rc = wal->wl_err ? wal->wl_err : wal_write(wal, buf, len, start);
+		clock_gettime(CLOCK_MONOTONIC, &last);
+
+		pthread_mutex_lock(&wal->wl_lock);
+		wal->wl_spare = buf;
+		wal->wl_spare_cap = cap;
+		if (rc != 0 && wal->wl_err == 0) {
+			D_ERROR("log write failed: %d; the heap is read-only from now on\n", rc);
+			wal->wl_err = rc;
+		}
+		if (rc == 0) {
+			wal->wl_durable = end;
+			wal->wl_syncs++;
+		}
+		D_INIT_LIST_HEAD(&done);
+		wal_complete(wal, &done);
+		pthread_cond_broadcast(&wal->wl_dcond);
+		kick = umem_wal_used(wal) > wal->wl_size / 4 &&
+		       !(pool->up_flags & UMEM_POOL_NO_BG_CKPT);
+		rc = wal->wl_err;
+		pthread_mutex_unlock(&wal->wl_lock);
+		wal_call(&done, rc);
+		if (kick)
+			umem_ckpt_kick(pool);
+		pthread_mutex_lock(&wal->wl_lock);
+	}
+	pthread_mutex_unlock(&wal->wl_lock);
+	return NULL;
+}
+
+int
+umem_wal_start(struct umem_pool *pool)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	struct umem_wal_hdr wh = {0};
+	int rc;
+
+	/* a new generation: records of this session can never be mistaken for stale ones */
+	wh.wh_magic = UMEM_WAL_MAGIC;
+	wh.wh_version = UMEM_WAL_VERSION;
+	wh.wh_size = wal->wl_size;
+	wh.wh_uuid[0] = pool->up_hdr.uh_uuid[0];
+	wh.wh_uuid[1] = pool->up_hdr.uh_uuid[1];
+	wh.wh_gen = wal->wl_gen + 1;
+	rc = wal_write_hdr(wal->wl_fd, &wh);
+	if (rc != 0)
+		return rc;
+	wal->wl_gen = wh.wh_gen;
+
+	rc = pthread_create(&wal->wl_thread, NULL, wal_flusher, pool);
+	if (rc != 0)
+		return umem_errno2der(rc);
+	wal->wl_thread_started = true;
+	return 0;
+}
+
+void
+umem_wal_stop(struct umem_pool *pool)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	d_list_t done;
+
+	if (wal->wl_thread_started) {
+		pthread_mutex_lock(&wal->wl_lock);
+		wal->wl_stop = true;
+		pthread_cond_signal(&wal->wl_cond);
+		pthread_mutex_unlock(&wal->wl_lock);
+		pthread_join(wal->wl_thread, NULL);
+		wal->wl_thread_started = false;
+		/* anything left waiting can only be there because of an error */
+		D_INIT_LIST_HEAD(&done);
+		d_list_splice_init(&wal->wl_waiters, &done);
+		wal_call(&done, wal->wl_err ? wal->wl_err : -DER_SHUTDOWN);
+	}
+	if (wal->wl_inited) {
+		pthread_cond_destroy(&wal->wl_cond);
+		pthread_cond_destroy(&wal->wl_dcond);
+		pthread_mutex_destroy(&wal->wl_lock);
+		wal->wl_inited = false;
+	}
+	if (wal->wl_fd >= 0)
+		close(wal->wl_fd);
+	wal->wl_fd = -1;
+	D_FREE(wal->wl_buf);
+	D_FREE(wal->wl_spare);
+}
+
+void
+umem_wal_wait(struct umem_pool *pool, struct umem_waiter *w)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	d_list_t done;
+	int rc;
+
+	D_INIT_LIST_HEAD(&done);
+	pthread_mutex_lock(&wal->wl_lock);
+	rc = wal->wl_err;
+	if (rc == 0 && w->w_lsn > wal->wl_durable) {
+		d_list_add_tail(&w->w_link, &wal->wl_waiters);
+		pthread_cond_signal(&wal->wl_cond);
+		pthread_mutex_unlock(&wal->wl_lock);
+		return;
+	}
+	d_list_add_tail(&w->w_link, &done);
+	pthread_mutex_unlock(&wal->wl_lock);
+	wal_call(&done, rc);
+}
+
+int
+umem_wal_wait_durable(struct umem_pool *pool, uint64_t lsn)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	int rc;
+
+	pthread_mutex_lock(&wal->wl_lock);
+	while (wal->wl_err == 0 && wal->wl_durable < lsn) {
+		wal->wl_urgent = true;
+		pthread_cond_signal(&wal->wl_cond);
+		pthread_cond_wait(&wal->wl_dcond, &wal->wl_lock);
+	}
+	wal->wl_urgent = false;
+	rc = wal->wl_err;
+	pthread_mutex_unlock(&wal->wl_lock);
+	return rc;
+}

@@ -127,9 +127,11 @@ CRT_PROC_SCALAR(crt_status_t)
 int
 crt_proc_bool(crt_proc_t proc, crt_proc_op_t proc_op, bool *data)
 {
-	uint8_t v = *data ? 1 : 0;
+	uint8_t v = 0;
 	int     rc;
 
+	if (proc_op == CRT_PROC_ENCODE)
+		v = *data ? 1 : 0;
 	rc = proc_bytes(PROC(proc), proc_op, &v, 1);
 	if (rc == 0 && proc_op == CRT_PROC_DECODE) {
 		if (v > 1)

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -214,6 +215,11 @@ crt_ctx_open(struct crt_context *ctx)
 	if (rc != 0)
 		goto err;
 	rc = fi_cq_open(g->cg_domain, &cq_attr, &ctx->cc_cq, NULL);
+	if (rc == -FI_ENOSYS) {
+		/* No wait object (shm): crt_wait() polls with a sleeping backoff instead. */
+		cq_attr.wait_obj = FI_WAIT_NONE;
+		rc               = fi_cq_open(g->cg_domain, &cq_attr, &ctx->cc_cq, NULL);
+	}
 	if (rc != 0)
 		goto err;
 	rc = fi_ep_bind(ctx->cc_ep, &ctx->cc_av->fid, 0);
@@ -223,13 +229,17 @@ crt_ctx_open(struct crt_context *ctx)
 		rc = fi_enable(ctx->cc_ep);
 	if (rc != 0)
 		goto err;
-	rc = fi_control(&ctx->cc_cq->fid, FI_GETWAIT, &ctx->cc_wait_fd);
-	if (rc != 0)
-		goto err;
-	ctx->cc_epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (ctx->cc_epfd < 0 || epoll_ctl(ctx->cc_epfd, EPOLL_CTL_ADD, ctx->cc_wait_fd, &ev) != 0) {
-		D_ERROR("epoll: %s\n", strerror(errno));
-		return -DER_MISC;
+	ctx->cc_wait_fd = -1;
+	if (cq_attr.wait_obj == FI_WAIT_FD) {
+		rc = fi_control(&ctx->cc_cq->fid, FI_GETWAIT, &ctx->cc_wait_fd);
+		if (rc != 0)
+			goto err;
+		ctx->cc_epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (ctx->cc_epfd < 0 ||
+		    epoll_ctl(ctx->cc_epfd, EPOLL_CTL_ADD, ctx->cc_wait_fd, &ev) != 0) {
+			D_ERROR("epoll: %s\n", strerror(errno));
+			return -DER_MISC;
+		}
 	}
 	rc = crt_ctx_addr(ctx);
 	if (rc != 0)
@@ -263,7 +273,7 @@ crt_ctx_close(struct crt_context *ctx)
 		fi_close(&ctx->cc_cq->fid);
 	if (ctx->cc_av != NULL)
 		fi_close(&ctx->cc_av->fid);
-	if (ctx->cc_epfd > 0)
+	if (ctx->cc_epfd >= 0)
 		close(ctx->cc_epfd);
 	for (i = 0; i < CRT_RECV_BUFS; i++)
 		D_FREE(ctx->cc_rbufs[i].rb_buf);
@@ -416,7 +426,7 @@ crt_context_get_wait_fd(crt_context_t crt_ctx, int *fd)
 	if (crt_ctx == NULL || fd == NULL)
 		return -DER_INVAL;
 	*fd = ((struct crt_context *)crt_ctx)->cc_epfd;
-	return 0;
+	return *fd < 0 ? -DER_NOSYS : 0;
 }
 
 int
@@ -573,6 +583,23 @@ crt_wait(struct crt_context *ctx, int64_t us)
 	}
 	if (us == 0)
 		return;
+	if (ctx->cc_epfd < 0) {
+		struct timespec ts;
+
+		/* Polling providers: sleep a little longer each idle round, up to 1 ms. */
+		/* Stay hot (yield only) for a few rounds after activity, for latency. */
+		if (ctx->cc_poll_idle++ < 64) {
+			sched_yield();
+			return;
+		}
+		ctx->cc_poll_us = ctx->cc_poll_us ? min(ctx->cc_poll_us * 2, 1000) : 20;
+		if (us > 0 && us < ctx->cc_poll_us)
+			ctx->cc_poll_us = (int)us;
+		ts.tv_sec  = 0;
+		ts.tv_nsec = ctx->cc_poll_us * 1000L;
+		nanosleep(&ts, NULL);
+		return;
+	}
 	if (fi_trywait(crt_gdata.cg_fabric, fids, 1) != FI_SUCCESS)
 		return;
 	ms = us < 0 ? -1 : (int)((us + 999) / 1000);
@@ -589,10 +616,22 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 		return -DER_INVAL;
 	end = timeout > 0 ? crt_now_us() + timeout : 0;
 	for (;;) {
-		if (crt_progress_once(ctx) > 0)
+		if (crt_progress_once(ctx) > 0) {
+			ctx->cc_poll_us   = 0;
+			ctx->cc_poll_idle = 0;
 			return 0;
-		if (timeout == 0)
+		}
+		if (timeout == 0) {
+			struct fid *fids[1] = {&ctx->cc_cq->fid};
+
+			/*
+			 * A poller that blocks on the wait fd after -DER_TIMEDOUT must not
+			 * miss a completion: only report idle once fi_trywait() agrees.
+			 */
+			if (ctx->cc_epfd >= 0 && fi_trywait(crt_gdata.cg_fabric, fids, 1) != FI_SUCCESS)
+				return 0;
 			return -DER_TIMEDOUT;
+		}
 		if (timeout > 0) {
 			uint64_t now = crt_now_us();
 

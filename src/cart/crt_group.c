@@ -195,15 +195,33 @@ crt_uri_for_tag(const char *base, uint32_t tag, char **uri)
 		*uri = strdup(base);
 		return *uri == NULL ? -DER_NOMEM : 0;
 	}
-	/* "...:port" (sockets) or "..._index" (shm names) */
+	/* "...:port" (sockets) or "..._index[suffix]" (shm names) */
 	sep = strrchr(base, crt_gdata.cg_sockaddr ? ':' : '_');
 	if (sep == NULL)
 		return -DER_INVAL;
 	v = strtol(sep + 1, &end, 10);
-	if (*end != '\0' || v < 0)
+	if (end == sep + 1 || v < 0 || (crt_gdata.cg_sockaddr && *end != '\0'))
 		return -DER_INVAL;
 	prefix = sep - base + 1;
-	D_ASPRINTF(*uri, "%.*s%ld", (int)prefix, base, v + tag);
+	if (!crt_gdata.cg_sockaddr) {
+		/*
+		 * shm appends ":<domain>:<endpoint number>" to our name; a server creates its
+		 * contexts in order, so the endpoint number advances with the tag too.
+		 */
+		const char *last = strrchr(end, ':');
+		char       *end2;
+		long        n;
+
+		if (last != NULL) {
+			n = strtol(last + 1, &end2, 10);
+			if (end2 != last + 1 && *end2 == '\0' && n >= 0) {
+				D_ASPRINTF(*uri, "%.*s%ld%.*s%ld", (int)prefix, base, v + tag,
+					   (int)(last + 1 - end), end, n + tag);
+				return *uri == NULL ? -DER_NOMEM : 0;
+			}
+		}
+	}
+	D_ASPRINTF(*uri, "%.*s%ld%s", (int)prefix, base, v + tag, end);
 	return *uri == NULL ? -DER_NOMEM : 0;
 }
 

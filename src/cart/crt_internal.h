@@ -121,6 +121,9 @@ struct crt_context {
 	struct fid_av      *cc_av;
 	int                 cc_wait_fd;
 	int                 cc_epfd;
+	/* current sleep of the polling wait, for providers without a wait fd */
+	int                 cc_poll_us;
+	int                 cc_poll_idle;
 	char                cc_uri[CRT_ADDR_STR_MAX_LEN];
 	pthread_mutex_t     cc_lock;
 	struct crt_recv_buf cc_rbufs[CRT_RECV_BUFS];

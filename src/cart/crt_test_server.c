@@ -99,10 +99,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "cannot publish the attach info in %s: %d\n", path, rc);
 		return 1;
 	}
-	crt_self_uri_get(0, &uri);
-	printf("crt_test_server: group %s rank %d contexts %d uri %s\n", group, rank, nctx, uri);
+	for (i = 0; i < nctx; i++) {
+		crt_self_uri_get(i, &uri);
+		printf("crt_test_server: group %s rank %d tag %d uri %s\n", group, rank, i, uri);
+		free(uri);
+	}
 	fflush(stdout);
-	free(uri);
 	for (i = 0; i < nctx; i++)
 		pthread_create(&thr[i], NULL, progress_thread, ctx[i]);
 	for (i = 0; i < nctx; i++)

@@ -54,8 +54,10 @@ int
 crt_context_num(int *ctx_num);
 
 /**
- * File descriptor that becomes readable when the context has completions to
- * process; a poller may epoll it and then call crt_progress(ctx, 0).
+ * File descriptor that becomes readable when the context has work. A
+ * poller calls crt_progress(ctx, 0) until it returns -DER_TIMEDOUT (which
+ * also means it is now safe to sleep), then epolls the fd. Returns
+ * -DER_NOSYS for providers without a wait object (shm): poll instead.
  */
 int
 crt_context_get_wait_fd(crt_context_t crt_ctx, int *fd);

@@ -121,9 +121,9 @@ crt_getinfo_one(const char *fi_prov, const char *node)
 	else
 		hints->addr_format = FI_SOCKADDR_IN;
 
-	rc = fi_getinfo(fi_version(), node[0] != '\0' && hints->addr_format != FI_ADDR_STR ? node
-											   : NULL,
-			NULL, node[0] != '\0' ? FI_SOURCE : 0, hints, &list);
+	if (node[0] == '\0' || hints->addr_format == FI_ADDR_STR)
+		node = NULL;
+	rc = fi_getinfo(fi_version(), node, NULL, node != NULL ? FI_SOURCE : 0, hints, &list);
 	fi_freeinfo(hints);
 	if (rc != 0) {
 		D_DEBUG(DB_NET, "fi_getinfo(%s): %s\n", fi_prov, fi_strerror(-rc));

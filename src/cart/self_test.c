@@ -25,7 +25,7 @@ struct st_size {
 	uint64_t reply;
 	char     send_type; /* 'e', 'i', 'b' */
 	char     reply_type;
-	char     text[48];
+	char     text[80];
 };
 
 struct st_run;

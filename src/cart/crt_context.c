@@ -277,6 +277,7 @@ crt_ctx_close(struct crt_context *ctx)
 		close(ctx->cc_epfd);
 	for (i = 0; i < CRT_RECV_BUFS; i++)
 		D_FREE(ctx->cc_rbufs[i].rb_buf);
+	crt_large_expire(ctx, true);
 	while ((op = d_list_pop_entry(&ctx->cc_retry_list, struct crt_send_op, so_link)) != NULL) {
 		if (op->so_rpc != NULL)
 			crt_rpc_priv_decref(op->so_rpc);
@@ -318,6 +319,8 @@ crt_context_create(crt_context_t *crt_ctx)
 	D_INIT_LIST_HEAD(&ctx->cc_retry_list);
 	D_INIT_LIST_HEAD(&ctx->cc_work_list);
 	D_INIT_LIST_HEAD(&ctx->cc_bulk_list);
+	D_INIT_LIST_HEAD(&ctx->cc_large_list);
+	D_INIT_LIST_HEAD(&ctx->cc_large_reads);
 	ctx->cc_next_id       = 1;
 	ctx->cc_next_deadline = UINT64_MAX;
 	ctx->cc_epfd          = -1;
@@ -482,6 +485,9 @@ crt_cq_entry(struct crt_context *ctx, struct fi_cq_tagged_entry *ce, int err)
 		break;
 	case CRT_OP_RMA:
 		crt_bulk_rma_complete(oh, err);
+		break;
+	case CRT_OP_LARGE:
+		crt_large_read_done(ctx, oh, err);
 		break;
 	default:
 		D_ERROR("unknown completion %d\n", oh->oh_type);

@@ -38,9 +38,15 @@
 enum crt_msg_kind {
 	CRT_MSG_REQ   = 1,
 	CRT_MSG_REPLY = 2,
+	/** origin -> target: a large reply has been read, release it */
+	CRT_MSG_ACK   = 3,
 };
 
 #define CRT_MSG_FLAG_NO_REPLY 0x1
+/** the body is a descriptor {addr, len, key} of the whole message, to fi_read */
+#define CRT_MSG_FLAG_LARGE    0x2
+/** largest message sent by descriptor */
+#define CRT_LARGE_MAX         (64u << 20)
 
 /** Wire header, little endian, followed by the sender URI (padded to 8) and the body. */
 struct crt_msg_hdr {
@@ -69,6 +75,7 @@ enum crt_op_type {
 	CRT_OP_RECV = 1,
 	CRT_OP_SEND,
 	CRT_OP_RMA,
+	CRT_OP_LARGE,
 };
 
 struct crt_op_hdr {
@@ -135,7 +142,10 @@ struct crt_context {
 	d_list_t            cc_retry_list;
 	/** work for the next crt_progress() call */
 	d_list_t            cc_work_list;
-	uint64_t            cc_next_id;
+	_Atomic uint64_t    cc_next_id;
+	/** large replies waiting for the origin's ACK; large reads in flight */
+	d_list_t            cc_large_list;
+	d_list_t            cc_large_reads;
 	uint64_t            cc_next_deadline;
 	int                 cc_inflight;
 	int                 cc_rma_pending;
@@ -192,6 +202,9 @@ struct crt_rpc_priv {
 	/** origin URI of a received request */
 	char                *crp_src_uri;
 	d_rank_t             crp_src_rank;
+	/** registered full request of a large RPC, read by the target */
+	char                *crp_large_buf;
+	struct fid_mr       *crp_large_mr;
 };
 
 struct crt_gdata {
@@ -272,6 +285,32 @@ d_rank_t
 crt_grp_self_rank(void);
 int
 crt_uri_for_tag(const char *base, uint32_t tag, char **uri);
+
+/* crt_large.c: messages above CRT_MSG_MAX travel by RMA read */
+int
+crt_large_wrap(char **buf, size_t *len, size_t small_off, char **large_buf,
+	       struct fid_mr **large_mr);
+void
+crt_large_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t len);
+void
+crt_large_read_done(struct crt_context *ctx, struct crt_op_hdr *op, int rc);
+int
+crt_large_keep_locked(struct crt_context *ctx, struct crt_peer *peer, uint64_t id, char *buf,
+		      struct fid_mr *mr);
+void
+crt_large_ack(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t len);
+uint64_t
+crt_large_expire(struct crt_context *ctx, bool all);
+struct crt_rpc_priv *
+crt_rpc_lookup_locked(struct crt_context *ctx, uint64_t id);
+void
+crt_large_send_ack_locked(struct crt_context *ctx, struct crt_peer *peer, uint64_t id);
+int
+crt_op_post(struct crt_context *ctx, struct crt_send_op *op);
+struct crt_send_op *
+crt_op_alloc(struct crt_context *ctx, char *buf, size_t len, uint64_t tag);
+void
+crt_op_free(struct crt_send_op *op);
 
 /* crt_bulk.c */
 void

@@ -57,7 +57,7 @@ crt_proc_free_struct(crt_proc_cb_t cb, void *data, struct crt_rpc_priv *rpc)
 		cb(&p, data);
 }
 
-static int
+int
 crt_op_post(struct crt_context *ctx, struct crt_send_op *op)
 {
 	ssize_t rc;
@@ -76,7 +76,7 @@ crt_op_post(struct crt_context *ctx, struct crt_send_op *op)
 	return crt_fi2der((int)rc);
 }
 
-static void
+void
 crt_op_free(struct crt_send_op *op)
 {
 	if (op->so_rpc != NULL)
@@ -85,7 +85,7 @@ crt_op_free(struct crt_send_op *op)
 	D_FREE(op);
 }
 
-static struct crt_send_op *
+struct crt_send_op *
 crt_op_alloc(struct crt_context *ctx, char *buf, size_t len, uint64_t tag)
 {
 	struct crt_send_op *op;
@@ -145,6 +145,9 @@ crt_rpc_free(struct crt_rpc_priv *rpc)
 		rpc->crp_send_op->so_rpc = NULL;
 		crt_op_free(rpc->crp_send_op);
 	}
+	if (rpc->crp_large_mr != NULL)
+		fi_close(&rpc->crp_large_mr->fid);
+	D_FREE(rpc->crp_large_buf);
 	D_FREE(rpc->crp_msg);
 	D_FREE(rpc->crp_src_uri);
 	D_FREE(rpc->crp_dest_uri);
@@ -402,12 +405,14 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 			goto fail;
 		}
 	}
-	if (p.cp_off > CRT_MSG_MAX) {
+	if (p.cp_off > CRT_LARGE_MAX) {
 		D_ERROR("rpc %#x: input of %zu bytes is too large, use bulk\n", req->cr_opc,
 			p.cp_off);
 		D_GOTO(fail, rc = -DER_OVERFLOW);
 	}
+	rpc->crp_id      = atomic_fetch_add(&ctx->cc_next_id, 1);
 	hdr              = (struct crt_msg_hdr *)p.cp_buf;
+	hdr->mh_rpc_id   = rpc->crp_id;
 	hdr->mh_magic    = CRT_MSG_MAGIC;
 	hdr->mh_kind     = CRT_MSG_REQ;
 	hdr->mh_flags    = rpc->crp_no_reply ? CRT_MSG_FLAG_NO_REPLY : 0;
@@ -417,6 +422,12 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 	hdr->mh_uri_len  = uri_len;
 	hdr->mh_body_len = (uint32_t)(p.cp_off - crt_msg_body_off(uri_len));
 	memcpy(p.cp_buf + sizeof(*hdr), ctx->cc_uri, uri_len);
+	if (p.cp_off > CRT_MSG_MAX) {
+		rc = crt_large_wrap(&p.cp_buf, &p.cp_off, crt_msg_body_off(uri_len),
+				    &rpc->crp_large_buf, &rpc->crp_large_mr);
+		if (rc != 0)
+			goto fail;
+	}
 
 	if (rpc->crp_dest_uri != NULL) {
 		uri = strdup(rpc->crp_dest_uri);
@@ -448,8 +459,6 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 		D_GOTO(fail, rc = -DER_UNREACH);
 	}
 	rpc->crp_peer    = peer;
-	rpc->crp_id      = ctx->cc_next_id++;
-	hdr->mh_rpc_id   = rpc->crp_id;
 	atomic_fetch_add(&rpc->crp_refcount, 1);
 	op->so_rpc       = rpc;
 	op->so_rpc_id    = rpc->crp_id;
@@ -543,6 +552,7 @@ crt_check_timeouts(struct crt_context *ctx)
 
 	if (now < ctx->cc_next_deadline)
 		return;
+	next = crt_large_expire(ctx, false);
 	d_list_for_each_safe(pos, tmp, &ctx->cc_tmo_list) {
 		rpc = d_list_entry(pos, struct crt_rpc_priv, crp_tmo_link);
 		if (rpc->crp_deadline <= now)
@@ -551,6 +561,20 @@ crt_check_timeouts(struct crt_context *ctx)
 			next = rpc->crp_deadline;
 	}
 	ctx->cc_next_deadline = next;
+}
+
+struct crt_rpc_priv *
+crt_rpc_lookup_locked(struct crt_context *ctx, uint64_t id)
+{
+	d_list_t *pos;
+
+	d_list_for_each(pos, crt_id_bucket(ctx, id)) {
+		struct crt_rpc_priv *r = d_list_entry(pos, struct crt_rpc_priv, crp_hash_link);
+
+		if (r->crp_id == id)
+			return r;
+	}
+	return NULL;
 }
 
 static void
@@ -711,8 +735,12 @@ crt_msg_recv(struct crt_context *ctx, char *buf, size_t len)
 		D_ERROR("dropping a message with bad magic %#x\n", hdr.mh_magic);
 		return;
 	}
-	if (hdr.mh_kind == CRT_MSG_REQ)
+	if (hdr.mh_flags & CRT_MSG_FLAG_LARGE)
+		crt_large_recv(ctx, &hdr, buf, len);
+	else if (hdr.mh_kind == CRT_MSG_REQ)
 		crt_req_recv(ctx, &hdr, buf, len);
+	else if (hdr.mh_kind == CRT_MSG_ACK)
+		crt_large_ack(ctx, &hdr, buf, len);
 	else if (hdr.mh_kind == CRT_MSG_REPLY)
 		crt_reply_recv(ctx, &hdr, buf, len);
 	else
@@ -728,6 +756,8 @@ crt_reply_send(crt_rpc_t *req)
 	struct crt_proc_s      p = {.cp_op = CRT_PROC_ENCODE};
 	struct crt_msg_hdr    *hdr;
 	struct crt_send_op    *op;
+	char                  *large    = NULL;
+	struct fid_mr         *large_mr = NULL;
 	int                    rc;
 
 	if (req == NULL)
@@ -747,7 +777,7 @@ crt_reply_send(crt_rpc_t *req)
 	p.cp_off = sizeof(*hdr);
 	if (fmt != NULL && fmt->crf_proc_out != NULL)
 		rc = fmt->crf_proc_out(&p, req->cr_output);
-	if (rc == 0 && p.cp_off > CRT_MSG_MAX)
+	if (rc == 0 && p.cp_off > CRT_LARGE_MAX)
 		rc = -DER_OVERFLOW;
 	if (rc != 0) {
 		D_ERROR("rpc %#x: packing the output failed: %d\n", req->cr_opc, rc);
@@ -761,12 +791,30 @@ crt_reply_send(crt_rpc_t *req)
 	hdr->mh_rc       = rc;
 	hdr->mh_rpc_id   = rpc->crp_id;
 	hdr->mh_body_len = (uint32_t)(p.cp_off - sizeof(*hdr));
+	if (p.cp_off > CRT_MSG_MAX) {
+		rc = crt_large_wrap(&p.cp_buf, &p.cp_off, sizeof(*hdr), &large, &large_mr);
+		if (rc != 0) {
+			free(p.cp_buf);
+			return rc;
+		}
+	}
 
 	pthread_mutex_lock(&ctx->cc_lock);
 	if (rpc->crp_state != RPC_STATE_RECEIVED) {
 		pthread_mutex_unlock(&ctx->cc_lock);
 		free(p.cp_buf);
+		if (large_mr != NULL)
+			fi_close(&large_mr->fid);
+		free(large);
 		return -DER_ALREADY;
+	}
+	if (large != NULL) {
+		rc = crt_large_keep_locked(ctx, rpc->crp_peer, rpc->crp_id, large, large_mr);
+		if (rc != 0) {
+			pthread_mutex_unlock(&ctx->cc_lock);
+			free(p.cp_buf);
+			return rc;
+		}
 	}
 	rpc->crp_state = RPC_STATE_REPLIED;
 	op             = crt_op_alloc(ctx, p.cp_buf, p.cp_off, CRT_TAG_REPLY);

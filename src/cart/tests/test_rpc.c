@@ -359,6 +359,33 @@ test_echo(void **state)
 	assert_int_equal(r.calls, 1);
 }
 
+/* Inputs and outputs above the receive-buffer size go by RMA read. */
+static void
+test_large_messages(void **state)
+{
+	size_t sizes[] = {60000, 70000, 1 << 20, 8 << 20};
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct result r   = {0};
+		char         *buf = malloc(sizes[i]);
+		crt_rpc_t    *rpc;
+
+		assert_non_null(buf);
+		for (k = 0; k < sizes[i]; k++)
+			buf[k] = (char)(k * 7 + i);
+		rpc = echo_create(T_OPC_ECHO, 100 + i, buf, sizes[i], 0);
+		assert_int_equal(crt_req_send(rpc, echo_cb, &r), 0);
+		assert_int_equal(crt_progress_cond(g_cli, 20 * 1000 * 1000, cond_calls, &r), 0);
+		assert_int_equal(r.calls, 1);
+		assert_int_equal(r.rc, 0);
+		assert_int_equal(r.seq, 100 + i);
+		assert_int_equal(r.len, sizes[i]);
+		assert_true(r.data_ok);
+		free(buf);
+	}
+}
+
 static void
 test_many_inflight(void **state)
 {
@@ -673,7 +700,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_echo),    cmocka_unit_test(test_many_inflight),
+	    cmocka_unit_test(test_echo),    cmocka_unit_test(test_large_messages),
+	    cmocka_unit_test(test_many_inflight),
 	    cmocka_unit_test(test_timeout), cmocka_unit_test(test_abort),
 	    cmocka_unit_test(test_errors),  cmocka_unit_test(test_oneway),
 	    cmocka_unit_test(test_group),   cmocka_unit_test(test_bulk),

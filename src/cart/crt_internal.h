@@ -43,6 +43,8 @@ enum crt_msg_kind {
 };
 
 #define CRT_MSG_FLAG_NO_REPLY 0x1
+/** the body starts with a collective-RPC prefix (crt_corpc.c) */
+#define CRT_MSG_FLAG_CORPC    0x4
 /** the body is a descriptor {addr, len, key} of the whole message, to fi_read */
 #define CRT_MSG_FLAG_LARGE    0x2
 /** largest message sent by descriptor */
@@ -202,6 +204,13 @@ struct crt_rpc_priv {
 	/** origin URI of a received request */
 	char                *crp_src_uri;
 	d_rank_t             crp_src_rank;
+	/** collective RPC: prefix sent before the input (origin), tree state (target) */
+	void                *crp_co_prefix;
+	size_t               crp_co_prefix_len;
+	struct crt_corpc    *crp_corpc;
+	/** already packed input to send as is (forwarded collective RPCs) */
+	const void          *crp_raw_body;
+	size_t               crp_raw_len;
 	/** registered full request of a large RPC, read by the target */
 	char                *crp_large_buf;
 	struct fid_mr       *crp_large_mr;
@@ -285,6 +294,19 @@ d_rank_t
 crt_grp_self_rank(void);
 int
 crt_uri_for_tag(const char *base, uint32_t tag, char **uri);
+
+/* crt_corpc.c */
+struct crt_corpc;
+int
+crt_corpc_parse(struct crt_rpc_priv *rpc, size_t body_len, size_t *input_off);
+void
+crt_corpc_handler_work(struct crt_work *w);
+int
+crt_corpc_local_reply(struct crt_rpc_priv *rpc);
+void
+crt_corpc_free(struct crt_rpc_priv *rpc);
+int
+crt_reply_send_rc(crt_rpc_t *req, int hdr_rc);
 
 /* crt_large.c: messages above CRT_MSG_MAX travel by RMA read */
 int

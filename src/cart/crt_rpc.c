@@ -145,6 +145,9 @@ crt_rpc_free(struct crt_rpc_priv *rpc)
 		rpc->crp_send_op->so_rpc = NULL;
 		crt_op_free(rpc->crp_send_op);
 	}
+	if (rpc->crp_corpc != NULL)
+		crt_corpc_free(rpc);
+	D_FREE(rpc->crp_co_prefix);
 	if (rpc->crp_large_mr != NULL)
 		fi_close(&rpc->crp_large_mr->fid);
 	D_FREE(rpc->crp_large_buf);
@@ -398,7 +401,20 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 		goto fail;
 	memset(p.cp_buf, 0, crt_msg_body_off(uri_len));
 	p.cp_off = crt_msg_body_off(uri_len);
-	if (fmt != NULL && fmt->crf_proc_in != NULL) {
+	if (rpc->crp_co_prefix != NULL) {
+		/* the tree below uses the origin's timeout */
+		((uint32_t *)rpc->crp_co_prefix)[4] = rpc->crp_timeout_ms;
+		rc = crt_proc_memcpy(&p, CRT_PROC_ENCODE, rpc->crp_co_prefix,
+				     rpc->crp_co_prefix_len);
+		if (rc != 0)
+			goto fail;
+	}
+	if (rpc->crp_raw_body != NULL) {
+		rc = crt_proc_memcpy(&p, CRT_PROC_ENCODE, (void *)rpc->crp_raw_body,
+				     rpc->crp_raw_len);
+		if (rc != 0)
+			goto fail;
+	} else if (fmt != NULL && fmt->crf_proc_in != NULL) {
 		rc = fmt->crf_proc_in(&p, req->cr_input);
 		if (rc != 0) {
 			D_ERROR("rpc %#x: packing the input failed: %d\n", req->cr_opc, rc);
@@ -416,6 +432,8 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 	hdr->mh_magic    = CRT_MSG_MAGIC;
 	hdr->mh_kind     = CRT_MSG_REQ;
 	hdr->mh_flags    = rpc->crp_no_reply ? CRT_MSG_FLAG_NO_REPLY : 0;
+	if (rpc->crp_co_prefix != NULL)
+		hdr->mh_flags |= CRT_MSG_FLAG_CORPC;
 	hdr->mh_opc      = req->cr_opc;
 	hdr->mh_src_rank = crt_grp_self_rank();
 	hdr->mh_dst_tag  = req->cr_ep.ep_tag;
@@ -650,6 +668,7 @@ crt_req_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t
 	const char            *uri = buf + sizeof(*hdr);
 	size_t                 off;
 	bool                   no_reply = hdr->mh_flags & CRT_MSG_FLAG_NO_REPLY;
+	size_t                 co_off   = 0;
 	int                    rc;
 
 	if (hdr->mh_uri_len == 0 || hdr->mh_uri_len > CRT_ADDR_STR_MAX_LEN)
@@ -691,10 +710,18 @@ crt_req_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t
 	}
 	memcpy(rpc->crp_msg, buf + off, hdr->mh_body_len);
 	fmt = info->coi_fmt;
+	if (hdr->mh_flags & CRT_MSG_FLAG_CORPC) {
+		rc = crt_corpc_parse(rpc, hdr->mh_body_len, &co_off);
+		if (rc != 0) {
+			D_ERROR("opcode %#x from %s: bad collective header\n", hdr->mh_opc, uri);
+			goto err_rpc;
+		}
+	}
 	if (fmt != NULL && fmt->crf_proc_in != NULL) {
 		struct crt_proc_s p = {.cp_op  = CRT_PROC_DECODE,
 				       .cp_buf = rpc->crp_msg,
 				       .cp_len = hdr->mh_body_len,
+				       .cp_off = co_off,
 				       .cp_rpc = rpc};
 
 		rc = fmt->crf_proc_in(&p, rpc->crp_pub.cr_input);
@@ -707,7 +734,7 @@ crt_req_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t
 		}
 		rpc->crp_in_decoded = true;
 	}
-	rpc->crp_work.w_fn = crt_rpc_handler_work;
+	rpc->crp_work.w_fn = rpc->crp_corpc != NULL ? crt_corpc_handler_work : crt_rpc_handler_work;
 	crt_work_add(ctx, &rpc->crp_work);
 	return;
 
@@ -750,6 +777,23 @@ crt_msg_recv(struct crt_context *ctx, char *buf, size_t len)
 int
 crt_reply_send(crt_rpc_t *req)
 {
+	struct crt_rpc_priv *rpc;
+
+	if (req == NULL)
+		return -DER_INVAL;
+	rpc = RPC_PRIV(req);
+	if (!rpc->crp_srv)
+		return -DER_INVAL;
+	if (rpc->crp_no_reply)
+		return -DER_PROTO;
+	if (rpc->crp_corpc != NULL)
+		return crt_corpc_local_reply(rpc);
+	return crt_reply_send_rc(req, 0);
+}
+
+int
+crt_reply_send_rc(crt_rpc_t *req, int hdr_rc)
+{
 	struct crt_rpc_priv   *rpc;
 	struct crt_context    *ctx;
 	struct crt_req_format *fmt;
@@ -775,12 +819,15 @@ crt_reply_send(crt_rpc_t *req)
 		return rc;
 	memset(p.cp_buf, 0, sizeof(*hdr));
 	p.cp_off = sizeof(*hdr);
-	if (fmt != NULL && fmt->crf_proc_out != NULL)
+	if (hdr_rc == 0 && fmt != NULL && fmt->crf_proc_out != NULL)
 		rc = fmt->crf_proc_out(&p, req->cr_output);
+	else
+		rc = hdr_rc;
 	if (rc == 0 && p.cp_off > CRT_LARGE_MAX)
 		rc = -DER_OVERFLOW;
 	if (rc != 0) {
-		D_ERROR("rpc %#x: packing the output failed: %d\n", req->cr_opc, rc);
+		if (hdr_rc == 0)
+			D_ERROR("rpc %#x: packing the output failed: %d\n", req->cr_opc, rc);
 		/* Tell the origin rather than letting it time out. */
 		p.cp_off = sizeof(*hdr);
 	}
@@ -827,6 +874,9 @@ crt_reply_send(crt_rpc_t *req)
 	if (crt_op_post(ctx, op) != 0) {
 		crt_op_free(op);
 		rc = -DER_HG;
+	} else if (rc == hdr_rc) {
+		/* the error the caller asked to report was delivered */
+		rc = 0;
 	}
 	pthread_mutex_unlock(&ctx->cc_lock);
 	return rc;

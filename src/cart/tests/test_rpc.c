@@ -49,6 +49,7 @@ static char            g_dir[64];
 static pthread_mutex_t g_dlock = PTHREAD_MUTEX_INITIALIZER;
 static crt_rpc_t      *g_delayed[MAX_DELAYED];
 static uint64_t        g_due[MAX_DELAYED];
+static int             g_max_held;
 
 static uint64_t
 now_ms(void)
@@ -88,6 +89,14 @@ echo_handler(crt_rpc_t *rpc)
 			g_due[i]     = now_ms() + in->e_delay_ms;
 			break;
 		}
+	}
+	{
+		int held = 0, k;
+
+		for (k = 0; k < MAX_DELAYED; k++)
+			held += g_delayed[k] != NULL;
+		if (held > g_max_held)
+			g_max_held = held;
 	}
 	pthread_mutex_unlock(&g_dlock);
 	assert_true(i < MAX_DELAYED);
@@ -422,6 +431,104 @@ test_many_inflight(void **state)
 	free(buf);
 }
 
+/* With 16 credits per destination, the target never holds more than 16 of our RPCs. */
+static void
+test_credits(void **state)
+{
+	const int      n       = 40;
+	struct result *res     = calloc(n, sizeof(*res));
+	struct many   *m       = calloc(n, sizeof(*m));
+	int            pending = n, i;
+
+	g_max_held = 0;
+	for (i = 0; i < n; i++) {
+		crt_rpc_t *rpc = echo_create(T_OPC_ECHO, i, "c", 1, 30);
+
+		m[i].pending = &pending;
+		m[i].r       = &res[i];
+		assert_int_equal(crt_req_send(rpc, count_cb, &m[i]), 0);
+	}
+	assert_int_equal(crt_progress_cond(g_cli, 20 * 1000 * 1000, all_done, &pending), 0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(res[i].calls, 1);
+		assert_int_equal(res[i].rc, 0);
+	}
+	print_message("at most %d RPCs held by the target\n", g_max_held);
+	assert_true(g_max_held >= 8 && g_max_held <= 16);
+	free(res);
+	free(m);
+}
+
+struct sender {
+	pthread_t     thr;
+	int           base;
+	_Atomic int  *pending;
+	struct result res[300];
+	char          data[300][32];
+};
+
+static _Atomic int g_thr_pending;
+
+static void
+thr_cb(const struct crt_cb_info *info)
+{
+	struct result *r = info->cci_arg;
+
+	echo_cb(info);
+	(void)r;
+	g_thr_pending--;
+}
+
+static void *
+sender_main(void *arg)
+{
+	struct sender *s = arg;
+	int            i;
+
+	for (i = 0; i < 300; i++) {
+		crt_rpc_t *rpc;
+		char      *data = s->data[i];
+
+		/* the buffer outlives the RPC: the callback compares against it */
+		snprintf(data, sizeof(s->data[i]), "thread %d rpc %d", s->base, i);
+		rpc = echo_create(T_OPC_ECHO, s->base * 1000 + i, data, strlen(data) + 1, 0);
+		assert_int_equal(crt_req_send(rpc, thr_cb, &s->res[i]), 0);
+	}
+	return NULL;
+}
+
+static int
+thr_done(void *arg)
+{
+	return g_thr_pending == 0;
+}
+
+/* Several threads send on one context while this thread progresses it. */
+static void
+test_threads(void **state)
+{
+	struct sender *s = calloc(4, sizeof(*s));
+	int            t, i;
+
+	g_thr_pending = 4 * 300;
+	for (t = 0; t < 4; t++) {
+		s[t].base = t;
+		assert_int_equal(pthread_create(&s[t].thr, NULL, sender_main, &s[t]), 0);
+	}
+	for (t = 0; t < 4; t++)
+		pthread_join(s[t].thr, NULL);
+	assert_int_equal(crt_progress_cond(g_cli, 30 * 1000 * 1000, thr_done, NULL), 0);
+	for (t = 0; t < 4; t++) {
+		for (i = 0; i < 300; i++) {
+			assert_int_equal(s[t].res[i].calls, 1);
+			assert_int_equal(s[t].res[i].rc, 0);
+			assert_int_equal(s[t].res[i].seq, t * 1000 + i);
+			assert_true(s[t].res[i].data_ok);
+		}
+	}
+	free(s);
+}
+
 static void
 test_timeout(void **state)
 {
@@ -701,7 +808,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_echo),    cmocka_unit_test(test_large_messages),
-	    cmocka_unit_test(test_many_inflight),
+	    cmocka_unit_test(test_many_inflight), cmocka_unit_test(test_credits),
+	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_timeout), cmocka_unit_test(test_abort),
 	    cmocka_unit_test(test_errors),  cmocka_unit_test(test_oneway),
 	    cmocka_unit_test(test_group),   cmocka_unit_test(test_bulk),

@@ -23,7 +23,7 @@ CRT_RPC_DEFINE(c_sum, C_ISEQ, C_OSEQ)
 
 static crt_context_t g_ctx[NRANKS + 1];
 static pthread_t     g_thr[NRANKS];
-static volatile int  g_stop;
+static _Atomic int   g_stop;
 static _Atomic int   g_runs[NRANKS];
 
 static void

@@ -40,7 +40,7 @@ CRT_RPC_DEFINE(t_bulk, T_ISEQ_BULK, T_OSEQ_BULK)
 
 static crt_context_t   g_srv, g_cli;
 static pthread_t       g_thr;
-static volatile int    g_stop;
+static _Atomic int     g_stop;
 static _Atomic int     g_oneway_seen;
 static char            g_dir[64];
 

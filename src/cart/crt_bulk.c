@@ -13,47 +13,47 @@
 #define CRT_RMA_PIECE (4u << 20)
 
 struct crt_bulk_seg {
-	uint64_t       bs_addr;
-	uint64_t       bs_len;
-	uint64_t       bs_key;
-	char          *bs_buf; /* local only */
+	uint64_t bs_addr;
+	uint64_t bs_len;
+	uint64_t bs_key;
+	char *bs_buf; /* local only */
 	struct fid_mr *bs_mr;
 };
 
 struct crt_bulk {
-	bool                 cb_remote;
-	bool                 cb_registered;
-	crt_bulk_perm_t      cb_perm;
-	uint32_t             cb_nseg;
-	uint64_t             cb_total;
+	bool cb_remote;
+	bool cb_registered;
+	crt_bulk_perm_t cb_perm;
+	uint32_t cb_nseg;
+	uint64_t cb_total;
 	struct crt_bulk_seg *cb_segs;
 	/** remote inline handle: its data, inside the received message */
-	const char          *cb_inline;
+	const char *cb_inline;
 };
 
 struct crt_rma_piece {
-	struct crt_op_hdr     rp_hdr;
+	struct crt_op_hdr rp_hdr;
 	struct crt_bulk_xfer *rp_xfer;
-	char                 *rp_local;
-	void                 *rp_desc;
-	uint64_t              rp_len;
-	uint64_t              rp_raddr;
-	uint64_t              rp_key;
+	char *rp_local;
+	void *rp_desc;
+	uint64_t rp_len;
+	uint64_t rp_raddr;
+	uint64_t rp_key;
 };
 
 struct crt_bulk_xfer {
-	d_list_t             bx_link;
-	struct crt_work      bx_work;
-	struct crt_context  *bx_ctx;
+	d_list_t bx_link;
+	struct crt_work bx_work;
+	struct crt_context *bx_ctx;
 	struct crt_rpc_priv *bx_rpc;
 	struct crt_bulk_desc bx_desc;
-	crt_bulk_cb_t        bx_cb;
-	void                *bx_arg;
-	fi_addr_t            bx_peer;
-	uint32_t             bx_npieces;
-	uint32_t             bx_posted;
-	uint32_t             bx_done;
-	int                  bx_rc;
+	crt_bulk_cb_t bx_cb;
+	void *bx_arg;
+	fi_addr_t bx_peer;
+	uint32_t bx_npieces;
+	uint32_t bx_posted;
+	uint32_t bx_done;
+	int bx_rc;
 	struct crt_rma_piece bx_pieces[];
 };
 
@@ -62,7 +62,7 @@ crt_bulk_create(crt_context_t crt_ctx, d_sg_list_t *sgl, crt_bulk_perm_t bulk_pe
 		crt_bulk_t *bulk_hdl)
 {
 	struct crt_bulk *bulk;
-	uint32_t         i, n = 0;
+	uint32_t i, n = 0;
 
 	if (crt_ctx == NULL || sgl == NULL || bulk_hdl == NULL || sgl->sg_nr == 0 ||
 	    sgl->sg_iovs == NULL ||
@@ -93,7 +93,7 @@ crt_bulk_create(crt_context_t crt_ctx, d_sg_list_t *sgl, crt_bulk_perm_t bulk_pe
 	}
 	bulk->cb_nseg = n;
 	bulk->cb_perm = bulk_perm;
-	*bulk_hdl     = bulk;
+	*bulk_hdl = bulk;
 	return 0;
 }
 
@@ -101,9 +101,9 @@ static int
 crt_bulk_register(struct crt_bulk *bulk)
 {
 	struct crt_gdata *g = &crt_gdata;
-	uint64_t          access;
-	uint32_t          i;
-	int               rc;
+	uint64_t access;
+	uint32_t i;
+	int rc;
 
 	if (bulk->cb_registered)
 		return 0;
@@ -117,7 +117,7 @@ crt_bulk_register(struct crt_bulk *bulk)
 			D_ERROR("fi_mr_reg(%zu bytes): %s\n", (size_t)s->bs_len, fi_strerror(-rc));
 			goto err;
 		}
-		s->bs_key  = fi_mr_key(s->bs_mr);
+		s->bs_key = fi_mr_key(s->bs_mr);
 		s->bs_addr = g->cg_mr_virt ? (uint64_t)(uintptr_t)s->bs_buf : 0;
 	}
 	bulk->cb_registered = true;
@@ -134,7 +134,7 @@ int
 crt_bulk_free(crt_bulk_t bulk_hdl)
 {
 	struct crt_bulk *bulk = bulk_hdl;
-	uint32_t         i;
+	uint32_t i;
 
 	if (bulk == NULL)
 		return 0;
@@ -169,11 +169,11 @@ int
 crt_proc_crt_bulk_t(crt_proc_t proc, crt_proc_op_t op, crt_bulk_t *data)
 {
 	struct crt_proc_s *p = proc;
-	struct crt_bulk   *bulk;
-	uint8_t            hdr[8] = {0};
-	uint64_t           total;
-	uint32_t           nseg, i;
-	int                rc;
+	struct crt_bulk *bulk;
+	uint8_t hdr[8] = {0};
+	uint64_t total;
+	uint32_t nseg, i;
+	int rc;
 
 	if (op == CRT_PROC_FREE) {
 		bulk = *data;
@@ -193,10 +193,10 @@ crt_proc_crt_bulk_t(crt_proc_t proc, crt_proc_op_t op, crt_bulk_t *data)
 		}
 		hdr[0] = 1;
 		hdr[1] = bulk->cb_perm == CRT_BULK_RO && bulk->cb_total <= CRT_BULK_INLINE_MAX;
-		nseg   = bulk->cb_nseg;
+		nseg = bulk->cb_nseg;
 		memcpy(&hdr[4], &nseg, sizeof(nseg));
 		total = bulk->cb_total;
-		rc    = crt_proc_memcpy(proc, op, hdr, sizeof(hdr));
+		rc = crt_proc_memcpy(proc, op, hdr, sizeof(hdr));
 		if (rc == 0)
 			rc = crt_proc_uint64_t(proc, op, &total);
 		if (rc != 0)
@@ -219,7 +219,7 @@ crt_proc_crt_bulk_t(crt_proc_t proc, crt_proc_op_t op, crt_bulk_t *data)
 	}
 
 	*data = NULL;
-	rc    = crt_proc_memcpy(proc, op, hdr, sizeof(hdr));
+	rc = crt_proc_memcpy(proc, op, hdr, sizeof(hdr));
 	if (rc != 0)
 		return rc;
 	if (hdr[0] == 0)
@@ -230,16 +230,15 @@ crt_proc_crt_bulk_t(crt_proc_t proc, crt_proc_op_t op, crt_bulk_t *data)
 	rc = crt_proc_uint64_t(proc, op, &total);
 	if (rc != 0)
 		return rc;
-	if (hdr[1] ? total > p->cp_len - p->cp_off
-		   : (uint64_t)nseg * 24 > p->cp_len - p->cp_off)
+	if (hdr[1] ? total > p->cp_len - p->cp_off : (uint64_t)nseg * 24 > p->cp_len - p->cp_off)
 		return -DER_PROTO;
 	D_ALLOC_PTR(bulk);
 	if (bulk == NULL)
 		return -DER_NOMEM;
 	bulk->cb_remote = true;
-	bulk->cb_total  = total;
+	bulk->cb_total = total;
 	if (hdr[1]) {
-		bulk->cb_perm   = CRT_BULK_RO;
+		bulk->cb_perm = CRT_BULK_RO;
 		bulk->cb_inline = p->cp_buf + p->cp_off;
 		p->cp_off += total;
 		*data = bulk;
@@ -275,10 +274,9 @@ crt_proc_crt_bulk_t(crt_proc_t proc, crt_proc_op_t op, crt_bulk_t *data)
 static void
 crt_bulk_xfer_work(struct crt_work *w)
 {
-	struct crt_bulk_xfer   *x    = container_of(w, struct crt_bulk_xfer, bx_work);
-	struct crt_bulk_cb_info info = {.bci_bulk_desc = &x->bx_desc,
-					.bci_arg       = x->bx_arg,
-					.bci_rc        = x->bx_rc};
+	struct crt_bulk_xfer *x = container_of(w, struct crt_bulk_xfer, bx_work);
+	struct crt_bulk_cb_info info = {
+		.bci_bulk_desc = &x->bx_desc, .bci_arg = x->bx_arg, .bci_rc = x->bx_rc};
 
 	if (x->bx_cb != NULL)
 		x->bx_cb(&info);
@@ -291,7 +289,7 @@ static void
 crt_bulk_post_locked(struct crt_bulk_xfer *x)
 {
 	struct crt_context *ctx = x->bx_ctx;
-	ssize_t             rc;
+	ssize_t rc;
 
 	while (x->bx_posted < x->bx_npieces && x->bx_rc == 0) {
 		struct crt_rma_piece *pc = &x->bx_pieces[x->bx_posted];
@@ -300,8 +298,8 @@ crt_bulk_post_locked(struct crt_bulk_xfer *x)
 			rc = fi_read(ctx->cc_ep, pc->rp_local, pc->rp_len, pc->rp_desc, x->bx_peer,
 				     pc->rp_raddr, pc->rp_key, pc);
 		else
-			rc = fi_write(ctx->cc_ep, pc->rp_local, pc->rp_len, pc->rp_desc,
-				      x->bx_peer, pc->rp_raddr, pc->rp_key, pc);
+			rc = fi_write(ctx->cc_ep, pc->rp_local, pc->rp_len, pc->rp_desc, x->bx_peer,
+				      pc->rp_raddr, pc->rp_key, pc);
 		if (rc == -FI_EAGAIN) {
 			if (d_list_empty(&x->bx_link))
 				d_list_add_tail(&x->bx_link, &ctx->cc_bulk_list);
@@ -326,9 +324,10 @@ void
 crt_bulk_resume(struct crt_context *ctx)
 {
 	struct crt_bulk_xfer *x;
-	d_list_t             *pos, *tmp;
+	d_list_t *pos, *tmp;
 
-	d_list_for_each_safe(pos, tmp, &ctx->cc_bulk_list) {
+	d_list_for_each_safe(pos, tmp, &ctx->cc_bulk_list)
+	{
 		x = d_list_entry(pos, struct crt_bulk_xfer, bx_link);
 		crt_bulk_post_locked(x);
 		if (!d_list_empty(&x->bx_link))
@@ -340,14 +339,13 @@ void
 crt_bulk_rma_complete(struct crt_op_hdr *op, int rc)
 {
 	struct crt_rma_piece *pc = (struct crt_rma_piece *)op;
-	struct crt_bulk_xfer *x  = pc->rp_xfer;
+	struct crt_bulk_xfer *x = pc->rp_xfer;
 
 	x->bx_ctx->cc_rma_pending--;
 	x->bx_done++;
 	if (rc != 0 && x->bx_rc == 0)
 		x->bx_rc = rc;
-	if (x->bx_done == x->bx_posted &&
-	    (x->bx_rc != 0 || x->bx_posted == x->bx_npieces)) {
+	if (x->bx_done == x->bx_posted && (x->bx_rc != 0 || x->bx_posted == x->bx_npieces)) {
 		d_list_del_init(&x->bx_link);
 		x->bx_work.w_fn = crt_bulk_xfer_work;
 		crt_work_add(x->bx_ctx, &x->bx_work);
@@ -356,8 +354,8 @@ crt_bulk_rma_complete(struct crt_op_hdr *op, int rc)
 
 /* Walk (segment, offset) pairs of both handles and cut pieces. */
 static uint32_t
-crt_bulk_pieces(struct crt_bulk *local, off_t loff, struct crt_bulk *remote, off_t roff,
-		size_t len, struct crt_rma_piece *out)
+crt_bulk_pieces(struct crt_bulk *local, off_t loff, struct crt_bulk *remote, off_t roff, size_t len,
+		struct crt_rma_piece *out)
 {
 	uint32_t li = 0, ri = 0, n = 0;
 	uint64_t lo = loff, ro = roff;
@@ -368,15 +366,15 @@ crt_bulk_pieces(struct crt_bulk *local, off_t loff, struct crt_bulk *remote, off
 		ro -= remote->cb_segs[ri++].bs_len;
 	while (len > 0 && li < local->cb_nseg && ri < remote->cb_nseg) {
 		struct crt_bulk_seg *ls = &local->cb_segs[li], *rs = &remote->cb_segs[ri];
-		uint64_t             chunk = min(len, min(ls->bs_len - lo, rs->bs_len - ro));
+		uint64_t chunk = min(len, min(ls->bs_len - lo, rs->bs_len - ro));
 
 		chunk = min(chunk, (uint64_t)CRT_RMA_PIECE);
 		if (out != NULL) {
 			out[n].rp_local = ls->bs_buf + lo;
-			out[n].rp_desc  = fi_mr_desc(ls->bs_mr);
-			out[n].rp_len   = chunk;
+			out[n].rp_desc = fi_mr_desc(ls->bs_mr);
+			out[n].rp_len = chunk;
 			out[n].rp_raddr = rs->bs_addr + ro;
-			out[n].rp_key   = rs->bs_key;
+			out[n].rp_key = rs->bs_key;
 		}
 		n++;
 		len -= chunk;
@@ -403,7 +401,7 @@ crt_bulk_copy_inline(struct crt_bulk *local, off_t loff, const char *src, size_t
 
 	for (i = 0; i < local->cb_nseg && len > 0; i++) {
 		struct crt_bulk_seg *s = &local->cb_segs[i];
-		uint64_t             n;
+		uint64_t n;
 
 		if (off >= s->bs_len) {
 			off -= s->bs_len;
@@ -421,22 +419,22 @@ int
 crt_bulk_transfer(struct crt_bulk_desc *bulk_desc, crt_bulk_cb_t complete_cb, void *arg,
 		  crt_bulk_opid_t *opid)
 {
-	struct crt_bulk      *local, *remote;
-	struct crt_rpc_priv  *rpc;
-	struct crt_context   *ctx;
+	struct crt_bulk *local, *remote;
+	struct crt_rpc_priv *rpc;
+	struct crt_context *ctx;
 	struct crt_bulk_xfer *x;
-	uint32_t              n;
-	int                   rc;
+	uint32_t n;
+	int rc;
 
 	if (bulk_desc == NULL || bulk_desc->bd_rpc == NULL || bulk_desc->bd_local_hdl == NULL ||
 	    bulk_desc->bd_remote_hdl == NULL || bulk_desc->bd_remote_off < 0 ||
 	    bulk_desc->bd_local_off < 0 ||
 	    (bulk_desc->bd_bulk_op != CRT_BULK_GET && bulk_desc->bd_bulk_op != CRT_BULK_PUT))
 		return -DER_INVAL;
-	local  = bulk_desc->bd_local_hdl;
+	local = bulk_desc->bd_local_hdl;
 	remote = bulk_desc->bd_remote_hdl;
-	rpc    = container_of(bulk_desc->bd_rpc, struct crt_rpc_priv, crp_pub);
-	ctx    = rpc->crp_ctx;
+	rpc = container_of(bulk_desc->bd_rpc, struct crt_rpc_priv, crp_pub);
+	ctx = rpc->crp_ctx;
 	if (local->cb_remote || !remote->cb_remote || rpc->crp_peer == NULL)
 		return -DER_INVAL;
 	if ((uint64_t)bulk_desc->bd_local_off + bulk_desc->bd_len > local->cb_total ||
@@ -459,12 +457,12 @@ crt_bulk_transfer(struct crt_bulk_desc *bulk_desc, crt_bulk_cb_t complete_cb, vo
 	if (x == NULL)
 		return -DER_NOMEM;
 	D_INIT_LIST_HEAD(&x->bx_link);
-	x->bx_ctx     = ctx;
-	x->bx_rpc     = rpc;
-	x->bx_desc    = *bulk_desc;
-	x->bx_cb      = complete_cb;
-	x->bx_arg     = arg;
-	x->bx_peer    = rpc->crp_peer->p_addr;
+	x->bx_ctx = ctx;
+	x->bx_rpc = rpc;
+	x->bx_desc = *bulk_desc;
+	x->bx_cb = complete_cb;
+	x->bx_arg = arg;
+	x->bx_peer = rpc->crp_peer->p_addr;
 	x->bx_npieces = n;
 	atomic_fetch_add(&rpc->crp_refcount, 1);
 	if (remote->cb_inline != NULL) {
@@ -478,7 +476,7 @@ crt_bulk_transfer(struct crt_bulk_desc *bulk_desc, crt_bulk_cb_t complete_cb, vo
 				bulk_desc->bd_len, x->bx_pieces);
 		for (i = 0; i < n; i++) {
 			x->bx_pieces[i].rp_hdr.oh_type = CRT_OP_RMA;
-			x->bx_pieces[i].rp_xfer        = x;
+			x->bx_pieces[i].rp_xfer = x;
 		}
 	}
 	if (opid != NULL)

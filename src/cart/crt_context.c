@@ -21,28 +21,28 @@ int
 crt_uri_to_addr(struct crt_context *ctx, const char *uri, fi_addr_t *addr)
 {
 	const char *rest = strstr(uri, "://");
-	int         rc;
+	int rc;
 
 	if (rest == NULL)
 		return -DER_INVAL;
 	rest += 3;
 	if (crt_gdata.cg_sockaddr) {
 		struct sockaddr_in sin = {.sin_family = AF_INET};
-		char               ip[INET_ADDRSTRLEN];
-		const char        *colon = strrchr(rest, ':');
-		char              *end;
-		long               port;
+		char ip[INET_ADDRSTRLEN];
+		const char *colon = strrchr(rest, ':');
+		char *end;
+		long port;
 
 		if (colon == NULL || colon - rest >= (long)sizeof(ip))
 			return -DER_INVAL;
 		memcpy(ip, rest, colon - rest);
 		ip[colon - rest] = '\0';
-		port             = strtol(colon + 1, &end, 10);
+		port = strtol(colon + 1, &end, 10);
 		if (*end != '\0' || port <= 0 || port > 65535 ||
 		    inet_pton(AF_INET, ip, &sin.sin_addr) != 1)
 			return -DER_INVAL;
 		sin.sin_port = htons((uint16_t)port);
-		rc           = fi_av_insert(ctx->cc_av, &sin, 1, addr, 0, NULL);
+		rc = fi_av_insert(ctx->cc_av, &sin, 1, addr, 0, NULL);
 	} else {
 		char name[CRT_ADDR_STR_MAX_LEN + 16];
 
@@ -70,12 +70,13 @@ crt_str_hash(const char *s)
 struct crt_peer *
 crt_peer_get(struct crt_context *ctx, const char *uri)
 {
-	d_list_t        *head = &ctx->cc_peers[crt_str_hash(uri) & ((1 << CRT_PEER_HASH_BITS) - 1)];
+	d_list_t *head = &ctx->cc_peers[crt_str_hash(uri) & ((1 << CRT_PEER_HASH_BITS) - 1)];
 	struct crt_peer *peer;
-	d_list_t        *pos;
-	int              rc;
+	d_list_t *pos;
+	int rc;
 
-	d_list_for_each(pos, head) {
+	d_list_for_each(pos, head)
+	{
 		peer = d_list_entry(pos, struct crt_peer, p_link);
 		if (strcmp(peer->p_uri, uri) == 0)
 			return peer;
@@ -115,9 +116,9 @@ crt_post_recv(struct crt_context *ctx, struct crt_recv_buf *rb)
 static int
 crt_ctx_addr(struct crt_context *ctx)
 {
-	char   addr[CRT_ADDR_STR_MAX_LEN];
+	char addr[CRT_ADDR_STR_MAX_LEN];
 	size_t len = sizeof(addr);
-	int    rc;
+	int rc;
 
 	rc = fi_getname(&ctx->cc_ep->fid, addr, &len);
 	if (rc != 0) {
@@ -126,14 +127,14 @@ crt_ctx_addr(struct crt_context *ctx)
 	}
 	if (crt_gdata.cg_sockaddr) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)addr;
-		char                ip[INET_ADDRSTRLEN];
+		char ip[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof(ip));
 		snprintf(ctx->cc_uri, sizeof(ctx->cc_uri), "%s://%s:%u", crt_gdata.cg_provider, ip,
 			 ntohs(sin->sin_port));
 	} else {
 		const char *name = addr;
-		int         n;
+		int n;
 
 		addr[sizeof(addr) - 1] = '\0';
 		if (strncmp(name, SHM_PREFIX, strlen(SHM_PREFIX)) == 0)
@@ -166,14 +167,13 @@ crt_ctx_src_port(int idx)
 static int
 crt_ctx_open(struct crt_context *ctx)
 {
-	struct crt_gdata  *g = &crt_gdata;
-	struct fi_info    *info;
-	struct fi_av_attr  av_attr = {.type = FI_AV_MAP, .count = 256};
-	struct fi_cq_attr  cq_attr = {.format   = FI_CQ_FORMAT_TAGGED,
-				      .size     = 4096,
-				      .wait_obj = FI_WAIT_FD};
-	struct epoll_event ev      = {.events = EPOLLIN};
-	int                rc, i;
+	struct crt_gdata *g = &crt_gdata;
+	struct fi_info *info;
+	struct fi_av_attr av_attr = {.type = FI_AV_MAP, .count = 256};
+	struct fi_cq_attr cq_attr = {
+		.format = FI_CQ_FORMAT_TAGGED, .size = 4096, .wait_obj = FI_WAIT_FD};
+	struct epoll_event ev = {.events = EPOLLIN};
+	int rc, i;
 
 	info = fi_dupinfo(g->cg_info);
 	if (info == NULL)
@@ -190,7 +190,7 @@ crt_ctx_open(struct crt_context *ctx)
 		inet_pton(AF_INET, g->cg_node[0] ? g->cg_node : "127.0.0.1", &sin->sin_addr);
 		sin->sin_port = htons((uint16_t)crt_ctx_src_port(ctx->cc_idx));
 		free(info->src_addr);
-		info->src_addr    = sin;
+		info->src_addr = sin;
 		info->src_addrlen = sizeof(*sin);
 	} else {
 		char *name = NULL;
@@ -201,7 +201,7 @@ crt_ctx_open(struct crt_context *ctx)
 			return -DER_NOMEM;
 		}
 		free(info->src_addr);
-		info->src_addr    = name;
+		info->src_addr = name;
 		info->src_addrlen = strlen(name) + 1;
 	}
 
@@ -218,7 +218,7 @@ crt_ctx_open(struct crt_context *ctx)
 	if (rc == -FI_ENOSYS) {
 		/* No wait object (shm): crt_wait() polls with a sleeping backoff instead. */
 		cq_attr.wait_obj = FI_WAIT_NONE;
-		rc               = fi_cq_open(g->cg_domain, &cq_attr, &ctx->cc_cq, NULL);
+		rc = fi_cq_open(g->cg_domain, &cq_attr, &ctx->cc_cq, NULL);
 	}
 	if (rc != 0)
 		goto err;
@@ -248,7 +248,7 @@ crt_ctx_open(struct crt_context *ctx)
 		struct crt_recv_buf *rb = &ctx->cc_rbufs[i];
 
 		rb->rb_hdr.oh_type = CRT_OP_RECV;
-		rb->rb_buf         = malloc(CRT_MSG_MAX);
+		rb->rb_buf = malloc(CRT_MSG_MAX);
 		if (rb->rb_buf == NULL)
 			return -DER_NOMEM;
 		rc = crt_post_recv(ctx, rb);
@@ -265,7 +265,7 @@ static void
 crt_ctx_close(struct crt_context *ctx)
 {
 	struct crt_send_op *op;
-	int                 i, b;
+	int i, b;
 
 	if (ctx->cc_ep != NULL)
 		fi_close(&ctx->cc_ep->fid);
@@ -299,9 +299,9 @@ crt_ctx_close(struct crt_context *ctx)
 int
 crt_context_create(crt_context_t *crt_ctx)
 {
-	struct crt_gdata   *g = &crt_gdata;
+	struct crt_gdata *g = &crt_gdata;
 	struct crt_context *ctx;
-	int                 i, idx = -1, rc;
+	int i, idx = -1, rc;
 
 	if (crt_ctx == NULL)
 		return -DER_INVAL;
@@ -321,9 +321,9 @@ crt_context_create(crt_context_t *crt_ctx)
 	D_INIT_LIST_HEAD(&ctx->cc_bulk_list);
 	D_INIT_LIST_HEAD(&ctx->cc_large_list);
 	D_INIT_LIST_HEAD(&ctx->cc_large_reads);
-	ctx->cc_next_id       = 1;
+	ctx->cc_next_id = 1;
 	ctx->cc_next_deadline = UINT64_MAX;
-	ctx->cc_epfd          = -1;
+	ctx->cc_epfd = -1;
 
 	pthread_mutex_lock(&g->cg_lock);
 	for (i = 0; i < CRT_CTX_MAX; i++) {
@@ -339,7 +339,7 @@ crt_context_create(crt_context_t *crt_ctx)
 		return -DER_AGAIN;
 	}
 	ctx->cc_idx = idx;
-	rc          = crt_ctx_open(ctx);
+	rc = crt_ctx_open(ctx);
 	if (rc != 0) {
 		pthread_mutex_unlock(&g->cg_lock);
 		crt_ctx_close(ctx);
@@ -358,11 +358,12 @@ static int
 crt_ctx_abort_all(struct crt_context *ctx)
 {
 	struct crt_rpc_priv *rpc;
-	d_list_t            *pos, *tmp;
-	int                  n = 0;
+	d_list_t *pos, *tmp;
+	int n = 0;
 
 	pthread_mutex_lock(&ctx->cc_lock);
-	d_list_for_each_safe(pos, tmp, &ctx->cc_tmo_list) {
+	d_list_for_each_safe(pos, tmp, &ctx->cc_tmo_list)
+	{
 		rpc = d_list_entry(pos, struct crt_rpc_priv, crp_tmo_link);
 		crt_rpc_complete_locked(rpc, -DER_CANCELED);
 		n++;
@@ -375,7 +376,7 @@ int
 crt_context_destroy(crt_context_t crt_ctx, int force)
 {
 	struct crt_context *ctx = crt_ctx;
-	uint64_t            end;
+	uint64_t end;
 
 	if (ctx == NULL)
 		return -DER_INVAL;
@@ -499,10 +500,10 @@ static int
 crt_progress_once(struct crt_context *ctx)
 {
 	struct fi_cq_tagged_entry ce[16];
-	d_list_t                  work;
-	struct crt_work          *w;
-	ssize_t                   n;
-	int                       done = 0, i;
+	d_list_t work;
+	struct crt_work *w;
+	ssize_t n;
+	int done = 0, i;
 
 	D_INIT_LIST_HEAD(&work);
 	pthread_mutex_lock(&ctx->cc_lock);
@@ -521,8 +522,8 @@ crt_progress_once(struct crt_context *ctx)
 
 			if (fi_cq_readerr(ctx->cc_cq, &ee, 0) == 1) {
 				struct fi_cq_tagged_entry e = {.op_context = ee.op_context,
-							       .len        = ee.len};
-				int                       rc = crt_fi2der(ee.err);
+							       .len = ee.len};
+				int rc = crt_fi2der(ee.err);
 
 				if (ee.err != FI_ECANCELED)
 					D_DEBUG(DB_NET, "completion error: %s\n",
@@ -565,21 +566,20 @@ crt_now_us(void)
 static void
 crt_wait(struct crt_context *ctx, int64_t us)
 {
-	struct fid        *fids[1] = {&ctx->cc_cq->fid};
+	struct fid *fids[1] = {&ctx->cc_cq->fid};
 	struct epoll_event ev;
-	uint64_t           now_ms, dl;
-	int                ms;
+	uint64_t now_ms, dl;
+	int ms;
 
 	pthread_mutex_lock(&ctx->cc_lock);
 	if (!d_list_empty(&ctx->cc_work_list)) {
 		pthread_mutex_unlock(&ctx->cc_lock);
 		return;
 	}
-	if ((!d_list_empty(&ctx->cc_retry_list) || !d_list_empty(&ctx->cc_bulk_list)) &&
-	    us > 1000)
+	if ((!d_list_empty(&ctx->cc_retry_list) || !d_list_empty(&ctx->cc_bulk_list)) && us > 1000)
 		us = 1000;
 	now_ms = crt_now_ms();
-	dl     = ctx->cc_next_deadline;
+	dl = ctx->cc_next_deadline;
 	pthread_mutex_unlock(&ctx->cc_lock);
 	if (dl != UINT64_MAX) {
 		int64_t left = dl > now_ms ? (int64_t)(dl - now_ms) * 1000 : 0;
@@ -601,7 +601,7 @@ crt_wait(struct crt_context *ctx, int64_t us)
 		ctx->cc_poll_us = ctx->cc_poll_us ? min(ctx->cc_poll_us * 2, 1000) : 20;
 		if (us > 0 && us < ctx->cc_poll_us)
 			ctx->cc_poll_us = (int)us;
-		ts.tv_sec  = 0;
+		ts.tv_sec = 0;
 		ts.tv_nsec = ctx->cc_poll_us * 1000L;
 		nanosleep(&ts, NULL);
 		return;
@@ -616,14 +616,14 @@ int
 crt_progress(crt_context_t crt_ctx, int64_t timeout)
 {
 	struct crt_context *ctx = crt_ctx;
-	uint64_t            end;
+	uint64_t end;
 
 	if (ctx == NULL)
 		return -DER_INVAL;
 	end = timeout > 0 ? crt_now_us() + timeout : 0;
 	for (;;) {
 		if (crt_progress_once(ctx) > 0) {
-			ctx->cc_poll_us   = 0;
+			ctx->cc_poll_us = 0;
 			ctx->cc_poll_idle = 0;
 			return 0;
 		}
@@ -634,7 +634,8 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 			 * A poller that blocks on the wait fd after -DER_TIMEDOUT must not
 			 * miss a completion: only report idle once fi_trywait() agrees.
 			 */
-			if (ctx->cc_epfd >= 0 && fi_trywait(crt_gdata.cg_fabric, fids, 1) != FI_SUCCESS)
+			if (ctx->cc_epfd >= 0 &&
+			    fi_trywait(crt_gdata.cg_fabric, fids, 1) != FI_SUCCESS)
 				return 0;
 			return -DER_TIMEDOUT;
 		}
@@ -651,11 +652,10 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 }
 
 int
-crt_progress_cond(crt_context_t crt_ctx, int64_t timeout, crt_progress_cond_cb_t cond_cb,
-		  void *arg)
+crt_progress_cond(crt_context_t crt_ctx, int64_t timeout, crt_progress_cond_cb_t cond_cb, void *arg)
 {
 	uint64_t end = timeout > 0 ? crt_now_us() + timeout : 0;
-	int      rc;
+	int rc;
 
 	if (crt_ctx == NULL || cond_cb == NULL)
 		return -DER_INVAL;

@@ -21,19 +21,19 @@
 
 struct crt_corpc {
 	pthread_mutex_t co_lock;
-	uint32_t        co_topo;
-	uint32_t        co_n;
-	uint32_t        co_idx;
-	uint32_t        co_timeout;
-	d_rank_t       *co_ranks;
-	const char     *co_raw;
-	size_t          co_raw_len;
-	int             co_pending;
-	bool            co_local_done;
-	int             co_rc;
+	uint32_t co_topo;
+	uint32_t co_n;
+	uint32_t co_idx;
+	uint32_t co_timeout;
+	d_rank_t *co_ranks;
+	const char *co_raw;
+	size_t co_raw_len;
+	int co_pending;
+	bool co_local_done;
+	int co_rc;
 	/** outputs of children that replied before the local handler */
-	crt_rpc_t     **co_early;
-	int             co_nearly;
+	crt_rpc_t **co_early;
+	int co_nearly;
 };
 
 static size_t
@@ -49,7 +49,7 @@ crt_corpc_prefix(uint32_t topo, const d_rank_t *ranks, uint32_t n, uint32_t idx,
 	uint32_t *p;
 
 	*len = crt_corpc_prefix_len(n);
-	p    = calloc(1, *len);
+	p = calloc(1, *len);
 	if (p == NULL)
 		return NULL;
 	p[0] = CRT_CORPC_MAGIC;
@@ -104,9 +104,9 @@ crt_tree_children(uint32_t topo, uint32_t n, uint32_t idx, uint32_t *out)
 int
 crt_corpc_parse(struct crt_rpc_priv *rpc, size_t body_len, size_t *input_off)
 {
-	const uint32_t   *p = (const uint32_t *)rpc->crp_msg;
+	const uint32_t *p = (const uint32_t *)rpc->crp_msg;
 	struct crt_corpc *co;
-	size_t            plen;
+	size_t plen;
 
 	if (body_len < 20 || p[0] != CRT_CORPC_MAGIC || p[2] == 0 ||
 	    p[2] > (body_len - 20) / sizeof(d_rank_t) || p[3] >= p[2])
@@ -127,14 +127,14 @@ crt_corpc_parse(struct crt_rpc_priv *rpc, size_t body_len, size_t *input_off)
 	}
 	pthread_mutex_init(&co->co_lock, NULL);
 	co->co_topo = p[1];
-	co->co_n    = p[2];
-	co->co_idx  = p[3];
+	co->co_n = p[2];
+	co->co_idx = p[3];
 	co->co_timeout = p[4];
 	memcpy(co->co_ranks, &p[5], co->co_n * sizeof(d_rank_t));
-	co->co_raw     = rpc->crp_msg + plen;
+	co->co_raw = rpc->crp_msg + plen;
 	co->co_raw_len = body_len - plen;
 	rpc->crp_corpc = co;
-	*input_off     = plen;
+	*input_off = plen;
 	return 0;
 }
 
@@ -142,7 +142,7 @@ void
 crt_corpc_free(struct crt_rpc_priv *rpc)
 {
 	struct crt_corpc *co = rpc->crp_corpc;
-	int               i;
+	int i;
 
 	for (i = 0; i < co->co_nearly; i++)
 		crt_req_decref(co->co_early[i]);
@@ -158,7 +158,7 @@ static void
 crt_corpc_aggregate(struct crt_rpc_priv *parent, crt_rpc_t *child)
 {
 	struct crt_corpc_ops *ops = parent->crp_opc_info->coi_co_ops;
-	int                   rc;
+	int rc;
 
 	if (ops == NULL || ops->co_aggregate == NULL)
 		return;
@@ -182,8 +182,8 @@ static void
 crt_corpc_child_cb(const struct crt_cb_info *info)
 {
 	struct crt_rpc_priv *parent = info->cci_arg;
-	struct crt_corpc    *co     = parent->crp_corpc;
-	bool                 finish;
+	struct crt_corpc *co = parent->crp_corpc;
+	bool finish;
 
 	pthread_mutex_lock(&co->co_lock);
 	if (info->cci_rc != 0) {
@@ -207,8 +207,8 @@ int
 crt_corpc_local_reply(struct crt_rpc_priv *rpc)
 {
 	struct crt_corpc *co = rpc->crp_corpc;
-	bool              finish;
-	int               i;
+	bool finish;
+	int i;
 
 	pthread_mutex_lock(&co->co_lock);
 	if (co->co_local_done) {
@@ -221,7 +221,7 @@ crt_corpc_local_reply(struct crt_rpc_priv *rpc)
 		crt_req_decref(co->co_early[i]);
 	}
 	co->co_nearly = 0;
-	finish        = co->co_pending == 0;
+	finish = co->co_pending == 0;
 	pthread_mutex_unlock(&co->co_lock);
 	if (finish)
 		crt_corpc_finish(rpc);
@@ -231,36 +231,36 @@ crt_corpc_local_reply(struct crt_rpc_priv *rpc)
 void
 crt_corpc_handler_work(struct crt_work *w)
 {
-	struct crt_rpc_priv  *rpc = container_of(w, struct crt_rpc_priv, crp_work);
-	struct crt_corpc     *co  = rpc->crp_corpc;
+	struct crt_rpc_priv *rpc = container_of(w, struct crt_rpc_priv, crp_work);
+	struct crt_corpc *co = rpc->crp_corpc;
 	struct crt_corpc_ops *ops = rpc->crp_opc_info->coi_co_ops;
-	uint32_t             *kids;
-	uint32_t              nkids, i;
+	uint32_t *kids;
+	uint32_t nkids, i;
 
 	/* held until the tree's reply is sent */
 	atomic_fetch_add(&rpc->crp_refcount, 1);
 	if (ops != NULL && ops->co_pre_forward != NULL)
 		ops->co_pre_forward(&rpc->crp_pub, NULL);
-	kids  = calloc(co->co_n, sizeof(*kids));
+	kids = calloc(co->co_n, sizeof(*kids));
 	nkids = kids ? crt_tree_children(co->co_topo, co->co_n, co->co_idx, kids) : 0;
 	if (kids == NULL)
 		co->co_rc = -DER_NOMEM;
 	co->co_pending = nkids;
 	for (i = 0; i < nkids; i++) {
-		crt_endpoint_t       ep = {.ep_rank = co->co_ranks[kids[i]], .ep_tag = 0};
+		crt_endpoint_t ep = {.ep_rank = co->co_ranks[kids[i]], .ep_tag = 0};
 		struct crt_rpc_priv *child;
-		crt_rpc_t           *req;
-		int                  rc;
+		crt_rpc_t *req;
+		int rc;
 
 		rc = crt_req_create(rpc->crp_ctx, &ep, rpc->crp_pub.cr_opc, &req);
 		if (rc == 0) {
-			child                = container_of(req, struct crt_rpc_priv, crp_pub);
-			child->crp_co_prefix = crt_corpc_prefix(co->co_topo, co->co_ranks, co->co_n,
-								kids[i], co->co_timeout,
-								&child->crp_co_prefix_len);
+			child = container_of(req, struct crt_rpc_priv, crp_pub);
+			child->crp_co_prefix =
+				crt_corpc_prefix(co->co_topo, co->co_ranks, co->co_n, kids[i],
+						 co->co_timeout, &child->crp_co_prefix_len);
 			crt_req_set_timeout_ms(req, co->co_timeout);
-			child->crp_raw_body  = co->co_raw;
-			child->crp_raw_len   = co->co_raw_len;
+			child->crp_raw_body = co->co_raw;
+			child->crp_raw_len = co->co_raw_len;
 			if (child->crp_co_prefix == NULL) {
 				crt_req_decref(req);
 				rc = -DER_NOMEM;
@@ -305,11 +305,11 @@ crt_corpc_req_create(crt_context_t crt_ctx, crt_group_t *grp, d_rank_list_t *fil
 		     int tree_topo, crt_rpc_t **req)
 {
 	struct crt_rpc_priv *rpc;
-	d_rank_list_t       *all = NULL;
-	d_rank_t            *ranks;
-	d_rank_t             self = CRT_NO_RANK;
-	uint32_t             i, n = 0, type = (uint32_t)tree_topo >> CRT_TREE_TYPE_SHIFT;
-	int                  rc;
+	d_rank_list_t *all = NULL;
+	d_rank_t *ranks;
+	d_rank_t self = CRT_NO_RANK;
+	uint32_t i, n = 0, type = (uint32_t)tree_topo >> CRT_TREE_TYPE_SHIFT;
+	int rc;
 
 	if (crt_ctx == NULL || req == NULL || type < CRT_TREE_MIN || type > CRT_TREE_MAX)
 		return -DER_INVAL;
@@ -352,13 +352,13 @@ crt_corpc_req_create(crt_context_t crt_ctx, crt_group_t *grp, d_rank_list_t *fil
 	}
 	if (rc != 0)
 		goto out;
-	rpc                = container_of(*req, struct crt_rpc_priv, crp_pub);
-	rpc->crp_co_prefix = crt_corpc_prefix((uint32_t)tree_topo, ranks, n, 0, 0,
-					      &rpc->crp_co_prefix_len);
+	rpc = container_of(*req, struct crt_rpc_priv, crp_pub);
+	rpc->crp_co_prefix =
+		crt_corpc_prefix((uint32_t)tree_topo, ranks, n, 0, 0, &rpc->crp_co_prefix_len);
 	if (rpc->crp_co_prefix == NULL) {
 		crt_req_decref(*req);
 		*req = NULL;
-		rc   = -DER_NOMEM;
+		rc = -DER_NOMEM;
 	}
 out:
 	free(ranks);

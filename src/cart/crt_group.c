@@ -14,32 +14,32 @@
 
 struct crt_grp_member {
 	d_rank_t gm_rank;
-	char    *gm_uri;
+	char *gm_uri;
 };
 
 struct crt_grp_priv {
-	crt_group_t            gp_pub;
-	d_list_t               gp_link;
-	char                   gp_name[CRT_GROUP_ID_MAX_LEN];
-	bool                   gp_primary;
-	uint32_t               gp_version;
+	crt_group_t gp_pub;
+	d_list_t gp_link;
+	char gp_name[CRT_GROUP_ID_MAX_LEN];
+	bool gp_primary;
+	uint32_t gp_version;
 	struct crt_grp_member *gp_members;
-	uint32_t               gp_nr;
-	uint32_t               gp_cap;
+	uint32_t gp_nr;
+	uint32_t gp_cap;
 };
 
 static struct {
-	pthread_rwlock_t     lock;
+	pthread_rwlock_t lock;
 	struct crt_grp_priv *primary;
-	d_list_t             attached;
-	d_rank_t             self;
-	char                 path[256];
-	crt_event_cb         event_cb;
-	void                *event_arg;
+	d_list_t attached;
+	d_rank_t self;
+	char path[256];
+	crt_event_cb event_cb;
+	void *event_arg;
 } crt_grp = {
-    .lock     = PTHREAD_RWLOCK_INITIALIZER,
-    .attached = D_LIST_HEAD_INIT(crt_grp.attached),
-    .self     = CRT_NO_RANK,
+	.lock = PTHREAD_RWLOCK_INITIALIZER,
+	.attached = D_LIST_HEAD_INIT(crt_grp.attached),
+	.self = CRT_NO_RANK,
 };
 
 #define GRP_PRIV(g) container_of(g, struct crt_grp_priv, gp_pub)
@@ -71,7 +71,7 @@ crt_grp_alloc(const char *name, bool primary)
 		return NULL;
 	snprintf(gp->gp_name, sizeof(gp->gp_name), "%s", name);
 	gp->gp_pub.cg_grpid = gp->gp_name;
-	gp->gp_primary      = primary;
+	gp->gp_primary = primary;
 	D_INIT_LIST_HEAD(&gp->gp_link);
 	return gp;
 }
@@ -99,7 +99,7 @@ crt_grp_init(crt_group_id_t grpid)
 	}
 	pthread_rwlock_wrlock(&crt_grp.lock);
 	crt_grp.primary = crt_grp_alloc(name, true);
-	crt_grp.self    = CRT_NO_RANK;
+	crt_grp.self = CRT_NO_RANK;
 	if (crt_grp.path[0] == '\0') {
 		env = getenv("CRT_ATTACH_INFO_PATH");
 		snprintf(crt_grp.path, sizeof(crt_grp.path), "%s", env ? env : "/tmp");
@@ -120,7 +120,7 @@ crt_grp_fini(void)
 	while ((gp = d_list_pop_entry(&crt_grp.attached, struct crt_grp_priv, gp_link)) != NULL)
 		crt_grp_free(gp);
 	crt_grp.event_cb = NULL;
-	crt_grp.path[0]  = '\0';
+	crt_grp.path[0] = '\0';
 	pthread_rwlock_unlock(&crt_grp.lock);
 }
 
@@ -152,7 +152,7 @@ static int
 crt_grp_member_set(struct crt_grp_priv *gp, d_rank_t rank, const char *uri)
 {
 	struct crt_grp_member *m = crt_grp_member_find(gp, rank);
-	char                  *dup;
+	char *dup;
 
 	if (rank == CRT_NO_RANK || uri == NULL || strstr(uri, "://") == NULL ||
 	    strlen(uri) >= CRT_ADDR_STR_MAX_LEN)
@@ -166,7 +166,7 @@ crt_grp_member_set(struct crt_grp_priv *gp, d_rank_t rank, const char *uri)
 		return 0;
 	}
 	if (gp->gp_nr == gp->gp_cap) {
-		uint32_t               cap = gp->gp_cap ? gp->gp_cap * 2 : 8;
+		uint32_t cap = gp->gp_cap ? gp->gp_cap * 2 : 8;
 		struct crt_grp_member *nm;
 
 		nm = realloc(gp->gp_members, cap * sizeof(*nm));
@@ -175,10 +175,10 @@ crt_grp_member_set(struct crt_grp_priv *gp, d_rank_t rank, const char *uri)
 			return -DER_NOMEM;
 		}
 		gp->gp_members = nm;
-		gp->gp_cap     = cap;
+		gp->gp_cap = cap;
 	}
 	gp->gp_members[gp->gp_nr].gm_rank = rank;
-	gp->gp_members[gp->gp_nr].gm_uri  = dup;
+	gp->gp_members[gp->gp_nr].gm_uri = dup;
 	gp->gp_nr++;
 	return 0;
 }
@@ -187,9 +187,9 @@ int
 crt_uri_for_tag(const char *base, uint32_t tag, char **uri)
 {
 	const char *sep;
-	char       *end;
-	long        v;
-	size_t      prefix;
+	char *end;
+	long v;
+	size_t prefix;
 
 	if (tag == 0) {
 		*uri = strdup(base);
@@ -209,8 +209,8 @@ crt_uri_for_tag(const char *base, uint32_t tag, char **uri)
 		 * contexts in order, so the endpoint number advances with the tag too.
 		 */
 		const char *last = strrchr(end, ':');
-		char       *end2;
-		long        n;
+		char *end2;
+		long n;
 
 		if (last != NULL) {
 			n = strtol(last + 1, &end2, 10);
@@ -228,9 +228,9 @@ crt_uri_for_tag(const char *base, uint32_t tag, char **uri)
 int
 crt_grp_uri_lookup(crt_group_t *grp, d_rank_t rank, uint32_t tag, char **uri)
 {
-	struct crt_grp_priv   *gp;
+	struct crt_grp_priv *gp;
 	struct crt_grp_member *m;
-	int                    rc;
+	int rc;
 
 	pthread_rwlock_rdlock(&crt_grp.lock);
 	gp = crt_grp_get(grp);
@@ -266,7 +266,7 @@ crt_group_t *
 crt_group_lookup(crt_group_id_t grp_id)
 {
 	struct crt_grp_priv *gp = NULL;
-	d_list_t            *pos;
+	d_list_t *pos;
 
 	pthread_rwlock_rdlock(&crt_grp.lock);
 	if (crt_grp.primary == NULL)
@@ -275,7 +275,8 @@ crt_group_lookup(crt_group_id_t grp_id)
 		gp = crt_grp.primary;
 		goto out;
 	}
-	d_list_for_each(pos, &crt_grp.attached) {
+	d_list_for_each(pos, &crt_grp.attached)
+	{
 		struct crt_grp_priv *g = d_list_entry(pos, struct crt_grp_priv, gp_link);
 
 		if (strcmp(g->gp_name, grp_id) == 0) {
@@ -296,7 +297,7 @@ crt_group_rank(crt_group_t *grp, d_rank_t *rank)
 	if (rank == NULL)
 		return -DER_INVAL;
 	pthread_rwlock_rdlock(&crt_grp.lock);
-	gp    = crt_grp_get(grp);
+	gp = crt_grp_get(grp);
 	*rank = gp != NULL && gp->gp_primary ? crt_grp.self : CRT_NO_RANK;
 	pthread_rwlock_unlock(&crt_grp.lock);
 	return gp == NULL ? -DER_UNINIT : 0;
@@ -321,9 +322,9 @@ int
 crt_group_ranks_get(crt_group_t *group, d_rank_list_t **list)
 {
 	struct crt_grp_priv *gp;
-	d_rank_list_t       *rl;
-	uint32_t             i;
-	int                  rc = 0;
+	d_rank_list_t *rl;
+	uint32_t i;
+	int rc = 0;
 
 	if (list == NULL)
 		return -DER_INVAL;
@@ -354,7 +355,7 @@ int
 crt_rank_self_set(d_rank_t rank, uint32_t group_version_min)
 {
 	struct crt_context *ctx0 = crt_gdata.cg_ctx[0];
-	int                 rc   = 0;
+	int rc = 0;
 
 	if (rank == CRT_NO_RANK)
 		return -DER_INVAL;
@@ -363,7 +364,7 @@ crt_rank_self_set(d_rank_t rank, uint32_t group_version_min)
 		pthread_rwlock_unlock(&crt_grp.lock);
 		return -DER_UNINIT;
 	}
-	crt_grp.self                = rank;
+	crt_grp.self = rank;
 	crt_grp.primary->gp_version = group_version_min;
 	if (ctx0 != NULL && crt_grp_member_find(crt_grp.primary, rank) == NULL)
 		rc = crt_grp_member_set(crt_grp.primary, rank, ctx0->cc_uri);
@@ -375,7 +376,7 @@ int
 crt_group_primary_rank_add(crt_context_t ctx, crt_group_t *grp, d_rank_t rank, char *uri)
 {
 	struct crt_grp_priv *gp;
-	int                  rc;
+	int rc;
 
 	pthread_rwlock_wrlock(&crt_grp.lock);
 	gp = crt_grp_get(grp);
@@ -392,13 +393,13 @@ crt_group_primary_rank_add(crt_context_t ctx, crt_group_t *grp, d_rank_t rank, c
 int
 crt_group_rank_remove(crt_group_t *group, d_rank_t rank)
 {
-	struct crt_grp_priv   *gp;
+	struct crt_grp_priv *gp;
 	struct crt_grp_member *m;
-	int                    rc = 0;
+	int rc = 0;
 
 	pthread_rwlock_wrlock(&crt_grp.lock);
 	gp = crt_grp_get(group);
-	m  = gp ? crt_grp_member_find(gp, rank) : NULL;
+	m = gp ? crt_grp_member_find(gp, rank) : NULL;
 	if (m == NULL) {
 		rc = -DER_OOG;
 	} else {
@@ -471,17 +472,17 @@ int
 crt_group_config_save(crt_group_t *grp, bool forall)
 {
 	struct crt_grp_priv *gp;
-	char                *file = NULL, *tmp = NULL;
-	FILE                *f;
-	uint32_t             i, n = 0;
-	int                  rc = 0;
+	char *file = NULL, *tmp = NULL;
+	FILE *f;
+	uint32_t i, n = 0;
+	int rc = 0;
 
 	pthread_rwlock_rdlock(&crt_grp.lock);
 	gp = crt_grp_get(grp);
 	if (gp == NULL || !gp->gp_primary)
 		D_GOTO(out, rc = -DER_INVAL);
 	file = crt_attach_file(gp->gp_name, "");
-	tmp  = crt_attach_file(gp->gp_name, ".new");
+	tmp = crt_attach_file(gp->gp_name, ".new");
 	if (file == NULL || tmp == NULL)
 		D_GOTO(out, rc = -DER_NOMEM);
 	for (i = 0; i < gp->gp_nr; i++)
@@ -511,10 +512,10 @@ int
 crt_group_config_remove(crt_group_t *grp)
 {
 	struct crt_grp_priv *gp;
-	char                *file;
+	char *file;
 
 	pthread_rwlock_rdlock(&crt_grp.lock);
-	gp   = crt_grp_get(grp);
+	gp = crt_grp_get(grp);
 	file = gp ? crt_attach_file(gp->gp_name, "") : NULL;
 	pthread_rwlock_unlock(&crt_grp.lock);
 	if (file == NULL)
@@ -528,12 +529,12 @@ crt_group_config_remove(crt_group_t *grp)
 static int
 crt_attach_parse(FILE *f, struct crt_grp_priv *gp)
 {
-	char     line[CRT_ADDR_STR_MAX_LEN + 64];
-	char     name[CRT_GROUP_ID_MAX_LEN];
-	char     uri[CRT_ADDR_STR_MAX_LEN];
+	char line[CRT_ADDR_STR_MAX_LEN + 64];
+	char name[CRT_GROUP_ID_MAX_LEN];
+	char uri[CRT_ADDR_STR_MAX_LEN];
 	uint32_t size = 0, n = 0;
 	unsigned rank;
-	int      rc;
+	int rc;
 
 	if (fgets(line, sizeof(line), f) == NULL || sscanf(line, "name %63s", name) != 1 ||
 	    strcmp(name, gp->gp_name) != 0)
@@ -559,10 +560,10 @@ int
 crt_group_attach(crt_group_id_t srv_grpid, crt_group_t **attached_grp)
 {
 	struct crt_grp_priv *gp, *old = NULL;
-	d_list_t            *pos;
-	char                *file;
-	FILE                *f;
-	int                  rc;
+	d_list_t *pos;
+	char *file;
+	FILE *f;
+	int rc;
 
 	if (srv_grpid == NULL || attached_grp == NULL || !crt_grp_name_valid(srv_grpid))
 		return -DER_INVAL;
@@ -595,7 +596,8 @@ crt_group_attach(crt_group_id_t srv_grpid, crt_group_t **attached_grp)
 	}
 	free(file);
 	pthread_rwlock_wrlock(&crt_grp.lock);
-	d_list_for_each(pos, &crt_grp.attached) {
+	d_list_for_each(pos, &crt_grp.attached)
+	{
 		struct crt_grp_priv *g = d_list_entry(pos, struct crt_grp_priv, gp_link);
 
 		if (strcmp(g->gp_name, srv_grpid) == 0) {
@@ -606,13 +608,13 @@ crt_group_attach(crt_group_id_t srv_grpid, crt_group_t **attached_grp)
 	if (old != NULL) {
 		/* Refresh in place so that handles already given out stay valid. */
 		struct crt_grp_member *m = old->gp_members;
-		uint32_t               nr = old->gp_nr, i;
+		uint32_t nr = old->gp_nr, i;
 
 		old->gp_members = gp->gp_members;
-		old->gp_nr      = gp->gp_nr;
-		old->gp_cap     = gp->gp_cap;
-		gp->gp_members  = m;
-		gp->gp_nr       = nr;
+		old->gp_nr = gp->gp_nr;
+		old->gp_cap = gp->gp_cap;
+		gp->gp_members = m;
+		gp->gp_nr = nr;
 		for (i = 0; i < nr; i++)
 			D_FREE(m[i].gm_uri);
 		D_FREE(gp->gp_members);
@@ -648,7 +650,7 @@ crt_register_event_cb(crt_event_cb event_handler, void *arg)
 {
 	if (event_handler == NULL)
 		return -DER_INVAL;
-	crt_grp.event_cb  = event_handler;
+	crt_grp.event_cb = event_handler;
 	crt_grp.event_arg = arg;
 	return 0;
 }

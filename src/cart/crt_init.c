@@ -12,8 +12,8 @@
 #include "crt_internal.h"
 
 struct crt_gdata crt_gdata = {
-    .cg_lock     = PTHREAD_MUTEX_INITIALIZER,
-    .cg_opc_lock = PTHREAD_RWLOCK_INITIALIZER,
+	.cg_lock = PTHREAD_MUTEX_INITIALIZER,
+	.cg_opc_lock = PTHREAD_RWLOCK_INITIALIZER,
 };
 
 uint64_t
@@ -63,12 +63,12 @@ static const struct {
 	const char *daos;
 	const char *fi[2];
 } crt_prov_map[] = {
-    {"ofi+tcp;ofi_rxm", {"tcp;ofi_rxm", NULL}},
-    {"ofi+tcp", {"net", "tcp"}},
-    {"ofi+net", {"net", NULL}},
-    {"ofi+shm", {"shm", NULL}},
-    {"ofi+verbs;ofi_rxm", {"verbs;ofi_rxm", NULL}},
-    {"ofi+sockets", {"sockets", NULL}},
+	{"ofi+tcp;ofi_rxm", {"tcp;ofi_rxm", NULL}},
+	{"ofi+tcp", {"net", "tcp"}},
+	{"ofi+net", {"net", NULL}},
+	{"ofi+shm", {"shm", NULL}},
+	{"ofi+verbs;ofi_rxm", {"verbs;ofi_rxm", NULL}},
+	{"ofi+sockets", {"sockets", NULL}},
 };
 
 /* Resolve D_INTERFACE: an interface name ("lo", "eth0") or an IPv4 address. */
@@ -76,8 +76,8 @@ static int
 crt_iface_addr(const char *iface, char *node, size_t len)
 {
 	struct ifaddrs *ifa_list, *ifa;
-	struct in_addr  in;
-	int             rc = -DER_NONEXIST;
+	struct in_addr in;
+	int rc = -DER_NONEXIST;
 
 	if (inet_pton(AF_INET, iface, &in) == 1) {
 		snprintf(node, len, "%s", iface);
@@ -103,19 +103,19 @@ static struct fi_info *
 crt_getinfo_one(const char *fi_prov, const char *node)
 {
 	struct fi_info *hints, *list = NULL, *it, *found = NULL;
-	int             rc;
+	int rc;
 
 	hints = fi_allocinfo();
 	if (hints == NULL)
 		return NULL;
-	hints->ep_attr->type           = FI_EP_RDM;
-	hints->caps                    = FI_TAGGED | FI_MSG | FI_RMA | FI_READ | FI_WRITE |
-			  FI_REMOTE_READ | FI_REMOTE_WRITE;
-	hints->mode                    = FI_CONTEXT | FI_CONTEXT2;
-	hints->domain_attr->mr_mode    = FI_MR_VIRT_ADDR | FI_MR_ALLOCATED | FI_MR_PROV_KEY;
-	hints->domain_attr->threading  = FI_THREAD_SAFE;
-	hints->domain_attr->av_type    = FI_AV_MAP;
-	hints->fabric_attr->prov_name  = strdup(fi_prov);
+	hints->ep_attr->type = FI_EP_RDM;
+	hints->caps =
+		FI_TAGGED | FI_MSG | FI_RMA | FI_READ | FI_WRITE | FI_REMOTE_READ | FI_REMOTE_WRITE;
+	hints->mode = FI_CONTEXT | FI_CONTEXT2;
+	hints->domain_attr->mr_mode = FI_MR_VIRT_ADDR | FI_MR_ALLOCATED | FI_MR_PROV_KEY;
+	hints->domain_attr->threading = FI_THREAD_SAFE;
+	hints->domain_attr->av_type = FI_AV_MAP;
+	hints->fabric_attr->prov_name = strdup(fi_prov);
 	if (strcmp(fi_prov, "shm") == 0)
 		hints->addr_format = FI_ADDR_STR;
 	else
@@ -144,8 +144,8 @@ static int
 crt_fabric_init(void)
 {
 	struct crt_gdata *g = &crt_gdata;
-	struct fi_info   *info = NULL;
-	int               i, j, rc;
+	struct fi_info *info = NULL;
+	int i, j, rc;
 
 	for (i = 0; i < (int)ARRAY_SIZE(crt_prov_map); i++) {
 		if (strcmp(crt_prov_map[i].daos, g->cg_provider) != 0)
@@ -166,10 +166,10 @@ crt_fabric_init(void)
 		D_ERROR("provider %s is not available\n", g->cg_provider);
 		return -DER_NONEXIST;
 	}
-	g->cg_info        = info;
-	g->cg_mr_virt     = (info->domain_attr->mr_mode & (FI_MR_VIRT_ADDR | FI_MR_BASIC)) != 0;
+	g->cg_info = info;
+	g->cg_mr_virt = (info->domain_attr->mr_mode & (FI_MR_VIRT_ADDR | FI_MR_BASIC)) != 0;
 	g->cg_mr_prov_key = (info->domain_attr->mr_mode & (FI_MR_PROV_KEY | FI_MR_BASIC)) != 0;
-	g->cg_sockaddr    = info->addr_format == FI_SOCKADDR_IN;
+	g->cg_sockaddr = info->addr_format == FI_SOCKADDR_IN;
 
 	rc = fi_fabric(info->fabric_attr, &g->cg_fabric, NULL);
 	if (rc != 0) {
@@ -211,8 +211,8 @@ int
 crt_init_opt(crt_group_id_t grpid, uint32_t flags, crt_init_options_t *opt)
 {
 	struct crt_gdata *g = &crt_gdata;
-	const char       *prov, *iface, *port, *s;
-	int               rc = 0, i;
+	const char *prov, *iface, *port, *s;
+	int rc = 0, i;
 
 	pthread_mutex_lock(&g->cg_lock);
 	if (g->cg_refcount > 0) {
@@ -220,7 +220,7 @@ crt_init_opt(crt_group_id_t grpid, uint32_t flags, crt_init_options_t *opt)
 		goto out;
 	}
 	d_log_init();
-	prov  = crt_env_or(opt ? opt->cio_provider : NULL, "D_PROVIDER", NULL);
+	prov = crt_env_or(opt ? opt->cio_provider : NULL, "D_PROVIDER", NULL);
 	if (prov == NULL)
 		prov = crt_env_or(NULL, "CRT_PHY_ADDR_STR", "ofi+tcp;ofi_rxm");
 	iface = crt_env_or(opt ? opt->cio_interface : NULL, "D_INTERFACE", NULL);
@@ -240,7 +240,7 @@ crt_init_opt(crt_group_id_t grpid, uint32_t flags, crt_init_options_t *opt)
 	g->cg_port = -1;
 	if (port != NULL) {
 		char *end;
-		long  v = strtol(port, &end, 10);
+		long v = strtol(port, &end, 10);
 
 		if (*end != '\0' || v <= 0 || v > 65535) {
 			D_ERROR("bad port %s\n", port);
@@ -294,7 +294,7 @@ static void
 crt_opc_fini(void)
 {
 	struct crt_opc_info *info;
-	int                  i;
+	int i;
 
 	pthread_rwlock_wrlock(&crt_gdata.cg_opc_lock);
 	for (i = 0; i < (int)ARRAY_SIZE(crt_gdata.cg_opc_hash); i++) {
@@ -309,7 +309,7 @@ int
 crt_finalize(void)
 {
 	struct crt_gdata *g = &crt_gdata;
-	int               rc = 0;
+	int rc = 0;
 
 	pthread_mutex_lock(&g->cg_lock);
 	if (g->cg_refcount == 0)
@@ -327,9 +327,9 @@ crt_finalize(void)
 	fi_close(&g->cg_domain->fid);
 	fi_close(&g->cg_fabric->fid);
 	fi_freeinfo(g->cg_info);
-	g->cg_domain   = NULL;
-	g->cg_fabric   = NULL;
-	g->cg_info     = NULL;
+	g->cg_domain = NULL;
+	g->cg_fabric = NULL;
+	g->cg_info = NULL;
 	g->cg_refcount = 0;
 	d_log_fini();
 out:
@@ -351,11 +351,12 @@ struct crt_opc_info *
 crt_opc_lookup(crt_opcode_t opc)
 {
 	struct crt_opc_info *info, *found = NULL;
-	d_list_t            *head = crt_opc_bucket(opc);
-	d_list_t            *pos;
+	d_list_t *head = crt_opc_bucket(opc);
+	d_list_t *pos;
 
 	pthread_rwlock_rdlock(&crt_gdata.cg_opc_lock);
-	d_list_for_each(pos, head) {
+	d_list_for_each(pos, head)
+	{
 		info = d_list_entry(pos, struct crt_opc_info, coi_link);
 		if (info->coi_opc == opc) {
 			found = info;
@@ -371,9 +372,9 @@ crt_opc_reg(crt_opcode_t opc, uint32_t flags, struct crt_req_format *crf, crt_rp
 	    struct crt_corpc_ops *co_ops)
 {
 	struct crt_opc_info *info;
-	d_list_t            *pos;
-	const uint32_t       known = CRT_RPC_FEAT_NO_REPLY | CRT_RPC_FEAT_NO_TIMEOUT |
-			       CRT_RPC_FEAT_QUEUE_FRONT;
+	d_list_t *pos;
+	const uint32_t known =
+		CRT_RPC_FEAT_NO_REPLY | CRT_RPC_FEAT_NO_TIMEOUT | CRT_RPC_FEAT_QUEUE_FRONT;
 
 	if (!crt_initialized())
 		return -DER_UNINIT;
@@ -382,13 +383,14 @@ crt_opc_reg(crt_opcode_t opc, uint32_t flags, struct crt_req_format *crf, crt_rp
 		return -DER_INVAL;
 	}
 	pthread_rwlock_wrlock(&crt_gdata.cg_opc_lock);
-	d_list_for_each(pos, crt_opc_bucket(opc)) {
+	d_list_for_each(pos, crt_opc_bucket(opc))
+	{
 		info = d_list_entry(pos, struct crt_opc_info, coi_link);
 		if (info->coi_opc != opc)
 			continue;
 		/* Re-registration updates the handler (clients register, servers add handlers). */
-		info->coi_flags  = flags;
-		info->coi_fmt    = crf;
+		info->coi_flags = flags;
+		info->coi_fmt = crf;
 		if (hdlr != NULL)
 			info->coi_handler = hdlr;
 		if (co_ops != NULL)
@@ -401,11 +403,11 @@ crt_opc_reg(crt_opcode_t opc, uint32_t flags, struct crt_req_format *crf, crt_rp
 		pthread_rwlock_unlock(&crt_gdata.cg_opc_lock);
 		return -DER_NOMEM;
 	}
-	info->coi_opc     = opc;
-	info->coi_flags   = flags;
-	info->coi_fmt     = crf;
+	info->coi_opc = opc;
+	info->coi_flags = flags;
+	info->coi_fmt = crf;
 	info->coi_handler = hdlr;
-	info->coi_co_ops  = co_ops;
+	info->coi_co_ops = co_ops;
 	d_list_add_tail(&info->coi_link, crt_opc_bucket(opc));
 	pthread_rwlock_unlock(&crt_gdata.cg_opc_lock);
 	return 0;
@@ -428,10 +430,10 @@ int
 crt_proto_register(struct crt_proto_format *cpf)
 {
 	uint32_t i;
-	int      rc;
+	int rc;
 
-	if (cpf == NULL || cpf->cpf_prf == NULL || cpf->cpf_count == 0 ||
-	    cpf->cpf_count > 0xffff || cpf->cpf_ver > 0xff || (cpf->cpf_base & 0x00ffffff) != 0) {
+	if (cpf == NULL || cpf->cpf_prf == NULL || cpf->cpf_count == 0 || cpf->cpf_count > 0xffff ||
+	    cpf->cpf_ver > 0xff || (cpf->cpf_base & 0x00ffffff) != 0) {
 		D_ERROR("invalid protocol format\n");
 		return -DER_INVAL;
 	}

@@ -16,7 +16,7 @@ int
 crt_proc_reserve(struct crt_proc_s *p, size_t len)
 {
 	size_t cap;
-	char  *buf;
+	char *buf;
 
 	if (p->cp_off + len <= p->cp_cap)
 		return 0;
@@ -63,7 +63,7 @@ static int
 proc_align(struct crt_proc_s *p, crt_proc_op_t op)
 {
 	size_t pad = D_ALIGNUP(p->cp_off, 8) - p->cp_off;
-	int    rc;
+	int rc;
 
 	if (pad == 0 || op == CRT_PROC_FREE)
 		return 0;
@@ -105,10 +105,10 @@ crt_proc_memcpy(crt_proc_t proc, crt_proc_op_t proc_op, void *data, size_t data_
 	return proc_bytes(PROC(proc), proc_op, data, data_size);
 }
 
-#define CRT_PROC_SCALAR(type)                                                                      \
-	int crt_proc_##type(crt_proc_t proc, crt_proc_op_t proc_op, type *data)                    \
-	{                                                                                          \
-		return proc_bytes(PROC(proc), proc_op, data, sizeof(*data));                       \
+#define CRT_PROC_SCALAR(type)                                                   \
+	int crt_proc_##type(crt_proc_t proc, crt_proc_op_t proc_op, type *data) \
+	{                                                                       \
+		return proc_bytes(PROC(proc), proc_op, data, sizeof(*data));    \
 	}
 
 CRT_PROC_SCALAR(int8_t)
@@ -128,7 +128,7 @@ int
 crt_proc_bool(crt_proc_t proc, crt_proc_op_t proc_op, bool *data)
 {
 	uint8_t v = 0;
-	int     rc;
+	int rc;
 
 	if (proc_op == CRT_PROC_ENCODE)
 		v = *data ? 1 : 0;
@@ -151,16 +151,16 @@ int
 crt_proc_d_iov_t(crt_proc_t proc, crt_proc_op_t proc_op, d_iov_t *iov)
 {
 	struct crt_proc_s *p = PROC(proc);
-	uint64_t           len, buf_len;
-	void              *ptr;
-	int                rc;
+	uint64_t len, buf_len;
+	void *ptr;
+	int rc;
 
 	if (proc_op == CRT_PROC_FREE)
 		return 0;
 	if (proc_op == CRT_PROC_ENCODE) {
 		if (iov->iov_len > 0 && iov->iov_buf == NULL)
 			return -DER_INVAL;
-		len     = iov->iov_len;
+		len = iov->iov_len;
 		buf_len = iov->iov_buf_len;
 	}
 	rc = proc_bytes(p, proc_op, &len, sizeof(len));
@@ -170,8 +170,8 @@ crt_proc_d_iov_t(crt_proc_t proc, crt_proc_op_t proc_op, d_iov_t *iov)
 		return rc;
 	if (len == 0) {
 		if (proc_op == CRT_PROC_DECODE) {
-			iov->iov_buf     = NULL;
-			iov->iov_len     = 0;
+			iov->iov_buf = NULL;
+			iov->iov_len = 0;
 			iov->iov_buf_len = 0;
 		}
 		return 0;
@@ -185,8 +185,8 @@ crt_proc_d_iov_t(crt_proc_t proc, crt_proc_op_t proc_op, d_iov_t *iov)
 	if (rc != 0)
 		return rc;
 	/* The capacity of a decoded iov is what arrived, never more. */
-	iov->iov_buf     = ptr;
-	iov->iov_len     = len;
+	iov->iov_buf = ptr;
+	iov->iov_len = len;
 	iov->iov_buf_len = len;
 	return 0;
 }
@@ -195,9 +195,9 @@ int
 crt_proc_d_const_string_t(crt_proc_t proc, crt_proc_op_t proc_op, d_const_string_t *data)
 {
 	struct crt_proc_s *p = PROC(proc);
-	uint32_t           n = 0;
-	void              *ptr;
-	int                rc;
+	uint32_t n = 0;
+	void *ptr;
+	int rc;
 
 	if (proc_op == CRT_PROC_FREE)
 		return 0;
@@ -237,9 +237,9 @@ int
 crt_proc_d_rank_list_t(crt_proc_t proc, crt_proc_op_t proc_op, d_rank_list_t **data)
 {
 	struct crt_proc_s *p = PROC(proc);
-	d_rank_list_t     *rl;
-	uint32_t           n;
-	int                rc;
+	d_rank_list_t *rl;
+	uint32_t n;
+	int rc;
 
 	if (proc_op == CRT_PROC_FREE) {
 		if (*data != NULL) {
@@ -250,7 +250,7 @@ crt_proc_d_rank_list_t(crt_proc_t proc, crt_proc_op_t proc_op, d_rank_list_t **d
 	}
 	if (proc_op == CRT_PROC_ENCODE) {
 		rl = *data;
-		n  = rl == NULL ? UINT32_MAX : rl->rl_nr;
+		n = rl == NULL ? UINT32_MAX : rl->rl_nr;
 		if (rl != NULL && rl->rl_nr == UINT32_MAX)
 			return -DER_INVAL;
 		rc = proc_bytes(p, proc_op, &n, sizeof(n));
@@ -259,7 +259,7 @@ crt_proc_d_rank_list_t(crt_proc_t proc, crt_proc_op_t proc_op, d_rank_list_t **d
 		return proc_bytes(p, proc_op, rl->rl_ranks, (size_t)n * sizeof(d_rank_t));
 	}
 	*data = NULL;
-	rc    = proc_bytes(p, proc_op, &n, sizeof(n));
+	rc = proc_bytes(p, proc_op, &n, sizeof(n));
 	if (rc != 0)
 		return rc;
 	if (n == UINT32_MAX)
@@ -277,7 +277,7 @@ crt_proc_d_rank_list_t(crt_proc_t proc, crt_proc_op_t proc_op, d_rank_list_t **d
 		}
 	}
 	rl->rl_nr = n;
-	rc        = proc_bytes(p, proc_op, rl->rl_ranks, (size_t)n * sizeof(d_rank_t));
+	rc = proc_bytes(p, proc_op, rl->rl_ranks, (size_t)n * sizeof(d_rank_t));
 	D_ASSERT(rc == 0);
 	*data = rl;
 	return 0;
@@ -288,8 +288,8 @@ crt_proc_array_hdr(crt_proc_t proc, crt_proc_op_t op, uint64_t *count, void **ar
 		   size_t elem_size)
 {
 	struct crt_proc_s *p = PROC(proc);
-	uint64_t           n;
-	int                rc;
+	uint64_t n;
+	int rc;
 
 	if (op == CRT_PROC_FREE)
 		return 0;
@@ -298,9 +298,9 @@ crt_proc_array_hdr(crt_proc_t proc, crt_proc_op_t op, uint64_t *count, void **ar
 			return -DER_INVAL;
 		return proc_bytes(p, op, count, sizeof(*count));
 	}
-	*count  = 0;
+	*count = 0;
 	*arrays = NULL;
-	rc      = proc_bytes(p, op, &n, sizeof(n));
+	rc = proc_bytes(p, op, &n, sizeof(n));
 	if (rc != 0)
 		return rc;
 	/* Every element takes at least one byte on the wire. */
@@ -326,7 +326,7 @@ int
 crt_proc_pack(crt_proc_cb_t proc_cb, void *data, void **buf, size_t *len)
 {
 	struct crt_proc_s p = {.cp_op = CRT_PROC_ENCODE};
-	int               rc;
+	int rc;
 
 	if (proc_cb == NULL || buf == NULL || len == NULL)
 		return -DER_INVAL;
@@ -346,7 +346,7 @@ int
 crt_proc_unpack(crt_proc_cb_t proc_cb, const void *buf, size_t len, void *data)
 {
 	struct crt_proc_s p = {.cp_op = CRT_PROC_DECODE, .cp_buf = (char *)buf, .cp_len = len};
-	int               rc;
+	int rc;
 
 	if (proc_cb == NULL || (buf == NULL && len > 0))
 		return -DER_INVAL;

@@ -20,11 +20,11 @@ crt_id_bucket(struct crt_context *ctx, uint64_t id)
 static struct crt_rpc_priv *
 crt_rpc_alloc(struct crt_context *ctx, struct crt_opc_info *info, bool srv)
 {
-	struct crt_req_format *fmt  = info->coi_fmt;
-	size_t                 head = D_ALIGNUP(sizeof(struct crt_rpc_priv), 16);
-	size_t                 in   = fmt ? D_ALIGNUP(fmt->crf_size_in, 16) : 0;
-	size_t                 out  = fmt ? D_ALIGNUP(fmt->crf_size_out, 16) : 0;
-	struct crt_rpc_priv   *rpc;
+	struct crt_req_format *fmt = info->coi_fmt;
+	size_t head = D_ALIGNUP(sizeof(struct crt_rpc_priv), 16);
+	size_t in = fmt ? D_ALIGNUP(fmt->crf_size_in, 16) : 0;
+	size_t out = fmt ? D_ALIGNUP(fmt->crf_size_out, 16) : 0;
+	struct crt_rpc_priv *rpc;
 
 	D_ALLOC(rpc, head + in + out);
 	if (rpc == NULL)
@@ -32,13 +32,13 @@ crt_rpc_alloc(struct crt_context *ctx, struct crt_opc_info *info, bool srv)
 	D_INIT_LIST_HEAD(&rpc->crp_hash_link);
 	D_INIT_LIST_HEAD(&rpc->crp_tmo_link);
 	atomic_init(&rpc->crp_refcount, 1);
-	rpc->crp_ctx               = ctx;
-	rpc->crp_opc_info          = info;
-	rpc->crp_srv               = srv;
-	rpc->crp_no_reply          = (info->coi_flags & CRT_RPC_FEAT_NO_REPLY) != 0;
-	rpc->crp_timeout_ms        = crt_gdata.cg_timeout * 1000;
-	rpc->crp_pub.cr_ctx        = ctx;
-	rpc->crp_pub.cr_opc        = info->coi_opc;
+	rpc->crp_ctx = ctx;
+	rpc->crp_opc_info = info;
+	rpc->crp_srv = srv;
+	rpc->crp_no_reply = (info->coi_flags & CRT_RPC_FEAT_NO_REPLY) != 0;
+	rpc->crp_timeout_ms = crt_gdata.cg_timeout * 1000;
+	rpc->crp_pub.cr_ctx = ctx;
+	rpc->crp_pub.cr_opc = info->coi_opc;
 	rpc->crp_pub.cr_input_size = fmt ? fmt->crf_size_in : 0;
 	rpc->crp_pub.cr_output_size = fmt ? fmt->crf_size_out : 0;
 	if (fmt != NULL && fmt->crf_size_in > 0)
@@ -94,10 +94,10 @@ crt_op_alloc(struct crt_context *ctx, char *buf, size_t len, uint64_t tag)
 	if (op == NULL)
 		return NULL;
 	op->so_hdr.oh_type = CRT_OP_SEND;
-	op->so_ctx         = ctx;
-	op->so_buf         = buf;
-	op->so_len         = len;
-	op->so_tag         = tag;
+	op->so_ctx = ctx;
+	op->so_buf = buf;
+	op->so_len = len;
+	op->so_tag = tag;
 	D_INIT_LIST_HEAD(&op->so_link);
 	return op;
 }
@@ -112,11 +112,11 @@ crt_error_reply_locked(struct crt_context *ctx, struct crt_peer *peer, uint64_t 
 	D_ALLOC_PTR(hdr);
 	if (hdr == NULL)
 		return;
-	hdr->mh_magic  = CRT_MSG_MAGIC;
-	hdr->mh_kind   = CRT_MSG_REPLY;
-	hdr->mh_rc     = err;
+	hdr->mh_magic = CRT_MSG_MAGIC;
+	hdr->mh_kind = CRT_MSG_REPLY;
+	hdr->mh_rc = err;
 	hdr->mh_rpc_id = id;
-	op             = crt_op_alloc(ctx, (char *)hdr, sizeof(*hdr), CRT_TAG_REPLY);
+	op = crt_op_alloc(ctx, (char *)hdr, sizeof(*hdr), CRT_TAG_REPLY);
 	if (op == NULL) {
 		D_FREE(hdr);
 		return;
@@ -130,7 +130,7 @@ static void
 crt_rpc_free(struct crt_rpc_priv *rpc)
 {
 	struct crt_req_format *fmt = rpc->crp_opc_info->coi_fmt;
-	struct crt_context    *ctx = rpc->crp_ctx;
+	struct crt_context *ctx = rpc->crp_ctx;
 
 	if (rpc->crp_srv && rpc->crp_state == RPC_STATE_RECEIVED && !rpc->crp_no_reply) {
 		pthread_mutex_lock(&ctx->cc_lock);
@@ -234,7 +234,7 @@ crt_req_set_timeout_ms(crt_rpc_t *req, uint32_t timeout_ms)
 
 	if (req == NULL)
 		return -DER_INVAL;
-	rpc                 = RPC_PRIV(req);
+	rpc = RPC_PRIV(req);
 	rpc->crp_timeout_ms = timeout_ms ? timeout_ms : crt_gdata.cg_timeout * 1000;
 	return 0;
 }
@@ -281,20 +281,19 @@ static void
 crt_rpc_cb_work(struct crt_work *w)
 {
 	struct crt_rpc_priv *rpc = container_of(w, struct crt_rpc_priv, crp_work);
-	struct crt_cb_info   info;
+	struct crt_cb_info info;
 
 	if (rpc->crp_cb != NULL) {
 		info.cci_rpc = &rpc->crp_pub;
 		info.cci_arg = rpc->crp_cb_arg;
-		info.cci_rc  = rpc->crp_rc;
+		info.cci_rc = rpc->crp_rc;
 		rpc->crp_cb(&info);
 	}
 	/* the reference crt_req_send() took over */
 	crt_rpc_priv_decref(rpc);
 }
 
-static void
-crt_rpc_post_locked(struct crt_rpc_priv *rpc);
+static void crt_rpc_post_locked(struct crt_rpc_priv *rpc);
 
 static void
 crt_peer_dispatch_locked(struct crt_context *ctx, struct crt_peer *peer)
@@ -311,12 +310,12 @@ void
 crt_rpc_complete_locked(struct crt_rpc_priv *rpc, int rc)
 {
 	struct crt_context *ctx = rpc->crp_ctx;
-	int                 was = rpc->crp_state;
+	int was = rpc->crp_state;
 
 	if (was != RPC_STATE_QUEUED && was != RPC_STATE_INFLIGHT)
 		return;
 	rpc->crp_state = RPC_STATE_COMPLETED;
-	rpc->crp_rc    = rc;
+	rpc->crp_rc = rc;
 	d_list_del_init(&rpc->crp_hash_link);
 	d_list_del_init(&rpc->crp_tmo_link);
 	ctx->cc_inflight--;
@@ -340,15 +339,15 @@ static void
 crt_rpc_post_locked(struct crt_rpc_priv *rpc)
 {
 	struct crt_context *ctx = rpc->crp_ctx;
-	struct crt_send_op *op  = rpc->crp_send_op;
-	int                 rc;
+	struct crt_send_op *op = rpc->crp_send_op;
+	int rc;
 
 	rpc->crp_send_op = NULL;
-	rpc->crp_state   = RPC_STATE_INFLIGHT;
+	rpc->crp_state = RPC_STATE_INFLIGHT;
 	rpc->crp_peer->p_inflight++;
 	d_list_add_tail(&rpc->crp_hash_link, crt_id_bucket(ctx, rpc->crp_id));
 	op->so_dest = rpc->crp_peer->p_addr;
-	rc          = crt_op_post(ctx, op);
+	rc = crt_op_post(ctx, op);
 	if (rc != 0) {
 		crt_op_free(op);
 		crt_rpc_complete_locked(rpc, rc);
@@ -358,11 +357,11 @@ crt_rpc_post_locked(struct crt_rpc_priv *rpc)
 static void
 crt_send_fail(struct crt_rpc_priv *rpc, int rc)
 {
-	struct crt_cb_info info = {.cci_rpc = &rpc->crp_pub, .cci_arg = rpc->crp_cb_arg,
-				   .cci_rc = rc};
+	struct crt_cb_info info = {
+		.cci_rpc = &rpc->crp_pub, .cci_arg = rpc->crp_cb_arg, .cci_rc = rc};
 
 	rpc->crp_state = RPC_STATE_COMPLETED;
-	rpc->crp_rc    = rc;
+	rpc->crp_rc = rc;
 	if (rpc->crp_cb != NULL)
 		rpc->crp_cb(&info);
 	crt_rpc_priv_decref(rpc);
@@ -371,16 +370,16 @@ crt_send_fail(struct crt_rpc_priv *rpc, int rc)
 int
 crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 {
-	struct crt_rpc_priv   *rpc;
-	struct crt_context    *ctx;
+	struct crt_rpc_priv *rpc;
+	struct crt_context *ctx;
 	struct crt_req_format *fmt;
-	struct crt_proc_s      p = {.cp_op = CRT_PROC_ENCODE};
-	struct crt_msg_hdr    *hdr;
-	struct crt_send_op    *op;
-	struct crt_peer       *peer;
-	char                  *uri = NULL;
-	uint32_t               uri_len;
-	int                    rc;
+	struct crt_proc_s p = {.cp_op = CRT_PROC_ENCODE};
+	struct crt_msg_hdr *hdr;
+	struct crt_send_op *op;
+	struct crt_peer *peer;
+	char *uri = NULL;
+	uint32_t uri_len;
+	int rc;
 
 	if (req == NULL)
 		return -DER_INVAL;
@@ -389,14 +388,14 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 		D_ERROR("rpc %#x cannot be sent twice or from the target side\n", req->cr_opc);
 		return -DER_INVAL;
 	}
-	ctx              = rpc->crp_ctx;
-	fmt              = rpc->crp_opc_info->coi_fmt;
-	rpc->crp_cb      = complete_cb;
-	rpc->crp_cb_arg  = arg;
-	p.cp_rpc         = rpc;
+	ctx = rpc->crp_ctx;
+	fmt = rpc->crp_opc_info->coi_fmt;
+	rpc->crp_cb = complete_cb;
+	rpc->crp_cb_arg = arg;
+	p.cp_rpc = rpc;
 
 	uri_len = strlen(ctx->cc_uri) + 1;
-	rc      = crt_proc_reserve(&p, crt_msg_body_off(uri_len));
+	rc = crt_proc_reserve(&p, crt_msg_body_off(uri_len));
 	if (rc != 0)
 		goto fail;
 	memset(p.cp_buf, 0, crt_msg_body_off(uri_len));
@@ -426,18 +425,18 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 			p.cp_off);
 		D_GOTO(fail, rc = -DER_OVERFLOW);
 	}
-	rpc->crp_id      = atomic_fetch_add(&ctx->cc_next_id, 1);
-	hdr              = (struct crt_msg_hdr *)p.cp_buf;
-	hdr->mh_rpc_id   = rpc->crp_id;
-	hdr->mh_magic    = CRT_MSG_MAGIC;
-	hdr->mh_kind     = CRT_MSG_REQ;
-	hdr->mh_flags    = rpc->crp_no_reply ? CRT_MSG_FLAG_NO_REPLY : 0;
+	rpc->crp_id = atomic_fetch_add(&ctx->cc_next_id, 1);
+	hdr = (struct crt_msg_hdr *)p.cp_buf;
+	hdr->mh_rpc_id = rpc->crp_id;
+	hdr->mh_magic = CRT_MSG_MAGIC;
+	hdr->mh_kind = CRT_MSG_REQ;
+	hdr->mh_flags = rpc->crp_no_reply ? CRT_MSG_FLAG_NO_REPLY : 0;
 	if (rpc->crp_co_prefix != NULL)
 		hdr->mh_flags |= CRT_MSG_FLAG_CORPC;
-	hdr->mh_opc      = req->cr_opc;
+	hdr->mh_opc = req->cr_opc;
 	hdr->mh_src_rank = crt_grp_self_rank();
-	hdr->mh_dst_tag  = req->cr_ep.ep_tag;
-	hdr->mh_uri_len  = uri_len;
+	hdr->mh_dst_tag = req->cr_ep.ep_tag;
+	hdr->mh_uri_len = uri_len;
 	hdr->mh_body_len = (uint32_t)(p.cp_off - crt_msg_body_off(uri_len));
 	memcpy(p.cp_buf + sizeof(*hdr), ctx->cc_uri, uri_len);
 	if (p.cp_off > CRT_MSG_MAX) {
@@ -452,7 +451,8 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 		if (uri == NULL)
 			D_GOTO(fail, rc = -DER_NOMEM);
 	} else {
-		rc = crt_grp_uri_lookup(req->cr_ep.ep_grp, req->cr_ep.ep_rank, req->cr_ep.ep_tag, &uri);
+		rc = crt_grp_uri_lookup(req->cr_ep.ep_grp, req->cr_ep.ep_rank, req->cr_ep.ep_tag,
+					&uri);
 		if (rc != 0) {
 			D_ERROR("no address for rank %u tag %u: %d\n", req->cr_ep.ep_rank,
 				req->cr_ep.ep_tag, rc);
@@ -476,10 +476,10 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 		crt_op_free(op);
 		D_GOTO(fail, rc = -DER_UNREACH);
 	}
-	rpc->crp_peer    = peer;
+	rpc->crp_peer = peer;
 	atomic_fetch_add(&rpc->crp_refcount, 1);
-	op->so_rpc       = rpc;
-	op->so_rpc_id    = rpc->crp_id;
+	op->so_rpc = rpc;
+	op->so_rpc_id = rpc->crp_id;
 	rpc->crp_send_op = op;
 	if (rpc->crp_opc_info->coi_flags & CRT_RPC_FEAT_NO_TIMEOUT)
 		rpc->crp_deadline = UINT64_MAX;
@@ -513,7 +513,7 @@ int
 crt_req_abort(crt_rpc_t *req)
 {
 	struct crt_rpc_priv *rpc;
-	struct crt_context  *ctx;
+	struct crt_context *ctx;
 
 	if (req == NULL)
 		return -DER_INVAL;
@@ -547,7 +547,7 @@ void
 crt_retry_sends(struct crt_context *ctx)
 {
 	struct crt_send_op *op;
-	ssize_t             rc;
+	ssize_t rc;
 
 	while ((op = d_list_first_entry_or_null(&ctx->cc_retry_list, struct crt_send_op,
 						so_link)) != NULL) {
@@ -565,13 +565,14 @@ void
 crt_check_timeouts(struct crt_context *ctx)
 {
 	struct crt_rpc_priv *rpc;
-	d_list_t            *pos, *tmp;
-	uint64_t             now = crt_now_ms(), next = UINT64_MAX;
+	d_list_t *pos, *tmp;
+	uint64_t now = crt_now_ms(), next = UINT64_MAX;
 
 	if (now < ctx->cc_next_deadline)
 		return;
 	next = crt_large_expire(ctx, false);
-	d_list_for_each_safe(pos, tmp, &ctx->cc_tmo_list) {
+	d_list_for_each_safe(pos, tmp, &ctx->cc_tmo_list)
+	{
 		rpc = d_list_entry(pos, struct crt_rpc_priv, crp_tmo_link);
 		if (rpc->crp_deadline <= now)
 			crt_rpc_complete_locked(rpc, -DER_TIMEDOUT);
@@ -586,7 +587,8 @@ crt_rpc_lookup_locked(struct crt_context *ctx, uint64_t id)
 {
 	d_list_t *pos;
 
-	d_list_for_each(pos, crt_id_bucket(ctx, id)) {
+	d_list_for_each(pos, crt_id_bucket(ctx, id))
+	{
 		struct crt_rpc_priv *r = d_list_entry(pos, struct crt_rpc_priv, crp_hash_link);
 
 		if (r->crp_id == id)
@@ -598,13 +600,14 @@ crt_rpc_lookup_locked(struct crt_context *ctx, uint64_t id)
 static void
 crt_reply_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t len)
 {
-	struct crt_rpc_priv   *rpc = NULL;
+	struct crt_rpc_priv *rpc = NULL;
 	struct crt_req_format *fmt;
-	d_list_t              *pos;
-	size_t                 off = crt_msg_body_off(0);
-	int                    rc  = hdr->mh_rc;
+	d_list_t *pos;
+	size_t off = crt_msg_body_off(0);
+	int rc = hdr->mh_rc;
 
-	d_list_for_each(pos, crt_id_bucket(ctx, hdr->mh_rpc_id)) {
+	d_list_for_each(pos, crt_id_bucket(ctx, hdr->mh_rpc_id))
+	{
 		struct crt_rpc_priv *r = d_list_entry(pos, struct crt_rpc_priv, crp_hash_link);
 
 		if (r->crp_id == hdr->mh_rpc_id) {
@@ -622,8 +625,8 @@ crt_reply_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size
 	if (rc == 0 && (hdr->mh_uri_len != 0 || off > len || hdr->mh_body_len != len - off))
 		rc = -DER_PROTO;
 	if (rc == 0 && fmt != NULL && fmt->crf_proc_out != NULL) {
-		struct crt_proc_s p = {.cp_op = CRT_PROC_DECODE, .cp_len = hdr->mh_body_len,
-				       .cp_rpc = rpc};
+		struct crt_proc_s p = {
+			.cp_op = CRT_PROC_DECODE, .cp_len = hdr->mh_body_len, .cp_rpc = rpc};
 
 		rpc->crp_msg = malloc(hdr->mh_body_len ? hdr->mh_body_len : 1);
 		if (rpc->crp_msg == NULL) {
@@ -631,7 +634,7 @@ crt_reply_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size
 		} else {
 			memcpy(rpc->crp_msg, buf + off, hdr->mh_body_len);
 			p.cp_buf = rpc->crp_msg;
-			rc       = fmt->crf_proc_out(&p, rpc->crp_pub.cr_output);
+			rc = fmt->crf_proc_out(&p, rpc->crp_pub.cr_output);
 			if (rc == 0 && p.cp_off != p.cp_len)
 				rc = -DER_PROTO;
 			if (rc != 0) {
@@ -661,15 +664,15 @@ crt_rpc_handler_work(struct crt_work *w)
 static void
 crt_req_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t len)
 {
-	struct crt_opc_info   *info;
-	struct crt_rpc_priv   *rpc;
-	struct crt_peer       *peer;
+	struct crt_opc_info *info;
+	struct crt_rpc_priv *rpc;
+	struct crt_peer *peer;
 	struct crt_req_format *fmt;
-	const char            *uri = buf + sizeof(*hdr);
-	size_t                 off;
-	bool                   no_reply = hdr->mh_flags & CRT_MSG_FLAG_NO_REPLY;
-	size_t                 co_off   = 0;
-	int                    rc;
+	const char *uri = buf + sizeof(*hdr);
+	size_t off;
+	bool no_reply = hdr->mh_flags & CRT_MSG_FLAG_NO_REPLY;
+	size_t co_off = 0;
+	int rc;
 
 	if (hdr->mh_uri_len == 0 || hdr->mh_uri_len > CRT_ADDR_STR_MAX_LEN)
 		goto bad;
@@ -695,15 +698,15 @@ crt_req_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t
 			crt_error_reply_locked(ctx, peer, hdr->mh_rpc_id, -DER_DOS);
 		return;
 	}
-	rpc->crp_state            = RPC_STATE_RECEIVED;
-	rpc->crp_no_reply         = no_reply;
-	rpc->crp_id               = hdr->mh_rpc_id;
-	rpc->crp_peer             = peer;
-	rpc->crp_src_rank         = hdr->mh_src_rank;
+	rpc->crp_state = RPC_STATE_RECEIVED;
+	rpc->crp_no_reply = no_reply;
+	rpc->crp_id = hdr->mh_rpc_id;
+	rpc->crp_peer = peer;
+	rpc->crp_src_rank = hdr->mh_src_rank;
 	rpc->crp_pub.cr_ep.ep_rank = crt_grp_self_rank();
 	rpc->crp_pub.cr_ep.ep_tag = ctx->cc_idx;
-	rpc->crp_src_uri          = strdup(uri);
-	rpc->crp_msg              = malloc(hdr->mh_body_len ? hdr->mh_body_len : 1);
+	rpc->crp_src_uri = strdup(uri);
+	rpc->crp_msg = malloc(hdr->mh_body_len ? hdr->mh_body_len : 1);
 	if (rpc->crp_src_uri == NULL || rpc->crp_msg == NULL) {
 		rc = -DER_DOS;
 		goto err_rpc;
@@ -718,7 +721,7 @@ crt_req_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t
 		}
 	}
 	if (fmt != NULL && fmt->crf_proc_in != NULL) {
-		struct crt_proc_s p = {.cp_op  = CRT_PROC_DECODE,
+		struct crt_proc_s p = {.cp_op = CRT_PROC_DECODE,
 				       .cp_buf = rpc->crp_msg,
 				       .cp_len = hdr->mh_body_len,
 				       .cp_off = co_off,
@@ -794,15 +797,15 @@ crt_reply_send(crt_rpc_t *req)
 int
 crt_reply_send_rc(crt_rpc_t *req, int hdr_rc)
 {
-	struct crt_rpc_priv   *rpc;
-	struct crt_context    *ctx;
+	struct crt_rpc_priv *rpc;
+	struct crt_context *ctx;
 	struct crt_req_format *fmt;
-	struct crt_proc_s      p = {.cp_op = CRT_PROC_ENCODE};
-	struct crt_msg_hdr    *hdr;
-	struct crt_send_op    *op;
-	char                  *large    = NULL;
-	struct fid_mr         *large_mr = NULL;
-	int                    rc;
+	struct crt_proc_s p = {.cp_op = CRT_PROC_ENCODE};
+	struct crt_msg_hdr *hdr;
+	struct crt_send_op *op;
+	char *large = NULL;
+	struct fid_mr *large_mr = NULL;
+	int rc;
 
 	if (req == NULL)
 		return -DER_INVAL;
@@ -831,12 +834,12 @@ crt_reply_send_rc(crt_rpc_t *req, int hdr_rc)
 		/* Tell the origin rather than letting it time out. */
 		p.cp_off = sizeof(*hdr);
 	}
-	hdr              = (struct crt_msg_hdr *)p.cp_buf;
-	hdr->mh_magic    = CRT_MSG_MAGIC;
-	hdr->mh_kind     = CRT_MSG_REPLY;
-	hdr->mh_opc      = req->cr_opc;
-	hdr->mh_rc       = rc;
-	hdr->mh_rpc_id   = rpc->crp_id;
+	hdr = (struct crt_msg_hdr *)p.cp_buf;
+	hdr->mh_magic = CRT_MSG_MAGIC;
+	hdr->mh_kind = CRT_MSG_REPLY;
+	hdr->mh_opc = req->cr_opc;
+	hdr->mh_rc = rc;
+	hdr->mh_rpc_id = rpc->crp_id;
 	hdr->mh_body_len = (uint32_t)(p.cp_off - sizeof(*hdr));
 	if (p.cp_off > CRT_MSG_MAX) {
 		rc = crt_large_wrap(&p.cp_buf, &p.cp_off, sizeof(*hdr), &large, &large_mr);
@@ -864,7 +867,7 @@ crt_reply_send_rc(crt_rpc_t *req, int hdr_rc)
 		}
 	}
 	rpc->crp_state = RPC_STATE_REPLIED;
-	op             = crt_op_alloc(ctx, p.cp_buf, p.cp_off, CRT_TAG_REPLY);
+	op = crt_op_alloc(ctx, p.cp_buf, p.cp_off, CRT_TAG_REPLY);
 	if (op == NULL) {
 		pthread_mutex_unlock(&ctx->cc_lock);
 		free(p.cp_buf);

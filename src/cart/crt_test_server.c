@@ -47,11 +47,11 @@ main(int argc, char **argv)
 				       {"attach-info-path", required_argument, NULL, 'p'},
 				       {"help", no_argument, NULL, 'h'},
 				       {NULL, 0, NULL, 0}};
-	const char          *group = "daos_server", *path = NULL;
-	int                  nctx = 1, rank = 0, c, i, rc;
-	crt_context_t        ctx[CRT_CTX_MAX_TEST];
-	pthread_t            thr[CRT_CTX_MAX_TEST];
-	char                *uri;
+	const char *group = "daos_server", *path = NULL;
+	int nctx = 1, rank = 0, c, i, rc;
+	crt_context_t ctx[CRT_CTX_MAX_TEST];
+	pthread_t thr[CRT_CTX_MAX_TEST];
+	char *uri;
 
 	while ((c = getopt_long(argc, argv, "g:c:r:p:h", opts, NULL)) != -1) {
 		switch (c) {

@@ -23,9 +23,9 @@
 struct st_size {
 	uint64_t send;
 	uint64_t reply;
-	char     send_type; /* 'e', 'i', 'b' */
-	char     reply_type;
-	char     text[80];
+	char send_type; /* 'e', 'i', 'b' */
+	char reply_type;
+	char text[80];
 };
 
 struct st_run;
@@ -33,25 +33,25 @@ struct st_run;
 /* One in-flight position: it sends its next RPC when the previous completes. */
 struct st_slot {
 	struct st_run *run;
-	uint64_t       t0;
-	crt_bulk_t     bulk;
-	char          *buf;
+	uint64_t t0;
+	crt_bulk_t bulk;
+	char *buf;
 };
 
 struct st_run {
-	crt_context_t   ctx;
+	crt_context_t ctx;
 	crt_endpoint_t *eps;
-	int             nep;
+	int nep;
 	struct st_size *sz;
 	struct st_slot *slots;
-	int             nslots;
-	int             sent;
-	int             done;
-	int             errors;
-	int             first_rc;
-	int             reps;
-	uint64_t       *lat;
-	char           *payload;
+	int nslots;
+	int sent;
+	int done;
+	int errors;
+	int first_rc;
+	int reps;
+	uint64_t *lat;
+	char *payload;
 };
 
 #define CRT_CTX_MAX_ST 64
@@ -86,11 +86,11 @@ static int
 parse_sizes(const char *spec, struct st_size *out, int max)
 {
 	const char *p = spec;
-	int         n = 0;
+	int n = 0;
 
 	while (*p != '\0') {
 		char a[32] = {0}, b[32] = {0};
-		int  used  = 0;
+		int used = 0;
 
 		while (*p == ' ' || *p == ',')
 			p++;
@@ -121,7 +121,7 @@ static int
 parse_range(const char *s, uint32_t *vals, int max)
 {
 	char *dup = strdup(s), *tok, *save = NULL;
-	int   n   = 0;
+	int n = 0;
 
 	for (tok = strtok_r(dup, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 		unsigned lo, hi, v;
@@ -150,9 +150,9 @@ parse_range(const char *s, uint32_t *vals, int max)
 static int
 parse_endpoints(const char *spec, crt_endpoint_t *eps, int max)
 {
-	char     ranks[256], tags[256];
+	char ranks[256], tags[256];
 	uint32_t r[ST_MAX_EP], t[CRT_CTX_MAX_ST];
-	int      nr, nt, i, j, n = 0;
+	int nr, nt, i, j, n = 0;
 
 	if (sscanf(spec, "%255[^:]:%255s", ranks, tags) != 2)
 		return -1;
@@ -165,23 +165,22 @@ parse_endpoints(const char *spec, crt_endpoint_t *eps, int max)
 			if (n == max)
 				return -1;
 			eps[n].ep_rank = r[i];
-			eps[n].ep_tag  = t[j];
+			eps[n].ep_tag = t[j];
 			n++;
 		}
 	return n;
 }
 
-static void
-st_cb(const struct crt_cb_info *info);
+static void st_cb(const struct crt_cb_info *info);
 
 static void
 st_send(struct st_slot *slot)
 {
-	struct st_run     *run = slot->run;
-	struct st_size    *sz  = run->sz;
+	struct st_run *run = slot->run;
+	struct st_size *sz = run->sz;
 	struct st_ping_in *in;
-	crt_rpc_t         *rpc;
-	int                rc;
+	crt_rpc_t *rpc;
+	int rc;
 
 	rc = crt_req_create(run->ctx, &run->eps[run->sent % run->nep], ST_OPC_PING, &rpc);
 	if (rc != 0) {
@@ -197,11 +196,11 @@ st_send(struct st_slot *slot)
 	if (sz->send_type == 'b') {
 		in->pi_bulk_dir = ST_BULK_IN;
 		in->pi_bulk_len = sz->send;
-		in->pi_bulk     = slot->bulk;
+		in->pi_bulk = slot->bulk;
 	} else if (sz->reply_type == 'b') {
 		in->pi_bulk_dir = ST_BULK_OUT;
 		in->pi_bulk_len = sz->reply;
-		in->pi_bulk     = slot->bulk;
+		in->pi_bulk = slot->bulk;
 	}
 	if (sz->send_type == 'i')
 		d_iov_set(&in->pi_data, run->payload, sz->send);
@@ -212,10 +211,10 @@ st_send(struct st_slot *slot)
 static void
 st_cb(const struct crt_cb_info *info)
 {
-	struct st_slot     *slot = info->cci_arg;
-	struct st_run      *run  = slot->run;
-	struct st_ping_out *out  = crt_reply_get(info->cci_rpc);
-	int                 rc   = info->cci_rc ? info->cci_rc : out->po_rc;
+	struct st_slot *slot = info->cci_arg;
+	struct st_run *run = slot->run;
+	struct st_ping_out *out = crt_reply_get(info->cci_rpc);
+	int rc = info->cci_rc ? info->cci_rc : out->po_rc;
 
 	if (run->done < run->reps)
 		run->lat[run->done] = now_ns() - slot->t0;
@@ -248,13 +247,13 @@ static int
 st_run_size(struct st_run *run, struct st_size *sz, bool json, bool first)
 {
 	uint64_t t0, el, bytes;
-	double   secs, rate, bw;
-	int      i, rc;
-	size_t   blen = sz->send_type == 'b' ? sz->send : sz->reply_type == 'b' ? sz->reply : 0;
+	double secs, rate, bw;
+	int i, rc;
+	size_t blen = sz->send_type == 'b' ? sz->send : sz->reply_type == 'b' ? sz->reply : 0;
 
-	run->sz     = sz;
-	run->sent   = 0;
-	run->done   = 0;
+	run->sz = sz;
+	run->sent = 0;
+	run->done = 0;
 	run->errors = 0;
 	run->first_rc = 0;
 	for (i = 0; i < run->nslots; i++) {
@@ -263,13 +262,13 @@ st_run_size(struct st_run *run, struct st_size *sz, bool json, bool first)
 		slot->run = run;
 		if (blen > 0) {
 			d_sg_list_t sgl;
-			d_iov_t     iov;
+			d_iov_t iov;
 
 			slot->buf = calloc(1, blen);
 			if (slot->buf == NULL)
 				return -DER_NOMEM;
 			d_iov_set(&iov, slot->buf, blen);
-			sgl.sg_nr   = 1;
+			sgl.sg_nr = 1;
 			sgl.sg_iovs = &iov;
 			rc = crt_bulk_create(run->ctx, &sgl,
 					     sz->send_type == 'b' ? CRT_BULK_RO : CRT_BULK_RW,
@@ -292,10 +291,10 @@ st_run_size(struct st_run *run, struct st_size *sz, bool json, bool first)
 	if (rc != 0)
 		return rc;
 	qsort(run->lat, run->reps, sizeof(run->lat[0]), cmp_u64);
-	secs  = el / 1e9;
-	rate  = run->reps / secs;
+	secs = el / 1e9;
+	rate = run->reps / secs;
 	bytes = (sz->send + sz->reply) * (uint64_t)run->reps;
-	bw    = bytes / secs / 1e6;
+	bw = bytes / secs / 1e6;
 #define P(q) (run->lat[(size_t)((run->reps - 1) * (q))] / 1000.0)
 	if (json) {
 		printf("%s\n  {\"size\": \"%s\", \"repetitions\": %d, \"errors\": %d, "
@@ -339,25 +338,24 @@ usage(const char *prog)
 int
 main(int argc, char **argv)
 {
-	static struct option opts[] = {
-	    {"group-name", required_argument, NULL, 'g'},
-	    {"endpoint", required_argument, NULL, 'e'},
-	    {"message-sizes", required_argument, NULL, 's'},
-	    {"max-inflight-rpcs", required_argument, NULL, 'i'},
-	    {"repetitions", required_argument, NULL, 'r'},
-	    {"path", required_argument, NULL, 'p'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"shutdown", no_argument, NULL, 'x'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0}};
-	const char     *group = "daos_server", *endpoint = NULL, *path = NULL;
-	const char     *sizes = "(0 0) (b1048576 0) (0 b1048576) i2048";
-	struct st_size  sz[ST_MAX_SIZES];
+	static struct option opts[] = {{"group-name", required_argument, NULL, 'g'},
+				       {"endpoint", required_argument, NULL, 'e'},
+				       {"message-sizes", required_argument, NULL, 's'},
+				       {"max-inflight-rpcs", required_argument, NULL, 'i'},
+				       {"repetitions", required_argument, NULL, 'r'},
+				       {"path", required_argument, NULL, 'p'},
+				       {"json", no_argument, NULL, 'j'},
+				       {"shutdown", no_argument, NULL, 'x'},
+				       {"help", no_argument, NULL, 'h'},
+				       {NULL, 0, NULL, 0}};
+	const char *group = "daos_server", *endpoint = NULL, *path = NULL;
+	const char *sizes = "(0 0) (b1048576 0) (0 b1048576) i2048";
+	struct st_size sz[ST_MAX_SIZES];
 	crt_endpoint_t *eps;
-	struct st_run   run = {0};
-	crt_group_t    *grp;
-	int             inflight = 16, reps = 10000, nsz, c, i, rc;
-	bool            json = false, shutdown = false;
+	struct st_run run = {0};
+	crt_group_t *grp;
+	int inflight = 16, reps = 10000, nsz, c, i, rc;
+	bool json = false, shutdown = false;
 
 	while ((c = getopt_long(argc, argv, "g:e:s:i:r:p:jxh", opts, NULL)) != -1) {
 		switch (c) {
@@ -429,11 +427,11 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < run.nep; i++)
 		eps[i].ep_grp = grp;
-	run.eps     = eps;
-	run.reps    = reps;
-	run.nslots  = inflight;
-	run.slots   = calloc(inflight, sizeof(*run.slots));
-	run.lat     = calloc(reps, sizeof(*run.lat));
+	run.eps = eps;
+	run.reps = reps;
+	run.nslots = inflight;
+	run.slots = calloc(inflight, sizeof(*run.slots));
+	run.lat = calloc(reps, sizeof(*run.lat));
 	run.payload = calloc(1, 65536);
 	if (run.slots == NULL || run.lat == NULL || run.payload == NULL)
 		return 1;
@@ -441,10 +439,10 @@ main(int argc, char **argv)
 	/* Connections are set up lazily: pay for them before measuring. */
 	{
 		struct st_size warm = {.send_type = 'e', .reply_type = 'e', .text = "warm-up"};
-		int            saved = run.reps;
+		int saved = run.reps;
 
 		run.reps = run.nep;
-		run.sz   = &warm;
+		run.sz = &warm;
 		for (i = 0; i < run.nep; i++)
 			run.slots[0].run = &run;
 		run.sent = run.done = run.errors = 0;

@@ -10,20 +10,20 @@ CRT_RPC_DEFINE(st_ping, ST_ISEQ_PING, ST_OSEQ_PING)
 CRT_RPC_DEFINE(st_shutdown, ST_ISEQ_SHUTDOWN, ST_OSEQ_SHUTDOWN)
 
 static volatile int *st_shutdown_flag;
-static char          st_zeros[64 * 1024];
+static char st_zeros[64 * 1024];
 
 struct st_bulk_arg {
 	crt_rpc_t *rpc;
 	crt_bulk_t local;
-	void      *buf;
+	void *buf;
 };
 
 static int
 st_bulk_done(const struct crt_bulk_cb_info *info)
 {
-	struct st_bulk_arg  *a   = info->bci_arg;
-	struct st_ping_out  *out = crt_reply_get(a->rpc);
-	struct st_ping_in   *in  = crt_req_get(a->rpc);
+	struct st_bulk_arg *a = info->bci_arg;
+	struct st_ping_out *out = crt_reply_get(a->rpc);
+	struct st_ping_in *in = crt_req_get(a->rpc);
 
 	out->po_rc = info->bci_rc;
 	d_iov_set(&out->po_data, st_zeros, min((size_t)in->pi_reply_size, sizeof(st_zeros)));
@@ -40,14 +40,14 @@ st_bulk_done(const struct crt_bulk_cb_info *info)
 static void
 st_ping_handler(crt_rpc_t *rpc)
 {
-	struct st_ping_in   *in  = crt_req_get(rpc);
-	struct st_ping_out  *out = crt_reply_get(rpc);
-	struct st_bulk_arg  *a;
+	struct st_ping_in *in = crt_req_get(rpc);
+	struct st_ping_out *out = crt_reply_get(rpc);
+	struct st_bulk_arg *a;
 	struct crt_bulk_desc desc = {0};
-	d_sg_list_t          sgl;
-	d_iov_t              iov;
-	size_t               len;
-	int                  rc;
+	d_sg_list_t sgl;
+	d_iov_t iov;
+	size_t len;
+	int rc;
 
 	if (in->pi_bulk_dir == ST_BULK_NONE || in->pi_bulk == NULL) {
 		out->po_rc = 0;
@@ -73,9 +73,9 @@ st_ping_handler(crt_rpc_t *rpc)
 	if (in->pi_bulk_dir == ST_BULK_OUT)
 		memset(a->buf, 0xa5, in->pi_bulk_len);
 	d_iov_set(&iov, a->buf, in->pi_bulk_len);
-	sgl.sg_nr   = 1;
+	sgl.sg_nr = 1;
 	sgl.sg_iovs = &iov;
-	rc          = crt_bulk_create(rpc->cr_ctx, &sgl, CRT_BULK_RW, &a->local);
+	rc = crt_bulk_create(rpc->cr_ctx, &sgl, CRT_BULK_RW, &a->local);
 	if (rc != 0) {
 		free(a->buf);
 		free(a);
@@ -84,12 +84,12 @@ st_ping_handler(crt_rpc_t *rpc)
 		return;
 	}
 	crt_req_addref(rpc);
-	a->rpc              = rpc;
-	desc.bd_rpc         = rpc;
-	desc.bd_bulk_op     = in->pi_bulk_dir == ST_BULK_IN ? CRT_BULK_GET : CRT_BULK_PUT;
-	desc.bd_remote_hdl  = in->pi_bulk;
-	desc.bd_local_hdl   = a->local;
-	desc.bd_len         = in->pi_bulk_len;
+	a->rpc = rpc;
+	desc.bd_rpc = rpc;
+	desc.bd_bulk_op = in->pi_bulk_dir == ST_BULK_IN ? CRT_BULK_GET : CRT_BULK_PUT;
+	desc.bd_remote_hdl = in->pi_bulk;
+	desc.bd_local_hdl = a->local;
+	desc.bd_len = in->pi_bulk_len;
 	rc = crt_bulk_transfer(&desc, st_bulk_done, a, NULL);
 	if (rc != 0) {
 		struct crt_bulk_cb_info info = {.bci_arg = a, .bci_rc = rc};
@@ -114,16 +114,16 @@ st_shutdown_handler(crt_rpc_t *rpc)
 }
 
 static struct crt_proto_rpc_format st_rpcs[] = {
-    {.prf_req_fmt = &CQF_st_ping},
-    {.prf_req_fmt = &CQF_st_shutdown},
+	{.prf_req_fmt = &CQF_st_ping},
+	{.prf_req_fmt = &CQF_st_shutdown},
 };
 
 static struct crt_proto_format st_proto = {
-    .cpf_name  = "self_test",
-    .cpf_ver   = ST_PROTO_VER,
-    .cpf_count = ARRAY_SIZE(st_rpcs),
-    .cpf_prf   = st_rpcs,
-    .cpf_base  = ST_PROTO_BASE,
+	.cpf_name = "self_test",
+	.cpf_ver = ST_PROTO_VER,
+	.cpf_count = ARRAY_SIZE(st_rpcs),
+	.cpf_prf = st_rpcs,
+	.cpf_base = ST_PROTO_BASE,
 };
 
 int
@@ -132,7 +132,7 @@ st_proto_register(bool server, volatile int *shutdown_flag)
 	if (server) {
 		st_rpcs[0].prf_hdlr = st_ping_handler;
 		st_rpcs[1].prf_hdlr = st_shutdown_handler;
-		st_shutdown_flag    = shutdown_flag;
+		st_shutdown_flag = shutdown_flag;
 	}
 	return crt_proto_register(&st_proto);
 }

@@ -16,15 +16,17 @@
 
 #define K_OPC CRT_PROTO_OPC(0xE2000000U, 1, 0)
 
-#define K_ISEQ ((uint64_t)(k_seq) CRT_VAR)((d_iov_t)(k_data) CRT_VAR)
+/* clang-format off */
+#define K_ISEQ ((uint64_t)(k_seq) CRT_VAR) ((d_iov_t)(k_data) CRT_VAR)
 #define K_OSEQ ((uint64_t)(k_seq) CRT_VAR)
 CRT_RPC_DECLARE(k_ping, K_ISEQ, K_OSEQ)
 CRT_RPC_DEFINE(k_ping, K_ISEQ, K_OSEQ)
+/* clang-format on */
 
 static void
 k_handler(crt_rpc_t *rpc)
 {
-	struct k_ping_in  *in  = crt_req_get(rpc);
+	struct k_ping_in *in = crt_req_get(rpc);
 	struct k_ping_out *out = crt_reply_get(rpc);
 
 	usleep(2000);
@@ -33,8 +35,11 @@ k_handler(crt_rpc_t *rpc)
 }
 
 static struct crt_proto_rpc_format k_rpcs[] = {{.prf_req_fmt = &CQF_k_ping}};
-static struct crt_proto_format     k_proto  = {
-    .cpf_name = "kill", .cpf_ver = 1, .cpf_count = 1, .cpf_prf = k_rpcs, .cpf_base = 0xE2000000U};
+static struct crt_proto_format k_proto = {.cpf_name = "kill",
+					  .cpf_ver = 1,
+					  .cpf_count = 1,
+					  .cpf_prf = k_rpcs,
+					  .cpf_base = 0xE2000000U};
 
 static crt_init_options_t g_opt = {.cio_provider = "ofi+tcp;ofi_rxm", .cio_interface = "lo"};
 
@@ -42,8 +47,8 @@ static void
 child(int wfd)
 {
 	crt_context_t ctx;
-	char         *uri;
-	size_t        len;
+	char *uri;
+	size_t len;
 
 	k_rpcs[0].prf_hdlr = k_handler;
 	if (crt_init_opt("kill_srv", CRT_FLAG_BIT_SERVER, &g_opt) != 0 ||
@@ -67,8 +72,8 @@ struct state {
 static void
 k_cb(const struct crt_cb_info *info)
 {
-	struct state      *s  = info->cci_arg;
-	struct k_ping_in  *in = crt_req_get(info->cci_rpc);
+	struct state *s = info->cci_arg;
+	struct k_ping_in *in = crt_req_get(info->cci_rpc);
 
 	s->calls[in->k_seq]++;
 	if (info->cci_rc == 0)
@@ -103,14 +108,14 @@ now_ms(void)
 static void
 test_server_killed(void **state)
 {
-	struct state  *s = calloc(1, sizeof(*s));
-	char           uri[CRT_ADDR_STR_MAX_LEN] = {0};
-	crt_context_t  ctx;
-	int            pfd[2], i, st;
-	pid_t          pid;
-	ssize_t        n;
-	uint64_t       t0;
-	char           payload[512] = {0};
+	struct state *s = calloc(1, sizeof(*s));
+	char uri[CRT_ADDR_STR_MAX_LEN] = {0};
+	crt_context_t ctx;
+	int pfd[2], i, st;
+	pid_t pid;
+	ssize_t n;
+	uint64_t t0;
+	char payload[512] = {0};
 
 	assert_non_null(s);
 	assert_int_equal(pipe(pfd), 0);
@@ -130,18 +135,18 @@ test_server_killed(void **state)
 	}
 
 	g_opt.cio_use_credits = 1;
-	g_opt.cio_ep_credits  = 8;
+	g_opt.cio_ep_credits = 8;
 	assert_int_equal(crt_init_opt("kill_cli", 0, &g_opt), 0);
 	assert_int_equal(crt_proto_register(&k_proto), 0);
 	assert_int_equal(crt_context_create(&ctx), 0);
 	for (i = 0; i < 400; i++) {
-		crt_rpc_t        *rpc;
+		crt_rpc_t *rpc;
 		struct k_ping_in *in;
 
 		assert_int_equal(crt_req_create(ctx, NULL, K_OPC, &rpc), 0);
 		assert_int_equal(crt_req_set_dest_uri(rpc, uri), 0);
 		assert_int_equal(crt_req_set_timeout(rpc, 3), 0);
-		in        = crt_req_get(rpc);
+		in = crt_req_get(rpc);
 		in->k_seq = i;
 		d_iov_set(&in->k_data, payload, sizeof(payload));
 		assert_int_equal(crt_req_send(rpc, k_cb, s), 0);
@@ -172,7 +177,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_server_killed),
+		cmocka_unit_test(test_server_killed),
 	};
 
 	return cmocka_run_group_tests_name("cart_kill", tests, NULL, NULL);

@@ -17,39 +17,49 @@
 #include <gurt/common.h>
 #include <cart/api.h>
 
-#define T_BASE 0xE1000000U
+#define T_BASE        0xE1000000U
 #define T_OPC_ECHO    CRT_PROTO_OPC(T_BASE, 1, 0)
 #define T_OPC_ONEWAY  CRT_PROTO_OPC(T_BASE, 1, 1)
 #define T_OPC_BULK    CRT_PROTO_OPC(T_BASE, 1, 2)
 #define T_OPC_NOHDLR  CRT_PROTO_OPC(T_BASE, 1, 3)
 #define T_OPC_NOREPLY CRT_PROTO_OPC(T_BASE, 1, 4)
 
-#define T_ISEQ_ECHO                                                                                \
-	((uint64_t)(e_seq) CRT_VAR)((uint32_t)(e_delay_ms) CRT_VAR)((d_iov_t)(e_data) CRT_VAR)     \
-	((d_string_t)(e_name) CRT_VAR)
-#define T_OSEQ_ECHO ((uint64_t)(e_seq) CRT_VAR)((d_iov_t)(e_data) CRT_VAR)
+/* clang-format off */
+#define T_ISEQ_ECHO						\
+	((uint64_t)	(e_seq)		CRT_VAR)		\
+	((uint32_t)	(e_delay_ms)	CRT_VAR)		\
+	((d_iov_t)	(e_data)	CRT_VAR)		\
+	((d_string_t)	(e_name)	CRT_VAR)
+#define T_OSEQ_ECHO						\
+	((uint64_t)	(e_seq)		CRT_VAR)		\
+	((d_iov_t)	(e_data)	CRT_VAR)
 CRT_RPC_DECLARE(t_echo, T_ISEQ_ECHO, T_OSEQ_ECHO)
 CRT_RPC_DEFINE(t_echo, T_ISEQ_ECHO, T_OSEQ_ECHO)
 
-#define T_ISEQ_BULK                                                                                \
-	((crt_bulk_t)(b_bulk) CRT_VAR)((uint64_t)(b_len) CRT_VAR)((uint32_t)(b_put) CRT_VAR)      \
-	((uint32_t)(b_seed) CRT_VAR)
-#define T_OSEQ_BULK ((uint64_t)(b_sum) CRT_VAR)((int32_t)(b_rc) CRT_VAR)
+#define T_ISEQ_BULK						\
+	((crt_bulk_t)	(b_bulk)	CRT_VAR)		\
+	((uint64_t)	(b_len)		CRT_VAR)		\
+	((uint32_t)	(b_put)		CRT_VAR)		\
+	((uint32_t)	(b_seed)	CRT_VAR)
+#define T_OSEQ_BULK						\
+	((uint64_t)	(b_sum)		CRT_VAR)		\
+	((int32_t)	(b_rc)		CRT_VAR)
 CRT_RPC_DECLARE(t_bulk, T_ISEQ_BULK, T_OSEQ_BULK)
 CRT_RPC_DEFINE(t_bulk, T_ISEQ_BULK, T_OSEQ_BULK)
+/* clang-format on */
 
-static crt_context_t   g_srv, g_cli;
-static pthread_t       g_thr;
-static _Atomic int     g_stop;
-static _Atomic int     g_oneway_seen;
-static char            g_dir[64];
+static crt_context_t g_srv, g_cli;
+static pthread_t g_thr;
+static _Atomic int g_stop;
+static _Atomic int g_oneway_seen;
+static char g_dir[64];
 
 /* Delayed replies: the handler keeps the RPC and the server thread replies later. */
 #define MAX_DELAYED 64
 static pthread_mutex_t g_dlock = PTHREAD_MUTEX_INITIALIZER;
-static crt_rpc_t      *g_delayed[MAX_DELAYED];
-static uint64_t        g_due[MAX_DELAYED];
-static int             g_max_held;
+static crt_rpc_t *g_delayed[MAX_DELAYED];
+static uint64_t g_due[MAX_DELAYED];
+static int g_max_held;
 
 static uint64_t
 now_ms(void)
@@ -63,10 +73,10 @@ now_ms(void)
 static void
 echo_reply(crt_rpc_t *rpc)
 {
-	struct t_echo_in  *in  = crt_req_get(rpc);
+	struct t_echo_in *in = crt_req_get(rpc);
 	struct t_echo_out *out = crt_reply_get(rpc);
 
-	out->e_seq  = in->e_seq;
+	out->e_seq = in->e_seq;
 	out->e_data = in->e_data;
 	assert_int_equal(crt_reply_send(rpc), 0);
 }
@@ -75,7 +85,7 @@ static void
 echo_handler(crt_rpc_t *rpc)
 {
 	struct t_echo_in *in = crt_req_get(rpc);
-	int               i;
+	int i;
 
 	if (in->e_delay_ms == 0) {
 		echo_reply(rpc);
@@ -86,7 +96,7 @@ echo_handler(crt_rpc_t *rpc)
 	for (i = 0; i < MAX_DELAYED; i++) {
 		if (g_delayed[i] == NULL) {
 			g_delayed[i] = rpc;
-			g_due[i]     = now_ms() + in->e_delay_ms;
+			g_due[i] = now_ms() + in->e_delay_ms;
 			break;
 		}
 	}
@@ -119,7 +129,7 @@ static uint64_t
 checksum(const unsigned char *p, size_t len)
 {
 	uint64_t h = 1469598103934665603ULL;
-	size_t   i;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		h = (h ^ p[i]) * 1099511628211ULL;
@@ -138,17 +148,17 @@ fill_pattern(unsigned char *p, size_t len, uint32_t seed)
 struct bulk_ctx {
 	crt_rpc_t *rpc;
 	crt_bulk_t local;
-	void      *buf;
+	void *buf;
 };
 
 static int
 bulk_done(const struct crt_bulk_cb_info *info)
 {
-	struct bulk_ctx    *b   = info->bci_arg;
-	struct t_bulk_in   *in  = crt_req_get(b->rpc);
-	struct t_bulk_out  *out = crt_reply_get(b->rpc);
+	struct bulk_ctx *b = info->bci_arg;
+	struct t_bulk_in *in = crt_req_get(b->rpc);
+	struct t_bulk_out *out = crt_reply_get(b->rpc);
 
-	out->b_rc  = info->bci_rc;
+	out->b_rc = info->bci_rc;
 	out->b_sum = in->b_put ? 0 : checksum(b->buf, in->b_len);
 	crt_reply_send(b->rpc);
 	crt_bulk_free(b->local);
@@ -161,12 +171,12 @@ bulk_done(const struct crt_bulk_cb_info *info)
 static void
 bulk_handler(crt_rpc_t *rpc)
 {
-	struct t_bulk_in    *in = crt_req_get(rpc);
-	struct bulk_ctx     *b  = calloc(1, sizeof(*b));
+	struct t_bulk_in *in = crt_req_get(rpc);
+	struct bulk_ctx *b = calloc(1, sizeof(*b));
 	struct crt_bulk_desc desc = {0};
-	d_sg_list_t          sgl;
-	d_iov_t              iov[2];
-	size_t               half = in->b_len / 2;
+	d_sg_list_t sgl;
+	d_iov_t iov[2];
+	size_t half = in->b_len / 2;
 
 	assert_non_null(b);
 	b->buf = malloc(in->b_len);
@@ -176,29 +186,35 @@ bulk_handler(crt_rpc_t *rpc)
 	/* two segments on this side, to exercise piece cutting */
 	d_iov_set(&iov[0], b->buf, half);
 	d_iov_set(&iov[1], (char *)b->buf + half, in->b_len - half);
-	sgl.sg_nr   = 2;
+	sgl.sg_nr = 2;
 	sgl.sg_iovs = iov;
 	assert_int_equal(crt_bulk_create(rpc->cr_ctx, &sgl, CRT_BULK_RW, &b->local), 0);
 	crt_req_addref(rpc);
-	b->rpc             = rpc;
-	desc.bd_rpc        = rpc;
-	desc.bd_bulk_op    = in->b_put ? CRT_BULK_PUT : CRT_BULK_GET;
+	b->rpc = rpc;
+	desc.bd_rpc = rpc;
+	desc.bd_bulk_op = in->b_put ? CRT_BULK_PUT : CRT_BULK_GET;
 	desc.bd_remote_hdl = in->b_bulk;
-	desc.bd_local_hdl  = b->local;
-	desc.bd_len        = in->b_len;
+	desc.bd_local_hdl = b->local;
+	desc.bd_len = in->b_len;
 	assert_int_equal(crt_bulk_transfer(&desc, bulk_done, b, NULL), 0);
 }
 
 static struct crt_proto_rpc_format t_rpcs[] = {
-    {.prf_req_fmt = &CQF_t_echo, .prf_hdlr = echo_handler},
-    {.prf_req_fmt = &CQF_t_echo, .prf_hdlr = oneway_handler, .prf_flags = CRT_RPC_FEAT_NO_REPLY},
-    {.prf_req_fmt = &CQF_t_bulk, .prf_hdlr = bulk_handler},
-    {.prf_req_fmt = &CQF_t_echo},
-    {.prf_req_fmt = &CQF_t_echo, .prf_hdlr = noreply_handler},
+	{.prf_req_fmt = &CQF_t_echo, .prf_hdlr = echo_handler},
+	{.prf_req_fmt = &CQF_t_echo,
+	 .prf_hdlr = oneway_handler,
+	 .prf_flags = CRT_RPC_FEAT_NO_REPLY},
+	{.prf_req_fmt = &CQF_t_bulk, .prf_hdlr = bulk_handler},
+	{.prf_req_fmt = &CQF_t_echo},
+	{.prf_req_fmt = &CQF_t_echo, .prf_hdlr = noreply_handler},
 };
 
 static struct crt_proto_format t_proto = {
-    .cpf_name = "test", .cpf_ver = 1, .cpf_count = 5, .cpf_prf = t_rpcs, .cpf_base = T_BASE,
+	.cpf_name = "test",
+	.cpf_ver = 1,
+	.cpf_count = 5,
+	.cpf_prf = t_rpcs,
+	.cpf_base = T_BASE,
 };
 
 static void *
@@ -229,12 +245,12 @@ static int
 setup(void **state)
 {
 	crt_init_options_t opt = {0};
-	char               tmpl[] = "/tmp/cart_test.XXXXXX";
+	char tmpl[] = "/tmp/cart_test.XXXXXX";
 
-	opt.cio_provider  = getenv("D_PROVIDER") ? NULL : "ofi+tcp;ofi_rxm";
+	opt.cio_provider = getenv("D_PROVIDER") ? NULL : "ofi+tcp;ofi_rxm";
 	opt.cio_interface = "lo";
 	opt.cio_use_credits = 1;
-	opt.cio_ep_credits  = 16;
+	opt.cio_ep_credits = 16;
 	assert_int_equal(crt_init_opt("cart_test", CRT_FLAG_BIT_SERVER, &opt), 0);
 	assert_int_equal(crt_proto_register(&t_proto), 0);
 	assert_int_equal(crt_context_create(&g_srv), 0);
@@ -277,29 +293,29 @@ teardown(void **state)
 /* ---- helpers ---- */
 
 struct result {
-	int      calls;
-	int      rc;
+	int calls;
+	int rc;
 	uint64_t seq;
-	size_t   len;
-	bool     data_ok;
+	size_t len;
+	bool data_ok;
 };
 
 static void
 echo_cb(const struct crt_cb_info *info)
 {
-	struct result     *r   = info->cci_arg;
-	struct t_echo_in  *in  = crt_req_get(info->cci_rpc);
+	struct result *r = info->cci_arg;
+	struct t_echo_in *in = crt_req_get(info->cci_rpc);
 	struct t_echo_out *out = crt_reply_get(info->cci_rpc);
 
 	r->calls++;
 	r->rc = info->cci_rc;
 	if (info->cci_rc == 0) {
-		r->seq     = out->e_seq;
-		r->len     = out->e_data.iov_len;
-		r->data_ok = out->e_data.iov_len == in->e_data.iov_len &&
-			     (out->e_data.iov_len == 0 ||
-			      memcmp(out->e_data.iov_buf, in->e_data.iov_buf, out->e_data.iov_len) ==
-				  0);
+		r->seq = out->e_seq;
+		r->len = out->e_data.iov_len;
+		r->data_ok =
+			out->e_data.iov_len == in->e_data.iov_len &&
+			(out->e_data.iov_len == 0 ||
+			 memcmp(out->e_data.iov_buf, in->e_data.iov_buf, out->e_data.iov_len) == 0);
 	}
 }
 
@@ -312,7 +328,7 @@ all_done(void *arg)
 }
 
 struct many {
-	int           *pending;
+	int *pending;
 	struct result *r;
 };
 
@@ -321,8 +337,8 @@ count_cb(const struct crt_cb_info *info)
 {
 	struct many *m = info->cci_arg;
 
-	echo_cb(&(struct crt_cb_info){.cci_rpc = info->cci_rpc, .cci_arg = m->r,
-				      .cci_rc = info->cci_rc});
+	echo_cb(&(struct crt_cb_info){
+		.cci_rpc = info->cci_rpc, .cci_arg = m->r, .cci_rc = info->cci_rc});
 	(*m->pending)--;
 }
 
@@ -335,15 +351,15 @@ cond_calls(void *arg)
 static crt_rpc_t *
 echo_create(crt_opcode_t opc, uint64_t seq, void *data, size_t len, uint32_t delay)
 {
-	crt_endpoint_t    ep = {.ep_rank = 0, .ep_tag = 0};
+	crt_endpoint_t ep = {.ep_rank = 0, .ep_tag = 0};
 	struct t_echo_in *in;
-	crt_rpc_t        *rpc;
+	crt_rpc_t *rpc;
 
 	assert_int_equal(crt_req_create(g_cli, &ep, opc, &rpc), 0);
-	in             = crt_req_get(rpc);
-	in->e_seq      = seq;
+	in = crt_req_get(rpc);
+	in->e_seq = seq;
 	in->e_delay_ms = delay;
-	in->e_name     = "echo";
+	in->e_name = "echo";
 	d_iov_set(&in->e_data, data, len);
 	return rpc;
 }
@@ -354,8 +370,8 @@ static void
 test_echo(void **state)
 {
 	struct result r = {0};
-	char          msg[] = "hello cart";
-	crt_rpc_t    *rpc   = echo_create(T_OPC_ECHO, 42, msg, sizeof(msg), 0);
+	char msg[] = "hello cart";
+	crt_rpc_t *rpc = echo_create(T_OPC_ECHO, 42, msg, sizeof(msg), 0);
 
 	assert_int_equal(crt_req_send(rpc, echo_cb, &r), 0);
 	assert_int_equal(crt_progress_cond(g_cli, 10 * 1000 * 1000, cond_calls, &r), 0);
@@ -376,9 +392,9 @@ test_large_messages(void **state)
 	size_t i, k;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		struct result r   = {0};
-		char         *buf = malloc(sizes[i]);
-		crt_rpc_t    *rpc;
+		struct result r = {0};
+		char *buf = malloc(sizes[i]);
+		crt_rpc_t *rpc;
 
 		assert_non_null(buf);
 		for (k = 0; k < sizes[i]; k++)
@@ -398,21 +414,21 @@ test_large_messages(void **state)
 static void
 test_many_inflight(void **state)
 {
-	const int      n = 2000;
+	const int n = 2000;
 	struct result *res = calloc(n, sizeof(*res));
-	struct many   *m   = calloc(n, sizeof(*m));
-	char          *buf = malloc(8192);
-	int            pending = n, i, inflight;
+	struct many *m = calloc(n, sizeof(*m));
+	char *buf = malloc(8192);
+	int pending = n, i, inflight;
 
 	assert_non_null(res);
 	for (i = 0; i < 8192; i++)
 		buf[i] = (char)i;
 	for (i = 0; i < n; i++) {
-		size_t     len = (size_t)(i * 37) % 8193;
+		size_t len = (size_t)(i * 37) % 8193;
 		crt_rpc_t *rpc = echo_create(T_OPC_ECHO, i, buf + (8192 - len), len, 0);
 
 		m[i].pending = &pending;
-		m[i].r       = &res[i];
+		m[i].r = &res[i];
 		assert_int_equal(crt_req_send(rpc, count_cb, &m[i]), 0);
 	}
 	crt_context_inflight_num(g_cli, &inflight);
@@ -435,17 +451,17 @@ test_many_inflight(void **state)
 static void
 test_credits(void **state)
 {
-	const int      n       = 40;
-	struct result *res     = calloc(n, sizeof(*res));
-	struct many   *m       = calloc(n, sizeof(*m));
-	int            pending = n, i;
+	const int n = 40;
+	struct result *res = calloc(n, sizeof(*res));
+	struct many *m = calloc(n, sizeof(*m));
+	int pending = n, i;
 
 	g_max_held = 0;
 	for (i = 0; i < n; i++) {
 		crt_rpc_t *rpc = echo_create(T_OPC_ECHO, i, "c", 1, 30);
 
 		m[i].pending = &pending;
-		m[i].r       = &res[i];
+		m[i].r = &res[i];
 		assert_int_equal(crt_req_send(rpc, count_cb, &m[i]), 0);
 	}
 	assert_int_equal(crt_progress_cond(g_cli, 20 * 1000 * 1000, all_done, &pending), 0);
@@ -460,11 +476,11 @@ test_credits(void **state)
 }
 
 struct sender {
-	pthread_t     thr;
-	int           base;
-	_Atomic int  *pending;
+	pthread_t thr;
+	int base;
+	_Atomic int *pending;
 	struct result res[300];
-	char          data[300][32];
+	char data[300][32];
 };
 
 static _Atomic int g_thr_pending;
@@ -483,11 +499,11 @@ static void *
 sender_main(void *arg)
 {
 	struct sender *s = arg;
-	int            i;
+	int i;
 
 	for (i = 0; i < 300; i++) {
 		crt_rpc_t *rpc;
-		char      *data = s->data[i];
+		char *data = s->data[i];
 
 		/* the buffer outlives the RPC: the callback compares against it */
 		snprintf(data, sizeof(s->data[i]), "thread %d rpc %d", s->base, i);
@@ -508,7 +524,7 @@ static void
 test_threads(void **state)
 {
 	struct sender *s = calloc(4, sizeof(*s));
-	int            t, i;
+	int t, i;
 
 	g_thr_pending = 4 * 300;
 	for (t = 0; t < 4; t++) {
@@ -533,8 +549,8 @@ static void
 test_timeout(void **state)
 {
 	struct result r = {0};
-	crt_rpc_t    *rpc = echo_create(T_OPC_ECHO, 7, "x", 1, 600);
-	uint64_t      t0  = now_ms(), el;
+	crt_rpc_t *rpc = echo_create(T_OPC_ECHO, 7, "x", 1, 600);
+	uint64_t t0 = now_ms(), el;
 
 	assert_int_equal(crt_req_set_timeout_ms(rpc, 200), 0);
 	assert_int_equal(crt_req_send(rpc, echo_cb, &r), 0);
@@ -554,8 +570,8 @@ static void
 test_abort(void **state)
 {
 	struct result r = {0};
-	crt_rpc_t    *rpc = echo_create(T_OPC_ECHO, 8, "y", 1, 300);
-	uint64_t      t0;
+	crt_rpc_t *rpc = echo_create(T_OPC_ECHO, 8, "y", 1, 300);
+	uint64_t t0;
 
 	crt_req_addref(rpc);
 	assert_int_equal(crt_req_send(rpc, echo_cb, &r), 0);
@@ -576,8 +592,8 @@ test_abort(void **state)
 static void
 test_errors(void **state)
 {
-	struct result  r = {0};
-	crt_rpc_t     *rpc;
+	struct result r = {0};
+	crt_rpc_t *rpc;
 	crt_endpoint_t ep = {.ep_rank = 5, .ep_tag = 0};
 
 	/* opcode without a handler on the target */
@@ -608,8 +624,8 @@ static void
 test_oneway(void **state)
 {
 	struct result r = {0};
-	crt_rpc_t    *rpc = echo_create(T_OPC_ONEWAY, 1, "z", 1, 0);
-	uint64_t      t0;
+	crt_rpc_t *rpc = echo_create(T_OPC_ONEWAY, 1, "z", 1, 0);
+	uint64_t t0;
 
 	g_oneway_seen = 0;
 	assert_int_equal(crt_req_send(rpc, echo_cb, &r), 0);
@@ -625,9 +641,9 @@ static void
 test_group(void **state)
 {
 	crt_group_t *grp;
-	char        *uri, *self;
-	uint32_t     size;
-	d_rank_t     rank;
+	char *uri, *self;
+	uint32_t size;
+	d_rank_t rank;
 
 	assert_int_equal(crt_self_uri_get(0, &self), 0);
 	assert_int_equal(crt_group_rank(NULL, &rank), 0);
@@ -652,9 +668,9 @@ test_group(void **state)
 	free(uri);
 	/* an RPC through the attached group reaches rank 3 (= our context 0) */
 	{
-		struct result  r  = {0};
+		struct result r = {0};
 		crt_endpoint_t ep = {.ep_grp = grp, .ep_rank = 3, .ep_tag = 0};
-		crt_rpc_t     *rpc;
+		crt_rpc_t *rpc;
 
 		assert_int_equal(crt_req_create(g_cli, &ep, T_OPC_ECHO, &rpc), 0);
 		assert_int_equal(crt_req_send(rpc, echo_cb, &r), 0);
@@ -668,22 +684,22 @@ test_group(void **state)
 }
 
 struct bulk_res {
-	int      calls;
-	int      rc;
+	int calls;
+	int rc;
 	uint64_t sum;
-	int32_t  srv_rc;
+	int32_t srv_rc;
 };
 
 static void
 bulk_cb(const struct crt_cb_info *info)
 {
-	struct bulk_res   *r   = info->cci_arg;
+	struct bulk_res *r = info->cci_arg;
 	struct t_bulk_out *out = crt_reply_get(info->cci_rpc);
 
 	r->calls++;
 	r->rc = info->cci_rc;
 	if (info->cci_rc == 0) {
-		r->sum    = out->b_sum;
+		r->sum = out->b_sum;
 		r->srv_rc = out->b_rc;
 	}
 }
@@ -697,15 +713,15 @@ bulk_cond(void *arg)
 static void
 do_bulk(size_t len, bool put, crt_bulk_perm_t perm)
 {
-	crt_endpoint_t    ep = {.ep_rank = 0, .ep_tag = 0};
-	struct bulk_res   r  = {0};
+	crt_endpoint_t ep = {.ep_rank = 0, .ep_tag = 0};
+	struct bulk_res r = {0};
 	struct t_bulk_in *in;
-	crt_rpc_t        *rpc;
-	unsigned char    *buf = malloc(len);
-	d_sg_list_t       sgl;
-	d_iov_t           iov;
-	crt_bulk_t        bulk;
-	uint32_t          seed = (uint32_t)len * 7 + put;
+	crt_rpc_t *rpc;
+	unsigned char *buf = malloc(len);
+	d_sg_list_t sgl;
+	d_iov_t iov;
+	crt_bulk_t bulk;
+	uint32_t seed = (uint32_t)len * 7 + put;
 
 	assert_non_null(buf);
 	if (put)
@@ -713,14 +729,14 @@ do_bulk(size_t len, bool put, crt_bulk_perm_t perm)
 	else
 		fill_pattern(buf, len, seed);
 	d_iov_set(&iov, buf, len);
-	sgl.sg_nr   = 1;
+	sgl.sg_nr = 1;
 	sgl.sg_iovs = &iov;
 	assert_int_equal(crt_bulk_create(g_cli, &sgl, perm, &bulk), 0);
 	assert_int_equal(crt_req_create(g_cli, &ep, T_OPC_BULK, &rpc), 0);
-	in         = crt_req_get(rpc);
+	in = crt_req_get(rpc);
 	in->b_bulk = bulk;
-	in->b_len  = len;
-	in->b_put  = put;
+	in->b_len = len;
+	in->b_put = put;
 	in->b_seed = seed;
 	assert_int_equal(crt_req_send(rpc, bulk_cb, &r), 0);
 	assert_int_equal(crt_progress_cond(g_cli, 30 * 1000 * 1000, bulk_cond, &r), 0);
@@ -756,14 +772,14 @@ test_bulk(void **state)
 static void
 test_bulk_bad(void **state)
 {
-	crt_bulk_t  bulk;
+	crt_bulk_t bulk;
 	d_sg_list_t sgl = {0};
-	d_iov_t     iov;
-	size_t      len;
+	d_iov_t iov;
+	size_t len;
 
 	assert_int_equal(crt_bulk_create(g_cli, &sgl, CRT_BULK_RW, &bulk), -DER_INVAL);
 	d_iov_set(&iov, "abc", 3);
-	sgl.sg_nr   = 1;
+	sgl.sg_nr = 1;
 	sgl.sg_iovs = &iov;
 	assert_int_equal(crt_bulk_create(g_cli, &sgl, 0x1234, &bulk), -DER_INVAL);
 	assert_int_equal(crt_bulk_create(g_cli, &sgl, CRT_BULK_RO, &bulk), 0);
@@ -775,10 +791,10 @@ test_bulk_bad(void **state)
 static void
 test_wait_fd(void **state)
 {
-	int           fd = -1, rc;
-	uint64_t      t0;
+	int fd = -1, rc;
+	uint64_t t0;
 	struct rusage r0, r1;
-	long          cpu_us;
+	long cpu_us;
 
 	rc = crt_context_get_wait_fd(g_cli, &fd);
 	if (rc == -DER_NOSYS) {
@@ -807,13 +823,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_echo),    cmocka_unit_test(test_large_messages),
-	    cmocka_unit_test(test_many_inflight), cmocka_unit_test(test_credits),
-	    cmocka_unit_test(test_threads),
-	    cmocka_unit_test(test_timeout), cmocka_unit_test(test_abort),
-	    cmocka_unit_test(test_errors),  cmocka_unit_test(test_oneway),
-	    cmocka_unit_test(test_group),   cmocka_unit_test(test_bulk),
-	    cmocka_unit_test(test_bulk_bad), cmocka_unit_test(test_wait_fd),
+		cmocka_unit_test(test_echo),          cmocka_unit_test(test_large_messages),
+		cmocka_unit_test(test_many_inflight), cmocka_unit_test(test_credits),
+		cmocka_unit_test(test_threads),       cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_abort),         cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_oneway),        cmocka_unit_test(test_group),
+		cmocka_unit_test(test_bulk),          cmocka_unit_test(test_bulk_bad),
+		cmocka_unit_test(test_wait_fd),
 	};
 
 	return cmocka_run_group_tests_name("cart_rpc", tests, setup, teardown);

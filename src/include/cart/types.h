@@ -17,26 +17,26 @@ extern "C" {
 /** Options of crt_init_opt(); a set field overrides the matching environment variable. */
 typedef struct crt_init_options {
 	/** default RPC timeout in seconds (CRT_TIMEOUT) */
-	int      cio_crt_timeout;
+	int cio_crt_timeout;
 	uint32_t cio_sep_override : 1, cio_use_sep : 1, cio_fault_inject : 1,
-	    /** use cio_ep_credits instead of CRT_CTX_EP_CREDITS */
-	    cio_use_credits : 1, cio_use_sensors : 1, cio_use_expected_size : 1,
-	    cio_use_unexpected_size : 1;
+		/** use cio_ep_credits instead of CRT_CTX_EP_CREDITS */
+		cio_use_credits : 1, cio_use_sensors : 1, cio_use_expected_size : 1,
+		cio_use_unexpected_size : 1;
 	/** maximum number of contexts (CRT_CTX_NUM) */
-	int      cio_ctx_max_num;
+	int cio_ctx_max_num;
 	/** in-flight RPCs per destination, with cio_use_credits */
-	int      cio_ep_credits;
+	int cio_ep_credits;
 	uint32_t cio_max_expected_size;
 	uint32_t cio_max_unexpected_size;
-	int      cio_swim_crt_idx;
+	int cio_swim_crt_idx;
 	/** provider string, e.g. "ofi+tcp;ofi_rxm" (D_PROVIDER) */
-	char    *cio_provider;
+	char *cio_provider;
 	/** network interface name or IPv4 address (D_INTERFACE) */
-	char    *cio_interface;
+	char *cio_interface;
 	/** domain (D_DOMAIN) */
-	char    *cio_domain;
+	char *cio_domain;
 	/** first port; context i listens on port + i (D_PORT) */
-	char    *cio_port;
+	char *cio_port;
 } crt_init_options_t;
 
 typedef int crt_status_t;
@@ -49,7 +49,7 @@ typedef d_string_t crt_group_id_t;
 /** max length of a URI including the trailing '\0' */
 #define CRT_ADDR_STR_MAX_LEN (128)
 /** default group name */
-#define CRT_DEFAULT_GRPID    "crt_default_group"
+#define CRT_DEFAULT_GRPID "crt_default_group"
 #ifndef CRT_NO_RANK
 #define CRT_NO_RANK 0xFFFFFFFF
 #endif
@@ -65,12 +65,12 @@ typedef struct {
 	/** group, NULL means the primary group */
 	crt_group_t *ep_grp;
 	/** rank in the group */
-	d_rank_t     ep_rank;
+	d_rank_t ep_rank;
 	/** context index on that rank */
-	uint32_t     ep_tag;
+	uint32_t ep_tag;
 } crt_endpoint_t;
 
-typedef void      *crt_context_t;
+typedef void *crt_context_t;
 typedef d_string_t crt_phy_addr_t;
 
 /** RPC opcode: module base (bits 24..31) | version (16..23) | index (0..15). */
@@ -81,7 +81,7 @@ typedef void *crt_rpc_output_t;
 typedef void *crt_bulk_t;
 typedef void *crt_bulk_array_t;
 
-#define CRT_BULK_NULL (NULL)
+#define CRT_BULK_NULL       (NULL)
 
 #define CRT_MAX_INPUT_SIZE  (0x4000000)
 #define CRT_MAX_OUTPUT_SIZE (0x4000000)
@@ -92,14 +92,14 @@ enum crt_rpc_flags {
 
 /** An RPC as seen by users (origin and target). */
 typedef struct crt_rpc {
-	crt_context_t    cr_ctx;
-	crt_endpoint_t   cr_ep;
-	crt_opcode_t     cr_opc;
-	crt_rpc_input_t  cr_input;
+	crt_context_t cr_ctx;
+	crt_endpoint_t cr_ep;
+	crt_opcode_t cr_opc;
+	crt_rpc_input_t cr_input;
 	crt_rpc_output_t cr_output;
-	size_t           cr_input_size;
-	size_t           cr_output_size;
-	crt_bulk_t       cr_co_bulk_hdl;
+	size_t cr_input_size;
+	size_t cr_output_size;
+	crt_bulk_t cr_co_bulk_hdl;
 } crt_rpc_t;
 
 /** Pack/unpack processor. */
@@ -117,8 +117,8 @@ typedef int (*crt_proc_cb_t)(crt_proc_t proc, void *data);
 struct crt_req_format {
 	crt_proc_cb_t crf_proc_in;
 	crt_proc_cb_t crf_proc_out;
-	const size_t  crf_size_in;
-	const size_t  crf_size_out;
+	const size_t crf_size_in;
+	const size_t crf_size_out;
 };
 
 /** Target-side handler; it (or something it hands the RPC to) calls crt_reply_send(). */
@@ -128,29 +128,29 @@ struct crt_corpc_ops;
 
 struct crt_proto_rpc_format {
 	struct crt_req_format *prf_req_fmt;
-	crt_rpc_cb_t           prf_hdlr;
-	struct crt_corpc_ops  *prf_co_ops;
+	crt_rpc_cb_t prf_hdlr;
+	struct crt_corpc_ops *prf_co_ops;
 	/** CRT_RPC_FEAT_* */
-	uint32_t               prf_flags;
+	uint32_t prf_flags;
 };
 
 struct crt_proto_format {
-	const char                  *cpf_name;
-	uint32_t                     cpf_ver;
+	const char *cpf_name;
+	uint32_t cpf_ver;
 	/** number of entries in cpf_prf */
-	uint32_t                     cpf_count;
+	uint32_t cpf_count;
 	struct crt_proto_rpc_format *cpf_prf;
 	/** base opcode (module id << 24) */
-	crt_opcode_t                 cpf_base;
+	crt_opcode_t cpf_base;
 };
 
-#define CRT_PROTO_OPC(base_opc, version, rpc_index)                                                \
+#define CRT_PROTO_OPC(base_opc, version, rpc_index) \
 	((uint32_t)(base_opc) | (uint32_t)(version) << 16 | (uint32_t)(rpc_index))
 
 struct crt_proto_query_cb_info {
 	void *pq_arg;
-	int   pq_ver;
-	int   pq_rc;
+	int pq_ver;
+	int pq_rc;
 };
 typedef void (*crt_proto_query_cb_t)(struct crt_proto_query_cb_info *cb_info);
 
@@ -162,9 +162,9 @@ typedef enum {
 } crt_bulk_op_t;
 
 /** One-way RPC: completes at the origin once sent; the target sends no reply. */
-#define CRT_RPC_FEAT_NO_REPLY    (1U << 1)
+#define CRT_RPC_FEAT_NO_REPLY (1U << 1)
 /** Never fail with -DER_TIMEDOUT. */
-#define CRT_RPC_FEAT_NO_TIMEOUT  (1U << 2)
+#define CRT_RPC_FEAT_NO_TIMEOUT (1U << 2)
 /** When queued for credits, queue at the front. */
 #define CRT_RPC_FEAT_QUEUE_FRONT (1U << 3)
 
@@ -178,26 +178,26 @@ typedef enum {
 
 struct crt_bulk_desc {
 	/** RPC whose peer owns the remote buffer */
-	crt_rpc_t    *bd_rpc;
+	crt_rpc_t *bd_rpc;
 	crt_bulk_op_t bd_bulk_op;
-	crt_bulk_t    bd_remote_hdl;
-	off_t         bd_remote_off;
-	crt_bulk_t    bd_local_hdl;
-	off_t         bd_local_off;
-	size_t        bd_len;
+	crt_bulk_t bd_remote_hdl;
+	off_t bd_remote_off;
+	crt_bulk_t bd_local_hdl;
+	off_t bd_local_off;
+	size_t bd_len;
 };
 
 struct crt_cb_info {
 	crt_rpc_t *cci_rpc;
-	void      *cci_arg;
+	void *cci_arg;
 	/** 0, -DER_TIMEDOUT, -DER_CANCELED, a transport error or the target's error */
-	int        cci_rc;
+	int cci_rc;
 };
 
 struct crt_bulk_cb_info {
 	struct crt_bulk_desc *bci_bulk_desc;
-	void                 *bci_arg;
-	int                   bci_rc;
+	void *bci_arg;
+	int bci_rc;
 };
 
 typedef void (*crt_cb_t)(const struct crt_cb_info *cb_info);
@@ -208,7 +208,7 @@ typedef int (*crt_bulk_cb_t)(const struct crt_bulk_cb_info *cb_info);
 typedef int (*crt_progress_cond_cb_t)(void *arg);
 
 enum crt_init_flag_bits {
-	CRT_FLAG_BIT_SERVER            = 1U << 0,
+	CRT_FLAG_BIT_SERVER = 1U << 0,
 	CRT_FLAG_BIT_AUTO_SWIM_DISABLE = 1U << 1,
 };
 
@@ -231,11 +231,11 @@ struct crt_corpc_ops {
 /** Tree topologies of crt_tree_topo(). */
 enum crt_tree_type {
 	CRT_TREE_INVALID = 0,
-	CRT_TREE_MIN     = 1,
-	CRT_TREE_FLAT    = 1,
-	CRT_TREE_KARY    = 2,
+	CRT_TREE_MIN = 1,
+	CRT_TREE_FLAT = 1,
+	CRT_TREE_KARY = 2,
 	CRT_TREE_KNOMIAL = 3,
-	CRT_TREE_MAX     = 3,
+	CRT_TREE_MAX = 3,
 };
 #define CRT_TREE_TYPE_SHIFT (16U)
 
@@ -269,9 +269,9 @@ typedef void (*crt_event_cb)(d_rank_t rank, uint64_t incarnation, enum crt_event
  * gives struct my_ping_in, struct my_ping_out and struct crt_req_format
  * CQF_my_ping.
  * ------------------------------------------------------------------------ */
-#define CRT_VAR   (0)
-#define CRT_PTR   (1)
-#define CRT_ARRAY (2)
+#define CRT_VAR            (0)
+#define CRT_PTR            (1)
+#define CRT_ARRAY          (2)
 
 #define CRT_PP_CAT(a, b)   CRT_PP_CAT_I(a, b)
 #define CRT_PP_CAT_I(a, b) a##b
@@ -280,26 +280,26 @@ typedef void (*crt_event_cb)(d_rank_t rank, uint64_t incarnation, enum crt_event
 
 /* Pull type, name and kind out of one entry "(type)(name)(kind)". */
 #define CRT_PP_EAT1(x)
-#define CRT_PP_EAT2(x)   CRT_PP_EAT1
-#define CRT_PP_T(e)      CRT_PP_T_I e
-#define CRT_PP_T_I(t)    t CRT_PP_EAT2
-#define CRT_PP_N(e)      CRT_PP_N_I e
-#define CRT_PP_N_I(t)    CRT_PP_N_II
-#define CRT_PP_N_II(n)   n CRT_PP_EAT1
-#define CRT_PP_K(e)      CRT_PP_K_I e
-#define CRT_PP_K_I(t)    CRT_PP_K_II
-#define CRT_PP_K_II(n)   CRT_PP_K_III
-#define CRT_PP_K_III(k)  k
+#define CRT_PP_EAT2(x)  CRT_PP_EAT1
+#define CRT_PP_T(e)     CRT_PP_T_I e
+#define CRT_PP_T_I(t)   t CRT_PP_EAT2
+#define CRT_PP_N(e)     CRT_PP_N_I e
+#define CRT_PP_N_I(t)   CRT_PP_N_II
+#define CRT_PP_N_II(n)  n CRT_PP_EAT1
+#define CRT_PP_K(e)     CRT_PP_K_I e
+#define CRT_PP_K_I(t)   CRT_PP_K_II
+#define CRT_PP_K_II(n)  CRT_PP_K_III
+#define CRT_PP_K_III(k) k
 
 /* Struct members. */
-#define CRT_GEN_MEMBER(e)        CRT_GEN_MEMBER_I(CRT_PP_K(e), CRT_PP_T(e), CRT_PP_N(e))
+#define CRT_GEN_MEMBER(e)         CRT_GEN_MEMBER_I(CRT_PP_K(e), CRT_PP_T(e), CRT_PP_N(e))
 #define CRT_GEN_MEMBER_I(k, t, n) CRT_PP_CAT(CRT_GEN_MEMBER_, k)(t, n)
-#define CRT_GEN_MEMBER_0(t, n)   t n;
-#define CRT_GEN_MEMBER_1(t, n)   t *n;
-#define CRT_GEN_MEMBER_2(t, n)                                                                     \
-	struct {                                                                                   \
-		uint64_t ca_count;                                                                 \
-		t       *ca_arrays;                                                                \
+#define CRT_GEN_MEMBER_0(t, n)    t n;
+#define CRT_GEN_MEMBER_1(t, n)    t *n;
+#define CRT_GEN_MEMBER_2(t, n)     \
+	struct {                   \
+		uint64_t ca_count; \
+		t *ca_arrays;      \
 	} n;
 #define CRT_GEN_MEMBERS_A(e) CRT_GEN_MEMBER(e) CRT_GEN_MEMBERS_B
 #define CRT_GEN_MEMBERS_B(e) CRT_GEN_MEMBER(e) CRT_GEN_MEMBERS_A
@@ -310,24 +310,24 @@ typedef void (*crt_event_cb)(d_rank_t rank, uint64_t incarnation, enum crt_event
 /* Proc calls; "ptr", "proc", "op" and "rc" are locals of the generated function. */
 #define CRT_GEN_PROC1(e)         CRT_GEN_PROC1_I(CRT_PP_K(e), CRT_PP_T(e), CRT_PP_N(e))
 #define CRT_GEN_PROC1_I(k, t, n) CRT_PP_CAT(CRT_GEN_PROC1_, k)(t, n)
-#define CRT_GEN_PROC1_0(t, n)                                                                      \
-	rc = crt_proc_##t(proc, op, &ptr->n);                                                      \
-	if (rc != 0)                                                                               \
+#define CRT_GEN_PROC1_0(t, n)                 \
+	rc = crt_proc_##t(proc, op, &ptr->n); \
+	if (rc != 0)                          \
 		return rc;
 #define CRT_GEN_PROC1_1(t, n) CRT_GEN_PROC1_0(t, n)
-#define CRT_GEN_PROC1_2(t, n)                                                                      \
-	rc = crt_proc_array_hdr(proc, op, &ptr->n.ca_count, (void **)&ptr->n.ca_arrays,          \
-				sizeof(t));                                                        \
-	if (rc != 0)                                                                               \
-		return rc;                                                                         \
-	for (uint64_t _i = 0; _i < ptr->n.ca_count; _i++) {                                        \
-		rc = crt_proc_##t(proc, op, &ptr->n.ca_arrays[_i]);                                \
-		if (rc != 0)                                                                       \
-			return rc;                                                                 \
-	}                                                                                          \
-	if (op == CRT_PROC_FREE) {                                                                 \
-		crt_proc_array_free(proc, (void **)&ptr->n.ca_arrays);                             \
-		ptr->n.ca_count = 0;                                                               \
+#define CRT_GEN_PROC1_2(t, n)                                                           \
+	rc = crt_proc_array_hdr(proc, op, &ptr->n.ca_count, (void **)&ptr->n.ca_arrays, \
+				sizeof(t));                                             \
+	if (rc != 0)                                                                    \
+		return rc;                                                              \
+	for (uint64_t _i = 0; _i < ptr->n.ca_count; _i++) {                             \
+		rc = crt_proc_##t(proc, op, &ptr->n.ca_arrays[_i]);                     \
+		if (rc != 0)                                                            \
+			return rc;                                                      \
+	}                                                                               \
+	if (op == CRT_PROC_FREE) {                                                      \
+		crt_proc_array_free(proc, (void **)&ptr->n.ca_arrays);                  \
+		ptr->n.ca_count = 0;                                                    \
 	}
 #define CRT_GEN_PROCS_A(e) CRT_GEN_PROC1(e) CRT_GEN_PROCS_B
 #define CRT_GEN_PROCS_B(e) CRT_GEN_PROC1(e) CRT_GEN_PROCS_A
@@ -336,57 +336,55 @@ typedef void (*crt_event_cb)(d_rank_t rank, uint64_t incarnation, enum crt_event
 #define CRT_GEN_PROCS(seq) CRT_PP_END(CRT_GEN_PROCS_A seq, _END)
 
 /** Define struct \a name from a field list. */
-#define CRT_GEN_STRUCT(name, seq)                                                                  \
-	struct name {                                                                              \
-		CRT_GEN_MEMBERS(seq)                                                               \
+#define CRT_GEN_STRUCT(name, seq)    \
+	struct name {                \
+		CRT_GEN_MEMBERS(seq) \
 	};
 
 /** Define crt_proc_struct_<name>(proc, op, struct name *) from a field list. */
-#define CRT_GEN_PROC_FUNC(name, seq)                                                               \
-	static inline int __attribute__((unused)) crt_proc_struct_##name(                          \
-	    crt_proc_t proc, crt_proc_op_t op, struct name *ptr)                                   \
-	{                                                                                          \
-		int rc = 0;                                                                        \
-		CRT_GEN_PROCS(seq)                                                                 \
-		(void)proc;                                                                        \
-		(void)op;                                                                          \
-		(void)ptr;                                                                         \
-		return rc;                                                                         \
+#define CRT_GEN_PROC_FUNC(name, seq)                                                \
+	static inline int __attribute__((unused))                                   \
+	crt_proc_struct_##name(crt_proc_t proc, crt_proc_op_t op, struct name *ptr) \
+	{                                                                           \
+		int rc = 0;                                                         \
+		CRT_GEN_PROCS(seq)                                                  \
+		(void)proc;                                                         \
+		(void)op;                                                           \
+		(void)ptr;                                                          \
+		return rc;                                                          \
 	}
 
-#define CRT_RPC_DECLARE(rpc_name, fields_in, fields_out)                                           \
-	CRT_GEN_STRUCT(rpc_name##_in, fields_in)                                                   \
-	CRT_GEN_STRUCT(rpc_name##_out, fields_out)                                                 \
+#define CRT_RPC_DECLARE(rpc_name, fields_in, fields_out) \
+	CRT_GEN_STRUCT(rpc_name##_in, fields_in)         \
+	CRT_GEN_STRUCT(rpc_name##_out, fields_out)       \
 	extern struct crt_req_format CQF_##rpc_name;
 
-#define CRT_RPC_DEFINE(rpc_name, fields_in, fields_out)                                            \
-	CRT_GEN_PROC_FUNC(rpc_name##_in, fields_in)                                                \
-	CRT_GEN_PROC_FUNC(rpc_name##_out, fields_out)                                              \
-	static int crt_proc_in_##rpc_name(crt_proc_t proc, void *data)                             \
-	{                                                                                          \
-		crt_proc_op_t op;                                                                  \
-		int           rc = crt_proc_get_op(proc, &op);                                     \
-		return rc != 0 ? rc                                                                \
-			       : crt_proc_struct_##rpc_name##_in(proc, op, data);                  \
-	}                                                                                          \
-	static int crt_proc_out_##rpc_name(crt_proc_t proc, void *data)                            \
-	{                                                                                          \
-		crt_proc_op_t op;                                                                  \
-		int           rc = crt_proc_get_op(proc, &op);                                     \
-		return rc != 0 ? rc                                                                \
-			       : crt_proc_struct_##rpc_name##_out(proc, op, data);                 \
-	}                                                                                          \
-	struct crt_req_format CQF_##rpc_name = {                                                   \
-	    .crf_proc_in  = crt_proc_in_##rpc_name,                                                \
-	    .crf_proc_out = crt_proc_out_##rpc_name,                                               \
-	    .crf_size_in  = sizeof(struct rpc_name##_in),                                          \
-	    .crf_size_out = sizeof(struct rpc_name##_out),                                         \
+#define CRT_RPC_DEFINE(rpc_name, fields_in, fields_out)                                 \
+	CRT_GEN_PROC_FUNC(rpc_name##_in, fields_in)                                     \
+	CRT_GEN_PROC_FUNC(rpc_name##_out, fields_out)                                   \
+	static int crt_proc_in_##rpc_name(crt_proc_t proc, void *data)                  \
+	{                                                                               \
+		crt_proc_op_t op;                                                       \
+		int rc = crt_proc_get_op(proc, &op);                                    \
+		return rc != 0 ? rc : crt_proc_struct_##rpc_name##_in(proc, op, data);  \
+	}                                                                               \
+	static int crt_proc_out_##rpc_name(crt_proc_t proc, void *data)                 \
+	{                                                                               \
+		crt_proc_op_t op;                                                       \
+		int rc = crt_proc_get_op(proc, &op);                                    \
+		return rc != 0 ? rc : crt_proc_struct_##rpc_name##_out(proc, op, data); \
+	}                                                                               \
+	struct crt_req_format CQF_##rpc_name = {                                        \
+		.crf_proc_in = crt_proc_in_##rpc_name,                                  \
+		.crf_proc_out = crt_proc_out_##rpc_name,                                \
+		.crf_size_in = sizeof(struct rpc_name##_in),                            \
+		.crf_size_out = sizeof(struct rpc_name##_out),                          \
 	};
 
 /** RPC format for protocol tables. */
-#define DEFINE_CRT_REQ_FMT(in, out)                                                                \
-	{                                                                                          \
-		.crf_proc_in = (in), .crf_proc_out = (out), .crf_size_in = 0, .crf_size_out = 0,   \
+#define DEFINE_CRT_REQ_FMT(in, out)                                                              \
+	{                                                                                        \
+		.crf_proc_in = (in), .crf_proc_out = (out), .crf_size_in = 0, .crf_size_out = 0, \
 	}
 
 #if defined(__cplusplus)

@@ -194,6 +194,8 @@ err_info:
 	return crt_fi2der(rc);
 }
 
+static void crt_opc_fini(void);
+
 static const char *
 crt_env_or(const char *opt, const char *env, const char *dflt)
 {
@@ -274,7 +276,18 @@ crt_init_opt(crt_group_id_t grpid, uint32_t flags, crt_init_options_t *opt)
 		fi_freeinfo(g->cg_info);
 		goto out_log;
 	}
+	/* crt_opc_reg() checks crt_initialized(), so count ourselves in first */
 	g->cg_refcount = 1;
+	rc = crt_iproto_register();
+	if (rc != 0) {
+		g->cg_refcount = 0;
+		crt_grp_fini();
+		crt_opc_fini();
+		fi_close(&g->cg_domain->fid);
+		fi_close(&g->cg_fabric->fid);
+		fi_freeinfo(g->cg_info);
+		goto out_log;
+	}
 	goto out;
 
 out_log:

@@ -246,6 +246,10 @@ struct crt_opc_info *crt_opc_lookup(crt_opcode_t opc);
 uint64_t crt_now_ms(void);
 int crt_fi2der(int fi_rc);
 
+/* crt_iproto.c */
+int
+crt_iproto_register(void);
+
 /* crt_context.c */
 int crt_uri_to_addr(struct crt_context *ctx, const char *uri, fi_addr_t *addr);
 struct crt_peer *crt_peer_get(struct crt_context *ctx, const char *uri);

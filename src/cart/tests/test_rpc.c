@@ -788,6 +788,48 @@ test_bulk_bad(void **state)
 	crt_bulk_free(bulk);
 }
 
+struct pq_res {
+	int calls;
+	int rc;
+	int ver;
+};
+
+static void
+pq_cb(struct crt_proto_query_cb_info *info)
+{
+	struct pq_res *r = info->pq_arg;
+
+	r->calls++;
+	r->rc = info->pq_rc;
+	r->ver = info->pq_ver;
+}
+
+static int
+pq_done(void *arg)
+{
+	return ((struct pq_res *)arg)->calls > 0;
+}
+
+static void
+test_proto_query(void **state)
+{
+	crt_endpoint_t ep = {.ep_rank = 0, .ep_tag = 0};
+	uint32_t vers[] = {3, 1, 2};
+	uint32_t none[] = {7};
+	struct pq_res r = {0};
+
+	assert_int_equal(crt_proto_query_with_ctx(&ep, T_BASE, vers, 3, 5, pq_cb, &r, g_cli), 0);
+	assert_int_equal(crt_progress_cond(g_cli, 10 * 1000 * 1000, pq_done, &r), 0);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.ver, 1);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(crt_proto_query_with_ctx(&ep, T_BASE, none, 1, 5, pq_cb, &r, g_cli), 0);
+	assert_int_equal(crt_progress_cond(g_cli, 10 * 1000 * 1000, pq_done, &r), 0);
+	assert_int_equal(r.rc, -DER_NONEXIST);
+	assert_int_equal(crt_proto_query_with_ctx(&ep, T_BASE, NULL, 1, 5, pq_cb, &r, g_cli),
+			 -DER_INVAL);
+}
+
 static void
 test_wait_fd(void **state)
 {
@@ -829,7 +871,7 @@ main(void)
 		cmocka_unit_test(test_abort),         cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_oneway),        cmocka_unit_test(test_group),
 		cmocka_unit_test(test_bulk),          cmocka_unit_test(test_bulk_bad),
-		cmocka_unit_test(test_wait_fd),
+		cmocka_unit_test(test_proto_query),   cmocka_unit_test(test_wait_fd),
 	};
 
 	return cmocka_run_group_tests_name("cart_rpc", tests, setup, teardown);

@@ -78,6 +78,18 @@ int crt_progress_cond(crt_context_t crt_ctx, int64_t timeout, crt_progress_cond_
 
 int crt_proto_register(struct crt_proto_format *cpf);
 
+/**
+ * Ask \a tgt_ep which of the \a count versions in \a ver of protocol \a base_opc
+ * it speaks; \a cb gets the highest in pq_ver (pq_rc -DER_NONEXIST if none).
+ * \a timeout in seconds, 0 for the default. Uses context 0.
+ */
+int crt_proto_query(crt_endpoint_t *tgt_ep, crt_opcode_t base_opc, uint32_t *ver, int count,
+		    uint32_t timeout, crt_proto_query_cb_t cb, void *arg);
+
+int crt_proto_query_with_ctx(crt_endpoint_t *tgt_ep, crt_opcode_t base_opc, uint32_t *ver,
+			     int count, uint32_t timeout, crt_proto_query_cb_t cb, void *arg,
+			     crt_context_t ctx);
+
 /** Register one opcode (outside any protocol table). */
 int crt_rpc_register(crt_opcode_t opc, uint32_t flags, struct crt_req_format *crf);
 

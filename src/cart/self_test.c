@@ -34,8 +34,11 @@ struct st_run;
 struct st_slot {
 	struct st_run *run;
 	uint64_t t0;
+	/* request data (read-only) and reply data (writable) handles */
 	crt_bulk_t bulk;
 	char *buf;
+	crt_bulk_t rbulk;
+	char *rbuf;
 };
 
 struct st_run {
@@ -194,13 +197,14 @@ st_send(struct st_slot *slot)
 	run->sent++;
 	in->pi_reply_size = sz->reply_type == 'i' ? (uint32_t)sz->reply : 0;
 	if (sz->send_type == 'b') {
-		in->pi_bulk_dir = ST_BULK_IN;
+		in->pi_bulk_dir |= ST_BULK_IN;
 		in->pi_bulk_len = sz->send;
 		in->pi_bulk = slot->bulk;
-	} else if (sz->reply_type == 'b') {
-		in->pi_bulk_dir = ST_BULK_OUT;
-		in->pi_bulk_len = sz->reply;
-		in->pi_bulk = slot->bulk;
+	}
+	if (sz->reply_type == 'b') {
+		in->pi_bulk_dir |= ST_BULK_OUT;
+		in->pi_rbulk_len = sz->reply;
+		in->pi_rbulk = slot->rbulk;
 	}
 	if (sz->send_type == 'i')
 		d_iov_set(&in->pi_data, run->payload, sz->send);
@@ -244,12 +248,26 @@ cmp_u64(const void *a, const void *b)
 }
 
 static int
+st_bulk_alloc(crt_context_t ctx, size_t len, crt_bulk_perm_t perm, char **buf, crt_bulk_t *bulk)
+{
+	d_sg_list_t sgl;
+	d_iov_t iov;
+
+	*buf = calloc(1, len);
+	if (*buf == NULL)
+		return -DER_NOMEM;
+	d_iov_set(&iov, *buf, len);
+	sgl.sg_nr = 1;
+	sgl.sg_iovs = &iov;
+	return crt_bulk_create(ctx, &sgl, perm, bulk);
+}
+
+static int
 st_run_size(struct st_run *run, struct st_size *sz, bool json, bool first)
 {
 	uint64_t t0, el, bytes;
 	double secs, rate, bw;
 	int i, rc;
-	size_t blen = sz->send_type == 'b' ? sz->send : sz->reply_type == 'b' ? sz->reply : 0;
 
 	run->sz = sz;
 	run->sent = 0;
@@ -260,19 +278,15 @@ st_run_size(struct st_run *run, struct st_size *sz, bool json, bool first)
 		struct st_slot *slot = &run->slots[i];
 
 		slot->run = run;
-		if (blen > 0) {
-			d_sg_list_t sgl;
-			d_iov_t iov;
-
-			slot->buf = calloc(1, blen);
-			if (slot->buf == NULL)
-				return -DER_NOMEM;
-			d_iov_set(&iov, slot->buf, blen);
-			sgl.sg_nr = 1;
-			sgl.sg_iovs = &iov;
-			rc = crt_bulk_create(run->ctx, &sgl,
-					     sz->send_type == 'b' ? CRT_BULK_RO : CRT_BULK_RW,
-					     &slot->bulk);
+		if (sz->send_type == 'b') {
+			rc = st_bulk_alloc(run->ctx, sz->send, CRT_BULK_RO, &slot->buf,
+					   &slot->bulk);
+			if (rc != 0)
+				return rc;
+		}
+		if (sz->reply_type == 'b') {
+			rc = st_bulk_alloc(run->ctx, sz->reply, CRT_BULK_RW, &slot->rbuf,
+					   &slot->rbulk);
 			if (rc != 0)
 				return rc;
 		}
@@ -284,9 +298,13 @@ st_run_size(struct st_run *run, struct st_size *sz, bool json, bool first)
 	el = now_ns() - t0;
 	for (i = 0; i < run->nslots; i++) {
 		crt_bulk_free(run->slots[i].bulk);
-		run->slots[i].bulk = NULL;
+		crt_bulk_free(run->slots[i].rbulk);
 		free(run->slots[i].buf);
+		free(run->slots[i].rbuf);
+		run->slots[i].bulk = NULL;
+		run->slots[i].rbulk = NULL;
 		run->slots[i].buf = NULL;
+		run->slots[i].rbuf = NULL;
 	}
 	if (rc != 0)
 		return rc;
@@ -398,10 +416,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	for (i = 0; i < nsz; i++) {
-		if ((sz[i].send_type == 'b' && sz[i].reply_type == 'b') ||
-		    (sz[i].send_type == 'i' && sz[i].send > 60000) ||
+		if ((sz[i].send_type == 'i' && sz[i].send > 60000) ||
 		    (sz[i].reply_type == 'i' && sz[i].reply > 60000)) {
-			fprintf(stderr, "%s: bulk in one direction only, iov up to 60000 bytes\n",
+			fprintf(stderr, "%s: iov sizes go up to 60000 bytes, use bN beyond\n",
 				sz[i].text);
 			return 2;
 		}

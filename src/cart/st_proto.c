@@ -16,24 +16,56 @@ struct st_bulk_arg {
 	crt_rpc_t *rpc;
 	crt_bulk_t local;
 	void *buf;
+	bool putting;
 };
 
+static int st_bulk_done(const struct crt_bulk_cb_info *info);
+
 static int
-st_bulk_done(const struct crt_bulk_cb_info *info)
+st_bulk_start(struct st_bulk_arg *a, bool put)
 {
-	struct st_bulk_arg *a = info->bci_arg;
+	struct st_ping_in *in = crt_req_get(a->rpc);
+	struct crt_bulk_desc desc = {0};
+
+	a->putting = put;
+	desc.bd_rpc = a->rpc;
+	desc.bd_bulk_op = put ? CRT_BULK_PUT : CRT_BULK_GET;
+	desc.bd_remote_hdl = put ? in->pi_rbulk : in->pi_bulk;
+	desc.bd_local_hdl = a->local;
+	desc.bd_len = put ? in->pi_rbulk_len : in->pi_bulk_len;
+	return crt_bulk_transfer(&desc, st_bulk_done, a, NULL);
+}
+
+static void
+st_bulk_finish(struct st_bulk_arg *a, int rc)
+{
 	struct st_ping_out *out = crt_reply_get(a->rpc);
 	struct st_ping_in *in = crt_req_get(a->rpc);
 
-	out->po_rc = info->bci_rc;
-	d_iov_set(&out->po_data, st_zeros, min((size_t)in->pi_reply_size, sizeof(st_zeros)));
-	if (in->pi_bulk_dir == ST_BULK_OUT)
-		d_iov_set(&out->po_data, NULL, 0);
+	out->po_rc = rc;
+	if (!(in->pi_bulk_dir & ST_BULK_OUT))
+		d_iov_set(&out->po_data, in->pi_reply_size ? st_zeros : NULL,
+			  min((size_t)in->pi_reply_size, sizeof(st_zeros)));
 	crt_reply_send(a->rpc);
 	crt_bulk_free(a->local);
 	free(a->buf);
 	crt_req_decref(a->rpc);
 	free(a);
+}
+
+static int
+st_bulk_done(const struct crt_bulk_cb_info *info)
+{
+	struct st_bulk_arg *a = info->bci_arg;
+	struct st_ping_in *in = crt_req_get(a->rpc);
+	int rc = info->bci_rc;
+
+	if (rc == 0 && !a->putting && (in->pi_bulk_dir & ST_BULK_OUT)) {
+		rc = st_bulk_start(a, true);
+		if (rc == 0)
+			return 0;
+	}
+	st_bulk_finish(a, rc);
 	return 0;
 }
 
@@ -43,36 +75,40 @@ st_ping_handler(crt_rpc_t *rpc)
 	struct st_ping_in *in = crt_req_get(rpc);
 	struct st_ping_out *out = crt_reply_get(rpc);
 	struct st_bulk_arg *a;
-	struct crt_bulk_desc desc = {0};
 	d_sg_list_t sgl;
 	d_iov_t iov;
-	size_t len;
+	size_t len, need = 0;
 	int rc;
 
-	if (in->pi_bulk_dir == ST_BULK_NONE || in->pi_bulk == NULL) {
+	if (in->pi_bulk_dir & ST_BULK_IN) {
+		if (in->pi_bulk == NULL || crt_bulk_get_len(in->pi_bulk, &len) != 0 ||
+		    in->pi_bulk_len == 0 || in->pi_bulk_len > len)
+			goto inval;
+		need = in->pi_bulk_len;
+	}
+	if (in->pi_bulk_dir & ST_BULK_OUT) {
+		if (in->pi_rbulk == NULL || crt_bulk_get_len(in->pi_rbulk, &len) != 0 ||
+		    in->pi_rbulk_len == 0 || in->pi_rbulk_len > len)
+			goto inval;
+		need = max(need, (size_t)in->pi_rbulk_len);
+	}
+	if (need == 0) {
 		out->po_rc = 0;
 		d_iov_set(&out->po_data, in->pi_reply_size ? st_zeros : NULL,
 			  min((size_t)in->pi_reply_size, sizeof(st_zeros)));
 		crt_reply_send(rpc);
 		return;
 	}
-	crt_bulk_get_len(in->pi_bulk, &len);
-	if (in->pi_bulk_len > len || in->pi_bulk_len == 0) {
-		out->po_rc = -DER_INVAL;
-		crt_reply_send(rpc);
-		return;
-	}
 	a = calloc(1, sizeof(*a));
 	if (a == NULL)
 		goto nomem;
-	a->buf = malloc(in->pi_bulk_len);
+	a->buf = malloc(need);
 	if (a->buf == NULL) {
 		free(a);
 		goto nomem;
 	}
-	if (in->pi_bulk_dir == ST_BULK_OUT)
-		memset(a->buf, 0xa5, in->pi_bulk_len);
-	d_iov_set(&iov, a->buf, in->pi_bulk_len);
+	memset(a->buf, 0xa5, need);
+	d_iov_set(&iov, a->buf, need);
 	sgl.sg_nr = 1;
 	sgl.sg_iovs = &iov;
 	rc = crt_bulk_create(rpc->cr_ctx, &sgl, CRT_BULK_RW, &a->local);
@@ -85,17 +121,13 @@ st_ping_handler(crt_rpc_t *rpc)
 	}
 	crt_req_addref(rpc);
 	a->rpc = rpc;
-	desc.bd_rpc = rpc;
-	desc.bd_bulk_op = in->pi_bulk_dir == ST_BULK_IN ? CRT_BULK_GET : CRT_BULK_PUT;
-	desc.bd_remote_hdl = in->pi_bulk;
-	desc.bd_local_hdl = a->local;
-	desc.bd_len = in->pi_bulk_len;
-	rc = crt_bulk_transfer(&desc, st_bulk_done, a, NULL);
-	if (rc != 0) {
-		struct crt_bulk_cb_info info = {.bci_arg = a, .bci_rc = rc};
-
-		st_bulk_done(&info);
-	}
+	rc = st_bulk_start(a, !(in->pi_bulk_dir & ST_BULK_IN));
+	if (rc != 0)
+		st_bulk_finish(a, rc);
+	return;
+inval:
+	out->po_rc = -DER_INVAL;
+	crt_reply_send(rpc);
 	return;
 nomem:
 	out->po_rc = -DER_NOMEM;

@@ -27,6 +27,8 @@ enum st_bulk_dir {
 	((uint32_t)	(pi_bulk_dir)		CRT_VAR)	\
 	((uint64_t)	(pi_bulk_len)		CRT_VAR)	\
 	((crt_bulk_t)	(pi_bulk)		CRT_VAR)	\
+	((uint64_t)	(pi_rbulk_len)		CRT_VAR)	\
+	((crt_bulk_t)	(pi_rbulk)		CRT_VAR)	\
 	((d_iov_t)	(pi_data)		CRT_VAR)
 #define ST_OSEQ_PING						\
 	((int32_t)	(po_rc)			CRT_VAR)	\

@@ -20,13 +20,13 @@ for _ in $(seq 100); do
 done
 [ -f "$dir/st_group.attach_info_tmp" ] || { echo "server did not start"; cat "$dir/server.log"; exit 1; }
 timeout 60 "$self_test" --group-name st_group --path "$dir" --endpoint 0:0-1 \
-	--message-sizes "(0 0) (b1048576 0) (0 b1048576) i2048 (b100 0) (0 b100)" \
+	--message-sizes "(0 0) (b1048576 0) (0 b1048576) i2048 (b100 0) (0 b100) b65536" \
 	--max-inflight-rpcs 8 --repetitions 200 -j >"$dir/out.json"
 cat "$dir/out.json"
 python3 - "$dir/out.json" <<'PY'
 import json, sys
 rows = json.load(open(sys.argv[1]))
-assert len(rows) == 6, rows
+assert len(rows) == 7, rows
 for r in rows:
     assert r["errors"] == 0, r
     assert r["repetitions"] == 200, r

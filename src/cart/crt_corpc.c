@@ -276,8 +276,7 @@ crt_corpc_handler_work(struct crt_work *w)
 		}
 	}
 	free(kids);
-	rpc->crp_opc_info->coi_handler(&rpc->crp_pub);
-	crt_rpc_priv_decref(rpc);
+	crt_rpc_dispatch(rpc);
 }
 
 static int

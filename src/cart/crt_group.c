@@ -412,6 +412,85 @@ crt_group_rank_remove(crt_group_t *group, d_rank_t rank)
 	return rc;
 }
 
+static bool
+crt_rl_has(d_rank_list_t *rl, d_rank_t r)
+{
+	uint32_t i;
+
+	for (i = 0; i < rl->rl_nr; i++)
+		if (rl->rl_ranks[i] == r)
+			return true;
+	return false;
+}
+
+int
+crt_group_primary_modify(crt_group_t *grp, crt_context_t *ctxs, int num_ctxs, d_rank_list_t *ranks,
+			 uint64_t *incarnations, char **uris, crt_group_mod_op_t op,
+			 uint32_t version)
+{
+	struct crt_grp_priv *gp;
+	d_rank_t *gone = NULL, *added = NULL;
+	uint32_t ngone = 0, nadded = 0, i;
+	crt_event_cb cb;
+	void *cb_arg;
+	int rc = 0;
+
+	if (ranks == NULL || num_ctxs != 1 || op >= CRT_GROUP_MOD_OP_COUNT ||
+	    (op != CRT_GROUP_MOD_OP_REMOVE && uris == NULL))
+		return -DER_INVAL;
+	for (i = 0; op != CRT_GROUP_MOD_OP_REMOVE && i < ranks->rl_nr; i++)
+		if (uris[i] == NULL || strstr(uris[i], "://") == NULL)
+			return -DER_INVAL;
+	pthread_rwlock_wrlock(&crt_grp.lock);
+	gp = crt_grp_get(grp);
+	if (gp == NULL || !gp->gp_primary) {
+		rc = gp == NULL ? -DER_UNINIT : -DER_OOG;
+		goto out;
+	}
+	gone = calloc(gp->gp_nr + 1, sizeof(*gone));
+	added = calloc(ranks->rl_nr + 1, sizeof(*added));
+	if (gone == NULL || added == NULL) {
+		rc = -DER_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < gp->gp_nr;) {
+		struct crt_grp_member *m = &gp->gp_members[i];
+		bool listed = crt_rl_has(ranks, m->gm_rank);
+		bool drop = op == CRT_GROUP_MOD_OP_REMOVE    ? listed
+			    : op == CRT_GROUP_MOD_OP_REPLACE ? !listed
+							     : false;
+
+		if (!drop) {
+			i++;
+			continue;
+		}
+		gone[ngone++] = m->gm_rank;
+		D_FREE(m->gm_uri);
+		*m = gp->gp_members[--gp->gp_nr];
+	}
+	for (i = 0; op != CRT_GROUP_MOD_OP_REMOVE && i < ranks->rl_nr; i++) {
+		bool known = crt_grp_member_find(gp, ranks->rl_ranks[i]) != NULL;
+
+		rc = crt_grp_member_set(gp, ranks->rl_ranks[i], uris[i]);
+		if (rc != 0)
+			break;
+		if (!known)
+			added[nadded++] = ranks->rl_ranks[i];
+	}
+	gp->gp_version = version;
+out:
+	cb = crt_grp.event_cb;
+	cb_arg = crt_grp.event_arg;
+	pthread_rwlock_unlock(&crt_grp.lock);
+	for (i = 0; cb != NULL && i < ngone; i++)
+		cb(gone[i], 0, CRT_EVS_GRPMOD, CRT_EVT_DEAD, cb_arg);
+	for (i = 0; cb != NULL && i < nadded; i++)
+		cb(added[i], 0, CRT_EVS_GRPMOD, CRT_EVT_ALIVE, cb_arg);
+	free(gone);
+	free(added);
+	return rc;
+}
+
 int
 crt_group_version(crt_group_t *grp, uint32_t *version)
 {

@@ -154,6 +154,9 @@ struct crt_context {
 	/** bulk transfers with pieces not yet posted (-FI_EAGAIN) */
 	d_list_t cc_bulk_list;
 	bool cc_closing;
+	/** crt_context_register_rpc_task(): how handlers are run */
+	crt_rpc_task_t cc_rpc_cb;
+	void *cc_rpc_cb_arg;
 };
 
 enum crt_rpc_state {
@@ -247,8 +250,7 @@ uint64_t crt_now_ms(void);
 int crt_fi2der(int fi_rc);
 
 /* crt_iproto.c */
-int
-crt_iproto_register(void);
+int crt_iproto_register(void);
 
 /* crt_context.c */
 int crt_uri_to_addr(struct crt_context *ctx, const char *uri, fi_addr_t *addr);
@@ -256,6 +258,8 @@ struct crt_peer *crt_peer_get(struct crt_context *ctx, const char *uri);
 void crt_rpc_priv_decref(struct crt_rpc_priv *rpc);
 void crt_work_add(struct crt_context *ctx, struct crt_work *work);
 
+/* run the handler of a received RPC (directly or through cc_rpc_cb); consumes a reference */
+void crt_rpc_dispatch(struct crt_rpc_priv *rpc);
 /* crt_rpc.c; "_locked" and these run with the context lock held */
 void crt_rpc_complete_locked(struct crt_rpc_priv *rpc, int rc);
 void crt_msg_recv(struct crt_context *ctx, char *buf, size_t len);

@@ -655,10 +655,50 @@ crt_reply_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size
 static void
 crt_rpc_handler_work(struct crt_work *w)
 {
-	struct crt_rpc_priv *rpc = container_of(w, struct crt_rpc_priv, crp_work);
+	crt_rpc_dispatch(container_of(w, struct crt_rpc_priv, crp_work));
+}
+
+/* Runs the handler, then drops the reference the dispatch handed over. */
+static void
+crt_rpc_real_hdlr(void *arg)
+{
+	struct crt_rpc_priv *rpc = arg;
 
 	rpc->crp_opc_info->coi_handler(&rpc->crp_pub);
 	crt_rpc_priv_decref(rpc);
+}
+
+void
+crt_rpc_dispatch(struct crt_rpc_priv *rpc)
+{
+	struct crt_context *ctx = rpc->crp_ctx;
+	int rc;
+
+	if (ctx->cc_rpc_cb == NULL) {
+		crt_rpc_real_hdlr(rpc);
+		return;
+	}
+	/* e.g. the engine runs the handler in a new ULT */
+	rc = ctx->cc_rpc_cb(&rpc->crp_pub.cr_ctx, rpc, crt_rpc_real_hdlr, ctx->cc_rpc_cb_arg);
+	if (rc != 0) {
+		D_ERROR("opcode %#x: the RPC task callback failed: %d\n", rpc->crp_pub.cr_opc, rc);
+		if (!rpc->crp_no_reply)
+			crt_reply_send_rc(&rpc->crp_pub, rc);
+		crt_rpc_priv_decref(rpc);
+	}
+}
+
+int
+crt_context_register_rpc_task(crt_context_t crt_ctx, crt_rpc_task_t process_cb,
+			      crt_rpc_task_t iv_resp_cb, void *arg)
+{
+	struct crt_context *ctx = crt_ctx;
+
+	if (ctx == NULL || process_cb == NULL)
+		return -DER_INVAL;
+	ctx->cc_rpc_cb = process_cb;
+	ctx->cc_rpc_cb_arg = arg;
+	return 0;
 }
 
 static void

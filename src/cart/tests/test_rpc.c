@@ -830,6 +830,110 @@ test_proto_query(void **state)
 			 -DER_INVAL);
 }
 
+static int g_ev_dead, g_ev_alive;
+static pthread_t g_task_thr[32];
+static _Atomic int g_task_n;
+
+static void
+ev_cb(d_rank_t rank, uint64_t inc, enum crt_event_source src, enum crt_event_type type, void *arg)
+{
+	if (type == CRT_EVT_DEAD)
+		g_ev_dead++;
+	else
+		g_ev_alive++;
+}
+
+static void
+test_group_modify(void **state)
+{
+	char *self;
+	char *uris[2];
+	d_rank_t rk[2] = {0, 7};
+	d_rank_list_t rl = {.rl_ranks = rk, .rl_nr = 2};
+	uint32_t size, ver;
+
+	assert_int_equal(crt_self_uri_get(0, &self), 0);
+	uris[0] = uris[1] = self;
+	assert_int_equal(crt_register_event_cb(ev_cb, NULL), 0);
+	assert_int_equal(crt_group_primary_modify(NULL, &g_srv, 1, &rl, NULL, uris,
+						  CRT_GROUP_MOD_OP_REPLACE, 5),
+			 0);
+	assert_int_equal(crt_group_size(NULL, &size), 0);
+	assert_int_equal(size, 2);
+	assert_int_equal(crt_group_version(NULL, &ver), 0);
+	assert_int_equal(ver, 5);
+	assert_int_equal(g_ev_alive, 1);
+	rl.rl_ranks = &rk[1];
+	rl.rl_nr = 1;
+	assert_int_equal(crt_group_primary_modify(NULL, &g_srv, 1, &rl, NULL, NULL,
+						  CRT_GROUP_MOD_OP_REMOVE, 6),
+			 0);
+	assert_int_equal(crt_group_size(NULL, &size), 0);
+	assert_int_equal(size, 1);
+	assert_int_equal(g_ev_dead, 1);
+	assert_int_equal(
+		crt_group_primary_modify(NULL, &g_srv, 1, &rl, NULL, NULL, CRT_GROUP_MOD_OP_ADD, 7),
+		-DER_INVAL);
+	assert_int_equal(crt_unregister_event_cb(ev_cb, NULL), 0);
+	free(self);
+}
+
+struct task_arg {
+	void (*hdlr)(void *);
+	void *hdlr_arg;
+};
+
+static void *
+task_main(void *arg)
+{
+	struct task_arg *t = arg;
+
+	t->hdlr(t->hdlr_arg);
+	free(t);
+	return NULL;
+}
+
+/* Like an engine spawning a ULT per RPC: the handler runs on another thread. */
+static int
+task_cb(crt_context_t *ctx, void *hdlr_arg, void (*hdlr)(void *), void *arg)
+{
+	struct task_arg *t = malloc(sizeof(*t));
+	int n = g_task_n++;
+
+	if (t == NULL || n >= 32) {
+		free(t);
+		return -DER_NOMEM;
+	}
+	t->hdlr = hdlr;
+	t->hdlr_arg = hdlr_arg;
+	return pthread_create(&g_task_thr[n], NULL, task_main, t) == 0 ? 0 : -DER_MISC;
+}
+
+static void
+test_rpc_task(void **state)
+{
+	struct result r[10] = {0};
+	struct many m[10];
+	int pending = 10, i;
+
+	assert_int_equal(crt_context_register_rpc_task(g_srv, task_cb, NULL, NULL), 0);
+	for (i = 0; i < 10; i++) {
+		crt_rpc_t *rpc = echo_create(T_OPC_ECHO, i, "task", 5, 0);
+
+		m[i].pending = &pending;
+		m[i].r = &r[i];
+		assert_int_equal(crt_req_send(rpc, count_cb, &m[i]), 0);
+	}
+	assert_int_equal(crt_progress_cond(g_cli, 10 * 1000 * 1000, all_done, &pending), 0);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(r[i].rc, 0);
+		assert_true(r[i].data_ok);
+	}
+	assert_int_equal(g_task_n, 10);
+	for (i = 0; i < g_task_n; i++)
+		pthread_join(g_task_thr[i], NULL);
+}
+
 static void
 test_wait_fd(void **state)
 {
@@ -871,7 +975,8 @@ main(void)
 		cmocka_unit_test(test_abort),         cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_oneway),        cmocka_unit_test(test_group),
 		cmocka_unit_test(test_bulk),          cmocka_unit_test(test_bulk_bad),
-		cmocka_unit_test(test_proto_query),   cmocka_unit_test(test_wait_fd),
+		cmocka_unit_test(test_proto_query),   cmocka_unit_test(test_group_modify),
+		cmocka_unit_test(test_wait_fd),       cmocka_unit_test(test_rpc_task),
 	};
 
 	return cmocka_run_group_tests_name("cart_rpc", tests, setup, teardown);

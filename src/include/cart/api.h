@@ -54,6 +54,14 @@ int crt_context_num(int *ctx_num);
  */
 int crt_context_get_wait_fd(crt_context_t crt_ctx, int *fd);
 
+/**
+ * Route every RPC this context receives through \a process_cb, which runs
+ * the real handler (now, or later in another thread or ULT). \a iv_resp_cb
+ * is accepted for compatibility and unused.
+ */
+int crt_context_register_rpc_task(crt_context_t crt_ctx, crt_rpc_task_t process_cb,
+				  crt_rpc_task_t iv_resp_cb, void *arg);
+
 /** Number of RPCs of this context not yet completed (origin side). */
 int crt_context_inflight_num(crt_context_t crt_ctx, int *num);
 
@@ -210,6 +218,15 @@ int crt_rank_self_set(d_rank_t rank, uint32_t group_version_min);
 int crt_group_primary_rank_add(crt_context_t ctx, crt_group_t *grp, d_rank_t rank, char *uri);
 
 int crt_group_rank_remove(crt_group_t *group, d_rank_t rank);
+
+/**
+ * Change the primary group's membership at once: add (uris[i] for
+ * ranks[i]), remove, or replace it by \a ranks; \a version becomes the
+ * group version. num_ctxs must be 1; incarnations may be NULL.
+ */
+int crt_group_primary_modify(crt_group_t *grp, crt_context_t *ctxs, int num_ctxs,
+			     d_rank_list_t *ranks, uint64_t *incarnations, char **uris,
+			     crt_group_mod_op_t op, uint32_t version);
 
 /** URI of context \a tag of \a rank; free *uri with free(). */
 int crt_rank_uri_get(crt_group_t *group, d_rank_t rank, int tag, char **uri);

@@ -204,6 +204,13 @@ typedef void (*crt_cb_t)(const struct crt_cb_info *cb_info);
 typedef void (*crt_generic_cb_t)(void *cb_info);
 typedef int (*crt_bulk_cb_t)(const struct crt_bulk_cb_info *cb_info);
 
+/**
+ * How a context runs handlers (crt_context_register_rpc_task): call
+ * rpc_hdlr(rpc_hdlr_arg) now or later (e.g. in a new ULT); non-zero fails the RPC.
+ */
+typedef int (*crt_rpc_task_t)(crt_context_t *ctx, void *rpc_hdlr_arg, void (*rpc_hdlr)(void *),
+			      void *arg);
+
 /** 0: keep progressing, >0: stop with success, <0: stop with that error. */
 typedef int (*crt_progress_cond_cb_t)(void *arg);
 

@@ -152,15 +152,9 @@ crt_ctx_src_port(int idx)
 {
 	struct crt_gdata *g = &crt_gdata;
 
+	/* with D_PORT, context i listens on D_PORT + i, as in DAOS; otherwise anywhere */
 	if (g->cg_port > 0)
 		return g->cg_port + idx;
-	/* A server's contexts take consecutive ports so that (rank, tag) maps to a URI. */
-	if ((g->cg_flags & CRT_FLAG_BIT_SERVER) && idx > 0 && g->cg_ctx[0] != NULL) {
-		const char *colon = strrchr(g->cg_ctx[0]->cc_uri, ':');
-
-		if (colon != NULL)
-			return atoi(colon + 1) + idx;
-	}
 	return 0;
 }
 

@@ -2,8 +2,8 @@
  * Groups: the primary group (this process's system) with its rank -> URI
  * table, groups attached from an attach-info file, and the URI of a
  * (rank, tag) endpoint. A rank's table entry is the URI of its context 0;
- * context N of a server listens on the next Nth port (or shm name), so the
- * URI of any tag derives from it.
+ * the URIs of its other contexts are asked from that context (URI lookup
+ * RPC, crt_iproto.c) and cached here.
  */
 #define D_LOGFAC DD_FAC(grp)
 
@@ -14,8 +14,23 @@
 
 struct crt_grp_member {
 	d_rank_t gm_rank;
+	/* URI of context 0 */
 	char *gm_uri;
+	/* URIs of other contexts, learnt by URI lookup RPCs */
+	char **gm_tag_uris;
+	uint32_t gm_ntags;
 };
+
+static void
+crt_grp_member_clear_tags(struct crt_grp_member *m)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->gm_ntags; i++)
+		free(m->gm_tag_uris[i]);
+	D_FREE(m->gm_tag_uris);
+	m->gm_ntags = 0;
+}
 
 struct crt_grp_priv {
 	crt_group_t gp_pub;
@@ -81,8 +96,10 @@ crt_grp_free(struct crt_grp_priv *gp)
 {
 	uint32_t i;
 
-	for (i = 0; i < gp->gp_nr; i++)
+	for (i = 0; i < gp->gp_nr; i++) {
 		D_FREE(gp->gp_members[i].gm_uri);
+		crt_grp_member_clear_tags(&gp->gp_members[i]);
+	}
 	D_FREE(gp->gp_members);
 	D_FREE(gp);
 }
@@ -161,6 +178,8 @@ crt_grp_member_set(struct crt_grp_priv *gp, d_rank_t rank, const char *uri)
 	if (dup == NULL)
 		return -DER_NOMEM;
 	if (m != NULL) {
+		if (strcmp(m->gm_uri, dup) != 0)
+			crt_grp_member_clear_tags(m);
 		free(m->gm_uri);
 		m->gm_uri = dup;
 		return 0;
@@ -177,6 +196,7 @@ crt_grp_member_set(struct crt_grp_priv *gp, d_rank_t rank, const char *uri)
 		gp->gp_members = nm;
 		gp->gp_cap = cap;
 	}
+	memset(&gp->gp_members[gp->gp_nr], 0, sizeof(gp->gp_members[0]));
 	gp->gp_members[gp->gp_nr].gm_rank = rank;
 	gp->gp_members[gp->gp_nr].gm_uri = dup;
 	gp->gp_nr++;
@@ -184,53 +204,11 @@ crt_grp_member_set(struct crt_grp_priv *gp, d_rank_t rank, const char *uri)
 }
 
 int
-crt_uri_for_tag(const char *base, uint32_t tag, char **uri)
-{
-	const char *sep;
-	char *end;
-	long v;
-	size_t prefix;
-
-	if (tag == 0) {
-		*uri = strdup(base);
-		return *uri == NULL ? -DER_NOMEM : 0;
-	}
-	/* "...:port" (sockets) or "..._index[suffix]" (shm names) */
-	sep = strrchr(base, crt_gdata.cg_sockaddr ? ':' : '_');
-	if (sep == NULL)
-		return -DER_INVAL;
-	v = strtol(sep + 1, &end, 10);
-	if (end == sep + 1 || v < 0 || (crt_gdata.cg_sockaddr && *end != '\0'))
-		return -DER_INVAL;
-	prefix = sep - base + 1;
-	if (!crt_gdata.cg_sockaddr) {
-		/*
-		 * shm appends ":<domain>:<endpoint number>" to our name; a server creates its
-		 * contexts in order, so the endpoint number advances with the tag too.
-		 */
-		const char *last = strrchr(end, ':');
-		char *end2;
-		long n;
-
-		if (last != NULL) {
-			n = strtol(last + 1, &end2, 10);
-			if (end2 != last + 1 && *end2 == '\0' && n >= 0) {
-				D_ASPRINTF(*uri, "%.*s%ld%.*s%ld", (int)prefix, base, v + tag,
-					   (int)(last + 1 - end), end, n + tag);
-				return *uri == NULL ? -DER_NOMEM : 0;
-			}
-		}
-	}
-	D_ASPRINTF(*uri, "%.*s%ld%s", (int)prefix, base, v + tag, end);
-	return *uri == NULL ? -DER_NOMEM : 0;
-}
-
-int
 crt_grp_uri_lookup(crt_group_t *grp, d_rank_t rank, uint32_t tag, char **uri)
 {
 	struct crt_grp_priv *gp;
 	struct crt_grp_member *m;
-	int rc;
+	int rc = 0;
 
 	pthread_rwlock_rdlock(&crt_grp.lock);
 	gp = crt_grp_get(grp);
@@ -249,7 +227,51 @@ crt_grp_uri_lookup(crt_group_t *grp, d_rank_t rank, uint32_t tag, char **uri)
 		pthread_rwlock_unlock(&crt_grp.lock);
 		return -DER_OOG;
 	}
-	rc = crt_uri_for_tag(m->gm_uri, tag, uri);
+	if (tag == 0)
+		*uri = strdup(m->gm_uri);
+	else if (tag < m->gm_ntags && m->gm_tag_uris[tag] != NULL)
+		*uri = strdup(m->gm_tag_uris[tag]);
+	else
+		rc = -DER_NONEXIST; /* to be looked up */
+	if (rc == 0 && *uri == NULL)
+		rc = -DER_NOMEM;
+	pthread_rwlock_unlock(&crt_grp.lock);
+	return rc;
+}
+
+int
+crt_grp_tag_uri_set(crt_group_t *grp, d_rank_t rank, uint32_t tag, const char *uri)
+{
+	struct crt_grp_priv *gp;
+	struct crt_grp_member *m;
+	int rc = 0;
+
+	if (tag == 0 || tag >= CRT_CTX_MAX || uri == NULL || strstr(uri, "://") == NULL ||
+	    strlen(uri) >= CRT_ADDR_STR_MAX_LEN)
+		return -DER_INVAL;
+	pthread_rwlock_wrlock(&crt_grp.lock);
+	gp = crt_grp_get(grp);
+	m = gp != NULL ? crt_grp_member_find(gp, rank) : NULL;
+	if (m == NULL) {
+		rc = -DER_OOG;
+		goto out;
+	}
+	if (tag >= m->gm_ntags) {
+		char **n = realloc(m->gm_tag_uris, (tag + 1) * sizeof(*n));
+
+		if (n == NULL) {
+			rc = -DER_NOMEM;
+			goto out;
+		}
+		memset(n + m->gm_ntags, 0, (tag + 1 - m->gm_ntags) * sizeof(*n));
+		m->gm_tag_uris = n;
+		m->gm_ntags = tag + 1;
+	}
+	free(m->gm_tag_uris[tag]);
+	m->gm_tag_uris[tag] = strdup(uri);
+	if (m->gm_tag_uris[tag] == NULL)
+		rc = -DER_NOMEM;
+out:
 	pthread_rwlock_unlock(&crt_grp.lock);
 	return rc;
 }
@@ -404,6 +426,7 @@ crt_group_rank_remove(crt_group_t *group, d_rank_t rank)
 		rc = -DER_OOG;
 	} else {
 		D_FREE(m->gm_uri);
+		crt_grp_member_clear_tags(m);
 		*m = gp->gp_members[--gp->gp_nr];
 	}
 	pthread_rwlock_unlock(&crt_grp.lock);
@@ -466,6 +489,7 @@ crt_group_primary_modify(crt_group_t *grp, crt_context_t *ctxs, int num_ctxs, d_
 		}
 		gone[ngone++] = m->gm_rank;
 		D_FREE(m->gm_uri);
+		crt_grp_member_clear_tags(m);
 		*m = gp->gp_members[--gp->gp_nr];
 	}
 	for (i = 0; op != CRT_GROUP_MOD_OP_REMOVE && i < ranks->rl_nr; i++) {
@@ -694,8 +718,10 @@ crt_group_attach(crt_group_id_t srv_grpid, crt_group_t **attached_grp)
 		old->gp_cap = gp->gp_cap;
 		gp->gp_members = m;
 		gp->gp_nr = nr;
-		for (i = 0; i < nr; i++)
+		for (i = 0; i < nr; i++) {
 			D_FREE(m[i].gm_uri);
+			crt_grp_member_clear_tags(&m[i]);
+		}
 		D_FREE(gp->gp_members);
 		D_FREE(gp);
 		gp = old;

@@ -162,6 +162,8 @@ struct crt_context {
 enum crt_rpc_state {
 	RPC_STATE_INIT = 0,
 	RPC_STATE_QUEUED,
+	/* waiting for the URI of its destination tag */
+	RPC_STATE_RESOLVING,
 	RPC_STATE_INFLIGHT,
 	RPC_STATE_COMPLETED,
 	/* target side */
@@ -260,6 +262,10 @@ void crt_work_add(struct crt_context *ctx, struct crt_work *work);
 
 /* run the handler of a received RPC (directly or through cc_rpc_cb); consumes a reference */
 void crt_rpc_dispatch(struct crt_rpc_priv *rpc);
+/* post \a rpc to \a peer, or queue it for a credit */
+void crt_rpc_start_locked(struct crt_rpc_priv *rpc, struct crt_peer *peer);
+/* ask (rank, 0) for the URI of the tag \a rpc goes to, then start it */
+void crt_uri_lookup_start(struct crt_rpc_priv *rpc);
 /* crt_rpc.c; "_locked" and these run with the context lock held */
 void crt_rpc_complete_locked(struct crt_rpc_priv *rpc, int rc);
 void crt_msg_recv(struct crt_context *ctx, char *buf, size_t len);
@@ -283,7 +289,7 @@ int crt_grp_init(crt_group_id_t grpid);
 int crt_grp_uri_lookup(crt_group_t *grp, d_rank_t rank, uint32_t tag, char **uri);
 void crt_grp_fini(void);
 d_rank_t crt_grp_self_rank(void);
-int crt_uri_for_tag(const char *base, uint32_t tag, char **uri);
+int crt_grp_tag_uri_set(crt_group_t *grp, d_rank_t rank, uint32_t tag, const char *uri);
 
 /* crt_corpc.c */
 struct crt_corpc;

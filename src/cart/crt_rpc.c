@@ -312,7 +312,7 @@ crt_rpc_complete_locked(struct crt_rpc_priv *rpc, int rc)
 	struct crt_context *ctx = rpc->crp_ctx;
 	int was = rpc->crp_state;
 
-	if (was != RPC_STATE_QUEUED && was != RPC_STATE_INFLIGHT)
+	if (was != RPC_STATE_QUEUED && was != RPC_STATE_INFLIGHT && was != RPC_STATE_RESOLVING)
 		return;
 	rpc->crp_state = RPC_STATE_COMPLETED;
 	rpc->crp_rc = rc;
@@ -322,7 +322,7 @@ crt_rpc_complete_locked(struct crt_rpc_priv *rpc, int rc)
 	if (rc != 0 && rc != -DER_CANCELED)
 		D_DEBUG(DB_NET, "rpc %#x id " DF_U64 " to %u:%u failed: %d\n", rpc->crp_pub.cr_opc,
 			rpc->crp_id, rpc->crp_pub.cr_ep.ep_rank, rpc->crp_pub.cr_ep.ep_tag, rc);
-	if (was == RPC_STATE_QUEUED) {
+	if (was == RPC_STATE_QUEUED || was == RPC_STATE_RESOLVING) {
 		struct crt_send_op *op = rpc->crp_send_op;
 
 		rpc->crp_send_op = NULL;
@@ -453,6 +453,11 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 	} else {
 		rc = crt_grp_uri_lookup(req->cr_ep.ep_grp, req->cr_ep.ep_rank, req->cr_ep.ep_tag,
 					&uri);
+		if (rc == -DER_NONEXIST && req->cr_ep.ep_tag > 0) {
+			/* known rank, unknown context: ask the rank first */
+			uri = NULL;
+			rc = 0;
+		}
 		if (rc != 0) {
 			D_ERROR("no address for rank %u tag %u: %d\n", req->cr_ep.ep_rank,
 				req->cr_ep.ep_tag, rc);
@@ -470,13 +475,12 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 		crt_op_free(op);
 		D_GOTO(fail, rc = -DER_SHUTDOWN);
 	}
-	peer = crt_peer_get(ctx, uri);
-	if (peer == NULL) {
+	peer = uri != NULL ? crt_peer_get(ctx, uri) : NULL;
+	if (uri != NULL && peer == NULL) {
 		pthread_mutex_unlock(&ctx->cc_lock);
 		crt_op_free(op);
 		D_GOTO(fail, rc = -DER_UNREACH);
 	}
-	rpc->crp_peer = peer;
 	atomic_fetch_add(&rpc->crp_refcount, 1);
 	op->so_rpc = rpc;
 	op->so_rpc_id = rpc->crp_id;
@@ -489,6 +493,28 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 		ctx->cc_next_deadline = rpc->crp_deadline;
 	d_list_add_tail(&rpc->crp_tmo_link, &ctx->cc_tmo_list);
 	ctx->cc_inflight++;
+	if (peer != NULL) {
+		crt_rpc_start_locked(rpc, peer);
+		pthread_mutex_unlock(&ctx->cc_lock);
+	} else {
+		rpc->crp_state = RPC_STATE_RESOLVING;
+		pthread_mutex_unlock(&ctx->cc_lock);
+		crt_uri_lookup_start(rpc);
+	}
+	free(uri);
+	return 0;
+
+fail:
+	free(uri);
+	free(p.cp_buf);
+	crt_send_fail(rpc, rc);
+	return rc;
+}
+
+void
+crt_rpc_start_locked(struct crt_rpc_priv *rpc, struct crt_peer *peer)
+{
+	rpc->crp_peer = peer;
 	if (peer->p_inflight < crt_gdata.cg_credits && d_list_empty(&peer->p_waitq)) {
 		crt_rpc_post_locked(rpc);
 	} else {
@@ -498,15 +524,6 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 		else
 			d_list_add_tail(&rpc->crp_hash_link, &peer->p_waitq);
 	}
-	pthread_mutex_unlock(&ctx->cc_lock);
-	free(uri);
-	return 0;
-
-fail:
-	free(uri);
-	free(p.cp_buf);
-	crt_send_fail(rpc, rc);
-	return rc;
 }
 
 int

@@ -677,6 +677,32 @@ test_group(void **state)
 		assert_int_equal(crt_progress_cond(g_cli, 5 * 1000 * 1000, cond_calls, &r), 0);
 		assert_int_equal(r.rc, 0);
 	}
+	/* (3, tag 1): the URI of tag 1 is asked from (3, 0), i.e. our context 0 */
+	{
+		struct result r = {0};
+		crt_endpoint_t ep = {.ep_rank = 3, .ep_tag = 1};
+		crt_rpc_t *rpc;
+		char *cli;
+
+		assert_int_equal(crt_rank_uri_get(NULL, 3, 1, &uri), -DER_NONEXIST);
+		assert_int_equal(crt_req_create(g_cli, &ep, T_OPC_ECHO, &rpc), 0);
+		assert_int_equal(crt_req_send(rpc, echo_cb, &r), 0);
+		assert_int_equal(crt_progress_cond(g_cli, 5 * 1000 * 1000, cond_calls, &r), 0);
+		assert_int_equal(r.rc, 0);
+		assert_int_equal(crt_rank_uri_get(NULL, 3, 1, &uri), 0);
+		assert_int_equal(crt_self_uri_get(1, &cli), 0);
+		assert_string_equal(uri, cli);
+		free(uri);
+		free(cli);
+		/* a tag nobody has: fails once */
+		memset(&r, 0, sizeof(r));
+		ep.ep_tag = 9;
+		assert_int_equal(crt_req_create(g_cli, &ep, T_OPC_ECHO, &rpc), 0);
+		assert_int_equal(crt_req_send(rpc, echo_cb, &r), 0);
+		assert_int_equal(crt_progress_cond(g_cli, 5 * 1000 * 1000, cond_calls, &r), 0);
+		assert_int_equal(r.calls, 1);
+		assert_int_equal(r.rc, -DER_NONEXIST);
+	}
 	assert_int_equal(crt_group_detach(grp), 0);
 	assert_int_equal(crt_group_attach("no_such_group", &grp), -DER_NONEXIST);
 	assert_int_equal(crt_group_rank_remove(NULL, 3), 0);

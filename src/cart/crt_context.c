@@ -583,7 +583,11 @@ crt_wait(struct crt_context *ctx, int64_t us)
 	}
 	if (us == 0)
 		return;
-	if (ctx->cc_epfd < 0) {
+	/*
+	 * Some providers (net in libfabric 1.17) leave the wait fd readable with an
+	 * empty CQ; after a few empty wake-ups treat them like polling providers.
+	 */
+	if (ctx->cc_epfd < 0 || ctx->cc_spurious > 8) {
 		struct timespec ts;
 
 		/* Polling providers: sleep a little longer each idle round, up to 1 ms. */
@@ -603,7 +607,8 @@ crt_wait(struct crt_context *ctx, int64_t us)
 	if (fi_trywait(crt_gdata.cg_fabric, fids, 1) != FI_SUCCESS)
 		return;
 	ms = us < 0 ? -1 : (int)((us + 999) / 1000);
-	epoll_wait(ctx->cc_epfd, &ev, 1, ms);
+	if (epoll_wait(ctx->cc_epfd, &ev, 1, ms) > 0)
+		ctx->cc_spurious++;
 }
 
 int
@@ -619,6 +624,7 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 		if (crt_progress_once(ctx) > 0) {
 			ctx->cc_poll_us = 0;
 			ctx->cc_poll_idle = 0;
+			ctx->cc_spurious = 0;
 			return 0;
 		}
 		if (timeout == 0) {

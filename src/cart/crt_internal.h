@@ -133,6 +133,8 @@ struct crt_context {
 	/* current sleep of the polling wait, for providers without a wait fd */
 	int cc_poll_us;
 	int cc_poll_idle;
+	/* wake-ups of the wait fd that found nothing to do */
+	int cc_spurious;
 	char cc_uri[CRT_ADDR_STR_MAX_LEN];
 	pthread_mutex_t cc_lock;
 	struct crt_recv_buf cc_rbufs[CRT_RECV_BUFS];

@@ -625,8 +625,18 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 			ctx->cc_poll_us = 0;
 			ctx->cc_poll_idle = 0;
 			ctx->cc_spurious = 0;
+			if (crt_gdata.cg_spin_us > 0)
+				ctx->cc_active_us = crt_now_us();
 			return 0;
 		}
+		/*
+		 * CRT_PROGRESS_SPIN_US: right after activity, poll a little before
+		 * sleeping; a reply often follows a request within tens of
+		 * microseconds, less than a sleep/wake-up round trip costs.
+		 */
+		if (timeout != 0 && crt_gdata.cg_spin_us > 0 &&
+		    crt_now_us() - ctx->cc_active_us < (uint64_t)crt_gdata.cg_spin_us)
+			continue;
 		if (timeout == 0) {
 			struct fid *fids[1] = {&ctx->cc_cq->fid};
 

@@ -262,6 +262,9 @@ crt_init_opt(crt_group_id_t grpid, uint32_t flags, crt_init_options_t *opt)
 		g->cg_credits = atoi(s);
 	if (g->cg_credits <= 0)
 		g->cg_credits = INT32_MAX;
+	g->cg_spin_us = 20;
+	if ((s = getenv("CRT_PROGRESS_SPIN_US")) != NULL && atoi(s) >= 0)
+		g->cg_spin_us = min(atoi(s), 10000);
 	g->cg_flags = flags;
 	for (i = 0; i < (int)ARRAY_SIZE(g->cg_opc_hash); i++)
 		D_INIT_LIST_HEAD(&g->cg_opc_hash[i]);

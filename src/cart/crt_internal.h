@@ -135,6 +135,8 @@ struct crt_context {
 	int cc_poll_idle;
 	/* wake-ups of the wait fd that found nothing to do */
 	int cc_spurious;
+	/* last time progress found work, for CRT_PROGRESS_SPIN_US */
+	uint64_t cc_active_us;
 	char cc_uri[CRT_ADDR_STR_MAX_LEN];
 	pthread_mutex_t cc_lock;
 	struct crt_recv_buf cc_rbufs[CRT_RECV_BUFS];
@@ -240,6 +242,8 @@ struct crt_gdata {
 	_Atomic uint64_t cg_mr_key;
 	uint32_t cg_timeout;
 	int cg_credits;
+	/* CRT_PROGRESS_SPIN_US */
+	int cg_spin_us;
 	struct crt_context *cg_ctx[CRT_CTX_MAX];
 	int cg_ctx_num;
 	pthread_rwlock_t cg_opc_lock;

@@ -267,6 +267,25 @@ crt_req_dst_tag_get(crt_rpc_t *req, uint32_t *tag)
 }
 
 int
+crt_req_dst_rank_get(crt_rpc_t *req, d_rank_t *rank)
+{
+	if (req == NULL || rank == NULL)
+		return -DER_INVAL;
+	*rank = req->cr_ep.ep_rank;
+	return 0;
+}
+
+int
+crt_req_set_endpoint(crt_rpc_t *req, crt_endpoint_t *tgt_ep)
+{
+	if (req == NULL || tgt_ep == NULL || RPC_PRIV(req)->crp_srv ||
+	    RPC_PRIV(req)->crp_state != RPC_STATE_INIT)
+		return -DER_INVAL;
+	req->cr_ep = *tgt_ep;
+	return 0;
+}
+
+int
 crt_req_src_uri_get(crt_rpc_t *req, const char **uri)
 {
 	if (req == NULL || uri == NULL || !RPC_PRIV(req)->crp_srv)

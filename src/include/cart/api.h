@@ -149,6 +149,11 @@ int crt_req_src_rank_get(crt_rpc_t *req, d_rank_t *rank);
 
 int crt_req_dst_tag_get(crt_rpc_t *req, uint32_t *tag);
 
+int crt_req_dst_rank_get(crt_rpc_t *req, d_rank_t *rank);
+
+/** Change the destination of an RPC not yet sent. */
+int crt_req_set_endpoint(crt_rpc_t *req, crt_endpoint_t *tgt_ep);
+
 /** URI of the origin of a received RPC (valid while the RPC lives). */
 int crt_req_src_uri_get(crt_rpc_t *req, const char **uri);
 

@@ -238,6 +238,9 @@ crt_init_opt(crt_group_id_t grpid, uint32_t flags, crt_init_options_t *opt)
 		rc = crt_iface_addr(iface, g->cg_node, sizeof(g->cg_node));
 		if (rc != 0)
 			goto out_log;
+	} else {
+		/* one host by default; other hosts need D_INTERFACE to reach us */
+		snprintf(g->cg_node, sizeof(g->cg_node), "127.0.0.1");
 	}
 	g->cg_port = -1;
 	if (port != NULL) {

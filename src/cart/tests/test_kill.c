@@ -1,0 +1,184 @@
+/**
+ * A server process killed in the middle of a stream of RPCs: every
+ * pending RPC must complete with an error, exactly once, within its
+ * timeout. The server is a forked child, killed by pid.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include <gurt/common.h>
+#include <cart/api.h>
+
+#define K_OPC CRT_PROTO_OPC(0xE2000000U, 1, 0)
+
+/* clang-format off */
+#define K_ISEQ ((uint64_t)(k_seq) CRT_VAR) ((d_iov_t)(k_data) CRT_VAR)
+#define K_OSEQ ((uint64_t)(k_seq) CRT_VAR)
+CRT_RPC_DECLARE(k_ping, K_ISEQ, K_OSEQ)
+CRT_RPC_DEFINE(k_ping, K_ISEQ, K_OSEQ)
+/* clang-format on */
+
+static void
+k_handler(crt_rpc_t *rpc)
+{
+	struct k_ping_in *in = crt_req_get(rpc);
+	struct k_ping_out *out = crt_reply_get(rpc);
+
+	usleep(2000);
+	out->k_seq = in->k_seq;
+	crt_reply_send(rpc);
+}
+
+static struct crt_proto_rpc_format k_rpcs[] = {{.prf_req_fmt = &CQF_k_ping}};
+static struct crt_proto_format k_proto = {.cpf_name = "kill",
+					  .cpf_ver = 1,
+					  .cpf_count = 1,
+					  .cpf_prf = k_rpcs,
+					  .cpf_base = 0xE2000000U};
+
+static crt_init_options_t g_opt = {.cio_provider = "ofi+tcp;ofi_rxm", .cio_interface = "lo"};
+
+static void
+child(int wfd)
+{
+	crt_context_t ctx;
+	char *uri;
+	size_t len;
+
+	k_rpcs[0].prf_hdlr = k_handler;
+	if (crt_init_opt("kill_srv", CRT_FLAG_BIT_SERVER, &g_opt) != 0 ||
+	    crt_proto_register(&k_proto) != 0 || crt_context_create(&ctx) != 0 ||
+	    crt_self_uri_get(0, &uri) != 0)
+		_exit(1);
+	len = strlen(uri) + 1;
+	if (write(wfd, uri, len) != (ssize_t)len)
+		_exit(1);
+	close(wfd);
+	for (;;)
+		crt_progress(ctx, 1000 * 1000);
+}
+
+struct state {
+	int ok;
+	int err;
+	int calls[400];
+};
+
+static void
+k_cb(const struct crt_cb_info *info)
+{
+	struct state *s = info->cci_arg;
+	struct k_ping_in *in = crt_req_get(info->cci_rpc);
+
+	s->calls[in->k_seq]++;
+	if (info->cci_rc == 0)
+		s->ok++;
+	else
+		s->err++;
+}
+
+static int
+k_done(void *arg)
+{
+	struct state *s = arg;
+
+	return s->ok + s->err == 400;
+}
+
+static int
+k_half(void *arg)
+{
+	return ((struct state *)arg)->ok >= 50;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void
+test_server_killed(void **state)
+{
+	struct state *s = calloc(1, sizeof(*s));
+	char uri[CRT_ADDR_STR_MAX_LEN] = {0};
+	crt_context_t ctx;
+	int pfd[2], i, st;
+	pid_t pid;
+	ssize_t n;
+	uint64_t t0;
+	char payload[512] = {0};
+
+	assert_non_null(s);
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(pfd[0]);
+		child(pfd[1]);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], uri, sizeof(uri) - 1);
+	close(pfd[0]);
+	if (n <= 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		fail_msg("server child did not start");
+	}
+
+	g_opt.cio_use_credits = 1;
+	g_opt.cio_ep_credits = 8;
+	assert_int_equal(crt_init_opt("kill_cli", 0, &g_opt), 0);
+	assert_int_equal(crt_proto_register(&k_proto), 0);
+	assert_int_equal(crt_context_create(&ctx), 0);
+	for (i = 0; i < 400; i++) {
+		crt_rpc_t *rpc;
+		struct k_ping_in *in;
+
+		assert_int_equal(crt_req_create(ctx, NULL, K_OPC, &rpc), 0);
+		assert_int_equal(crt_req_set_dest_uri(rpc, uri), 0);
+		assert_int_equal(crt_req_set_timeout(rpc, 3), 0);
+		in = crt_req_get(rpc);
+		in->k_seq = i;
+		d_iov_set(&in->k_data, payload, sizeof(payload));
+		assert_int_equal(crt_req_send(rpc, k_cb, s), 0);
+	}
+	crt_progress_cond(ctx, 20 * 1000 * 1000, k_half, s);
+	assert_true(s->ok >= 50);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	t0 = now_ms();
+	assert_int_equal(crt_progress_cond(ctx, 10 * 1000 * 1000, k_done, s), 0);
+	/* within the 3 s timeout, plus scheduling slack */
+	assert_true(now_ms() - t0 < 4500);
+	assert_true(s->err > 0);
+	for (i = 0; i < 400; i++)
+		assert_int_equal(s->calls[i], 1);
+	print_message("ok %d, failed %d, drained in %" PRIu64 " ms\n", s->ok, s->err,
+		      now_ms() - t0);
+	/* nothing more arrives */
+	crt_progress(ctx, 100 * 1000);
+	for (i = 0; i < 400; i++)
+		assert_int_equal(s->calls[i], 1);
+	assert_int_equal(crt_context_destroy(ctx, 0), 0);
+	assert_int_equal(crt_finalize(), 0);
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_server_killed),
+	};
+
+	return cmocka_run_group_tests_name("cart_kill", tests, NULL, NULL);
+}

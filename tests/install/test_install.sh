@@ -37,7 +37,8 @@ cc -Wall -I"$prefix/include" -o "$prefix/hello_flags" "$src_dir/hello_daos.c" \
 "$prefix/hello_flags"
 
 # IOR's configure probe: libgurt must export d_hash_murmur64.
-nm -D "$prefix/lib64/libgurt.so" | grep -q ' T d_hash_murmur64$' || {
+gurt_syms=$(nm -D "$prefix/lib64/libgurt.so")
+grep -q ' T d_hash_murmur64$' <<<"$gurt_syms" || {
 	echo "libgurt.so does not export d_hash_murmur64"
 	exit 1
 }

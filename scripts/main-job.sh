@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The "main job": install dependencies, build, install into a prefix, and run
+# what the system can do so far on this machine.
+#
+# It grows with the system. Today (no daos_server yet) it:
+#   1. builds and installs pdaos into $PDAOS_PREFIX (default: a temporary directory),
+#   2. builds a client program against the installed headers and runs it,
+#   3. runs the benchmarks of the layers that exist, when they are built
+#      (ULT runtime, umem heap, CaRT self_test against a test server on 127.0.0.1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+bash scripts/build.sh build
+
+prefix=${PDAOS_PREFIX:-}
+cleanup_prefix=0
+if [ -z "$prefix" ]; then
+	prefix=$(mktemp -d /tmp/pdaos.XXXXXX)
+	cleanup_prefix=1
+fi
+work=$(mktemp -d /tmp/pdaos-job.XXXXXX)
+server_pid=""
+cleanup() {
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+	if [ "$cleanup_prefix" = 1 ]; then
+		rm -rf "$prefix"
+	fi
+}
+trap cleanup EXIT
+
+cmake --install build --prefix "$prefix" >/dev/null
+echo "=== installed into $prefix"
+
+echo "=== client program built against the installed headers"
+# shellcheck disable=SC2046
+cc -o "$work/hello_daos" tests/install/hello_daos.c \
+	$(PKG_CONFIG_PATH="$prefix/lib64/pkgconfig" pkg-config --cflags --libs daos)
+"$work/hello_daos"
+
+if [ -x "$prefix/bin/ult_perf" ]; then
+	echo "=== ULT runtime benchmark"
+	"$prefix/bin/ult_perf"
+fi
+
+if [ -x "$prefix/bin/umem_perf" ]; then
+	echo "=== umem heap benchmark (heap and log in $work)"
+	"$prefix/bin/umem_perf" --dir "$work" --quick
+fi
+
+if [ -x "$prefix/bin/crt_test_server" ] && [ -x "$prefix/bin/self_test" ]; then
+	echo "=== CaRT self_test against a test server on 127.0.0.1"
+	mkdir -p "$work/attach"
+	D_INTERFACE=lo "$prefix/bin/crt_test_server" --group-name daos_server \
+		--attach-info-path "$work/attach" &
+	server_pid=$!
+	for _ in $(seq 1 100); do
+		if [ -n "$(ls -A "$work/attach" 2>/dev/null)" ]; then
+			break
+		fi
+		sleep 0.1
+	done
+	D_INTERFACE=lo "$prefix/bin/self_test" --group-name daos_server --path "$work/attach" \
+		--endpoint 0:0 --message-sizes "(0 0) (b1048576 0) (0 b1048576)" \
+		--max-inflight-rpcs 16 --repetitions 1000
+fi
+echo "=== main job done"

@@ -49,7 +49,7 @@ fi
 
 if [ -x "$prefix/bin/umem_perf" ]; then
 	echo "=== umem heap benchmark (heap and log in $work)"
-	"$prefix/bin/umem_perf" --dir "$work" --quick
+	"$prefix/bin/umem_perf" --dir "$work" --seconds 1 --heap-mb 64
 fi
 
 if [ -x "$prefix/bin/crt_test_server" ] && [ -x "$prefix/bin/self_test" ]; then
@@ -66,6 +66,6 @@ if [ -x "$prefix/bin/crt_test_server" ] && [ -x "$prefix/bin/self_test" ]; then
 	done
 	D_INTERFACE=lo "$prefix/bin/self_test" --group-name daos_server --path "$work/attach" \
 		--endpoint 0:0 --message-sizes "(0 0) (b1048576 0) (0 b1048576)" \
-		--max-inflight-rpcs 16 --repetitions 1000
+		--max-inflight-rpcs 16 --repetitions 1000 --shutdown
 fi
 echo "=== main job done"

@@ -197,7 +197,7 @@ static struct vea_pslot *
 p_slot(struct vea_space_info *vsi, uint32_t slot)
 {
 	struct vea_chunk_df *c =
-	    umem_off2ptr(vsi->vsi_umm, vsi->vsi_chunks[slot / VEA_CHUNK_SLOTS]);
+		umem_off2ptr(vsi->vsi_umm, vsi->vsi_chunks[slot / VEA_CHUNK_SLOTS]);
 
 	return &c->vc_slots[slot % VEA_CHUNK_SLOTS];
 }
@@ -414,7 +414,8 @@ p_free(struct vea_space_info *vsi, uint64_t off, uint64_t cnt)
 			next = NULL;
 	}
 	if (prev != NULL && next != NULL) {
-		rc = p_slot_set(vsi, prev->pe_slot, prev->pe_off, prev->pe_cnt + cnt + next->pe_cnt);
+		rc = p_slot_set(vsi, prev->pe_slot, prev->pe_off,
+				prev->pe_cnt + cnt + next->pe_cnt);
 		if (rc)
 			return rc;
 		rc = p_slot_put(vsi, next->pe_slot);
@@ -746,6 +747,7 @@ vea_reserve(struct vea_space_info *vsi, uint32_t blk_cnt, struct vea_hint_contex
 {
 	struct vea_resrvd_ext *vre;
 	struct vea_text e;
+	uint64_t start;
 	uint32_t i;
 	bool from_hint = false;
 	int rc;
@@ -757,10 +759,13 @@ vea_reserve(struct vea_space_info *vsi, uint32_t blk_cnt, struct vea_hint_contex
 		return -DER_NOMEM;
 	pthread_mutex_lock(&vsi->vsi_lock);
 	if (hint != NULL && hint->vhc_off != 0) {
-		i = t_off_lb(vsi, hint->vhc_off);
-		if (i < vsi->vsi_t_nr && vsi->vsi_t_off[i].te_off == hint->vhc_off &&
-		    vsi->vsi_t_off[i].te_cnt >= blk_cnt)
-			from_hint = true;
+		/* the stream continues where it stopped if that spot is still free */
+		i = t_off_lb(vsi, hint->vhc_off + 1);
+		if (i > 0) {
+			e = vsi->vsi_t_off[i - 1];
+			if (e.te_off + e.te_cnt >= hint->vhc_off + blk_cnt)
+				from_hint = true;
+		}
 	}
 	if (!from_hint) {
 		i = t_size_lb(vsi, blk_cnt, 0);
@@ -770,14 +775,23 @@ vea_reserve(struct vea_space_info *vsi, uint32_t blk_cnt, struct vea_hint_contex
 			return -DER_NOSPACE;
 		}
 		e = vsi->vsi_t_size[i];
+		start = e.te_off;
 	} else {
-		e = vsi->vsi_t_off[i];
+		start = hint->vhc_off;
 	}
 	t_remove(vsi, e.te_off, e.te_cnt);
-	if (e.te_cnt > blk_cnt) {
-		/* the array shrank by one, so this insert cannot fail */
-		rc = t_insert(vsi, e.te_off + blk_cnt, e.te_cnt - blk_cnt);
-		D_ASSERT(rc == 0);
+	if (start > e.te_off) {
+		rc = t_insert(vsi, e.te_off, start - e.te_off);
+		if (rc)
+			goto undo;
+	}
+	if (e.te_off + e.te_cnt > start + blk_cnt) {
+		rc = t_insert(vsi, start + blk_cnt, e.te_off + e.te_cnt - start - blk_cnt);
+		if (rc) {
+			if (start > e.te_off)
+				t_remove(vsi, e.te_off, start - e.te_off);
+			goto undo;
+		}
 	}
 	if (from_hint)
 		vsi->vsi_resrv_hint++;
@@ -785,16 +799,22 @@ vea_reserve(struct vea_space_info *vsi, uint32_t blk_cnt, struct vea_hint_contex
 		vsi->vsi_resrv_large++;
 	else
 		vsi->vsi_resrv_small++;
-	vre->vre_blk_off = e.te_off;
+	vre->vre_blk_off = start;
 	vre->vre_blk_cnt = blk_cnt;
 	if (hint != NULL) {
 		vre->vre_hint_off = hint->vhc_off;
 		vre->vre_hint_seq = ++hint->vhc_seq;
-		hint->vhc_off = e.te_off + blk_cnt;
+		hint->vhc_off = start + blk_cnt;
 	}
 	pthread_mutex_unlock(&vsi->vsi_lock);
 	d_list_add_tail(&vre->vre_link, resrvd_list);
 	return 0;
+undo:
+	/* the arrays had room for the removed entry, so putting it back cannot fail */
+	t_insert(vsi, e.te_off, e.te_cnt);
+	pthread_mutex_unlock(&vsi->vsi_lock);
+	D_FREE(vre);
+	return rc;
 }
 
 int
@@ -834,14 +854,14 @@ vea_tx_publish(struct vea_space_info *vsi, struct vea_hint_context *hint, d_list
 
 	if (vsi == NULL || resrvd_list == NULL)
 		return -DER_INVAL;
-	d_list_for_each_entry(vre, resrvd_list, vre_link)
-		nr++;
+	d_list_for_each_entry(vre, resrvd_list, vre_link) nr++;
 	if (nr == 0)
 		return 0;
 	act = act_alloc(vsi, false, nr);
 	if (act == NULL)
 		return -DER_NOMEM;
-	d_list_for_each_entry(vre, resrvd_list, vre_link) {
+	d_list_for_each_entry(vre, resrvd_list, vre_link)
+	{
 		act->ta_ext[act->ta_nr].te_off = vre->vre_blk_off;
 		act->ta_ext[act->ta_nr++].te_cnt = vre->vre_blk_cnt;
 	}
@@ -857,7 +877,8 @@ vea_tx_publish(struct vea_space_info *vsi, struct vea_hint_context *hint, d_list
 	}
 	/* from here on the callback owns the reservations: an abort returns them */
 	pthread_mutex_lock(&vsi->vsi_lock);
-	d_list_for_each_entry_safe(vre, tmp, resrvd_list, vre_link) {
+	d_list_for_each_entry_safe(vre, tmp, resrvd_list, vre_link)
+	{
 		if (rc == 0)
 			rc = p_alloc(vsi, vre->vre_blk_off, vre->vre_blk_cnt);
 		d_list_del(&vre->vre_link);

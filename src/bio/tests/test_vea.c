@@ -133,9 +133,9 @@ test_format_query(void **state)
 	assert_int_equal(vea_format(&t->umm, NULL, &t->root->md, BLK_SZ, HDR_BLKS,
 				    (uint64_t)TOT_BLKS * BLK_SZ, NULL, NULL, false),
 			 -DER_EXIST);
-	assert_int_equal(vea_format(&t->umm, NULL, &t->root->md, 3000, HDR_BLKS, 1 << 20, NULL,
-				    NULL, true),
-			 -DER_INVAL);
+	assert_int_equal(
+		vea_format(&t->umm, NULL, &t->root->md, 3000, HDR_BLKS, 1 << 20, NULL, NULL, true),
+		-DER_INVAL);
 	assert_int_equal(vea_reserve(t->vsi, 0, NULL, NULL), -DER_INVAL);
 }
 
@@ -407,13 +407,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_format_query, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reserve_publish_cancel, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_free_after_commit, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_coalesce, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_nospace, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_random_reload, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_hint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_format_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_publish_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_after_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_coalesce, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nospace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hint, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vea", tests, NULL, NULL);

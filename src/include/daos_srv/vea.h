@@ -86,7 +86,7 @@ struct vea_stat {
 	uint64_t vs_resrv_vec;       /**< always 0: no vector reservations */
 	uint32_t vs_largest_blks;    /**< largest transient free extent (capped at UINT32_MAX) */
 	uint32_t vs_pad;
-	uint64_t vs_persist_frags;   /**< persistent free extents */
+	uint64_t vs_persist_frags; /**< persistent free extents */
 };
 
 struct vea_space_info;

@@ -381,6 +381,28 @@ bio_ring_wait(struct bio_ring *ring, struct bio_req *req)
 	}
 }
 
+int
+bio_ring_wait_any(struct bio_ring *ring)
+{
+	struct io_uring_cqe *cqe;
+	int rc;
+
+	if (ring == NULL)
+		return -DER_INVAL;
+	for (;;) {
+		rc = bio_ring_poll(ring);
+		if (rc != 0 || ring->r_total == 0)
+			return rc;
+		if (!d_list_empty(&ring->r_done))
+			continue;
+		if (!ring->r_uring || ring->r_inflight == 0)
+			return -DER_INVAL;
+		rc = io_uring_wait_cqe(&ring->r_ring, &cqe);
+		if (rc < 0 && rc != -EINTR)
+			return d_errno2der(-rc);
+	}
+}
+
 static int
 rw_one(struct bio_ring *ring, struct bio_blob *blob, enum bio_op op, uint64_t off, void *buf,
        size_t len)

@@ -103,6 +103,9 @@ int bio_ring_poll(struct bio_ring *ring);
 int bio_ring_poller(void *ring);
 /** Block (plain threads only) until \a req completes; returns its br_rc. */
 int bio_ring_wait(struct bio_ring *ring, struct bio_req *req);
+/** Block (plain threads only) until at least one request completes; returns how many did
+ *  (0 if nothing is in flight). */
+int bio_ring_wait_any(struct bio_ring *ring);
 /** Requests submitted and not yet completed. */
 unsigned int bio_ring_inflight(struct bio_ring *ring);
 

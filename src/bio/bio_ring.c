@@ -21,8 +21,10 @@ struct bio_ring {
 	bool r_uring;
 	int r_efd;
 	unsigned int r_depth;
-	/* requests handed to the kernel */
+	/* SQEs prepared, completions outstanding */
 	unsigned int r_inflight;
+	/* SQEs prepared but not yet passed to io_uring_submit (batched until poll/wait) */
+	unsigned int r_unsubmitted;
 	/* requests submitted by the caller and not completed */
 	unsigned int r_total;
 	/* waiting for a submission slot */
@@ -198,13 +200,33 @@ req_sync(struct bio_req *req)
 	}
 }
 
-/* Hand \a req (or its rest) to the kernel; false if no submission slot is free. */
+/* Pass prepared SQEs to the kernel. They stay queued in the SQ ring if this fails. */
+static void
+ring_flush(struct bio_ring *ring)
+{
+	int rc;
+
+	if (ring->r_unsubmitted == 0)
+		return;
+	rc = io_uring_submit(&ring->r_ring);
+	if (rc >= 0) {
+		ring->r_unsubmitted -= (unsigned int)rc < ring->r_unsubmitted ? (unsigned int)rc
+									      : ring->r_unsubmitted;
+	} else if (rc != -EAGAIN && rc != -EBUSY && rc != -EINTR) {
+		D_ERROR("io_uring_submit: %d\n", rc);
+	}
+}
+
+/* Queue \a req (or its rest) as an SQE; false if no submission slot is free. */
 static bool
 req_uring(struct bio_ring *ring, struct bio_req *req)
 {
 	struct io_uring_sqe *sqe;
 	int rc;
 
+	/* bound outstanding completions so the completion queue cannot overflow */
+	if (ring->r_inflight >= ring->r_depth)
+		return false;
 	sqe = io_uring_get_sqe(&ring->r_ring);
 	if (sqe == NULL)
 		return false;
@@ -213,7 +235,7 @@ req_uring(struct bio_ring *ring, struct bio_req *req)
 		/* give the slot back as a no-op */
 		io_uring_prep_nop(sqe);
 		io_uring_sqe_set_data(sqe, NULL);
-		io_uring_submit(&ring->r_ring);
+		ring->r_unsubmitted++;
 		ring->r_inflight++;
 		req->br_rc = rc;
 		d_list_add_tail(&req->br_link, &ring->r_done);
@@ -227,14 +249,11 @@ req_uring(struct bio_ring *ring, struct bio_req *req)
 		io_uring_prep_writev(sqe, req->br_blob->bb_fd, req->br_iov, req->br_iov_nr,
 				     req->br_off + req->br_xfered);
 	io_uring_sqe_set_data(sqe, req);
-	rc = io_uring_submit(&ring->r_ring);
-	if (rc < 0) {
-		req_fail(req, -rc);
-		d_list_add_tail(&req->br_link, &ring->r_done);
-		ring_kick(ring);
-		return true;
-	}
+	ring->r_unsubmitted++;
 	ring->r_inflight++;
+	/* a full batch goes at once; smaller ones at the next poll or wait */
+	if (ring->r_unsubmitted >= ring->r_depth / 2)
+		ring_flush(ring);
 	return true;
 }
 
@@ -312,16 +331,13 @@ bio_ring_poll(struct bio_ring *ring)
 	struct io_uring_cqe *cqe;
 	struct bio_req *req;
 	d_list_t done;
-	uint64_t cnt;
 	int nr = 0;
 
 	if (ring == NULL)
 		return -DER_INVAL;
-	/* consume the eventfd first: completions after this re-arm it */
-	if (read(ring->r_efd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
-		D_WARN("eventfd read: %d\n", errno);
 	D_INIT_LIST_HEAD(&done);
 	if (ring->r_uring) {
+		ring_flush(ring);
 		while (io_uring_peek_cqe(&ring->r_ring, &cqe) == 0) {
 			req = io_uring_cqe_get_data(cqe);
 			ring->r_inflight--;
@@ -337,6 +353,7 @@ bio_ring_poll(struct bio_ring *ring)
 				break;
 			}
 		}
+		ring_flush(ring);
 	}
 	d_list_splice_init(&ring->r_done, &done);
 	/* callbacks may submit more requests: take each off the list before running it */
@@ -350,8 +367,17 @@ bio_ring_poll(struct bio_ring *ring)
 }
 
 int
-bio_ring_poller(void *ring)
+bio_ring_poller(void *arg)
 {
+	struct bio_ring *ring = arg;
+	uint64_t cnt;
+
+	/*
+	 * Consume the eventfd before reaping: completions after this re-arm it. Blocking waiters
+	 * skip this syscall; a stale count only costs a poller one empty round.
+	 */
+	if (read(ring->r_efd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+		D_WARN("eventfd read: %d\n", errno);
 	return bio_ring_poll(ring);
 }
 

@@ -225,7 +225,7 @@ concurrent(struct bt *t, unsigned int ring_flags)
 
 			/* the eventfd must announce every batch of completions */
 			assert_int_equal(poll(&pfd, 1, 5000), 1);
-			assert_true(bio_ring_poll(ring) >= 0);
+			assert_true(bio_ring_poller(ring) >= 0);
 			assert_true(++loops < 100000);
 		}
 		assert_int_equal(cs.errors, 0);
@@ -300,14 +300,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_blob_lifecycle, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_round_trip_uring, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_round_trip_fallback, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_direct, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_concurrent_uring, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_concurrent_fallback, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_io_error, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_destroy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blob_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip_uring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_direct, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_uring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_io_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy, setup, teardown),
 	};
 
 	srand(7);

@@ -99,7 +99,7 @@ int bio_ring_eventfd(struct bio_ring *ring);
 int bio_req_submit(struct bio_ring *ring, struct bio_req *req);
 /** Reap completions and run callbacks; returns how many completed (or a negative error). */
 int bio_ring_poll(struct bio_ring *ring);
-/** Same as bio_ring_poll(), signature of a ULT poller. */
+/** ULT poller (registered with bio_ring_eventfd()): consumes the eventfd, then polls. */
 int bio_ring_poller(void *ring);
 /** Block (plain threads only) until \a req completes; returns its br_rc. */
 int bio_ring_wait(struct bio_ring *ring, struct bio_req *req);

@@ -315,6 +315,13 @@ test_random_reload(void **state)
 				assert_int_equal(vea_cancel(t->vsi, NULL, &list), 0);
 				continue;
 			}
+			if (rand() % 7 == 0) {
+				/* published in a transaction that aborts: free again */
+				assert_int_equal(umem_tx_begin(&t->umm, NULL), 0);
+				assert_int_equal(vea_tx_publish(t->vsi, NULL, &list), 0);
+				umem_tx_abort(&t->umm, -DER_CANCELED);
+				continue;
+			}
 			for (j = 0; j < (int)cnt; j++)
 				map[vre->vre_blk_off + j] = 1;
 			live[nlive].off = vre->vre_blk_off;
@@ -324,6 +331,13 @@ test_random_reload(void **state)
 		} else {
 			int k = rand() % nlive;
 
+			if (rand() % 7 == 0) {
+				/* an aborted free leaves the extent allocated */
+				assert_int_equal(umem_tx_begin(&t->umm, NULL), 0);
+				assert_int_equal(vea_free(t->vsi, live[k].off, live[k].cnt), 0);
+				umem_tx_abort(&t->umm, -DER_CANCELED);
+				continue;
+			}
 			assert_int_equal(vea_free(t->vsi, live[k].off, live[k].cnt), 0);
 			for (j = 0; j < (int)live[k].cnt; j++)
 				map[live[k].off + j] = 0;

@@ -286,6 +286,48 @@ test_io_error(void **state)
 	io_error(*state, BIO_RING_SYNC);
 }
 
+/* bio_ring_wait_any drains everything in flight, whichever completes first. */
+static void
+test_wait_any(void **state)
+{
+	struct bt *t = *state;
+	struct bio_req reqs[32];
+	d_sg_list_t sgls[32];
+	d_iov_t iovs[32];
+	static char buf[32][4096];
+	struct cstate cs = {0};
+	struct bio_ring *ring;
+	struct bio_blob *blob;
+	int i, n, total = 0;
+
+	assert_int_equal(bio_ring_create(8, 0, &ring), 0);
+	assert_int_equal(bio_blob_open(t->path, 0, &blob), 0);
+	assert_int_equal(bio_ring_wait_any(ring), 0);
+	for (i = 0; i < 32; i++) {
+		d_iov_set(&iovs[i], buf[i], sizeof(buf[i]));
+		sgls[i].sg_nr = 1;
+		sgls[i].sg_iovs = &iovs[i];
+		memset(&reqs[i], 0, sizeof(reqs[i]));
+		reqs[i].br_blob = blob;
+		reqs[i].br_op = BIO_OP_WRITE;
+		reqs[i].br_off = (uint64_t)i * 4096;
+		reqs[i].br_sgl = &sgls[i];
+		reqs[i].br_cb = count_cb;
+		reqs[i].br_cb_arg = &cs;
+		assert_int_equal(bio_req_submit(ring, &reqs[i]), 0);
+	}
+	for (i = 0; i < 1000 && bio_ring_inflight(ring) > 0; i++) {
+		n = bio_ring_wait_any(ring);
+		assert_true(n > 0);
+		total += n;
+	}
+	assert_int_equal(total, 32);
+	assert_int_equal(cs.done, 32);
+	assert_int_equal(cs.errors, 0);
+	assert_int_equal(bio_blob_close(blob), 0);
+	assert_int_equal(bio_ring_destroy(ring), 0);
+}
+
 static void
 test_destroy(void **state)
 {

@@ -349,6 +349,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_uring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_any, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy, setup, teardown),
 	};
 

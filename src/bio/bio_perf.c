@@ -4,6 +4,7 @@
  *
  *   bio_perf [--dir DIR] [--size MiB] [--qd N] [--time SEC] [--buffered] [--sync] [--no-fio]
  *            [--json]
+ *   bio_perf --vea N [--json]     (vea operation rates instead of I/O)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <daos_errno.h>
+#include <daos/mem.h>
 #include <daos_srv/bio.h>
 
 struct job {
@@ -174,21 +176,117 @@ run_fio(const char *path, const struct job *job, uint64_t size, int qd, double s
 	return bw;
 }
 
+/*
+ * vea alone: reserve + cancel rate (DRAM only), and reserve + publish + free in transactions
+ * of 64 operations each on a fragmented space.
+ */
+static int
+run_vea(const char *dir, int nr_ops, bool json)
+{
+	struct umem_pool_attr pattr = {.upa_sync_ms = 0};
+	struct umem_attr uma = {.uma_id = UMEM_CLASS_BMEM};
+	static uint64_t live_off[4096];
+	static uint32_t live_cnt[4096];
+	struct umem_instance umm;
+	struct umem_pool *pool;
+	struct vea_space_df *md;
+	struct vea_space_info *vsi;
+	struct vea_stat st;
+	char path[512];
+	umem_off_t roff;
+	double t0, r_rate, p_rate;
+	int i, nlive = 0, rc;
+
+	snprintf(path, sizeof(path), "%s/vea.heap", dir);
+	rc = umem_pool_create(path, 64 << 20, 0600, &pattr, &pool);
+	if (rc)
+		return rc;
+	uma.uma_pool = pool;
+	umem_class_init(&uma, &umm);
+	rc = umem_pool_root(pool, sizeof(*md), &roff);
+	md = umem_off2ptr(&umm, roff);
+	if (rc == 0)
+		rc = vea_format(&umm, NULL, md, 4096, 1, 64ULL << 30, NULL, NULL, false);
+	if (rc == 0)
+		rc = vea_load(&umm, NULL, md, NULL, &vsi);
+	if (rc)
+		goto out;
+	srand(3);
+	t0 = now();
+	for (i = 0; i < nr_ops; i++) {
+		d_list_t list;
+
+		D_INIT_LIST_HEAD(&list);
+		rc = vea_reserve(vsi, 1 + rand() % 256, NULL, &list);
+		if (rc == 0)
+			rc = vea_cancel(vsi, NULL, &list);
+		if (rc)
+			goto unload;
+	}
+	r_rate = nr_ops / (now() - t0);
+	t0 = now();
+	for (i = 0; i < nr_ops && rc == 0; i++) {
+		d_list_t list;
+		struct vea_resrvd_ext *vre;
+		uint32_t cnt = 1 + rand() % 256;
+
+		if (i % 64 == 0)
+			umem_tx_begin(&umm, NULL);
+		if (nlive == 4096 || (nlive > 0 && rand() % 2)) {
+			int k = rand() % nlive;
+
+			rc = vea_free(vsi, live_off[k], live_cnt[k]);
+			live_off[k] = live_off[--nlive];
+			live_cnt[k] = live_cnt[nlive];
+		} else {
+			D_INIT_LIST_HEAD(&list);
+			rc = vea_reserve(vsi, cnt, NULL, &list);
+			if (rc == 0) {
+				vre = d_list_entry(list.next, struct vea_resrvd_ext, vre_link);
+				live_off[nlive] = vre->vre_blk_off;
+				live_cnt[nlive++] = cnt;
+				rc = vea_tx_publish(vsi, NULL, &list);
+			}
+		}
+		if (rc)
+			umem_tx_abort(&umm, rc);
+		else if (i % 64 == 63 || i == nr_ops - 1)
+			rc = umem_tx_commit(&umm);
+	}
+	p_rate = nr_ops / (now() - t0);
+	if (rc == 0)
+		rc = vea_query(vsi, NULL, &st);
+	if (rc == 0) {
+		if (json)
+			printf("{\"vea_reserve_cancel_per_s\": %.0f, \"vea_publish_free_per_s\": "
+			       "%.0f, \"free_extents\": %lu}\n",
+			       r_rate, p_rate, (unsigned long)st.vs_persist_frags);
+		else
+			printf("vea: reserve+cancel %.0f/s, publish/free (64 per tx) %.0f/s, %lu "
+			       "free "
+			       "extents\n",
+			       r_rate, p_rate, (unsigned long)st.vs_persist_frags);
+	}
+unload:
+	vea_unload(vsi);
+out:
+	umem_pool_close(pool);
+	umem_pool_destroy(path);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	static struct option opts[] = {{"dir", required_argument, NULL, 'd'},
-				       {"size", required_argument, NULL, 's'},
-				       {"qd", required_argument, NULL, 'q'},
-				       {"time", required_argument, NULL, 't'},
-				       {"buffered", no_argument, NULL, 'B'},
-				       {"sync", no_argument, NULL, 'S'},
-				       {"no-fio", no_argument, NULL, 'F'},
-				       {"json", no_argument, NULL, 'j'},
-				       {NULL, 0, NULL, 0}};
+	static struct option opts[] = {
+		{"dir", required_argument, NULL, 'd'}, {"size", required_argument, NULL, 's'},
+		{"qd", required_argument, NULL, 'q'},  {"time", required_argument, NULL, 't'},
+		{"buffered", no_argument, NULL, 'B'},  {"sync", no_argument, NULL, 'S'},
+		{"no-fio", no_argument, NULL, 'F'},    {"json", no_argument, NULL, 'j'},
+		{"vea", required_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	const char *base = "/tmp";
 	uint64_t size = 256ULL << 20;
-	int qd = 16, opt, rc;
+	int qd = 16, opt, rc, vea_ops = 0;
 	double secs = 2, bio_mb[NR_JOBS], fio_mb[NR_JOBS];
 	bool direct = true, use_fio = true, json = false;
 	unsigned int ring_flags = 0;
@@ -197,7 +295,7 @@ main(int argc, char **argv)
 	struct bio_blob *blob;
 	size_t i;
 
-	while ((opt = getopt_long(argc, argv, "d:s:q:t:BSFj", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:s:q:t:BSFjV:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			base = optarg;
@@ -223,10 +321,13 @@ main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'V':
+			vea_ops = atoi(optarg);
+			break;
 		default:
 			fprintf(stderr,
 				"usage: %s [--dir DIR] [--size MiB] [--qd N] [--time SEC] "
-				"[--buffered] [--sync] [--no-fio] [--json]\n",
+				"[--buffered] [--sync] [--no-fio] [--json] [--vea N]\n",
 				argv[0]);
 			return 2;
 		}
@@ -237,6 +338,13 @@ main(int argc, char **argv)
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return 1;
+	}
+	if (vea_ops > 0) {
+		rc = run_vea(dir, vea_ops, json);
+		rmdir(dir);
+		if (rc)
+			fprintf(stderr, "vea run failed: %d\n", rc);
+		return rc ? 1 : 0;
 	}
 	snprintf(path, sizeof(path), "%s/perf.blob", dir);
 	rc = bio_blob_create(path, size);

@@ -12,6 +12,7 @@ PACKAGES=(
 	liburing-dev libisal-dev libyaml-dev
 	libfuse3-dev fuse3
 	procps
+	fio
 )
 
 SUDO=""

@@ -1,0 +1,170 @@
+/**
+ * bio: data blob files.
+ */
+#define D_LOGFAC DD_FAC(bio)
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <daos_errno.h>
+#include <gurt/common.h>
+#include <gurt/debug.h>
+#include "bio_internal.h"
+
+int
+bio_blob_path(const char *dir, const uuid_t pool, int tgt_id, char *buf, size_t len)
+{
+	char us[37];
+	int n;
+
+	if (dir == NULL || buf == NULL || tgt_id < 0)
+		return -DER_INVAL;
+	uuid_unparse_lower(pool, us);
+	n = snprintf(buf, len, "%s/%s-%d.blob", dir, us, tgt_id);
+	if (n < 0 || (size_t)n >= len)
+		return -DER_TRUNC;
+	return 0;
+}
+
+int
+bio_blob_create(const char *path, uint64_t size)
+{
+	int fd, rc = 0;
+
+	if (path == NULL || size == 0 || size % BIO_DMA_PAGE_SZ != 0)
+		return -DER_INVAL;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return d_errno2der(errno);
+	/* preallocate so writes later never fail for lack of space */
+	if (posix_fallocate(fd, 0, (off_t)size) != 0) {
+		if (ftruncate(fd, (off_t)size) != 0)
+			rc = d_errno2der(errno);
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = d_errno2der(errno);
+	close(fd);
+	if (rc) {
+		D_ERROR("create blob %s: " DF_RC "\n", path, DP_RC(rc));
+		unlink(path);
+	}
+	return rc;
+}
+
+int
+bio_blob_open(const char *path, unsigned int flags, struct bio_blob **blobp)
+{
+	struct bio_blob *blob;
+	struct stat st;
+	int oflags, fd;
+
+	if (path == NULL || blobp == NULL)
+		return -DER_INVAL;
+	oflags = ((flags & BIO_BLOB_RDONLY) ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+	fd = -1;
+	if (flags & BIO_BLOB_DIRECT) {
+		fd = open(path, oflags | O_DIRECT);
+		if (fd < 0 && errno != EINVAL)
+			return d_errno2der(errno);
+		if (fd < 0)
+			D_WARN("%s: no O_DIRECT on this file system, using the page cache\n", path);
+	}
+	if (fd < 0) {
+		fd = open(path, oflags);
+		if (fd < 0)
+			return d_errno2der(errno);
+		flags &= ~BIO_BLOB_DIRECT;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -DER_INVAL;
+	}
+	D_ALLOC_PTR(blob);
+	if (blob == NULL) {
+		close(fd);
+		return -DER_NOMEM;
+	}
+	blob->bb_fd = fd;
+	blob->bb_size = st.st_size;
+	blob->bb_direct = (flags & BIO_BLOB_DIRECT) != 0;
+	blob->bb_rdonly = (flags & BIO_BLOB_RDONLY) != 0;
+	*blobp = blob;
+	return 0;
+}
+
+int
+bio_blob_close(struct bio_blob *blob)
+{
+	int rc = 0;
+
+	if (blob == NULL)
+		return -DER_INVAL;
+	if (close(blob->bb_fd) != 0)
+		rc = d_errno2der(errno);
+	D_FREE(blob);
+	return rc;
+}
+
+int
+bio_blob_destroy(const char *path)
+{
+	if (path == NULL)
+		return -DER_INVAL;
+	if (unlink(path) != 0)
+		return errno == ENOENT ? -DER_NONEXIST : d_errno2der(errno);
+	return 0;
+}
+
+uint64_t
+bio_blob_size(struct bio_blob *blob)
+{
+	return blob->bb_size;
+}
+
+bool
+bio_blob_faulty(struct bio_blob *blob)
+{
+	return blob->bb_faulty;
+}
+
+bool
+bio_blob_direct(struct bio_blob *blob)
+{
+	return blob->bb_direct;
+}
+
+int
+bio_blob_flush(struct bio_blob *blob)
+{
+	if (blob == NULL)
+		return -DER_INVAL;
+	if (blob->bb_faulty)
+		return -DER_IO;
+	if (fdatasync(blob->bb_fd) != 0) {
+		D_ERROR("fdatasync: %d\n", errno);
+		blob->bb_faulty = true;
+		return -DER_IO;
+	}
+	return 0;
+}
+
+void *
+bio_buf_alloc(size_t size)
+{
+	void *buf;
+
+	if (size == 0)
+		return NULL;
+	D_ALIGNED_ALLOC(buf, BIO_DMA_PAGE_SZ, size);
+	return buf;
+}
+
+void
+bio_buf_free(void *buf)
+{
+	free(buf);
+}

@@ -1,0 +1,456 @@
+/**
+ * bio: asynchronous I/O through io_uring, with a synchronous preadv/pwritev fallback.
+ */
+#define D_LOGFAC DD_FAC(bio)
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <liburing.h>
+
+#include <daos_errno.h>
+#include <gurt/common.h>
+#include <gurt/debug.h>
+#include "bio_internal.h"
+
+struct bio_ring {
+	struct io_uring r_ring;
+	bool r_uring;
+	int r_efd;
+	unsigned int r_depth;
+	/* SQEs prepared, completions outstanding */
+	unsigned int r_inflight;
+	/* SQEs prepared but not yet passed to io_uring_submit (batched until poll/wait) */
+	unsigned int r_unsubmitted;
+	/* requests submitted by the caller and not completed */
+	unsigned int r_total;
+	/* waiting for a submission slot */
+	d_list_t r_pending;
+	/* completed (synchronous path or submit failure), callbacks not run yet */
+	d_list_t r_done;
+};
+
+int
+bio_ring_create(unsigned int depth, unsigned int flags, struct bio_ring **ringp)
+{
+	struct bio_ring *ring;
+	const char *env;
+	int rc;
+
+	if (ringp == NULL)
+		return -DER_INVAL;
+	D_ALLOC_PTR(ring);
+	if (ring == NULL)
+		return -DER_NOMEM;
+	ring->r_depth = depth ? depth : 128;
+	D_INIT_LIST_HEAD(&ring->r_pending);
+	D_INIT_LIST_HEAD(&ring->r_done);
+	ring->r_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ring->r_efd < 0) {
+		rc = d_errno2der(errno);
+		D_FREE(ring);
+		return rc;
+	}
+	env = getenv("PDAOS_BIO_NO_URING");
+	if (env != NULL && atoi(env) != 0)
+		flags |= BIO_RING_SYNC;
+	if (!(flags & BIO_RING_SYNC)) {
+		rc = io_uring_queue_init(ring->r_depth, &ring->r_ring, 0);
+		if (rc == 0) {
+			rc = io_uring_register_eventfd(&ring->r_ring, ring->r_efd);
+			if (rc == 0)
+				ring->r_uring = true;
+			else
+				io_uring_queue_exit(&ring->r_ring);
+		}
+		if (!ring->r_uring)
+			D_WARN("io_uring unavailable (%d), using synchronous I/O\n", rc);
+	}
+	*ringp = ring;
+	return 0;
+}
+
+int
+bio_ring_destroy(struct bio_ring *ring)
+{
+	if (ring == NULL)
+		return -DER_INVAL;
+	if (ring->r_total > 0) {
+		D_ERROR("%u requests still in flight\n", ring->r_total);
+		return -DER_BUSY;
+	}
+	if (ring->r_uring)
+		io_uring_queue_exit(&ring->r_ring);
+	close(ring->r_efd);
+	D_FREE(ring);
+	return 0;
+}
+
+bool
+bio_ring_is_uring(struct bio_ring *ring)
+{
+	return ring->r_uring;
+}
+
+int
+bio_ring_eventfd(struct bio_ring *ring)
+{
+	return ring->r_efd;
+}
+
+unsigned int
+bio_ring_inflight(struct bio_ring *ring)
+{
+	return ring->r_total;
+}
+
+/* Vectors for the part of the request not transferred yet. */
+static int
+req_build_iov(struct bio_req *req)
+{
+	d_sg_list_t *sgl = req->br_sgl;
+	struct iovec *iov = req->br_iov;
+	uint64_t skip = req->br_xfered;
+	uint32_t i, n = 0;
+
+	if (req->br_iov_max < sgl->sg_nr) {
+		struct iovec *a;
+
+		D_REALLOC_ARRAY(a, iov, req->br_iov_max, sgl->sg_nr);
+		if (a == NULL)
+			return -DER_NOMEM;
+		req->br_iov = iov = a;
+		req->br_iov_max = sgl->sg_nr;
+	}
+	for (i = 0; i < sgl->sg_nr; i++) {
+		d_iov_t *d = &sgl->sg_iovs[i];
+
+		if (skip >= d->iov_len) {
+			skip -= d->iov_len;
+			continue;
+		}
+		iov[n].iov_base = (char *)d->iov_buf + skip;
+		iov[n].iov_len = d->iov_len - skip;
+		skip = 0;
+		n++;
+	}
+	req->br_iov_nr = n;
+	return 0;
+}
+
+static void
+req_fail(struct bio_req *req, int err)
+{
+	D_ERROR("%s at " DF_U64 " failed: %d\n", req->br_op == BIO_OP_READ ? "read" : "write",
+		req->br_off + req->br_xfered, err);
+	req->br_blob->bb_faulty = true;
+	req->br_rc = -DER_IO;
+}
+
+static void
+req_finish(struct bio_ring *ring, struct bio_req *req)
+{
+	D_FREE(req->br_iov);
+	req->br_iov_max = 0;
+	req->br_done = true;
+	ring->r_total--;
+	if (req->br_cb != NULL)
+		req->br_cb(req, req->br_cb_arg);
+}
+
+static void
+ring_kick(struct bio_ring *ring)
+{
+	uint64_t one = 1;
+
+	/* the counter cannot overflow in practice; EAGAIN means it is readable anyway */
+	if (write(ring->r_efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		D_WARN("eventfd write: %d\n", errno);
+}
+
+static void
+req_sync(struct bio_req *req)
+{
+	struct bio_blob *blob = req->br_blob;
+	ssize_t n;
+	int rc;
+
+	while (req->br_xfered < req->br_len) {
+		rc = req_build_iov(req);
+		if (rc) {
+			req->br_rc = rc;
+			return;
+		}
+		if (req->br_op == BIO_OP_READ)
+			n = preadv(blob->bb_fd, req->br_iov, req->br_iov_nr,
+				   req->br_off + req->br_xfered);
+		else
+			n = pwritev(blob->bb_fd, req->br_iov, req->br_iov_nr,
+				    req->br_off + req->br_xfered);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			req_fail(req, n < 0 ? errno : EIO);
+			return;
+		}
+		req->br_xfered += n;
+	}
+}
+
+/* Pass prepared SQEs to the kernel. They stay queued in the SQ ring if this fails. */
+static void
+ring_flush(struct bio_ring *ring)
+{
+	int rc;
+
+	if (ring->r_unsubmitted == 0)
+		return;
+	rc = io_uring_submit(&ring->r_ring);
+	if (rc >= 0) {
+		ring->r_unsubmitted -= (unsigned int)rc < ring->r_unsubmitted ? (unsigned int)rc
+									      : ring->r_unsubmitted;
+	} else if (rc != -EAGAIN && rc != -EBUSY && rc != -EINTR) {
+		D_ERROR("io_uring_submit: %d\n", rc);
+	}
+}
+
+/* Queue \a req (or its rest) as an SQE; false if no submission slot is free. */
+static bool
+req_uring(struct bio_ring *ring, struct bio_req *req)
+{
+	struct io_uring_sqe *sqe;
+	int rc;
+
+	/* bound outstanding completions so the completion queue cannot overflow */
+	if (ring->r_inflight >= ring->r_depth)
+		return false;
+	sqe = io_uring_get_sqe(&ring->r_ring);
+	if (sqe == NULL)
+		return false;
+	rc = req_build_iov(req);
+	if (rc) {
+		/* give the slot back as a no-op */
+		io_uring_prep_nop(sqe);
+		io_uring_sqe_set_data(sqe, NULL);
+		ring->r_unsubmitted++;
+		ring->r_inflight++;
+		req->br_rc = rc;
+		d_list_add_tail(&req->br_link, &ring->r_done);
+		ring_kick(ring);
+		return true;
+	}
+	if (req->br_op == BIO_OP_READ)
+		io_uring_prep_readv(sqe, req->br_blob->bb_fd, req->br_iov, req->br_iov_nr,
+				    req->br_off + req->br_xfered);
+	else
+		io_uring_prep_writev(sqe, req->br_blob->bb_fd, req->br_iov, req->br_iov_nr,
+				     req->br_off + req->br_xfered);
+	io_uring_sqe_set_data(sqe, req);
+	ring->r_unsubmitted++;
+	ring->r_inflight++;
+	/* a full batch goes at once; smaller ones at the next poll or wait */
+	if (ring->r_unsubmitted >= ring->r_depth / 2)
+		ring_flush(ring);
+	return true;
+}
+
+int
+bio_req_submit(struct bio_ring *ring, struct bio_req *req)
+{
+	struct bio_blob *blob;
+	uint64_t len = 0;
+	uint32_t i;
+
+	if (ring == NULL || req == NULL || req->br_blob == NULL || req->br_sgl == NULL ||
+	    (req->br_op != BIO_OP_READ && req->br_op != BIO_OP_WRITE))
+		return -DER_INVAL;
+	blob = req->br_blob;
+	for (i = 0; i < req->br_sgl->sg_nr; i++) {
+		d_iov_t *d = &req->br_sgl->sg_iovs[i];
+
+		if (d->iov_len > 0 && d->iov_buf == NULL)
+			return -DER_INVAL;
+		if (blob->bb_direct && (((uintptr_t)d->iov_buf | d->iov_len) % BIO_DMA_PAGE_SZ))
+			return -DER_INVAL;
+		len += d->iov_len;
+	}
+	if (len == 0 || req->br_off + len > blob->bb_size || req->br_off + len < len)
+		return -DER_INVAL;
+	if (blob->bb_direct && req->br_off % BIO_DMA_PAGE_SZ)
+		return -DER_INVAL;
+	if (blob->bb_faulty)
+		return -DER_IO;
+	if (req->br_op == BIO_OP_WRITE && blob->bb_rdonly)
+		return -DER_NO_PERM;
+
+	req->br_len = len;
+	req->br_xfered = 0;
+	req->br_rc = 0;
+	req->br_done = false;
+	req->br_iov = NULL;
+	req->br_iov_max = 0;
+	ring->r_total++;
+	if (!ring->r_uring) {
+		req_sync(req);
+		d_list_add_tail(&req->br_link, &ring->r_done);
+		ring_kick(ring);
+		return 0;
+	}
+	if (!d_list_empty(&ring->r_pending) || !req_uring(ring, req))
+		d_list_add_tail(&req->br_link, &ring->r_pending);
+	return 0;
+}
+
+/* Apply one completion: finished, failed, or resubmitted for its short remainder. */
+static bool
+req_complete(struct bio_ring *ring, struct bio_req *req, int res)
+{
+	if (res < 0) {
+		req_fail(req, -res);
+		return true;
+	}
+	if (res == 0) {
+		/* the file is preallocated: end of file here means it shrank under us */
+		req_fail(req, EIO);
+		return true;
+	}
+	req->br_xfered += res;
+	if (req->br_xfered >= req->br_len)
+		return true;
+	if (!req_uring(ring, req))
+		d_list_add(&req->br_link, &ring->r_pending);
+	return false;
+}
+
+int
+bio_ring_poll(struct bio_ring *ring)
+{
+	struct io_uring_cqe *cqe;
+	struct bio_req *req;
+	d_list_t done;
+	int nr = 0;
+
+	if (ring == NULL)
+		return -DER_INVAL;
+	D_INIT_LIST_HEAD(&done);
+	if (ring->r_uring) {
+		ring_flush(ring);
+		while (io_uring_peek_cqe(&ring->r_ring, &cqe) == 0) {
+			req = io_uring_cqe_get_data(cqe);
+			ring->r_inflight--;
+			if (req != NULL && req_complete(ring, req, cqe->res))
+				d_list_add_tail(&req->br_link, &done);
+			io_uring_cqe_seen(&ring->r_ring, cqe);
+		}
+		while (!d_list_empty(&ring->r_pending)) {
+			req = d_list_entry(ring->r_pending.next, struct bio_req, br_link);
+			d_list_del(&req->br_link);
+			if (!req_uring(ring, req)) {
+				d_list_add(&req->br_link, &ring->r_pending);
+				break;
+			}
+		}
+		ring_flush(ring);
+	}
+	d_list_splice_init(&ring->r_done, &done);
+	/* callbacks may submit more requests: take each off the list before running it */
+	while (!d_list_empty(&done)) {
+		req = d_list_entry(done.next, struct bio_req, br_link);
+		d_list_del_init(&req->br_link);
+		req_finish(ring, req);
+		nr++;
+	}
+	return nr;
+}
+
+int
+bio_ring_poller(void *arg)
+{
+	struct bio_ring *ring = arg;
+	uint64_t cnt;
+
+	/*
+	 * Consume the eventfd before reaping: completions after this re-arm it. Blocking waiters
+	 * skip this syscall; a stale count only costs a poller one empty round.
+	 */
+	if (read(ring->r_efd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+		D_WARN("eventfd read: %d\n", errno);
+	return bio_ring_poll(ring);
+}
+
+int
+bio_ring_wait(struct bio_ring *ring, struct bio_req *req)
+{
+	struct io_uring_cqe *cqe;
+	int rc;
+
+	if (ring == NULL || req == NULL)
+		return -DER_INVAL;
+	for (;;) {
+		rc = bio_ring_poll(ring);
+		if (rc < 0)
+			return rc;
+		if (req->br_done)
+			return req->br_rc;
+		if (!d_list_empty(&ring->r_done))
+			continue;
+		if (!ring->r_uring || ring->r_inflight == 0) {
+			D_ERROR("waiting for a request that was never submitted\n");
+			return -DER_INVAL;
+		}
+		rc = io_uring_wait_cqe(&ring->r_ring, &cqe);
+		if (rc < 0 && rc != -EINTR)
+			return d_errno2der(-rc);
+	}
+}
+
+int
+bio_ring_wait_any(struct bio_ring *ring)
+{
+	struct io_uring_cqe *cqe;
+	int rc;
+
+	if (ring == NULL)
+		return -DER_INVAL;
+	for (;;) {
+		rc = bio_ring_poll(ring);
+		if (rc != 0 || ring->r_total == 0)
+			return rc;
+		if (!d_list_empty(&ring->r_done))
+			continue;
+		if (!ring->r_uring || ring->r_inflight == 0)
+			return -DER_INVAL;
+		rc = io_uring_wait_cqe(&ring->r_ring, &cqe);
+		if (rc < 0 && rc != -EINTR)
+			return d_errno2der(-rc);
+	}
+}
+
+static int
+rw_one(struct bio_ring *ring, struct bio_blob *blob, enum bio_op op, uint64_t off, void *buf,
+       size_t len)
+{
+	d_iov_t iov;
+	d_sg_list_t sgl = {.sg_nr = 1, .sg_iovs = &iov};
+	struct bio_req req = {.br_blob = blob, .br_op = op, .br_off = off, .br_sgl = &sgl};
+	int rc;
+
+	d_iov_set(&iov, buf, len);
+	rc = bio_req_submit(ring, &req);
+	return rc ? rc : bio_ring_wait(ring, &req);
+}
+
+int
+bio_write(struct bio_ring *ring, struct bio_blob *blob, uint64_t off, void *buf, size_t len)
+{
+	return rw_one(ring, blob, BIO_OP_WRITE, off, buf, len);
+}
+
+int
+bio_read(struct bio_ring *ring, struct bio_blob *blob, uint64_t off, void *buf, size_t len)
+{
+	return rw_one(ring, blob, BIO_OP_READ, off, buf, len);
+}

@@ -1,0 +1,358 @@
+/* bio: blob files and ring I/O (io_uring and the synchronous fallback). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <daos_errno.h>
+#include <daos_srv/bio.h>
+
+#define BLOB_SZ (8ULL << 20)
+
+struct bt {
+	char dir[64];
+	char path[256];
+};
+
+static int
+setup(void **state)
+{
+	struct bt *t = calloc(1, sizeof(*t));
+	uuid_t u;
+
+	if (t == NULL)
+		return -1;
+	strcpy(t->dir, "/tmp/bio_test.XXXXXX");
+	if (mkdtemp(t->dir) == NULL) {
+		free(t);
+		return -1;
+	}
+	uuid_generate(u);
+	if (bio_blob_path(t->dir, u, 3, t->path, sizeof(t->path)) != 0)
+		return -1;
+	if (bio_blob_create(t->path, BLOB_SZ) != 0)
+		return -1;
+	*state = t;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct bt *t = *state;
+
+	unlink(t->path);
+	rmdir(t->dir);
+	free(t);
+	return 0;
+}
+
+static void
+fill(unsigned char *buf, size_t len, uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (unsigned char)((seed * 131 + i * 7 + (i >> 9)) & 0xff);
+}
+
+static void
+test_blob_lifecycle(void **state)
+{
+	struct bt *t = *state;
+	struct bio_blob *blob;
+	char small[16];
+	uuid_t u = {0};
+
+	assert_int_equal(bio_blob_create(t->path, BLOB_SZ), -DER_EXIST);
+	assert_int_equal(bio_blob_create(t->path, 100), -DER_INVAL);
+	assert_int_equal(bio_blob_path("/tmp", u, 1, small, sizeof(small)), -DER_TRUNC);
+	assert_int_equal(bio_blob_open(t->path, 0, &blob), 0);
+	assert_int_equal(bio_blob_size(blob), BLOB_SZ);
+	assert_false(bio_blob_faulty(blob));
+	assert_int_equal(bio_blob_flush(blob), 0);
+	assert_int_equal(bio_blob_close(blob), 0);
+	assert_int_equal(bio_blob_open("/nonexistent/x.blob", 0, &blob), -DER_NONEXIST);
+}
+
+/* Write random-sized extents, read them back through a second ring and compare. */
+static void
+round_trip(struct bt *t, unsigned int ring_flags, bool want_uring, unsigned int blob_flags)
+{
+	struct bio_ring *ring;
+	struct bio_blob *blob;
+	unsigned char *wbuf, *rbuf;
+	size_t len = 1 << 20;
+	uint64_t off;
+	int i;
+
+	assert_int_equal(bio_ring_create(16, ring_flags, &ring), 0);
+	if (want_uring && !bio_ring_is_uring(ring))
+		print_message("io_uring not available here: testing the fallback instead\n");
+	if (!want_uring)
+		assert_false(bio_ring_is_uring(ring));
+	assert_int_equal(bio_blob_open(t->path, blob_flags, &blob), 0);
+	wbuf = bio_buf_alloc(len);
+	rbuf = bio_buf_alloc(len);
+	assert_non_null(wbuf);
+	assert_non_null(rbuf);
+	for (i = 0; i < 20; i++) {
+		size_t n = 4096 * (1 + rand() % 256);
+
+		off = 4096ULL * (rand() % ((BLOB_SZ - n) / 4096));
+		fill(wbuf, n, i);
+		assert_int_equal(bio_write(ring, blob, off, wbuf, n), 0);
+		memset(rbuf, 0, n);
+		assert_int_equal(bio_read(ring, blob, off, rbuf, n), 0);
+		assert_memory_equal(wbuf, rbuf, n);
+	}
+	/* out of range and empty requests are refused before any I/O */
+	assert_int_equal(bio_write(ring, blob, BLOB_SZ - 4096, wbuf, 8192), -DER_INVAL);
+	assert_int_equal(bio_read(ring, blob, 0, rbuf, 0), -DER_INVAL);
+	assert_int_equal(bio_ring_inflight(ring), 0);
+	bio_buf_free(wbuf);
+	bio_buf_free(rbuf);
+	assert_int_equal(bio_blob_close(blob), 0);
+	assert_int_equal(bio_ring_destroy(ring), 0);
+}
+
+static void
+test_round_trip_uring(void **state)
+{
+	round_trip(*state, 0, true, 0);
+}
+
+static void
+test_round_trip_fallback(void **state)
+{
+	round_trip(*state, BIO_RING_SYNC, false, 0);
+	/* the environment variable forces it too */
+	setenv("PDAOS_BIO_NO_URING", "1", 1);
+	round_trip(*state, 0, false, 0);
+	unsetenv("PDAOS_BIO_NO_URING");
+}
+
+static void
+test_direct(void **state)
+{
+	struct bt *t = *state;
+	struct bio_ring *ring;
+	struct bio_blob *blob;
+	char *buf;
+
+	assert_int_equal(bio_blob_open(t->path, BIO_BLOB_DIRECT, &blob), 0);
+	if (!bio_blob_direct(blob)) {
+		bio_blob_close(blob);
+		skip();
+	}
+	assert_int_equal(bio_ring_create(8, 0, &ring), 0);
+	buf = bio_buf_alloc(8192);
+	/* unaligned offset, buffer or length */
+	assert_int_equal(bio_write(ring, blob, 100, buf, 4096), -DER_INVAL);
+	assert_int_equal(bio_write(ring, blob, 0, buf + 1, 4096), -DER_INVAL);
+	assert_int_equal(bio_write(ring, blob, 0, buf, 100), -DER_INVAL);
+	bio_buf_free(buf);
+	bio_ring_destroy(ring);
+	bio_blob_close(blob);
+	round_trip(t, 0, true, BIO_BLOB_DIRECT);
+}
+
+struct cstate {
+	int done;
+	int errors;
+};
+
+static void
+count_cb(struct bio_req *req, void *arg)
+{
+	struct cstate *cs = arg;
+
+	cs->done++;
+	if (req->br_rc)
+		cs->errors++;
+}
+
+/* Many requests with 3-vector lists at once: more than the ring depth, waited via eventfd. */
+static void
+concurrent(struct bt *t, unsigned int ring_flags)
+{
+	enum { NR = 256, SEG = 4096 };
+	static struct bio_req reqs[NR];
+	static d_sg_list_t sgls[NR];
+	static d_iov_t iovs[NR][3];
+	struct cstate cs = {0};
+	struct bio_ring *ring;
+	struct bio_blob *blob;
+	unsigned char *buf;
+	int i, j, loops = 0;
+
+	assert_int_equal(bio_ring_create(16, ring_flags, &ring), 0);
+	assert_int_equal(bio_blob_open(t->path, 0, &blob), 0);
+	buf = malloc((size_t)NR * 3 * SEG);
+	assert_non_null(buf);
+	for (i = 0; i < NR; i++)
+		fill(buf + (size_t)i * 3 * SEG, 3 * SEG, 1000 + i);
+	for (j = 0; j < 2; j++) {
+		if (j == 1)
+			memset(buf, 0, (size_t)NR * 3 * SEG);
+		memset(&cs, 0, sizeof(cs));
+		for (i = 0; i < NR; i++) {
+			int k;
+
+			for (k = 0; k < 3; k++)
+				d_iov_set(&iovs[i][k], buf + ((size_t)i * 3 + k) * SEG, SEG);
+			sgls[i].sg_nr = 3;
+			sgls[i].sg_iovs = iovs[i];
+			memset(&reqs[i], 0, sizeof(reqs[i]));
+			reqs[i].br_blob = blob;
+			reqs[i].br_op = j == 0 ? BIO_OP_WRITE : BIO_OP_READ;
+			/* reverse order on disk, so nothing happens to line up */
+			reqs[i].br_off = (uint64_t)(NR - 1 - i) * 3 * SEG;
+			reqs[i].br_sgl = &sgls[i];
+			reqs[i].br_cb = count_cb;
+			reqs[i].br_cb_arg = &cs;
+			assert_int_equal(bio_req_submit(ring, &reqs[i]), 0);
+		}
+		assert_int_equal(bio_ring_inflight(ring), NR);
+		while (cs.done < NR) {
+			struct pollfd pfd = {.fd = bio_ring_eventfd(ring), .events = POLLIN};
+
+			/* the eventfd must announce every batch of completions */
+			assert_int_equal(poll(&pfd, 1, 5000), 1);
+			assert_true(bio_ring_poller(ring) >= 0);
+			assert_true(++loops < 100000);
+		}
+		assert_int_equal(cs.errors, 0);
+		assert_int_equal(bio_ring_inflight(ring), 0);
+	}
+	for (i = 0; i < NR; i++) {
+		unsigned char exp[3 * SEG];
+
+		fill(exp, sizeof(exp), 1000 + i);
+		assert_memory_equal(buf + (size_t)i * 3 * SEG, exp, sizeof(exp));
+	}
+	free(buf);
+	assert_int_equal(bio_blob_close(blob), 0);
+	assert_int_equal(bio_ring_destroy(ring), 0);
+}
+
+static void
+test_concurrent_uring(void **state)
+{
+	concurrent(*state, 0);
+}
+
+static void
+test_concurrent_fallback(void **state)
+{
+	concurrent(*state, BIO_RING_SYNC);
+}
+
+/* A read past the end of a blob that shrank behind our back is an I/O error: faulty blob. */
+static void
+io_error(struct bt *t, unsigned int ring_flags)
+{
+	struct bio_ring *ring;
+	struct bio_blob *blob;
+	char buf[4096];
+
+	assert_int_equal(bio_ring_create(4, ring_flags, &ring), 0);
+	assert_int_equal(bio_blob_open(t->path, 0, &blob), 0);
+	assert_int_equal(truncate(t->path, 1 << 20), 0);
+	assert_int_equal(bio_read(ring, blob, 2 << 20, buf, sizeof(buf)), -DER_IO);
+	assert_true(bio_blob_faulty(blob));
+	assert_int_equal(bio_read(ring, blob, 0, buf, sizeof(buf)), -DER_IO);
+	assert_int_equal(bio_blob_flush(blob), -DER_IO);
+	assert_int_equal(bio_blob_close(blob), 0);
+	assert_int_equal(truncate(t->path, BLOB_SZ), 0);
+	/* read-only blobs refuse writes */
+	assert_int_equal(bio_blob_open(t->path, BIO_BLOB_RDONLY, &blob), 0);
+	assert_int_equal(bio_write(ring, blob, 0, buf, sizeof(buf)), -DER_NO_PERM);
+	assert_int_equal(bio_read(ring, blob, 0, buf, sizeof(buf)), 0);
+	assert_int_equal(bio_blob_close(blob), 0);
+	assert_int_equal(bio_ring_destroy(ring), 0);
+}
+
+static void
+test_io_error(void **state)
+{
+	io_error(*state, 0);
+	io_error(*state, BIO_RING_SYNC);
+}
+
+/* bio_ring_wait_any drains everything in flight, whichever completes first. */
+static void
+test_wait_any(void **state)
+{
+	struct bt *t = *state;
+	struct bio_req reqs[32];
+	d_sg_list_t sgls[32];
+	d_iov_t iovs[32];
+	static char buf[32][4096];
+	struct cstate cs = {0};
+	struct bio_ring *ring;
+	struct bio_blob *blob;
+	int i, n, total = 0;
+
+	assert_int_equal(bio_ring_create(8, 0, &ring), 0);
+	assert_int_equal(bio_blob_open(t->path, 0, &blob), 0);
+	assert_int_equal(bio_ring_wait_any(ring), 0);
+	for (i = 0; i < 32; i++) {
+		d_iov_set(&iovs[i], buf[i], sizeof(buf[i]));
+		sgls[i].sg_nr = 1;
+		sgls[i].sg_iovs = &iovs[i];
+		memset(&reqs[i], 0, sizeof(reqs[i]));
+		reqs[i].br_blob = blob;
+		reqs[i].br_op = BIO_OP_WRITE;
+		reqs[i].br_off = (uint64_t)i * 4096;
+		reqs[i].br_sgl = &sgls[i];
+		reqs[i].br_cb = count_cb;
+		reqs[i].br_cb_arg = &cs;
+		assert_int_equal(bio_req_submit(ring, &reqs[i]), 0);
+	}
+	for (i = 0; i < 1000 && bio_ring_inflight(ring) > 0; i++) {
+		n = bio_ring_wait_any(ring);
+		assert_true(n > 0);
+		total += n;
+	}
+	assert_int_equal(total, 32);
+	assert_int_equal(cs.done, 32);
+	assert_int_equal(cs.errors, 0);
+	assert_int_equal(bio_blob_close(blob), 0);
+	assert_int_equal(bio_ring_destroy(ring), 0);
+}
+
+static void
+test_destroy(void **state)
+{
+	struct bt *t = *state;
+
+	assert_int_equal(bio_blob_destroy(t->path), 0);
+	assert_int_equal(bio_blob_destroy(t->path), -DER_NONEXIST);
+	assert_int_equal(access(t->path, F_OK), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_blob_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip_uring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_direct, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_uring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_io_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_any, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy, setup, teardown),
+	};
+
+	srand(7);
+	return cmocka_run_group_tests_name("bio", tests, NULL, NULL);
+}

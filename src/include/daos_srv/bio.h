@@ -1,0 +1,120 @@
+/**
+ * bio: per-(pool, target) data blobs on plain files and asynchronous I/O through io_uring.
+ *
+ * A blob is a preallocated file (fallocate). I/O goes through a ring (one per xstream, not
+ * thread safe): requests are submitted with bio_req_submit() and completed by bio_ring_poll(),
+ * which a ULT xstream poller calls when the ring's eventfd becomes readable; plain threads
+ * use bio_ring_wait(). Without io_uring (setup failure, BIO_RING_SYNC, or env
+ * PDAOS_BIO_NO_URING=1) requests run synchronously with preadv/pwritev at submit and complete
+ * at the next poll. Any I/O error completes the request with -DER_IO and marks the blob faulty;
+ * a faulty blob refuses further I/O with -DER_IO.
+ */
+#ifndef __DAOS_BIO_H__
+#define __DAOS_BIO_H__
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uuid/uuid.h>
+#include <gurt/list.h>
+#include <gurt/types.h>
+#include <daos_srv/vea.h>
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+/** Alignment of O_DIRECT buffers, offsets and lengths. */
+#define BIO_DMA_PAGE_SZ 4096
+
+/** Open the blob with O_DIRECT (falls back to buffered I/O if the file system refuses). */
+#define BIO_BLOB_DIRECT (1U << 0)
+/** Open read-only. */
+#define BIO_BLOB_RDONLY (1U << 1)
+
+struct bio_blob;
+
+/** Build "<dir>/<pool uuid>-<tgt>.blob" into \a buf. -DER_TRUNC if it does not fit. */
+int bio_blob_path(const char *dir, const uuid_t pool, int tgt_id, char *buf, size_t len);
+/** Create a blob file of \a size bytes, allocated with fallocate. -DER_EXIST if present. */
+int bio_blob_create(const char *path, uint64_t size);
+int bio_blob_open(const char *path, unsigned int flags, struct bio_blob **blobp);
+int bio_blob_close(struct bio_blob *blob);
+/** Remove a (closed) blob file; -DER_NONEXIST if absent. */
+int bio_blob_destroy(const char *path);
+uint64_t bio_blob_size(struct bio_blob *blob);
+bool bio_blob_faulty(struct bio_blob *blob);
+bool bio_blob_direct(struct bio_blob *blob);
+/** Make completed writes durable (fdatasync). */
+int bio_blob_flush(struct bio_blob *blob);
+
+/** Buffers usable for O_DIRECT: BIO_DMA_PAGE_SZ aligned. */
+void *bio_buf_alloc(size_t size);
+void bio_buf_free(void *buf);
+
+/* ------------------------------------------------------------------------------------------ */
+
+/** Do not use io_uring even if available. */
+#define BIO_RING_SYNC (1U << 0)
+
+struct bio_ring;
+
+enum bio_op {
+	BIO_OP_READ,
+	BIO_OP_WRITE,
+};
+
+struct bio_req;
+typedef void (*bio_req_cb_t)(struct bio_req *req, void *arg);
+
+/** One request: the iov_len bytes of each vector of \a br_sgl at byte offset \a br_off of \a br_blob. */
+struct bio_req {
+	struct bio_blob *br_blob;
+	enum bio_op br_op;
+	uint64_t br_off;
+	d_sg_list_t *br_sgl;
+	/** called from bio_ring_poll()/bio_ring_wait() on completion (may be NULL) */
+	bio_req_cb_t br_cb;
+	void *br_cb_arg;
+	/** result: 0 or -DER_IO (valid once br_done) */
+	int br_rc;
+	bool br_done;
+	/* private */
+	d_list_t br_link;
+	uint64_t br_len;
+	uint64_t br_xfered;
+	void *br_iov;
+	uint32_t br_iov_nr;
+	uint32_t br_iov_max;
+};
+
+/** Create a ring with \a depth submission slots (0: 128). */
+int bio_ring_create(unsigned int depth, unsigned int flags, struct bio_ring **ringp);
+/** All requests must be complete. */
+int bio_ring_destroy(struct bio_ring *ring);
+/** True when the ring really uses io_uring. */
+bool bio_ring_is_uring(struct bio_ring *ring);
+/** eventfd that becomes readable when completions are pending (for ult_poller_register). */
+int bio_ring_eventfd(struct bio_ring *ring);
+/** Queue \a req; it completes later through bio_ring_poll(). */
+int bio_req_submit(struct bio_ring *ring, struct bio_req *req);
+/** Reap completions and run callbacks; returns how many completed (or a negative error). */
+int bio_ring_poll(struct bio_ring *ring);
+/** ULT poller (registered with bio_ring_eventfd()): consumes the eventfd, then polls. */
+int bio_ring_poller(void *ring);
+/** Block (plain threads only) until \a req completes; returns its br_rc. */
+int bio_ring_wait(struct bio_ring *ring, struct bio_req *req);
+/** Block (plain threads only) until at least one request completes; returns how many did
+ *  (0 if nothing is in flight). */
+int bio_ring_wait_any(struct bio_ring *ring);
+/** Requests submitted and not yet completed. */
+unsigned int bio_ring_inflight(struct bio_ring *ring);
+
+/** Synchronous helpers on top of a ring: one buffer. */
+int bio_write(struct bio_ring *ring, struct bio_blob *blob, uint64_t off, void *buf, size_t len);
+int bio_read(struct bio_ring *ring, struct bio_blob *blob, uint64_t off, void *buf, size_t len);
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* __DAOS_BIO_H__ */

@@ -6,6 +6,7 @@
 #define D_LOGFAC DD_FAC(rpc)
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/epoll.h>
@@ -14,6 +15,8 @@
 #include "crt_internal.h"
 
 #define SHM_PREFIX "fi_shm://"
+/* Longest sleep between polls of a provider without a wait object, once idle. */
+#define CRT_POLL_IDLE_MAX_US 10000
 
 /* ---- URIs and peers ---- */
 
@@ -590,13 +593,24 @@ crt_wait(struct crt_context *ctx, int64_t us)
 	if (ctx->cc_epfd < 0 || ctx->cc_spurious > 8) {
 		struct timespec ts;
 
-		/* Polling providers: sleep a little longer each idle round, up to 1 ms. */
-		/* Stay hot (yield only) for a few rounds after activity, for latency. */
-		if (ctx->cc_poll_idle++ < 64) {
+		int cap;
+
+		/*
+		 * Polling providers: stay hot (yield only) for a few rounds after
+		 * activity, for latency, then sleep a little longer each idle round,
+		 * up to 1 ms. After ~100 ms without work the cap rises to
+		 * CRT_POLL_IDLE_MAX_US: an idle server must not burn a few percent of
+		 * a core on 1,000 empty polls a second; the first RPC after a long
+		 * silence pays at most that much extra latency.
+		 */
+		if (ctx->cc_poll_idle < INT_MAX)
+			ctx->cc_poll_idle++;
+		if (ctx->cc_poll_idle <= 64) {
 			sched_yield();
 			return;
 		}
-		ctx->cc_poll_us = ctx->cc_poll_us ? min(ctx->cc_poll_us * 2, 1000) : 20;
+		cap = ctx->cc_poll_idle < 64 + 128 ? 1000 : CRT_POLL_IDLE_MAX_US;
+		ctx->cc_poll_us = ctx->cc_poll_us ? min(ctx->cc_poll_us * 2, cap) : 20;
 		if (us > 0 && us < ctx->cc_poll_us)
 			ctx->cc_poll_us = (int)us;
 		ts.tv_sec = 0;

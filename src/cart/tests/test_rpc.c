@@ -447,6 +447,62 @@ test_many_inflight(void **state)
 	free(buf);
 }
 
+/*
+ * 10,000 RPCs outstanding at once (sent before the first reply is read), of
+ * mixed sizes: mostly small, some near the receive buffer size, a few large
+ * messages that travel by RMA. Every reply must match its request.
+ */
+static void
+test_10k_inflight(void **state)
+{
+	const int n = 10000;
+	const size_t big = 200 * 1024;
+	struct result *res = calloc(n, sizeof(*res));
+	struct many *m = calloc(n, sizeof(*m));
+	size_t *lens = calloc(n, sizeof(*lens));
+	char *buf = malloc(big);
+	int pending = n, i, inflight;
+	uint64_t t0 = now_ms();
+
+	assert_non_null(res);
+	assert_non_null(m);
+	assert_non_null(lens);
+	assert_non_null(buf);
+	for (i = 0; i < (int)big; i++)
+		buf[i] = (char)(i * 7 + (i >> 8));
+	for (i = 0; i < n; i++) {
+		crt_rpc_t *rpc;
+
+		if (i % 1000 == 999)
+			lens[i] = big - (size_t)i % 7;
+		else if (i % 100 == 50)
+			lens[i] = 60 * 1024 + (size_t)i % 1024;
+		else
+			lens[i] = (size_t)(i * 131) % 4097;
+		rpc = echo_create(T_OPC_ECHO, i, buf + (big - lens[i]), lens[i], 0);
+		m[i].pending = &pending;
+		m[i].r = &res[i];
+		assert_int_equal(crt_req_send(rpc, count_cb, &m[i]), 0);
+	}
+	crt_context_inflight_num(g_cli, &inflight);
+	assert_int_equal(inflight, n);
+	assert_int_equal(crt_progress_cond(g_cli, 60 * 1000 * 1000, all_done, &pending), 0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(res[i].calls, 1);
+		assert_int_equal(res[i].rc, 0);
+		assert_int_equal(res[i].seq, i);
+		assert_int_equal(res[i].len, lens[i]);
+		assert_true(res[i].data_ok);
+	}
+	crt_context_inflight_num(g_cli, &inflight);
+	assert_int_equal(inflight, 0);
+	print_message("10k mixed RPCs in %llu ms\n", (unsigned long long)(now_ms() - t0));
+	free(res);
+	free(m);
+	free(lens);
+	free(buf);
+}
+
 /* With 16 credits per destination, the target never holds more than 16 of our RPCs. */
 static void
 test_credits(void **state)
@@ -785,7 +841,7 @@ do_bulk(size_t len, bool put, crt_bulk_perm_t perm)
 static void
 test_bulk(void **state)
 {
-	size_t sizes[] = {1, 100, 4096, 16384, 16385, 100000, 1 << 20, 16 << 20};
+	size_t sizes[] = {1, 100, 4096, 16384, 16385, 100000, 1 << 20, 16 << 20, 64 << 20};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -995,14 +1051,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_echo),          cmocka_unit_test(test_large_messages),
-		cmocka_unit_test(test_many_inflight), cmocka_unit_test(test_credits),
-		cmocka_unit_test(test_threads),       cmocka_unit_test(test_timeout),
-		cmocka_unit_test(test_abort),         cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_oneway),        cmocka_unit_test(test_group),
-		cmocka_unit_test(test_bulk),          cmocka_unit_test(test_bulk_bad),
-		cmocka_unit_test(test_proto_query),   cmocka_unit_test(test_group_modify),
-		cmocka_unit_test(test_wait_fd),       cmocka_unit_test(test_rpc_task),
+		cmocka_unit_test(test_echo),           cmocka_unit_test(test_10k_inflight),
+		cmocka_unit_test(test_large_messages), cmocka_unit_test(test_many_inflight),
+		cmocka_unit_test(test_credits),        cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_timeout),        cmocka_unit_test(test_abort),
+		cmocka_unit_test(test_errors),         cmocka_unit_test(test_oneway),
+		cmocka_unit_test(test_group),          cmocka_unit_test(test_bulk),
+		cmocka_unit_test(test_bulk_bad),       cmocka_unit_test(test_proto_query),
+		cmocka_unit_test(test_group_modify),   cmocka_unit_test(test_wait_fd),
+		cmocka_unit_test(test_rpc_task),
 	};
 
 	return cmocka_run_group_tests_name("cart_rpc", tests, setup, teardown);

@@ -312,6 +312,7 @@ crt_bulk_post_locked(struct crt_bulk_xfer *x)
 		}
 		x->bx_posted++;
 		ctx->cc_rma_pending++;
+		crt_mark_active(ctx);
 	}
 	d_list_del_init(&x->bx_link);
 	if (x->bx_done == x->bx_posted && (x->bx_rc != 0 || x->bx_posted == x->bx_npieces)) {

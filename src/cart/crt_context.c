@@ -639,8 +639,7 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 			ctx->cc_poll_us = 0;
 			ctx->cc_poll_idle = 0;
 			ctx->cc_spurious = 0;
-			if (crt_gdata.cg_spin_us > 0)
-				ctx->cc_active_us = crt_now_us();
+			crt_mark_active(ctx);
 			return 0;
 		}
 		/*
@@ -649,7 +648,8 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 		 * microseconds, less than a sleep/wake-up round trip costs.
 		 */
 		if (timeout != 0 && crt_gdata.cg_spin_us > 0 &&
-		    crt_now_us() - ctx->cc_active_us < (uint64_t)crt_gdata.cg_spin_us)
+		    crt_now_us() - __atomic_load_n(&ctx->cc_active_us, __ATOMIC_RELAXED) <
+			    (uint64_t)crt_gdata.cg_spin_us)
 			continue;
 		if (timeout == 0) {
 			struct fid *fids[1] = {&ctx->cc_cq->fid};

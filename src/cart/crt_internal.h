@@ -255,6 +255,26 @@ extern struct crt_gdata crt_gdata;
 /* crt_init.c */
 struct crt_opc_info *crt_opc_lookup(crt_opcode_t opc);
 uint64_t crt_now_ms(void);
+
+/*
+ * A send or RMA was just posted: its completion (and, for a request, the
+ * reply) usually follows within tens of microseconds, so the progress loop
+ * should spin for CRT_PROGRESS_SPIN_US from now rather than from the last
+ * completion it saw, or a round trip slightly longer than the spin window
+ * always pays a sleep/wake-up.
+ */
+static inline void
+crt_mark_active(struct crt_context *ctx)
+{
+	struct timespec ts;
+
+	if (crt_gdata.cg_spin_us <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	__atomic_store_n(&ctx->cc_active_us,
+			 (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000,
+			 __ATOMIC_RELAXED);
+}
 int crt_fi2der(int fi_rc);
 
 /* crt_iproto.c */

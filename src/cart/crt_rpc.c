@@ -73,6 +73,8 @@ crt_op_post(struct crt_context *ctx, struct crt_send_op *op)
 	}
 	if (rc != 0)
 		D_ERROR("fi_tsend: %s\n", fi_strerror((int)-rc));
+	else
+		crt_mark_active(ctx);
 	return crt_fi2der((int)rc);
 }
 

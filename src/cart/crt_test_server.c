@@ -118,6 +118,7 @@ main(int argc, char **argv)
 	for (i = 0; i < nctx; i++)
 		pthread_join(thr[i], NULL);
 	crt_group_config_remove(NULL);
+	st_proto_fini();
 	for (i = 0; i < nctx; i++)
 		crt_context_destroy(ctx[i], 1);
 	crt_finalize();

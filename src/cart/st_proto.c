@@ -3,6 +3,7 @@
  */
 #define D_LOGFAC DD_FAC(st)
 
+#include <pthread.h>
 #include <gurt/common.h>
 #include "st_proto.h"
 
@@ -16,8 +17,97 @@ struct st_bulk_arg {
 	crt_rpc_t *rpc;
 	crt_bulk_t local;
 	void *buf;
+	size_t cap;
+	crt_context_t ctx;
 	bool putting;
+	struct st_bulk_arg *next;
 };
+
+/*
+ * Server buffers (with their registered bulk handles) are kept for reuse,
+ * as DAOS's self-test server preallocates them: a fresh malloc + page faults
+ * + fi_mr_reg per 1 MiB RPC cost more than the transfer itself.
+ */
+#define ST_BUF_CACHE 64
+static pthread_mutex_t st_buf_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct st_bulk_arg *st_buf_free;
+static int st_buf_nfree;
+
+static struct st_bulk_arg *
+st_buf_get(crt_context_t ctx, size_t need)
+{
+	struct st_bulk_arg *a, **pp;
+	d_sg_list_t sgl;
+	d_iov_t iov;
+
+	pthread_mutex_lock(&st_buf_lock);
+	for (pp = &st_buf_free; *pp != NULL; pp = &(*pp)->next) {
+		a = *pp;
+		if (a->ctx == ctx && a->cap >= need && a->cap <= 2 * need) {
+			*pp = a->next;
+			st_buf_nfree--;
+			pthread_mutex_unlock(&st_buf_lock);
+			a->next = NULL;
+			return a;
+		}
+	}
+	pthread_mutex_unlock(&st_buf_lock);
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return NULL;
+	a->buf = malloc(need);
+	if (a->buf == NULL) {
+		free(a);
+		return NULL;
+	}
+	memset(a->buf, 0xa5, need);
+	a->cap = need;
+	a->ctx = ctx;
+	d_iov_set(&iov, a->buf, need);
+	sgl.sg_nr = 1;
+	sgl.sg_iovs = &iov;
+	if (crt_bulk_create(ctx, &sgl, CRT_BULK_RW, &a->local) != 0) {
+		free(a->buf);
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void
+st_buf_put(struct st_bulk_arg *a)
+{
+	a->rpc = NULL;
+	pthread_mutex_lock(&st_buf_lock);
+	if (st_buf_nfree < ST_BUF_CACHE) {
+		a->next = st_buf_free;
+		st_buf_free = a;
+		st_buf_nfree++;
+		a = NULL;
+	}
+	pthread_mutex_unlock(&st_buf_lock);
+	if (a != NULL) {
+		crt_bulk_free(a->local);
+		free(a->buf);
+		free(a);
+	}
+}
+
+void
+st_proto_fini(void)
+{
+	struct st_bulk_arg *a;
+
+	pthread_mutex_lock(&st_buf_lock);
+	while ((a = st_buf_free) != NULL) {
+		st_buf_free = a->next;
+		crt_bulk_free(a->local);
+		free(a->buf);
+		free(a);
+	}
+	st_buf_nfree = 0;
+	pthread_mutex_unlock(&st_buf_lock);
+}
 
 static int st_bulk_done(const struct crt_bulk_cb_info *info);
 
@@ -47,10 +137,8 @@ st_bulk_finish(struct st_bulk_arg *a, int rc)
 		d_iov_set(&out->po_data, in->pi_reply_size ? st_zeros : NULL,
 			  min((size_t)in->pi_reply_size, sizeof(st_zeros)));
 	crt_reply_send(a->rpc);
-	crt_bulk_free(a->local);
-	free(a->buf);
 	crt_req_decref(a->rpc);
-	free(a);
+	st_buf_put(a);
 }
 
 static int
@@ -75,8 +163,6 @@ st_ping_handler(crt_rpc_t *rpc)
 	struct st_ping_in *in = crt_req_get(rpc);
 	struct st_ping_out *out = crt_reply_get(rpc);
 	struct st_bulk_arg *a;
-	d_sg_list_t sgl;
-	d_iov_t iov;
 	size_t len, need = 0;
 	int rc;
 
@@ -99,26 +185,9 @@ st_ping_handler(crt_rpc_t *rpc)
 		crt_reply_send(rpc);
 		return;
 	}
-	a = calloc(1, sizeof(*a));
+	a = st_buf_get(rpc->cr_ctx, need);
 	if (a == NULL)
 		goto nomem;
-	a->buf = malloc(need);
-	if (a->buf == NULL) {
-		free(a);
-		goto nomem;
-	}
-	memset(a->buf, 0xa5, need);
-	d_iov_set(&iov, a->buf, need);
-	sgl.sg_nr = 1;
-	sgl.sg_iovs = &iov;
-	rc = crt_bulk_create(rpc->cr_ctx, &sgl, CRT_BULK_RW, &a->local);
-	if (rc != 0) {
-		free(a->buf);
-		free(a);
-		out->po_rc = rc;
-		crt_reply_send(rpc);
-		return;
-	}
 	crt_req_addref(rpc);
 	a->rpc = rpc;
 	rc = st_bulk_start(a, !(in->pi_bulk_dir & ST_BULK_IN));

@@ -42,5 +42,7 @@ CRT_RPC_DECLARE(st_shutdown, ST_ISEQ_SHUTDOWN, ST_OSEQ_SHUTDOWN)
 
 /** Register the protocol; servers pass handlers (\a shutdown_flag is set by SHUTDOWN). */
 int st_proto_register(bool server, volatile int *shutdown_flag);
+/* Releases the server's cached bulk buffers; call before destroying contexts. */
+void st_proto_fini(void);
 
 #endif /* __CRT_ST_PROTO_H__ */

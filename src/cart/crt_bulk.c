@@ -208,6 +208,8 @@ crt_proc_crt_bulk_t(crt_proc_t proc, crt_proc_op_t op, crt_bulk_t *data)
 			return rc;
 		}
 		rc = crt_bulk_register(bulk);
+		if (p->cp_rpc != NULL && !p->cp_rpc->crp_srv)
+			p->cp_rpc->crp_rma_exposed = true;
 		for (i = 0; i < nseg && rc == 0; i++) {
 			rc = crt_proc_uint64_t(proc, op, &bulk->cb_segs[i].bs_addr);
 			if (rc == 0)

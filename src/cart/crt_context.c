@@ -17,6 +17,8 @@
 #define SHM_PREFIX "fi_shm://"
 /* Longest sleep between polls of a provider without a wait object, once idle. */
 #define CRT_POLL_IDLE_MAX_US 10000
+/* How long progress keeps polling without completions while RMAs are in flight. */
+#define CRT_RMA_SPIN_US 20000
 
 /* ---- URIs and peers ---- */
 
@@ -647,10 +649,28 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 		 * sleeping; a reply often follows a request within tens of
 		 * microseconds, less than a sleep/wake-up round trip costs.
 		 */
-		if (timeout != 0 && crt_gdata.cg_spin_us > 0 &&
-		    crt_now_us() - __atomic_load_n(&ctx->cc_active_us, __ATOMIC_RELAXED) <
-			    (uint64_t)crt_gdata.cg_spin_us)
-			continue;
+		if (timeout != 0 && crt_gdata.cg_spin_us > 0) {
+			uint64_t idle = crt_now_us() -
+					__atomic_load_n(&ctx->cc_active_us, __ATOMIC_RELAXED);
+
+			if (idle < (uint64_t)crt_gdata.cg_spin_us)
+				continue;
+			/*
+			 * RMA in flight: providers with manual progress (tcp) only
+			 * push the next chunk of a large transfer when polled, and
+			 * their wait fd does not wake us for socket space; sleeping
+			 * here stalls the transfer until some other message arrives.
+			 * The same holds on the other side: an origin whose RPC
+			 * exposed a bulk handle must keep polling while the target
+			 * reads or writes it.
+			 */
+			if ((__atomic_load_n(&ctx->cc_rma_pending, __ATOMIC_RELAXED) > 0 ||
+			     __atomic_load_n(&ctx->cc_rma_exposed, __ATOMIC_RELAXED) > 0) &&
+			    idle < CRT_RMA_SPIN_US) {
+				sched_yield();
+				continue;
+			}
+		}
 		if (timeout == 0) {
 			struct fid *fids[1] = {&ctx->cc_cq->fid};
 

@@ -154,6 +154,8 @@ struct crt_context {
 	d_list_t cc_large_reads;
 	uint64_t cc_next_deadline;
 	int cc_inflight;
+	/* in-flight origin RPCs with crp_rma_exposed set */
+	int cc_rma_exposed;
 	int cc_rma_pending;
 	/** bulk transfers with pieces not yet posted (-FI_EAGAIN) */
 	d_list_t cc_bulk_list;
@@ -201,6 +203,8 @@ struct crt_rpc_priv {
 	uint32_t crp_timeout_ms;
 	uint64_t crp_deadline;
 	bool crp_no_reply;
+	/* the input carries a registered (non-inline) bulk handle: the target may RMA into us */
+	bool crp_rma_exposed;
 	/** encoded request while it waits for a credit */
 	struct crt_send_op *crp_send_op;
 	crt_cb_t crp_cb;

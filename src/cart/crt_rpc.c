@@ -340,6 +340,8 @@ crt_rpc_complete_locked(struct crt_rpc_priv *rpc, int rc)
 	d_list_del_init(&rpc->crp_hash_link);
 	d_list_del_init(&rpc->crp_tmo_link);
 	ctx->cc_inflight--;
+	if (rpc->crp_rma_exposed)
+		__atomic_sub_fetch(&ctx->cc_rma_exposed, 1, __ATOMIC_RELAXED);
 	if (rc != 0 && rc != -DER_CANCELED)
 		D_DEBUG(DB_NET, "rpc %#x id " DF_U64 " to %u:%u failed: %d\n", rpc->crp_pub.cr_opc,
 			rpc->crp_id, rpc->crp_pub.cr_ep.ep_rank, rpc->crp_pub.cr_ep.ep_tag, rc);
@@ -514,6 +516,8 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 		ctx->cc_next_deadline = rpc->crp_deadline;
 	d_list_add_tail(&rpc->crp_tmo_link, &ctx->cc_tmo_list);
 	ctx->cc_inflight++;
+	if (rpc->crp_rma_exposed)
+		__atomic_add_fetch(&ctx->cc_rma_exposed, 1, __ATOMIC_RELAXED);
 	if (peer != NULL) {
 		crt_rpc_start_locked(rpc, peer);
 		pthread_mutex_unlock(&ctx->cc_lock);

@@ -2,13 +2,17 @@
  * umem_perf: transactions/s for 64-byte updates with the log synced on every commit at several
  * concurrency levels (group commit), checkpoint bandwidth and recovery time.
  *
- *   umem_perf [--json] [--dir DIR] [--seconds S] [--threads 1,16,64] [--heap-mb N]
+ *   umem_perf [--json] [--dir DIR] [--seconds S] [--threads 1,16,64] [--heap-mb N] [--ult]
+ *
+ * --ult runs the committers as ULTs on one xstream (daos_ult), waiting for durability on
+ * eventuals (ult_umem_wait_ops) instead of as one pthread each.
  */
 #include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <unistd.h>
 #include <daos/mem.h>
+#include <daos_srv/ult.h>
 
 struct perf_arg {
 	struct umem_instance *umm;
@@ -47,6 +51,12 @@ updater(void *arg)
 	return NULL;
 }
 
+static void
+updater_ult(void *arg)
+{
+	updater(arg);
+}
+
 static int
 open_inst(struct umem_pool *pool, struct umem_instance *umm)
 {
@@ -57,7 +67,7 @@ open_inst(struct umem_pool *pool, struct umem_instance *umm)
 
 /* Transactions/s with \a nthr committers, each updating its own 64-byte object. */
 static int
-bench_tx(const char *path, int nthr, double secs, double *tps, double *per_sync)
+bench_tx(const char *path, int nthr, bool ult, double secs, double *tps, double *per_sync)
 {
 	struct umem_pool_attr attr = {.upa_sync_ms = 0, .upa_wal_size = 64 << 20};
 	struct umem_pool_stats st0, st1;
@@ -65,6 +75,7 @@ bench_tx(const char *path, int nthr, double secs, double *tps, double *per_sync)
 	struct umem_pool *pool;
 	struct perf_arg *pa;
 	pthread_t *th;
+	struct ult **ut;
 	_Atomic bool stop = false;
 	uint64_t total = 0;
 	double t0, t1;
@@ -77,7 +88,8 @@ bench_tx(const char *path, int nthr, double secs, double *tps, double *per_sync)
 	open_inst(pool, &umm);
 	pa = calloc(nthr, sizeof(*pa));
 	th = calloc(nthr, sizeof(*th));
-	if (pa == NULL || th == NULL) {
+	ut = calloc(nthr, sizeof(*ut));
+	if (pa == NULL || th == NULL || ut == NULL) {
 		rc = -DER_NOMEM;
 		goto out;
 	}
@@ -93,12 +105,25 @@ bench_tx(const char *path, int nthr, double secs, double *tps, double *per_sync)
 	}
 	umem_pool_query(pool, &st0);
 	t0 = now_sec();
-	for (i = 0; i < nthr; i++)
-		pthread_create(&th[i], NULL, updater, &pa[i]);
-	usleep((useconds_t)(secs * 1e6));
+	for (i = 0; i < nthr; i++) {
+		if (ult)
+			rc = ult_create(0, updater_ult, &pa[i], 0, &ut[i]);
+		else
+			rc = -pthread_create(&th[i], NULL, updater, &pa[i]);
+		if (rc != 0) {
+			fprintf(stderr, "cannot start committer %d: %d\n", i, rc);
+			nthr = i;
+			break;
+		}
+	}
+	if (rc == 0)
+		usleep((useconds_t)(secs * 1e6));
 	stop = true;
 	for (i = 0; i < nthr; i++) {
-		pthread_join(th[i], NULL);
+		if (ult)
+			ult_join(ut[i]);
+		else
+			pthread_join(th[i], NULL);
 		total += pa[i].nr;
 		if (pa[i].rc != 0)
 			rc = pa[i].rc;
@@ -112,6 +137,7 @@ bench_tx(const char *path, int nthr, double secs, double *tps, double *per_sync)
 out:
 	free(pa);
 	free(th);
+	free(ut);
 	umem_pool_close(pool);
 	umem_pool_destroy(path);
 	return rc;
@@ -249,16 +275,17 @@ main(int argc, char **argv)
 					     {"seconds", required_argument, NULL, 's'},
 					     {"threads", required_argument, NULL, 't'},
 					     {"heap-mb", required_argument, NULL, 'm'},
+					     {"ult", no_argument, NULL, 'u'},
 					     {NULL, 0, NULL, 0}};
 	char tmpl[] = "/tmp/umem_perf.XXXXXX", path[512];
 	char *dir = NULL, *tlist = "1,16,64", *tok, *save, *tl;
-	bool json = false, own = false;
+	bool json = false, own = false, ult = false;
 	double secs = 2.0, tps[16], ps[16], ckpt_mbps = 0, ckpt_mb = 0, rec_s = 0, rec_mb = 0,
 	       load_s = 0;
 	int thr[16], nt = 0, i, c, rc = 0;
 	uint64_t heap_mb = 256, rec_txs = 0;
 
-	while ((c = getopt_long(argc, argv, "jd:s:t:m:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jd:s:t:m:u", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -275,10 +302,13 @@ main(int argc, char **argv)
 		case 'm':
 			heap_mb = strtoull(optarg, NULL, 0);
 			break;
+		case 'u':
+			ult = true;
+			break;
 		default:
 			fprintf(stderr,
 				"usage: %s [--json] [--dir DIR] [--seconds S] "
-				"[--threads 1,16,64] [--heap-mb N]\n",
+				"[--threads 1,16,64] [--heap-mb N] [--ult]\n",
 				argv[0]);
 			return 2;
 		}
@@ -290,12 +320,22 @@ main(int argc, char **argv)
 		own = true;
 	}
 	snprintf(path, sizeof(path), "%s/heap", dir);
+	if (ult) {
+		struct ult_init_attr ua = {.uia_nr_xs = 1};
+
+		rc = ult_init(&ua);
+		if (rc != 0) {
+			fprintf(stderr, "ult_init: %d\n", rc);
+			return 1;
+		}
+		umem_set_wait_ops(ult_umem_wait_ops());
+	}
 	tl = strdup(tlist);
 	for (tok = strtok_r(tl, ",", &save); tok && nt < 16; tok = strtok_r(NULL, ",", &save)) {
 		thr[nt] = atoi(tok);
 		if (thr[nt] <= 0 || thr[nt] > 1024)
 			continue;
-		rc = bench_tx(path, thr[nt], secs, &tps[nt], &ps[nt]);
+		rc = bench_tx(path, thr[nt], ult, secs, &tps[nt], &ps[nt]);
 		if (rc != 0) {
 			fprintf(stderr, "tx bench failed: %d\n", rc);
 			break;
@@ -303,6 +343,10 @@ main(int argc, char **argv)
 		nt++;
 	}
 	free(tl);
+	if (ult) {
+		umem_set_wait_ops(NULL);
+		ult_fini();
+	}
 	if (rc == 0)
 		rc = bench_ckpt(path, heap_mb << 20, &ckpt_mbps, &ckpt_mb);
 	if (rc == 0)
@@ -314,7 +358,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (json) {
-		printf("{\"sync\": \"every\", \"update_bytes\": 64, \"tx\": [");
+		printf("{\"sync\": \"every\", \"update_bytes\": 64, \"committers_are\": \"%s\", "
+		       "\"tx\": [",
+		       ult ? "ults_on_one_xstream" : "threads");
 		for (i = 0; i < nt; i++)
 			printf("%s{\"committers\": %d, \"tx_per_sec\": %.0f, \"tx_per_sync\": "
 			       "%.1f}",
@@ -325,7 +371,9 @@ main(int argc, char **argv)
 		       ckpt_mb, ckpt_mbps, heap_mb, rec_mb, rec_txs, rec_s, load_s);
 		return 0;
 	}
-	printf("%-40s %14s %12s\n", "umem (sync=every, 64 B updates)", "tx/s", "tx/fdatasync");
+	printf("%-40s %14s %12s\n",
+	       ult ? "umem (sync=every, 64 B, ULTs on 1 xs)" : "umem (sync=every, 64 B, threads)",
+	       "tx/s", "tx/fdatasync");
 	for (i = 0; i < nt; i++)
 		printf("  %-38d %14.0f %12.1f\n", thr[i], tps[i], ps[i]);
 	printf("%-40s %14.1f MB/s (%.1f MB dirty)\n", "checkpoint", ckpt_mbps, ckpt_mb);

@@ -146,6 +146,11 @@ req_fail(struct bio_req *req, int err)
 {
 	D_ERROR("%s at " DF_U64 " failed: %d\n", req->br_op == BIO_OP_READ ? "read" : "write",
 		req->br_off + req->br_xfered, err);
+	/* out of space is not a media error: the blob stays usable */
+	if (req->br_op == BIO_OP_WRITE && (err == ENOSPC || err == EDQUOT)) {
+		req->br_rc = -DER_NOSPACE;
+		return;
+	}
 	req->br_blob->bb_faulty = true;
 	req->br_rc = -DER_IO;
 }
@@ -182,6 +187,11 @@ req_sync(struct bio_req *req)
 		rc = req_build_iov(req);
 		if (rc) {
 			req->br_rc = rc;
+			return;
+		}
+		rc = bio_fi(req->br_op == BIO_OP_READ ? BIO_FI_READ : BIO_FI_WRITE);
+		if (rc != 0) {
+			req_fail(req, rc);
 			return;
 		}
 		if (req->br_op == BIO_OP_READ)
@@ -308,6 +318,10 @@ bio_req_submit(struct bio_ring *ring, struct bio_req *req)
 static bool
 req_complete(struct bio_ring *ring, struct bio_req *req, int res)
 {
+	int fi = bio_fi(req->br_op == BIO_OP_READ ? BIO_FI_READ : BIO_FI_WRITE);
+
+	if (fi != 0)
+		res = -fi;
 	if (res < 0) {
 		req_fail(req, -res);
 		return true;

@@ -143,6 +143,7 @@ store(struct ft *t, int slot, uint64_t seq)
 	static uint64_t buf[REC_BLKS * BLK / 8];
 	struct vea_resrvd_ext *vre;
 	d_list_t list;
+	uint64_t off;
 	int rc;
 
 	D_INIT_LIST_HEAD(&list);
@@ -150,8 +151,10 @@ store(struct ft *t, int slot, uint64_t seq)
 	if (rc != 0)
 		return rc;
 	vre = d_list_entry(list.next, struct vea_resrvd_ext, vre_link);
+	/* publish consumes the reservation list */
+	off = vre->vre_blk_off;
 	fill(buf, seq);
-	rc = bio_write(t->ring, t->blob, vre->vre_blk_off * BLK, buf, sizeof(buf));
+	rc = bio_write(t->ring, t->blob, off * BLK, buf, sizeof(buf));
 	if (rc == 0)
 		rc = bio_blob_flush(t->blob);
 	if (rc != 0) {
@@ -161,7 +164,7 @@ store(struct ft *t, int slot, uint64_t seq)
 	assert_int_equal(umem_tx_begin(&t->umm, NULL), 0);
 	assert_int_equal(vea_tx_publish(t->vsi, NULL, &list), 0);
 	assert_int_equal(umem_tx_add_ptr(&t->umm, &t->root->recs[slot], sizeof(struct rec)), 0);
-	t->root->recs[slot].off = vre->vre_blk_off;
+	t->root->recs[slot].off = off;
 	t->root->recs[slot].seq = seq;
 	return umem_tx_commit(&t->umm);
 }

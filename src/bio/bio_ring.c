@@ -339,19 +339,23 @@ req_complete(struct bio_ring *ring, struct bio_req *req, int res)
 	return false;
 }
 
-int
-bio_ring_poll(struct bio_ring *ring)
+/*
+ * Reap completions, move pending requests into free SQEs and run callbacks. \a submit passes
+ * the prepared SQEs to the kernel; the blocking waits leave that to ring_sleep(), which
+ * submits and waits in one io_uring_enter.
+ */
+static int
+ring_poll(struct bio_ring *ring, bool submit)
 {
 	struct io_uring_cqe *cqe;
 	struct bio_req *req;
 	d_list_t done;
 	int nr = 0;
 
-	if (ring == NULL)
-		return -DER_INVAL;
 	D_INIT_LIST_HEAD(&done);
 	if (ring->r_uring) {
-		ring_flush(ring);
+		if (submit)
+			ring_flush(ring);
 		while (io_uring_peek_cqe(&ring->r_ring, &cqe) == 0) {
 			req = io_uring_cqe_get_data(cqe);
 			ring->r_inflight--;
@@ -367,7 +371,8 @@ bio_ring_poll(struct bio_ring *ring)
 				break;
 			}
 		}
-		ring_flush(ring);
+		if (submit)
+			ring_flush(ring);
 	}
 	d_list_splice_init(&ring->r_done, &done);
 	/* callbacks may submit more requests: take each off the list before running it */
@@ -378,6 +383,35 @@ bio_ring_poll(struct bio_ring *ring)
 		nr++;
 	}
 	return nr;
+}
+
+int
+bio_ring_poll(struct bio_ring *ring)
+{
+	if (ring == NULL)
+		return -DER_INVAL;
+	return ring_poll(ring, true);
+}
+
+/* Submit what is prepared and wait for a completion: one syscall per round, as fio does. */
+static int
+ring_sleep(struct bio_ring *ring)
+{
+	struct io_uring_cqe *cqe;
+	int rc;
+
+	if (ring->r_unsubmitted == 0) {
+		rc = io_uring_wait_cqe(&ring->r_ring, &cqe);
+	} else {
+		rc = io_uring_submit_and_wait(&ring->r_ring, 1);
+		if (rc >= 0) {
+			ring->r_unsubmitted -= min((unsigned int)rc, ring->r_unsubmitted);
+			rc = 0;
+		}
+	}
+	if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
+		return d_errno2der(-rc);
+	return 0;
 }
 
 int
@@ -398,48 +432,54 @@ bio_ring_poller(void *arg)
 int
 bio_ring_wait(struct bio_ring *ring, struct bio_req *req)
 {
-	struct io_uring_cqe *cqe;
 	int rc;
 
 	if (ring == NULL || req == NULL)
 		return -DER_INVAL;
 	for (;;) {
-		rc = bio_ring_poll(ring);
+		rc = ring_poll(ring, false);
 		if (rc < 0)
 			return rc;
-		if (req->br_done)
+		if (req->br_done) {
+			/* requests prepared meanwhile must not wait for the next call */
+			if (ring->r_uring)
+				ring_flush(ring);
 			return req->br_rc;
+		}
 		if (!d_list_empty(&ring->r_done))
 			continue;
 		if (!ring->r_uring || ring->r_inflight == 0) {
 			D_ERROR("waiting for a request that was never submitted\n");
 			return -DER_INVAL;
 		}
-		rc = io_uring_wait_cqe(&ring->r_ring, &cqe);
-		if (rc < 0 && rc != -EINTR)
-			return d_errno2der(-rc);
+		rc = ring_sleep(ring);
+		if (rc != 0)
+			return rc;
 	}
 }
 
 int
 bio_ring_wait_any(struct bio_ring *ring)
 {
-	struct io_uring_cqe *cqe;
 	int rc;
 
 	if (ring == NULL)
 		return -DER_INVAL;
 	for (;;) {
-		rc = bio_ring_poll(ring);
-		if (rc != 0 || ring->r_total == 0)
+		rc = ring_poll(ring, false);
+		if (rc != 0 || ring->r_total == 0) {
+			/* callbacks may have prepared new requests: do not leave them idle */
+			if (ring->r_uring)
+				ring_flush(ring);
 			return rc;
+		}
 		if (!d_list_empty(&ring->r_done))
 			continue;
 		if (!ring->r_uring || ring->r_inflight == 0)
 			return -DER_INVAL;
-		rc = io_uring_wait_cqe(&ring->r_ring, &cqe);
-		if (rc < 0 && rc != -EINTR)
-			return d_errno2der(-rc);
+		rc = ring_sleep(ring);
+		if (rc != 0)
+			return rc;
 	}
 }
 

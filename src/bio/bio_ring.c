@@ -116,7 +116,10 @@ req_build_iov(struct bio_req *req)
 	uint64_t skip = req->br_xfered;
 	uint32_t i, n = 0;
 
-	if (req->br_iov_max < sgl->sg_nr) {
+	if (sgl->sg_nr == 1) {
+		req->br_iov = iov = &req->br_iov_one;
+		req->br_iov_max = 1;
+	} else if (req->br_iov_max < sgl->sg_nr) {
 		struct iovec *a;
 
 		D_REALLOC_ARRAY(a, iov, req->br_iov_max, sgl->sg_nr);
@@ -158,7 +161,9 @@ req_fail(struct bio_req *req, int err)
 static void
 req_finish(struct bio_ring *ring, struct bio_req *req)
 {
-	D_FREE(req->br_iov);
+	if (req->br_iov != &req->br_iov_one)
+		D_FREE(req->br_iov);
+	req->br_iov = NULL;
 	req->br_iov_max = 0;
 	req->br_done = true;
 	ring->r_total--;
@@ -252,12 +257,23 @@ req_uring(struct bio_ring *ring, struct bio_req *req)
 		ring_kick(ring);
 		return true;
 	}
-	if (req->br_op == BIO_OP_READ)
+	if (req->br_iov_nr == 1) {
+		/* plain read/write: the kernel skips importing an iovec */
+		struct iovec *v = req->br_iov;
+
+		if (req->br_op == BIO_OP_READ)
+			io_uring_prep_read(sqe, req->br_blob->bb_fd, v->iov_base, v->iov_len,
+					   req->br_off + req->br_xfered);
+		else
+			io_uring_prep_write(sqe, req->br_blob->bb_fd, v->iov_base, v->iov_len,
+					    req->br_off + req->br_xfered);
+	} else if (req->br_op == BIO_OP_READ) {
 		io_uring_prep_readv(sqe, req->br_blob->bb_fd, req->br_iov, req->br_iov_nr,
 				    req->br_off + req->br_xfered);
-	else
+	} else {
 		io_uring_prep_writev(sqe, req->br_blob->bb_fd, req->br_iov, req->br_iov_nr,
 				     req->br_off + req->br_xfered);
+	}
 	io_uring_sqe_set_data(sqe, req);
 	ring->r_unsubmitted++;
 	ring->r_inflight++;

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include <uuid/uuid.h>
 #include <gurt/list.h>
 #include <gurt/types.h>
@@ -88,7 +89,7 @@ struct bio_req {
 	/** called from bio_ring_poll()/bio_ring_wait() on completion (may be NULL) */
 	bio_req_cb_t br_cb;
 	void *br_cb_arg;
-	/** result: 0 or -DER_IO (valid once br_done) */
+	/** result: 0, -DER_IO or -DER_NOSPACE (valid once br_done) */
 	int br_rc;
 	bool br_done;
 	/* private */
@@ -98,6 +99,8 @@ struct bio_req {
 	void *br_iov;
 	uint32_t br_iov_nr;
 	uint32_t br_iov_max;
+	/* a single-vector request uses this instead of an allocated array */
+	struct iovec br_iov_one;
 };
 
 /** Create a ring with \a depth submission slots (0: 128). */

@@ -15,6 +15,39 @@
 #include <gurt/debug.h>
 #include "bio_internal.h"
 
+/* armed = remaining injections; points and errno are read only while armed */
+_Atomic int bio_fi_armed;
+static _Atomic unsigned int bio_fi_points;
+static _Atomic int bio_fi_err;
+
+int
+bio_fault_inject_set(unsigned int points, int err, int nr)
+{
+	if (nr < 0 || (nr > 0 && (points == 0 || err <= 0)))
+		return -DER_INVAL;
+	bio_fi_armed = 0;
+	bio_fi_points = points;
+	bio_fi_err = err;
+	bio_fi_armed = nr;
+	return 0;
+}
+
+int
+bio_fi_hit(unsigned int point)
+{
+	int n = bio_fi_armed;
+
+	if (!(bio_fi_points & point))
+		return 0;
+	while (n > 0) {
+		if (atomic_compare_exchange_weak(&bio_fi_armed, &n, n - 1)) {
+			D_WARN("injecting errno %d at point %#x\n", bio_fi_err, point);
+			return bio_fi_err;
+		}
+	}
+	return 0;
+}
+
 int
 bio_blob_path(const char *dir, const uuid_t pool, int tgt_id, char *buf, size_t len)
 {
@@ -140,14 +173,19 @@ bio_blob_direct(struct bio_blob *blob)
 int
 bio_blob_flush(struct bio_blob *blob)
 {
+	int err;
+
 	if (blob == NULL)
 		return -DER_INVAL;
 	if (blob->bb_faulty)
 		return -DER_IO;
-	if (fdatasync(blob->bb_fd) != 0) {
-		D_ERROR("fdatasync: %d\n", errno);
+	err = bio_fi(BIO_FI_FLUSH);
+	if (err == 0 && fdatasync(blob->bb_fd) != 0)
+		err = errno;
+	if (err != 0) {
+		D_ERROR("fdatasync: %d\n", err);
 		blob->bb_faulty = true;
-		return -DER_IO;
+		return (err == ENOSPC || err == EDQUOT) ? -DER_NOSPACE : -DER_IO;
 	}
 	return 0;
 }

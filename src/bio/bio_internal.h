@@ -2,6 +2,7 @@
 #ifndef __BIO_INTERNAL_H__
 #define __BIO_INTERNAL_H__
 
+#include <stdatomic.h>
 #include <daos_srv/bio.h>
 
 struct bio_blob {
@@ -12,5 +13,17 @@ struct bio_blob {
 	/* set by the first failed I/O; never cleared while open */
 	bool bb_faulty;
 };
+
+/* bio_blob.c: fault injection; bio_fi() returns the errno to fake at \a point, or 0 */
+extern _Atomic int bio_fi_armed;
+int bio_fi_hit(unsigned int point);
+
+static inline int
+bio_fi(unsigned int point)
+{
+	if (__builtin_expect(atomic_load_explicit(&bio_fi_armed, memory_order_relaxed), 0))
+		return bio_fi_hit(point);
+	return 0;
+}
 
 #endif

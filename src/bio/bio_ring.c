@@ -116,7 +116,10 @@ req_build_iov(struct bio_req *req)
 	uint64_t skip = req->br_xfered;
 	uint32_t i, n = 0;
 
-	if (req->br_iov_max < sgl->sg_nr) {
+	if (sgl->sg_nr == 1) {
+		req->br_iov = iov = &req->br_iov_one;
+		req->br_iov_max = 1;
+	} else if (req->br_iov_max < sgl->sg_nr) {
 		struct iovec *a;
 
 		D_REALLOC_ARRAY(a, iov, req->br_iov_max, sgl->sg_nr);
@@ -146,6 +149,11 @@ req_fail(struct bio_req *req, int err)
 {
 	D_ERROR("%s at " DF_U64 " failed: %d\n", req->br_op == BIO_OP_READ ? "read" : "write",
 		req->br_off + req->br_xfered, err);
+	/* out of space is not a media error: the blob stays usable */
+	if (req->br_op == BIO_OP_WRITE && (err == ENOSPC || err == EDQUOT)) {
+		req->br_rc = -DER_NOSPACE;
+		return;
+	}
 	req->br_blob->bb_faulty = true;
 	req->br_rc = -DER_IO;
 }
@@ -153,7 +161,9 @@ req_fail(struct bio_req *req, int err)
 static void
 req_finish(struct bio_ring *ring, struct bio_req *req)
 {
-	D_FREE(req->br_iov);
+	if (req->br_iov != &req->br_iov_one)
+		D_FREE(req->br_iov);
+	req->br_iov = NULL;
 	req->br_iov_max = 0;
 	req->br_done = true;
 	ring->r_total--;
@@ -182,6 +192,11 @@ req_sync(struct bio_req *req)
 		rc = req_build_iov(req);
 		if (rc) {
 			req->br_rc = rc;
+			return;
+		}
+		rc = bio_fi(req->br_op == BIO_OP_READ ? BIO_FI_READ : BIO_FI_WRITE);
+		if (rc != 0) {
+			req_fail(req, rc);
 			return;
 		}
 		if (req->br_op == BIO_OP_READ)
@@ -242,12 +257,23 @@ req_uring(struct bio_ring *ring, struct bio_req *req)
 		ring_kick(ring);
 		return true;
 	}
-	if (req->br_op == BIO_OP_READ)
+	if (req->br_iov_nr == 1) {
+		/* plain read/write: the kernel skips importing an iovec */
+		struct iovec *v = req->br_iov;
+
+		if (req->br_op == BIO_OP_READ)
+			io_uring_prep_read(sqe, req->br_blob->bb_fd, v->iov_base, v->iov_len,
+					   req->br_off + req->br_xfered);
+		else
+			io_uring_prep_write(sqe, req->br_blob->bb_fd, v->iov_base, v->iov_len,
+					    req->br_off + req->br_xfered);
+	} else if (req->br_op == BIO_OP_READ) {
 		io_uring_prep_readv(sqe, req->br_blob->bb_fd, req->br_iov, req->br_iov_nr,
 				    req->br_off + req->br_xfered);
-	else
+	} else {
 		io_uring_prep_writev(sqe, req->br_blob->bb_fd, req->br_iov, req->br_iov_nr,
 				     req->br_off + req->br_xfered);
+	}
 	io_uring_sqe_set_data(sqe, req);
 	ring->r_unsubmitted++;
 	ring->r_inflight++;
@@ -308,6 +334,10 @@ bio_req_submit(struct bio_ring *ring, struct bio_req *req)
 static bool
 req_complete(struct bio_ring *ring, struct bio_req *req, int res)
 {
+	int fi = bio_fi(req->br_op == BIO_OP_READ ? BIO_FI_READ : BIO_FI_WRITE);
+
+	if (fi != 0)
+		res = -fi;
 	if (res < 0) {
 		req_fail(req, -res);
 		return true;
@@ -325,19 +355,23 @@ req_complete(struct bio_ring *ring, struct bio_req *req, int res)
 	return false;
 }
 
-int
-bio_ring_poll(struct bio_ring *ring)
+/*
+ * Reap completions, move pending requests into free SQEs and run callbacks. \a submit passes
+ * the prepared SQEs to the kernel; the blocking waits leave that to ring_sleep(), which
+ * submits and waits in one io_uring_enter.
+ */
+static int
+ring_poll(struct bio_ring *ring, bool submit)
 {
 	struct io_uring_cqe *cqe;
 	struct bio_req *req;
 	d_list_t done;
 	int nr = 0;
 
-	if (ring == NULL)
-		return -DER_INVAL;
 	D_INIT_LIST_HEAD(&done);
 	if (ring->r_uring) {
-		ring_flush(ring);
+		if (submit)
+			ring_flush(ring);
 		while (io_uring_peek_cqe(&ring->r_ring, &cqe) == 0) {
 			req = io_uring_cqe_get_data(cqe);
 			ring->r_inflight--;
@@ -353,7 +387,8 @@ bio_ring_poll(struct bio_ring *ring)
 				break;
 			}
 		}
-		ring_flush(ring);
+		if (submit)
+			ring_flush(ring);
 	}
 	d_list_splice_init(&ring->r_done, &done);
 	/* callbacks may submit more requests: take each off the list before running it */
@@ -364,6 +399,35 @@ bio_ring_poll(struct bio_ring *ring)
 		nr++;
 	}
 	return nr;
+}
+
+int
+bio_ring_poll(struct bio_ring *ring)
+{
+	if (ring == NULL)
+		return -DER_INVAL;
+	return ring_poll(ring, true);
+}
+
+/* Submit what is prepared and wait for a completion: one syscall per round, as fio does. */
+static int
+ring_sleep(struct bio_ring *ring)
+{
+	struct io_uring_cqe *cqe;
+	int rc;
+
+	if (ring->r_unsubmitted == 0) {
+		rc = io_uring_wait_cqe(&ring->r_ring, &cqe);
+	} else {
+		rc = io_uring_submit_and_wait(&ring->r_ring, 1);
+		if (rc >= 0) {
+			ring->r_unsubmitted -= min((unsigned int)rc, ring->r_unsubmitted);
+			rc = 0;
+		}
+	}
+	if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
+		return d_errno2der(-rc);
+	return 0;
 }
 
 int
@@ -384,48 +448,54 @@ bio_ring_poller(void *arg)
 int
 bio_ring_wait(struct bio_ring *ring, struct bio_req *req)
 {
-	struct io_uring_cqe *cqe;
 	int rc;
 
 	if (ring == NULL || req == NULL)
 		return -DER_INVAL;
 	for (;;) {
-		rc = bio_ring_poll(ring);
+		rc = ring_poll(ring, false);
 		if (rc < 0)
 			return rc;
-		if (req->br_done)
+		if (req->br_done) {
+			/* requests prepared meanwhile must not wait for the next call */
+			if (ring->r_uring)
+				ring_flush(ring);
 			return req->br_rc;
+		}
 		if (!d_list_empty(&ring->r_done))
 			continue;
 		if (!ring->r_uring || ring->r_inflight == 0) {
 			D_ERROR("waiting for a request that was never submitted\n");
 			return -DER_INVAL;
 		}
-		rc = io_uring_wait_cqe(&ring->r_ring, &cqe);
-		if (rc < 0 && rc != -EINTR)
-			return d_errno2der(-rc);
+		rc = ring_sleep(ring);
+		if (rc != 0)
+			return rc;
 	}
 }
 
 int
 bio_ring_wait_any(struct bio_ring *ring)
 {
-	struct io_uring_cqe *cqe;
 	int rc;
 
 	if (ring == NULL)
 		return -DER_INVAL;
 	for (;;) {
-		rc = bio_ring_poll(ring);
-		if (rc != 0 || ring->r_total == 0)
+		rc = ring_poll(ring, false);
+		if (rc != 0 || ring->r_total == 0) {
+			/* callbacks may have prepared new requests: do not leave them idle */
+			if (ring->r_uring)
+				ring_flush(ring);
 			return rc;
+		}
 		if (!d_list_empty(&ring->r_done))
 			continue;
 		if (!ring->r_uring || ring->r_inflight == 0)
 			return -DER_INVAL;
-		rc = io_uring_wait_cqe(&ring->r_ring, &cqe);
-		if (rc < 0 && rc != -EINTR)
-			return d_errno2der(-rc);
+		rc = ring_sleep(ring);
+		if (rc != 0)
+			return rc;
 	}
 }
 

@@ -468,10 +468,14 @@ umem_pool_checkpoint(struct umem_pool *pool)
 
 		while (i + n < nr && pages[i + n] == pages[i] + n)
 			n++;
-		rc = pwrite_all(pool->up_fd, stage + (i << UMEM_PAGE_SHIFT), n << UMEM_PAGE_SHIFT,
-				(off_t)(pages[i] << UMEM_PAGE_SHIFT));
+		rc = umem_errno2der(umem_fi(UMEM_FI_IMG_WRITE));
+		if (rc == 0)
+			rc = pwrite_all(pool->up_fd, stage + (i << UMEM_PAGE_SHIFT),
+					n << UMEM_PAGE_SHIFT, (off_t)(pages[i] << UMEM_PAGE_SHIFT));
 		i += n;
 	}
+	if (rc == 0 && nr > 0)
+		rc = umem_errno2der(umem_fi(UMEM_FI_IMG_SYNC));
 	if (rc == 0 && nr > 0 && fdatasync(pool->up_fd) != 0)
 		rc = umem_errno2der(errno);
 	if (rc == 0) {

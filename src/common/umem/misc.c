@@ -6,6 +6,40 @@
 
 #include "umem_internal.h"
 
+/* armed = remaining injections; points and errno are read only while armed */
+_Atomic int umem_fi_armed;
+static _Atomic unsigned int umem_fi_points;
+static _Atomic int umem_fi_err;
+
+int
+umem_fault_inject_set(unsigned int points, int err, int nr)
+{
+	if (nr < 0 || (nr > 0 && (points == 0 || err <= 0)))
+		return -DER_INVAL;
+	umem_fi_armed = 0;
+	umem_fi_points = points;
+	umem_fi_err = err;
+	umem_fi_armed = nr;
+	return 0;
+}
+
+int
+umem_fi_hit(unsigned int point)
+{
+	int n = umem_fi_armed;
+
+	if (!(umem_fi_points & point))
+		return 0;
+	/* consume one shot; a racing caller that loses retries on the new count */
+	while (n > 0) {
+		if (atomic_compare_exchange_weak(&umem_fi_armed, &n, n - 1)) {
+			D_WARN("injecting errno %d at point %#x\n", umem_fi_err, point);
+			return umem_fi_err;
+		}
+	}
+	return 0;
+}
+
 int
 umem_init_txd(struct umem_tx_stage_data *txd)
 {

@@ -283,6 +283,18 @@ umem_mark_dirty(struct umem_pool *pool, uint64_t off, uint64_t len)
 uint32_t umem_crc32c(uint32_t crc, const void *buf, size_t len);
 int umem_errno2der(int err);
 
+/* misc.c: fault injection; umem_fi() returns the errno to fake at \a point, or 0 */
+extern _Atomic int umem_fi_armed;
+int umem_fi_hit(unsigned int point);
+
+static inline int
+umem_fi(unsigned int point)
+{
+	if (__builtin_expect(atomic_load_explicit(&umem_fi_armed, memory_order_relaxed), 0))
+		return umem_fi_hit(point);
+	return 0;
+}
+
 /* tx.c: snapshot a heap range into the running transaction (heap lock held). */
 int umem_tx_snap(struct umem_pool *pool, uint64_t off, uint64_t len);
 void umem_tx_reset(struct umem_tx *tx);

@@ -2,13 +2,18 @@
  * umem_perf: transactions/s for 64-byte updates with the log synced on every commit at several
  * concurrency levels (group commit), checkpoint bandwidth and recovery time.
  *
- *   umem_perf [--json] [--dir DIR] [--seconds S] [--threads 1,16,64] [--heap-mb N]
+ *   umem_perf [--json] [--dir DIR] [--seconds S] [--threads 1,16,64] [--heap-mb N] [--ult]
+ *             [--fill-log]
+ *
+ * --ult runs the committers as ULTs on one xstream (daos_ult), waiting for durability on
+ * eventuals (ult_umem_wait_ops) instead of as one pthread each.
  */
 #include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <unistd.h>
 #include <daos/mem.h>
+#include <daos_srv/ult.h>
 
 struct perf_arg {
 	struct umem_instance *umm;
@@ -47,6 +52,12 @@ updater(void *arg)
 	return NULL;
 }
 
+static void
+updater_ult(void *arg)
+{
+	updater(arg);
+}
+
 static int
 open_inst(struct umem_pool *pool, struct umem_instance *umm)
 {
@@ -57,7 +68,7 @@ open_inst(struct umem_pool *pool, struct umem_instance *umm)
 
 /* Transactions/s with \a nthr committers, each updating its own 64-byte object. */
 static int
-bench_tx(const char *path, int nthr, double secs, double *tps, double *per_sync)
+bench_tx(const char *path, int nthr, bool ult, double secs, double *tps, double *per_sync)
 {
 	struct umem_pool_attr attr = {.upa_sync_ms = 0, .upa_wal_size = 64 << 20};
 	struct umem_pool_stats st0, st1;
@@ -65,6 +76,7 @@ bench_tx(const char *path, int nthr, double secs, double *tps, double *per_sync)
 	struct umem_pool *pool;
 	struct perf_arg *pa;
 	pthread_t *th;
+	struct ult **ut;
 	_Atomic bool stop = false;
 	uint64_t total = 0;
 	double t0, t1;
@@ -77,7 +89,8 @@ bench_tx(const char *path, int nthr, double secs, double *tps, double *per_sync)
 	open_inst(pool, &umm);
 	pa = calloc(nthr, sizeof(*pa));
 	th = calloc(nthr, sizeof(*th));
-	if (pa == NULL || th == NULL) {
+	ut = calloc(nthr, sizeof(*ut));
+	if (pa == NULL || th == NULL || ut == NULL) {
 		rc = -DER_NOMEM;
 		goto out;
 	}
@@ -93,12 +106,25 @@ bench_tx(const char *path, int nthr, double secs, double *tps, double *per_sync)
 	}
 	umem_pool_query(pool, &st0);
 	t0 = now_sec();
-	for (i = 0; i < nthr; i++)
-		pthread_create(&th[i], NULL, updater, &pa[i]);
-	usleep((useconds_t)(secs * 1e6));
+	for (i = 0; i < nthr; i++) {
+		if (ult)
+			rc = ult_create(0, updater_ult, &pa[i], 0, &ut[i]);
+		else
+			rc = -pthread_create(&th[i], NULL, updater, &pa[i]);
+		if (rc != 0) {
+			fprintf(stderr, "cannot start committer %d: %d\n", i, rc);
+			nthr = i;
+			break;
+		}
+	}
+	if (rc == 0)
+		usleep((useconds_t)(secs * 1e6));
 	stop = true;
 	for (i = 0; i < nthr; i++) {
-		pthread_join(th[i], NULL);
+		if (ult)
+			ult_join(ut[i]);
+		else
+			pthread_join(th[i], NULL);
 		total += pa[i].nr;
 		if (pa[i].rc != 0)
 			rc = pa[i].rc;
@@ -112,6 +138,7 @@ bench_tx(const char *path, int nthr, double secs, double *tps, double *per_sync)
 out:
 	free(pa);
 	free(th);
+	free(ut);
 	umem_pool_close(pool);
 	umem_pool_destroy(path);
 	return rc;
@@ -241,6 +268,106 @@ bench_recovery(const char *path, uint64_t heap, int log_mb, double *secs, double
 	return rc;
 }
 
+struct full_res {
+	double fill_mb, fill_secs, ckpt_mb, ckpt_mbps;
+	double log_mb, log_size_mb, rec_secs, rec_ckpt_mb, rec_ckpt_mbps;
+	uint64_t txs;
+};
+
+/*
+ * --fill-log: fill most of the heap with 1 MiB objects and time the checkpoint of all those
+ * pages; then fill the log (default size for the heap) up to the admission limit (half full)
+ * with 4 KiB updates spread over every object page, close without checkpoint, time the open
+ * (image load + replay + allocator walk) and the checkpoint of what the replay dirtied.
+ */
+static int
+bench_full(const char *path, uint64_t heap, struct full_res *r)
+{
+	struct umem_pool_attr attr = {.upa_sync_ms = 20,
+				      .upa_flags = UMEM_POOL_NO_BG_CKPT | UMEM_POOL_NO_CLOSE_CKPT};
+	struct umem_pool_stats st;
+	struct umem_instance umm;
+	struct umem_pool *pool;
+	umem_off_t *objs;
+	uint64_t nobj, max_obj = heap / (1 << 20), i;
+	double t0;
+	int rc;
+
+	umem_pool_destroy(path);
+	rc = umem_pool_create(path, heap, 0600, &attr, &pool);
+	if (rc != 0)
+		return rc;
+	open_inst(pool, &umm);
+	objs = calloc(max_obj, sizeof(*objs));
+	if (objs == NULL) {
+		rc = -DER_NOMEM;
+		goto out;
+	}
+	/* leave an eighth for metadata and slack */
+	t0 = now_sec();
+	for (nobj = 0; nobj < max_obj - max_obj / 8; nobj++) {
+		objs[nobj] = umem_alloc(&umm, 1 << 20);
+		if (UMOFF_IS_NULL(objs[nobj]))
+			break;
+		memset(umem_off2ptr(&umm, objs[nobj]), (int)nobj, 1 << 20);
+	}
+	r->fill_secs = now_sec() - t0;
+	r->fill_mb = nobj;
+	umem_pool_query(pool, &st);
+	r->ckpt_mb = st.ups_dirty_pages * 4096.0 / (1 << 20);
+	t0 = now_sec();
+	rc = umem_pool_checkpoint(pool);
+	r->ckpt_mbps = r->ckpt_mb / (now_sec() - t0);
+	if (rc != 0 || nobj == 0)
+		goto out;
+
+	/* page i of the stream: object i % nobj, page (i / nobj) % 256 */
+	umem_pool_query(pool, &st);
+	for (i = 0; rc == 0; i++) {
+		char *p = (char *)umem_off2ptr(&umm, objs[i % nobj]) + ((i / nobj) % 256) * 4096;
+
+		/* stay below the admission limit: a begin past half full would checkpoint */
+		if (i % 64 == 0) {
+			umem_pool_query(pool, &st);
+			if (st.ups_wal_used + 64 * 8192 > st.ups_wal_size / 2)
+				break;
+		}
+		rc = umem_tx_begin(&umm, NULL);
+		if (rc == 0)
+			rc = umem_tx_add_ptr(&umm, p, 4096);
+		if (rc == 0) {
+			memset(p, (int)i, 4096);
+			rc = umem_tx_commit(&umm);
+		}
+	}
+	if (rc != 0)
+		goto out;
+	umem_pool_query(pool, &st);
+	r->log_size_mb = st.ups_wal_size / 1048576.0;
+	rc = umem_pool_close(pool);
+	pool = NULL;
+	if (rc != 0)
+		goto out;
+	t0 = now_sec();
+	rc = umem_pool_open(path, &attr, &pool);
+	if (rc != 0)
+		goto out;
+	r->rec_secs = now_sec() - t0;
+	umem_pool_query(pool, &st);
+	r->txs = st.ups_replayed_txs;
+	r->log_mb = st.ups_wal_used / 1048576.0;
+	r->rec_ckpt_mb = st.ups_dirty_pages * 4096.0 / (1 << 20);
+	t0 = now_sec();
+	rc = umem_pool_checkpoint(pool);
+	r->rec_ckpt_mbps = r->rec_ckpt_mb / (now_sec() - t0);
+out:
+	free(objs);
+	if (pool != NULL)
+		umem_pool_close(pool);
+	umem_pool_destroy(path);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -249,16 +376,19 @@ main(int argc, char **argv)
 					     {"seconds", required_argument, NULL, 's'},
 					     {"threads", required_argument, NULL, 't'},
 					     {"heap-mb", required_argument, NULL, 'm'},
+					     {"ult", no_argument, NULL, 'u'},
+					     {"fill-log", no_argument, NULL, 'f'},
 					     {NULL, 0, NULL, 0}};
 	char tmpl[] = "/tmp/umem_perf.XXXXXX", path[512];
 	char *dir = NULL, *tlist = "1,16,64", *tok, *save, *tl;
-	bool json = false, own = false;
+	bool json = false, own = false, ult = false, fill = false;
+	struct full_res fr = {0};
 	double secs = 2.0, tps[16], ps[16], ckpt_mbps = 0, ckpt_mb = 0, rec_s = 0, rec_mb = 0,
 	       load_s = 0;
 	int thr[16], nt = 0, i, c, rc = 0;
 	uint64_t heap_mb = 256, rec_txs = 0;
 
-	while ((c = getopt_long(argc, argv, "jd:s:t:m:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jd:s:t:m:uf", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -275,10 +405,16 @@ main(int argc, char **argv)
 		case 'm':
 			heap_mb = strtoull(optarg, NULL, 0);
 			break;
+		case 'u':
+			ult = true;
+			break;
+		case 'f':
+			fill = true;
+			break;
 		default:
 			fprintf(stderr,
 				"usage: %s [--json] [--dir DIR] [--seconds S] "
-				"[--threads 1,16,64] [--heap-mb N]\n",
+				"[--threads 1,16,64] [--heap-mb N] [--ult] [--fill-log]\n",
 				argv[0]);
 			return 2;
 		}
@@ -290,12 +426,22 @@ main(int argc, char **argv)
 		own = true;
 	}
 	snprintf(path, sizeof(path), "%s/heap", dir);
+	if (ult) {
+		struct ult_init_attr ua = {.uia_nr_xs = 1};
+
+		rc = ult_init(&ua);
+		if (rc != 0) {
+			fprintf(stderr, "ult_init: %d\n", rc);
+			return 1;
+		}
+		umem_set_wait_ops(ult_umem_wait_ops());
+	}
 	tl = strdup(tlist);
 	for (tok = strtok_r(tl, ",", &save); tok && nt < 16; tok = strtok_r(NULL, ",", &save)) {
 		thr[nt] = atoi(tok);
 		if (thr[nt] <= 0 || thr[nt] > 1024)
 			continue;
-		rc = bench_tx(path, thr[nt], secs, &tps[nt], &ps[nt]);
+		rc = bench_tx(path, thr[nt], ult, secs, &tps[nt], &ps[nt]);
 		if (rc != 0) {
 			fprintf(stderr, "tx bench failed: %d\n", rc);
 			break;
@@ -303,7 +449,13 @@ main(int argc, char **argv)
 		nt++;
 	}
 	free(tl);
-	if (rc == 0)
+	if (ult) {
+		umem_set_wait_ops(NULL);
+		ult_fini();
+	}
+	if (rc == 0 && fill)
+		rc = bench_full(path, heap_mb << 20, &fr);
+	if (rc == 0 && !fill)
 		rc = bench_ckpt(path, heap_mb << 20, &ckpt_mbps, &ckpt_mb);
 	if (rc == 0)
 		rc = bench_recovery(path, heap_mb << 20, 32, &rec_s, &rec_mb, &rec_txs, &load_s);
@@ -314,23 +466,46 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (json) {
-		printf("{\"sync\": \"every\", \"update_bytes\": 64, \"tx\": [");
+		printf("{\"sync\": \"every\", \"update_bytes\": 64, \"committers_are\": \"%s\", "
+		       "\"tx\": [",
+		       ult ? "ults_on_one_xstream" : "threads");
 		for (i = 0; i < nt; i++)
 			printf("%s{\"committers\": %d, \"tx_per_sec\": %.0f, \"tx_per_sync\": "
 			       "%.1f}",
 			       i ? ", " : "", thr[i], tps[i], ps[i]);
 		printf("], \"checkpoint\": {\"mb\": %.1f, \"mb_per_sec\": %.1f}, "
 		       "\"recovery\": {\"heap_mb\": %lu, \"log_mb\": %.1f, \"txs\": %lu, "
-		       "\"seconds\": %.3f, \"load_only_seconds\": %.3f}}\n",
+		       "\"seconds\": %.3f, \"load_only_seconds\": %.3f}",
 		       ckpt_mb, ckpt_mbps, heap_mb, rec_mb, rec_txs, rec_s, load_s);
+		if (fill)
+			printf(", \"full\": {\"objects_mb\": %.0f, \"fill_seconds\": %.2f, "
+			       "\"checkpoint_mb\": %.1f, \"checkpoint_mb_per_sec\": %.1f, "
+			       "\"log_size_mb\": %.0f, \"log_mb\": %.1f, \"txs\": %lu, "
+			       "\"recovery_seconds\": %.3f, \"post_recovery_checkpoint_mb\": %.1f, "
+			       "\"post_recovery_checkpoint_mb_per_sec\": %.1f}",
+			       fr.fill_mb, fr.fill_secs, fr.ckpt_mb, fr.ckpt_mbps, fr.log_size_mb,
+			       fr.log_mb, fr.txs, fr.rec_secs, fr.rec_ckpt_mb, fr.rec_ckpt_mbps);
+		printf("}\n");
 		return 0;
 	}
-	printf("%-40s %14s %12s\n", "umem (sync=every, 64 B updates)", "tx/s", "tx/fdatasync");
+	printf("%-40s %14s %12s\n",
+	       ult ? "umem (sync=every, 64 B, ULTs on 1 xs)" : "umem (sync=every, 64 B, threads)",
+	       "tx/s", "tx/fdatasync");
 	for (i = 0; i < nt; i++)
 		printf("  %-38d %14.0f %12.1f\n", thr[i], tps[i], ps[i]);
-	printf("%-40s %14.1f MB/s (%.1f MB dirty)\n", "checkpoint", ckpt_mbps, ckpt_mb);
+	if (!fill)
+		printf("%-40s %14.1f MB/s (%.1f MB dirty)\n", "checkpoint", ckpt_mbps, ckpt_mb);
 	printf("%-40s %14.3f s (%lu tx, %.1f MB log, %lu MB heap)\n", "recovery (load + replay)",
 	       rec_s, rec_txs, rec_mb, heap_mb);
 	printf("%-40s %14.3f s\n", "open without replay (load + check)", load_s);
+	if (!fill)
+		return 0;
+	printf("%-40s %14.1f MB/s (%.1f MB dirty, %.0f MB of objects in %.1f s)\n",
+	       "full heap: checkpoint", fr.ckpt_mbps, fr.ckpt_mb, fr.fill_mb, fr.fill_secs);
+	printf("%-40s %14.3f s (%lu tx, %.1f MB of a %.0f MB log, %lu MB heap)\n",
+	       "full log: recovery (load+replay+check)", fr.rec_secs, fr.txs, fr.log_mb,
+	       fr.log_size_mb, heap_mb);
+	printf("%-40s %14.1f MB/s (%.1f MB dirty)\n", "full log: checkpoint after recovery",
+	       fr.rec_ckpt_mbps, fr.rec_ckpt_mb);
 	return 0;
 }

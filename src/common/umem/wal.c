@@ -424,17 +424,26 @@ out:
 static int
 wal_write(struct umem_wal *wal, const char *buf, size_t len, uint64_t start)
 {
+	int fi;
+
 	while (len > 0) {
 		uint64_t pos = start % wal->wl_size;
 		size_t n = min((uint64_t)len, wal->wl_size - pos);
-		ssize_t w = pwrite(wal->wl_fd, buf, n, UMEM_WAL_HDR_SZ + pos);
+		ssize_t w;
 
+		fi = umem_fi(UMEM_FI_WAL_WRITE);
+		if (fi)
+			return umem_errno2der(fi);
+		w = pwrite(wal->wl_fd, buf, n, UMEM_WAL_HDR_SZ + pos);
 		if (w <= 0)
 			return umem_errno2der(w < 0 ? errno : EIO);
 		buf += w;
 		len -= w;
 		start += w;
 	}
+	fi = umem_fi(UMEM_FI_WAL_SYNC);
+	if (fi)
+		return umem_errno2der(fi);
 	return fdatasync(wal->wl_fd) == 0 ? 0 : umem_errno2der(errno);
 }
 

@@ -108,6 +108,17 @@ struct umem_wait_ops {
 /** Install process-wide wait ops (NULL restores the pthread default). */
 void umem_set_wait_ops(const struct umem_wait_ops *ops);
 
+/*
+ * Fault injection (tests): the next \a nr I/O calls at any of \a points fail with errno
+ * \a err (ENOSPC -> -DER_NOSPACE, EIO -> -DER_IO, ...). nr == 0 disarms. Process-wide; costs
+ * one predictable branch per call when disarmed.
+ */
+#define UMEM_FI_WAL_WRITE (1U << 0) /**< pwrite of log records */
+#define UMEM_FI_WAL_SYNC  (1U << 1) /**< fdatasync of the log */
+#define UMEM_FI_IMG_WRITE (1U << 2) /**< checkpoint pwrite of image pages */
+#define UMEM_FI_IMG_SYNC  (1U << 3) /**< checkpoint fdatasync of the image */
+int umem_fault_inject_set(unsigned int points, int err, int nr);
+
 /* ------------------------------------------------------------------------------------------
  * Heap ("pool") files. A heap at \a path uses two files: \a path (the image) and
  * "<path>.wal" (the log). VOS names them per (pool, target).

@@ -6,14 +6,18 @@
  * which a ULT xstream poller calls when the ring's eventfd becomes readable; plain threads
  * use bio_ring_wait(). Without io_uring (setup failure, BIO_RING_SYNC, or env
  * PDAOS_BIO_NO_URING=1) requests run synchronously with preadv/pwritev at submit and complete
- * at the next poll. Any I/O error completes the request with -DER_IO and marks the blob faulty;
- * a faulty blob refuses further I/O with -DER_IO.
+ * at the next poll. An I/O error completes the request with -DER_IO and marks the blob faulty;
+ * a faulty blob refuses further I/O with -DER_IO. A write failing with ENOSPC/EDQUOT completes
+ * with -DER_NOSPACE and leaves the blob usable (its range holds undefined data). A failed flush
+ * always marks the blob faulty (the kernel may have dropped the unwritten pages), returning
+ * -DER_NOSPACE for ENOSPC and -DER_IO otherwise.
  */
 #ifndef __DAOS_BIO_H__
 #define __DAOS_BIO_H__
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include <uuid/uuid.h>
 #include <gurt/list.h>
 #include <gurt/types.h>
@@ -47,6 +51,16 @@ bool bio_blob_direct(struct bio_blob *blob);
 /** Make completed writes durable (fdatasync). */
 int bio_blob_flush(struct bio_blob *blob);
 
+/*
+ * Fault injection (tests): the next \a nr operations at any of \a points fail with errno
+ * \a err, as if the kernel had returned it. nr == 0 disarms. Process-wide; one predictable
+ * branch per operation when disarmed.
+ */
+#define BIO_FI_WRITE (1U << 0) /**< completion of a write request */
+#define BIO_FI_READ  (1U << 1) /**< completion of a read request */
+#define BIO_FI_FLUSH (1U << 2) /**< bio_blob_flush's fdatasync */
+int bio_fault_inject_set(unsigned int points, int err, int nr);
+
 /** Buffers usable for O_DIRECT: BIO_DMA_PAGE_SZ aligned. */
 void *bio_buf_alloc(size_t size);
 void bio_buf_free(void *buf);
@@ -75,7 +89,7 @@ struct bio_req {
 	/** called from bio_ring_poll()/bio_ring_wait() on completion (may be NULL) */
 	bio_req_cb_t br_cb;
 	void *br_cb_arg;
-	/** result: 0 or -DER_IO (valid once br_done) */
+	/** result: 0, -DER_IO or -DER_NOSPACE (valid once br_done) */
 	int br_rc;
 	bool br_done;
 	/* private */
@@ -85,6 +99,8 @@ struct bio_req {
 	void *br_iov;
 	uint32_t br_iov_nr;
 	uint32_t br_iov_max;
+	/* a single-vector request uses this instead of an allocated array */
+	struct iovec br_iov_one;
 };
 
 /** Create a ring with \a depth submission slots (0: 128). */

@@ -170,6 +170,13 @@ int ult_poller_unregister(struct ult_poller *poller);
 int ult_collective(int first_xs, int nr_xs, int (*func)(void *arg, int xs_id, void *out), void *arg,
 		   void *outs, size_t out_size, int *rcs);
 
+/*
+ * umem durability waits on eventuals: a committing ULT parks instead of blocking its
+ * xstream. Install with umem_set_wait_ops(ult_umem_wait_ops()) (daos/mem.h).
+ */
+struct umem_wait_ops;
+const struct umem_wait_ops *ult_umem_wait_ops(void);
+
 #if defined(__cplusplus)
 }
 #endif

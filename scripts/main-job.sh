@@ -6,7 +6,8 @@
 #   1. builds and installs pdaos into $PDAOS_PREFIX (default: a temporary directory),
 #   2. builds a client program against the installed headers and runs it,
 #   3. runs the benchmarks of the layers that exist, when they are built
-#      (ULT runtime, umem heap, CaRT self_test against a test server on 127.0.0.1).
+#      (ULT runtime, umem heap, bio data blob, CaRT self_test against a test server
+#      on 127.0.0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,7 +50,12 @@ fi
 
 if [ -x "$prefix/bin/umem_perf" ]; then
 	echo "=== umem heap benchmark (heap and log in $work)"
-	"$prefix/bin/umem_perf" --dir "$work" --seconds 1 --heap-mb 64
+	"$prefix/bin/umem_perf" --dir "$work" --seconds 1 --heap-mb 64 --ult
+fi
+
+if [ -x "$prefix/bin/bio_perf" ]; then
+	echo "=== data blob benchmark through io_uring, next to fio (blob in $work)"
+	"$prefix/bin/bio_perf" --dir "$work" --size 64 --time 1
 fi
 
 if [ -x "$prefix/bin/crt_test_server" ] && [ -x "$prefix/bin/self_test" ]; then

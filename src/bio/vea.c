@@ -219,15 +219,8 @@ p_slot_set(struct vea_space_info *vsi, uint32_t slot, uint64_t off, uint64_t cnt
 static int
 fslot_push(struct vea_space_info *vsi, uint32_t slot)
 {
-	if (vsi->vsi_nr_fslots == vsi->vsi_max_fslots) {
-		uint32_t *a, n = vsi->vsi_max_fslots ? vsi->vsi_max_fslots * 2 : 256;
-
-		D_REALLOC_ARRAY(a, vsi->vsi_fslots, vsi->vsi_max_fslots, n);
-		if (a == NULL)
-			return -DER_NOMEM;
-		vsi->vsi_fslots = a;
-		vsi->vsi_max_fslots = n;
-	}
+	if (D_ARRAY_GROW(vsi->vsi_fslots, vsi->vsi_nr_fslots, vsi->vsi_max_fslots, 256) != 0)
+		return -DER_NOMEM;
 	vsi->vsi_fslots[vsi->vsi_nr_fslots++] = slot;
 	return 0;
 }
@@ -235,16 +228,8 @@ fslot_push(struct vea_space_info *vsi, uint32_t slot)
 static int
 chunk_push(struct vea_space_info *vsi, umem_off_t off)
 {
-	if (vsi->vsi_nr_chunks == vsi->vsi_max_chunks) {
-		umem_off_t *a;
-		uint32_t n = vsi->vsi_max_chunks ? vsi->vsi_max_chunks * 2 : 16;
-
-		D_REALLOC_ARRAY(a, vsi->vsi_chunks, vsi->vsi_max_chunks, n);
-		if (a == NULL)
-			return -DER_NOMEM;
-		vsi->vsi_chunks = a;
-		vsi->vsi_max_chunks = n;
-	}
+	if (D_ARRAY_GROW(vsi->vsi_chunks, vsi->vsi_nr_chunks, vsi->vsi_max_chunks, 16) != 0)
+		return -DER_NOMEM;
 	vsi->vsi_chunks[vsi->vsi_nr_chunks++] = off;
 	return 0;
 }
@@ -309,16 +294,8 @@ p_lb(struct vea_space_info *vsi, uint64_t off)
 static int
 p_insert_at(struct vea_space_info *vsi, uint32_t i, uint64_t off, uint64_t cnt, uint32_t slot)
 {
-	if (vsi->vsi_p_nr == vsi->vsi_p_max) {
-		struct vea_pext *a;
-		uint32_t n = vsi->vsi_p_max ? vsi->vsi_p_max * 2 : 64;
-
-		D_REALLOC_ARRAY(a, vsi->vsi_p, vsi->vsi_p_max, n);
-		if (a == NULL)
-			return -DER_NOMEM;
-		vsi->vsi_p = a;
-		vsi->vsi_p_max = n;
-	}
+	if (D_ARRAY_GROW(vsi->vsi_p, vsi->vsi_p_nr, vsi->vsi_p_max, 64) != 0)
+		return -DER_NOMEM;
 	memmove(&vsi->vsi_p[i + 1], &vsi->vsi_p[i], (vsi->vsi_p_nr - i) * sizeof(*vsi->vsi_p));
 	vsi->vsi_p[i].pe_off = off;
 	vsi->vsi_p[i].pe_cnt = cnt;

@@ -184,17 +184,9 @@ crt_grp_member_set(struct crt_grp_priv *gp, d_rank_t rank, const char *uri)
 		m->gm_uri = dup;
 		return 0;
 	}
-	if (gp->gp_nr == gp->gp_cap) {
-		uint32_t cap = gp->gp_cap ? gp->gp_cap * 2 : 8;
-		struct crt_grp_member *nm;
-
-		nm = realloc(gp->gp_members, cap * sizeof(*nm));
-		if (nm == NULL) {
-			free(dup);
-			return -DER_NOMEM;
-		}
-		gp->gp_members = nm;
-		gp->gp_cap = cap;
+	if (D_ARRAY_GROW(gp->gp_members, gp->gp_nr, gp->gp_cap, 8) != 0) {
+		free(dup);
+		return -DER_NOMEM;
 	}
 	memset(&gp->gp_members[gp->gp_nr], 0, sizeof(gp->gp_members[0]));
 	gp->gp_members[gp->gp_nr].gm_rank = rank;

@@ -87,8 +87,8 @@ struct umem_rsrvd_entry {
 };
 
 struct umem_rsrvd_act {
-	int ra_cnt;
-	int ra_max;
+	uint32_t ra_cnt;
+	uint32_t ra_max;
 	struct umem_rsrvd_entry *ra_ents;
 };
 
@@ -154,16 +154,8 @@ umem_rsrvd_act_free(struct umem_rsrvd_act **actp)
 static int
 act_add(struct umem_rsrvd_act *act, umem_off_t off, bool is_free)
 {
-	if (act->ra_cnt == act->ra_max) {
-		struct umem_rsrvd_entry *ents;
-		int n = act->ra_max ? act->ra_max * 2 : 4;
-
-		D_REALLOC_ARRAY(ents, act->ra_ents, act->ra_max, n);
-		if (ents == NULL)
-			return -DER_NOMEM;
-		act->ra_ents = ents;
-		act->ra_max = n;
-	}
+	if (D_ARRAY_GROW(act->ra_ents, act->ra_cnt, act->ra_max, 4) != 0)
+		return -DER_NOMEM;
 	act->ra_ents[act->ra_cnt].re_off = off;
 	act->ra_ents[act->ra_cnt].re_free = is_free;
 	act->ra_cnt++;

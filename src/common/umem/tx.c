@@ -600,16 +600,8 @@ bmem_tx_free(struct umem_instance *umm, umem_off_t umoff)
 			D_ERROR("double free of " DF_X64 " in one transaction\n", off);
 			return -DER_INVAL;
 		}
-	if (tx->tx_nr_frees == tx->tx_max_frees) {
-		umem_off_t *frees;
-		uint32_t n = tx->tx_max_frees ? tx->tx_max_frees * 2 : 16;
-
-		D_REALLOC_ARRAY(frees, tx->tx_frees, tx->tx_max_frees, n);
-		if (frees == NULL)
-			return -DER_NOMEM;
-		tx->tx_frees = frees;
-		tx->tx_max_frees = n;
-	}
+	if (D_ARRAY_GROW(tx->tx_frees, tx->tx_nr_frees, tx->tx_max_frees, 16) != 0)
+		return -DER_NOMEM;
 	tx->tx_frees[tx->tx_nr_frees++] = off;
 	return 0;
 }
@@ -639,16 +631,8 @@ bmem_tx_add_callback(struct umem_instance *umm, struct umem_tx_stage_data *txd, 
 
 	if (fn == NULL || !tx_mine(pool))
 		return -DER_INVAL;
-	if (tx->tx_nr_cbs == tx->tx_max_cbs) {
-		struct umem_tx_cb *cbs;
-		uint32_t n = tx->tx_max_cbs ? tx->tx_max_cbs * 2 : 8;
-
-		D_REALLOC_ARRAY(cbs, tx->tx_cbs, tx->tx_max_cbs, n);
-		if (cbs == NULL)
-			return -DER_NOMEM;
-		tx->tx_cbs = cbs;
-		tx->tx_max_cbs = n;
-	}
+	if (D_ARRAY_GROW(tx->tx_cbs, tx->tx_nr_cbs, tx->tx_max_cbs, 8) != 0)
+		return -DER_NOMEM;
 	tx->tx_cbs[tx->tx_nr_cbs].tc_stage = stage;
 	tx->tx_cbs[tx->tx_nr_cbs].tc_fn = fn;
 	tx->tx_cbs[tx->tx_nr_cbs].tc_data = data;

@@ -100,6 +100,17 @@ d_malloc_array(size_t count, size_t size)
 #define D_ALIGNUP(x, a) (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
 #define D_IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
 
+/**
+ * Make room for one more element in a growable array that holds \a nr of its \a *cap slots:
+ * when it is full the capacity doubles (the first allocation has \a first slots) and the new
+ * slots are zeroed. Returns 0 or -DER_NOMEM; on failure the array and \a *cap are unchanged.
+ */
+int
+d_array_grow(void **array, uint32_t nr, uint32_t *cap, size_t elem_size, uint32_t first);
+
+#define D_ARRAY_GROW(array, nr, cap, first)                                                        \
+	d_array_grow((void **)&(array), (nr), &(cap), sizeof(*(array)), (first))
+
 #define DF_U64 "%" PRIu64
 #define DF_X64 "%" PRIx64
 

@@ -257,8 +257,11 @@ verify(struct rec *model)
 			      (unsigned long)r->seq, (unsigned long)model[i].off,
 			      (unsigned long)model[i].cnt, (unsigned long)model[i].seq);
 		if (r->cnt == 0) {
-			/* an acknowledged free, or a later unacknowledged one: both fine */
-			model[i].cnt = 0;
+			/*
+			 * An acknowledged free, or a later unacknowledged one: both fine. The whole
+			 * record is cleared, as the heap's is, so the next round compares equal.
+			 */
+			memset(&model[i], 0, sizeof(model[i]));
 			continue;
 		}
 		CHECK(r->cnt <= MAX_CNT && r->off + r->cnt <= TOT_BLKS, "bad record %d", i);

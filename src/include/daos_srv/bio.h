@@ -35,6 +35,50 @@ extern "C" {
 /** Open read-only. */
 #define BIO_BLOB_RDONLY (1U << 1)
 
+/** Where a value lives: in the metadata heap (SCM) or in the data blob (NVMe). */
+enum {
+	DAOS_MEDIA_SCM  = 0,
+	DAOS_MEDIA_NVME = 1,
+	DAOS_MEDIA_MAX
+};
+
+/** The address is a hole (a punch): there is no data behind it. */
+#define BIO_FLAG_HOLE (1U << 0)
+
+/**
+ * Address of a value: a heap offset (umem_off_t) for DAOS_MEDIA_SCM, a byte offset in the
+ * target's blob for DAOS_MEDIA_NVME. Stored inside persistent VOS records.
+ */
+typedef struct {
+	uint64_t ba_off;
+	uint8_t  ba_type;
+	uint8_t  ba_pad1;
+	uint16_t ba_flags;
+	uint32_t ba_pad2;
+} bio_addr_t;
+
+static inline void
+bio_addr_set(bio_addr_t *addr, uint16_t type, uint64_t off)
+{
+	addr->ba_type = type;
+	addr->ba_off  = off;
+}
+
+static inline bool
+bio_addr_is_hole(const bio_addr_t *addr)
+{
+	return (addr->ba_flags & BIO_FLAG_HOLE) != 0;
+}
+
+static inline void
+bio_addr_set_hole(bio_addr_t *addr, uint16_t hole)
+{
+	if (hole)
+		addr->ba_flags |= BIO_FLAG_HOLE;
+	else
+		addr->ba_flags &= ~BIO_FLAG_HOLE;
+}
+
 struct bio_blob;
 
 /** Build "<dir>/<pool uuid>-<tgt>.blob" into \a buf. -DER_TRUNC if it does not fit. */

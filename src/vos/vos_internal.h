@@ -259,6 +259,8 @@ int vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos
 
 /* vos_gc.c */
 int vos_gc_push(struct vos_pool *pool, enum vos_gc_type type, umem_off_t rec);
+/* collect garbage with at most *credits records freed; 1: more left, 0: bin empty */
+int vos_gc_pool_credits(struct vos_pool *pool, int *credits);
 
 /* vos_obj.c: object and key records */
 int vos_obj_lookup(struct vos_container *cont, daos_unit_oid_t oid, struct vos_obj_df **objp);
@@ -274,7 +276,27 @@ int vos_obj_tree_open(struct vos_container *cont, struct vos_obj_df *obj, daos_u
 int vos_dkey_tree_open(struct vos_container *cont, struct vos_krec_df *dkrec,
 		       daos_unit_oid_t oid, bool create, daos_handle_t *toh);
 
+int vos_sv_tree_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create,
+		     daos_handle_t *toh);
+int vos_array_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create,
+		   daos_handle_t *toh);
+
 /* vos_io.c */
+struct vos_bio_io {
+	struct bio_req bi_req;
+	d_sg_list_t bi_sgl;
+	d_iov_t bi_iov;
+	d_iov_t *bi_iovs;
+};
+
+uint64_t vos_sgl_bytes(d_sg_list_t *sgl, bool capacity);
+void vos_sgl_gather(d_sg_list_t *sgl, uint64_t off, void *dst, uint64_t len);
+void vos_sgl_scatter(d_sg_list_t *sgl, uint64_t off, const void *src, uint64_t len);
+void vos_sgl_set_out(d_sg_list_t *sgl, uint64_t total);
+int vos_bio_view(struct vos_bio_io *io, d_sg_list_t *sgl, uint64_t off, uint64_t len, bool read);
+void vos_bio_fini(struct vos_bio_io *ios, int nr);
+int vos_bio_run(struct vos_pool *pool, struct vos_bio_io *ios, int nr, enum bio_op op);
+int vos_csum_sgl(uint16_t type, d_sg_list_t *sgl, uint64_t off, uint64_t len, uint8_t *out);
 int vos_data_read(struct vos_pool *pool, bio_addr_t *addr, uint64_t off, void *buf, size_t len);
 
 /* vos_csum.c */

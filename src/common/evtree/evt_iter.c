@@ -232,8 +232,9 @@ evt_iter_snapshot(struct evt_context *tcx, struct evt_iter *iter)
 	}
 	if (rc != 0)
 		goto out;
-	qsort(iter->it_ents.v_ptr, iter->it_ents.v_nr, sizeof(struct evt_iter_ent),
-	      evt_iter_ent_cmp);
+	if (iter->it_ents.v_nr > 1)
+		qsort(iter->it_ents.v_ptr, iter->it_ents.v_nr, sizeof(struct evt_iter_ent),
+		      evt_iter_ent_cmp);
 	if (iter->it_cands.v_nr > 0) {
 		D_ALLOC_ARRAY(iter->it_deleted, iter->it_cands.v_nr);
 		if (iter->it_deleted == NULL)

@@ -409,7 +409,8 @@ m_run(void **state, uint64_t seed, unsigned int order, int nops, bool txs)
 			/* a caller transaction of several operations, aborted half the time */
 			saved_nr = m.nr;
 			saved    = realloc(saved, (m.nr + 1) * sizeof(*saved));
-			memcpy(saved, m.recs, m.nr * sizeof(*saved));
+			if (m.nr > 0)
+				memcpy(saved, m.recs, m.nr * sizeof(*saved));
 			assert_int_equal(umem_tx_begin(&ut->umm, NULL), 0);
 			in_tx = true;
 		}
@@ -424,7 +425,8 @@ m_run(void **state, uint64_t seed, unsigned int order, int nops, bool txs)
 				assert_int_equal(umem_tx_abort(&ut->umm, -DER_CANCELED),
 						 -DER_CANCELED);
 				m.nr = saved_nr;
-				memcpy(m.recs, saved, saved_nr * sizeof(*saved));
+				if (saved_nr > 0)
+					memcpy(m.recs, saved, saved_nr * sizeof(*saved));
 			}
 			in_tx = false;
 		}

@@ -13,6 +13,7 @@
 #include <daos_srv/vea.h>
 #include <daos_srv/evtree.h>
 #include <daos_srv/vos.h>
+#include <daos_srv/ult.h>
 
 #define VOS_POOL_MAGIC   0x564f5331 /* "VOS1" */
 #define VOS_POOL_VERSION 1
@@ -185,6 +186,8 @@ struct vos_pool {
 	daos_handle_t vp_cont_th;
 	struct bio_blob *vp_blob;
 	struct bio_ring *vp_ring;
+	/* poller of vp_ring on the xstream that opened the pool (ULT callers park on I/O) */
+	struct ult_poller *vp_poller;
 	struct vea_space_info *vp_vsi;
 	struct vea_hint_context *vp_hint;
 	uint32_t vp_inline_thresh;

@@ -10,7 +10,6 @@
  */
 #define D_LOGFAC DD_FAC(vos)
 
-#include <daos_srv/ult.h>
 #include "vos_internal.h"
 
 #define VOS_IO_STACK_VALS 8
@@ -158,35 +157,58 @@ vos_bio_fini(struct vos_bio_io *ios, int nr)
 		D_FREE(ios[i].bi_iovs);
 }
 
-/* Submit \a nr requests and wait for all of them; the first error is returned. */
+struct bio_wait {
+	int bw_pending;
+	ult_eventual_t bw_ev;
+};
+
+static void
+bio_wait_cb(struct bio_req *req, void *arg)
+{
+	struct bio_wait *bw = arg;
+
+	if (--bw->bw_pending == 0 && bw->bw_ev != NULL)
+		ult_eventual_set(bw->bw_ev, NULL, 0);
+}
+
+/*
+ * Submit \a nr requests and wait for all of them; the first error is returned. A ULT on the
+ * xstream whose poller reaps the ring parks on an eventual; other ULTs poll and yield; plain
+ * threads block in the ring.
+ */
 int
 vos_bio_run(struct vos_pool *pool, struct vos_bio_io *ios, int nr, enum bio_op op)
 {
+	struct bio_wait bw = {0};
+	bool park          = pool->vp_poller != NULL && ult_self() != NULL;
 	int i, rc = 0, submitted = 0;
 
+	if (park && ult_eventual_create(0, &bw.bw_ev) != 0)
+		park = false;
 	for (i = 0; i < nr; i++) {
-		ios[i].bi_req.br_blob = pool->vp_blob;
-		ios[i].bi_req.br_op   = op;
-		ios[i].bi_req.br_sgl  = &ios[i].bi_sgl;
-		ios[i].bi_req.br_cb   = NULL;
-		rc                    = bio_req_submit(pool->vp_ring, &ios[i].bi_req);
-		if (rc != 0)
+		ios[i].bi_req.br_blob   = pool->vp_blob;
+		ios[i].bi_req.br_op     = op;
+		ios[i].bi_req.br_sgl    = &ios[i].bi_sgl;
+		ios[i].bi_req.br_cb     = bio_wait_cb;
+		ios[i].bi_req.br_cb_arg = &bw;
+		bw.bw_pending++;
+		rc = bio_req_submit(pool->vp_ring, &ios[i].bi_req);
+		if (rc != 0) {
+			bw.bw_pending--;
 			break;
+		}
 		submitted++;
 	}
-	for (;;) {
-		bool all = true;
-
-		for (i = 0; i < submitted; i++)
-			if (!ios[i].bi_req.br_done) {
-				all = false;
-				break;
-			}
-		if (all)
-			break;
+	if (park) {
+		if (bw.bw_pending > 0)
+			ult_eventual_wait(bw.bw_ev, NULL);
+		ult_eventual_free(&bw.bw_ev);
+	}
+	while (bw.bw_pending > 0) {
 		if (ult_self() != NULL) {
 			bio_ring_poll(pool->vp_ring);
-			ult_yield();
+			if (bw.bw_pending > 0)
+				ult_yield();
 		} else {
 			bio_ring_wait_any(pool->vp_ring);
 		}

@@ -68,8 +68,10 @@ umem_attr_of(const struct vos_pool_attr *attr, struct umem_pool_attr *ua)
 	memset(ua, 0, sizeof(*ua));
 	ua->upa_sync_ms = -1;
 	if (attr != NULL) {
-		if (attr->vpa_sync_ms != 0)
+		if (attr->vpa_sync_ms > 0)
 			ua->upa_sync_ms = attr->vpa_sync_ms;
+		else if (attr->vpa_sync_ms < 0)
+			ua->upa_sync_ms = 0;
 		ua->upa_flags    = attr->vpa_umem_flags;
 		ua->upa_wal_size = attr->vpa_wal_size;
 	}
@@ -78,6 +80,8 @@ umem_attr_of(const struct vos_pool_attr *attr, struct umem_pool_attr *ua)
 static void
 pool_free(struct vos_pool *pool)
 {
+	if (pool->vp_poller != NULL)
+		ult_poller_unregister(pool->vp_poller);
 	if (daos_handle_is_valid(pool->vp_cont_th))
 		dbtree_close(pool->vp_cont_th);
 	if (pool->vp_hint != NULL)
@@ -136,7 +140,18 @@ pool_load(struct vos_pool *pool, const char *path, const struct vos_pool_attr *a
 	rc = vea_hint_load(&df->pd_vea_hint, &pool->vp_hint);
 	if (rc != 0)
 		return rc;
-	return bio_ring_create(128, 0, &pool->vp_ring);
+	rc = bio_ring_create(128, 0, &pool->vp_ring);
+	if (rc != 0)
+		return rc;
+	/* opened by an xstream: its scheduler reaps our completions and wakes waiting ULTs */
+	if (ult_xs_self() >= 0) {
+		rc = ult_poller_register(ult_xs_self(), bio_ring_poller, pool->vp_ring,
+					 bio_ring_eventfd(pool->vp_ring), &pool->vp_poller);
+		if (rc != 0)
+			D_WARN("no ring poller (" DF_RC "): ULTs will poll\n", DP_RC(rc));
+		rc = 0;
+	}
+	return rc;
 }
 
 static int

@@ -22,7 +22,7 @@ struct vos_fetch_ctx {
 	struct {
 		struct vos_irec_df *cv_irec;
 		d_sg_list_t *cv_sgl;
-	} *fc_csv;
+	} * fc_csv;
 	int fc_csv_nr;
 };
 
@@ -42,7 +42,7 @@ fetch_queue_read(struct vos_fetch_ctx *fc, d_sg_list_t *sgl, uint64_t sgl_off, u
 		D_REALLOC_ARRAY(ios, fc->fc_ios, fc->fc_io_max, max);
 		if (ios == NULL)
 			return -DER_NOMEM;
-		fc->fc_ios    = ios;
+		fc->fc_ios = ios;
 		fc->fc_io_max = max;
 	}
 	io = &fc->fc_ios[fc->fc_io_nr];
@@ -95,7 +95,7 @@ iod_nothing(daos_iod_t *iod, d_sg_list_t *sgl, daos_iom_t *iom)
 		vos_sgl_set_out(sgl, 0);
 	if (iom != NULL) {
 		iom->iom_nr_out = 0;
-		iom->iom_size   = 0;
+		iom->iom_size = 0;
 		memset(&iom->iom_recx_lo, 0, sizeof(iom->iom_recx_lo));
 		memset(&iom->iom_recx_hi, 0, sizeof(iom->iom_recx_hi));
 	}
@@ -105,7 +105,7 @@ static int
 fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound, daos_iod_t *iod,
 	 d_sg_list_t *sgl, daos_iom_t *iom)
 {
-	struct vos_pool *pool  = fc->fc_pool;
+	struct vos_pool *pool = fc->fc_pool;
 	struct vos_sv_key skey = {.sk_epoch = fc->fc_epoch, .sk_minor = UINT64_MAX};
 	struct vos_irec_df *irec;
 	daos_handle_t toh;
@@ -136,12 +136,12 @@ fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound
 	}
 	iod->iod_size = irec->ir_size;
 	if (iom != NULL) {
-		iom->iom_type   = DAOS_IOD_SINGLE;
-		iom->iom_size   = irec->ir_size;
+		iom->iom_type = DAOS_IOD_SINGLE;
+		iom->iom_size = irec->ir_size;
 		iom->iom_nr_out = 1;
 		memset(&iom->iom_recx_lo, 0, sizeof(iom->iom_recx_lo));
 		iom->iom_recx_lo.rx_nr = 1;
-		iom->iom_recx_hi       = iom->iom_recx_lo;
+		iom->iom_recx_hi = iom->iom_recx_lo;
 		if (iom->iom_nr > 0 && iom->iom_recxs != NULL)
 			iom->iom_recxs[0] = iom->iom_recx_lo;
 	}
@@ -182,8 +182,8 @@ fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound
 		D_REALLOC_ARRAY(p, fc->fc_csv, fc->fc_csv_nr, fc->fc_csv_nr + 1);
 		if (p == NULL)
 			return -DER_NOMEM;
-		fc->fc_csv                         = p;
-		fc->fc_csv[fc->fc_csv_nr].cv_irec  = irec;
+		fc->fc_csv = p;
+		fc->fc_csv[fc->fc_csv_nr].cv_irec = irec;
 		fc->fc_csv[fc->fc_csv_nr++].cv_sgl = sgl;
 	}
 	return 0;
@@ -194,10 +194,10 @@ static int
 verify_extent_piece(struct vos_pool *pool, struct evt_entry *e, uint32_t rsize)
 {
 	struct dcs_csum_info *ci = &e->en_csum;
-	uint64_t ext_lo          = e->en_ext.ex_lo * rsize;
-	uint64_t ext_hi          = (e->en_ext.ex_hi + 1) * rsize;
-	uint64_t sel_lo          = e->en_sel_ext.ex_lo * rsize;
-	uint64_t sel_hi          = (e->en_sel_ext.ex_hi + 1) * rsize;
+	uint64_t ext_lo = e->en_ext.ex_lo * rsize;
+	uint64_t ext_hi = (e->en_ext.ex_hi + 1) * rsize;
+	uint64_t sel_lo = e->en_sel_ext.ex_lo * rsize;
+	uint64_t sel_hi = (e->en_sel_ext.ex_hi + 1) * rsize;
 	uint64_t chunk = ci->cs_chunksize, c, first_ext;
 	bio_addr_t base = e->en_addr;
 	char *buf;
@@ -218,7 +218,8 @@ verify_extent_piece(struct vos_pool *pool, struct evt_entry *e, uint32_t rsize)
 		rc = vos_data_read(pool, &base, s - ext_lo, buf, t - s);
 		if (rc == 0)
 			rc = csum_verify_buf(ci->cs_type, buf, t - s,
-					     ci->cs_csum + (c - first_ext) * ci->cs_len, ci->cs_len);
+					     ci->cs_csum + (c - first_ext) * ci->cs_len,
+					     ci->cs_len);
 	}
 	D_FREE(buf);
 	return rc;
@@ -242,7 +243,7 @@ iom_add(daos_iom_t *iom, uint64_t lo, uint64_t nr)
 		}
 	}
 	iom->iom_recx_hi.rx_idx = lo;
-	iom->iom_recx_hi.rx_nr  = nr;
+	iom->iom_recx_hi.rx_nr = nr;
 	if (iom->iom_nr_out == 0)
 		iom->iom_recx_lo = iom->iom_recx_hi;
 	if (iom->iom_recxs != NULL && iom->iom_nr_out < iom->iom_nr)
@@ -276,8 +277,8 @@ fetch_array(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bo
 		return -DER_REC2BIG;
 	}
 	if (iom != NULL) {
-		iom->iom_type   = DAOS_IOD_ARRAY;
-		iom->iom_size   = rsize;
+		iom->iom_type = DAOS_IOD_ARRAY;
+		iom->iom_size = rsize;
 		iom->iom_nr_out = 0;
 	}
 	rc = vos_array_open(pool, akrec, false, &toh);
@@ -285,20 +286,21 @@ fetch_array(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bo
 		return rc;
 	evt_ent_array_init(&ea, 0);
 	for (i = 0; i < iod->iod_nr && rc == 0; i++) {
-		daos_recx_t *rx       = &iod->iod_recxs[i];
+		daos_recx_t *rx = &iod->iod_recxs[i];
 		struct evt_filter flt = {0};
-		uint64_t cursor       = rx->rx_idx;
+		uint64_t cursor = rx->rx_idx;
 		struct evt_entry *e;
 
-		flt.fr_ex.ex_lo   = rx->rx_idx;
-		flt.fr_ex.ex_hi   = rx->rx_idx + rx->rx_nr - 1;
+		flt.fr_ex.ex_lo = rx->rx_idx;
+		flt.fr_ex.ex_hi = rx->rx_idx + rx->rx_nr - 1;
 		flt.fr_epr.epr_lo = 0;
 		flt.fr_epr.epr_hi = fc->fc_epoch;
-		flt.fr_punch_epc  = bound;
-		rc                = evt_find(toh, &flt, &ea);
+		flt.fr_punch_epc = bound;
+		rc = evt_find(toh, &flt, &ea);
 		if (rc != 0)
 			break;
-		evt_ent_array_for_each(e, &ea) {
+		evt_ent_array_for_each(e, &ea)
+		{
 			uint64_t lo = e->en_sel_ext.ex_lo, hi = e->en_sel_ext.ex_hi;
 			uint64_t off = base + (lo - rx->rx_idx) * rsize;
 			uint64_t len = (hi - lo + 1) * rsize;
@@ -323,8 +325,8 @@ fetch_array(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bo
 					break;
 			}
 			if (e->en_addr.ba_type == DAOS_MEDIA_SCM)
-				vos_sgl_scatter(sgl, off, umem_off2ptr(&pool->vp_umm,
-								       e->en_addr.ba_off),
+				vos_sgl_scatter(sgl, off,
+						umem_off2ptr(&pool->vp_umm, e->en_addr.ba_off),
 						len);
 			else
 				rc = fetch_queue_read(fc, sgl, off, e->en_addr.ba_off, len);
@@ -356,7 +358,7 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		  daos_iom_t *ioms, struct dtx_handle *dth)
 {
 	struct vos_container *cont = vos_hdl2cont(coh);
-	struct vos_fetch_ctx fc    = {0};
+	struct vos_fetch_ctx fc = {0};
 	struct umem_instance *umm;
 	struct vos_ilog_info oinfo;
 	struct vos_krec_df *dkrec = NULL, *akrec;
@@ -378,10 +380,10 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		     (iods[i].iod_nr == 0 || iods[i].iod_recxs == NULL)) ||
 		    (iods[i].iod_type != DAOS_IOD_ARRAY && iods[i].iod_type != DAOS_IOD_SINGLE))
 			return -DER_INVAL;
-	fc.fc_pool  = cont->vc_pool;
+	fc.fc_pool = cont->vc_pool;
 	fc.fc_epoch = epoch;
 	fc.fc_flags = flags;
-	umm         = vos_cont2umm(cont);
+	umm = vos_cont2umm(cont);
 
 	rc = vos_obj_lookup(cont, oid, &obj);
 	if (rc == -DER_NONEXIST)
@@ -410,17 +412,17 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		dbound = dinfo.ii_punch;
 	}
 	dkey_found = true;
-	rc         = vos_dkey_tree_open(cont, dkrec, oid, false, &atoh);
+	rc = vos_dkey_tree_open(cont, dkrec, oid, false, &atoh);
 	if (rc == -DER_NONEXIST)
 		goto nothing;
 	if (rc != 0)
 		goto out;
 
 	for (i = 0; i < iod_nr && rc == 0; i++) {
-		daos_iod_t *iod  = &iods[i];
+		daos_iod_t *iod = &iods[i];
 		d_sg_list_t *sgl = sgls != NULL ? &sgls[i] : NULL;
-		daos_iom_t *iom  = ioms != NULL ? &ioms[i] : NULL;
-		uint64_t cond    = (flags & DAOS_COND_PER_AKEY) ? iod->iod_flags : flags;
+		daos_iom_t *iom = ioms != NULL ? &ioms[i] : NULL;
+		uint64_t cond = (flags & DAOS_COND_PER_AKEY) ? iod->iod_flags : flags;
 		struct vos_ilog_info ainfo;
 
 		rc = vos_key_lookup(atoh, &iod->iod_name, &akrec);
@@ -502,7 +504,7 @@ static int
 punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, uint64_t flags,
 	 daos_key_t *dkey, unsigned int akey_nr, daos_key_t *akeys)
 {
-	struct vos_pool *pool     = cont->vc_pool;
+	struct vos_pool *pool = cont->vc_pool;
 	struct umem_instance *umm = &pool->vp_umm;
 	daos_handle_t dtoh = DAOS_HDL_INVAL, atoh = DAOS_HDL_INVAL;
 	struct vos_ilog_info oinfo, dinfo, ainfo;
@@ -578,7 +580,7 @@ vos_obj_punch(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint32
 	    (dkey != NULL && (dkey->iov_buf == NULL || dkey->iov_len == 0)))
 		return -DER_INVAL;
 	umm = vos_cont2umm(cont);
-	rc  = umem_tx_begin(umm, NULL);
+	rc = umem_tx_begin(umm, NULL);
 	if (rc != 0)
 		return rc;
 	rc = punch_tx(cont, oid, epoch, flags, dkey, akey_nr, akeys);

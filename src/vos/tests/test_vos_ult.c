@@ -108,8 +108,8 @@ test_ults(void **state)
 		char buf[100];
 		size_t size;
 
-		assert_int_equal(vt_fetch_sv(d->c.coh, vt_oid(3, DAOS_OT_MULTI_HASHED), 100, 0, "d2",
-					     "v", buf, sizeof(buf), &size),
+		assert_int_equal(vt_fetch_sv(d->c.coh, vt_oid(3, DAOS_OT_MULTI_HASHED), 100, 0,
+					     "d2", "v", buf, sizeof(buf), &size),
 				 0);
 		assert_int_equal(size, 100);
 		assert_int_equal(buf[0], 'a' + (3 + 2) % 26);
@@ -122,7 +122,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ults),
+		cmocka_unit_test(test_ults),
 	};
 
 	return cmocka_run_group_tests_name("vos_ult", tests, NULL, NULL);

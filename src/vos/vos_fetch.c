@@ -522,12 +522,9 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	if (dkey == NULL) {
 		if (cond && !oinfo.ii_exists)
 			return -DER_NONEXIST;
-		rc = vos_ilog_punch(umm, &obj->vo_ilog, epoch);
-		if (rc == 0)
-			rc = umem_tx_add_ptr(umm, &obj->vo_latest, sizeof(obj->vo_latest));
-		if (rc == 0 && obj->vo_latest < epoch)
-			obj->vo_latest = epoch;
-		return rc;
+		if (obj->vo_latest > epoch)
+			return -DER_TX_RESTART;
+		return vos_ilog_punch(umm, &obj->vo_ilog, epoch);
 	}
 	rc = vos_obj_tree_open(cont, obj, oid, true, &dtoh);
 	if (rc != 0)
@@ -539,6 +536,8 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	if (akey_nr == 0) {
 		if (cond && !dinfo.ii_exists)
 			D_GOTO(out, rc = -DER_NONEXIST);
+		if (dkrec->kr_latest > epoch)
+			D_GOTO(out, rc = -DER_TX_RESTART);
 		rc = vos_ilog_punch(umm, &dkrec->kr_ilog, epoch);
 		goto out;
 	}
@@ -556,6 +555,8 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		vos_ilog_eval(umm, &akrec->kr_ilog, epoch, dinfo.ii_punch, &ainfo);
 		if (cond && !ainfo.ii_exists)
 			D_GOTO(out, rc = -DER_NONEXIST);
+		if (akrec->kr_latest > epoch)
+			D_GOTO(out, rc = -DER_TX_RESTART);
 		rc = vos_ilog_punch(umm, &akrec->kr_ilog, epoch);
 	}
 out:

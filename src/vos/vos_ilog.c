@@ -162,7 +162,8 @@ vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epo
 			if (ents[i].ie_punch) {
 				last_punch = i;
 				last_create = -1;
-			} else if (last_create < 0) {
+			} else {
+				/* eval compares the newest create with parent punches */
 				last_create = i;
 			}
 		}

@@ -276,70 +276,105 @@ check_enum(struct vt_ctx *c, struct model *m, int o, uint64_t e)
 }
 
 static void
+check_all(struct vt_ctx *c, struct model *m, uint64_t from, uint64_t to, uint64_t step)
+{
+	uint64_t e;
+	int o, d, a;
+
+	for (e = from; e <= to; e += step) {
+		for (o = 0; o < NO; o++) {
+			check_enum(c, m, o, e);
+			for (d = 0; d < ND; d++) {
+				check_array(c, m, o, d, e);
+				for (a = 0; a < NA; a++)
+					check_sv(c, m, o, d, a, e);
+			}
+		}
+	}
+}
+
+/* \a nops random operations with epochs in (base, base + 300] */
+static void
+run_ops(struct vt_ctx *c, struct model *m, int nops, uint64_t base)
+{
+	int i;
+
+	for (i = 0; i < nops; i++) {
+		int op = rnd() % 100, o = rnd() % NO, d = rnd() % ND, a = rnd() % NA;
+		uint64_t even = base + 2 * (1 + rnd() % 150), odd = even + 1;
+
+		if (op < 40)
+			do_sv_update(c, m, o, d, a, even, 1 + rnd() % 250, rnd() % 9);
+		else if (op < 60) {
+			int lo = rnd() % NREC, hi = lo + rnd() % (NREC - lo);
+
+			do_ext_update(c, m, o, d, even, lo, hi, rnd() % 5 == 0, 1 + rnd() % 250);
+		} else if (op < 70)
+			do_punch(c, m, o, d, rnd() % 4 == 0 ? NA : a, odd);
+		else if (op < 76)
+			do_punch(c, m, o, d, -1, odd);
+		else if (op < 79)
+			do_punch(c, m, o, -1, -1, odd);
+		else if (op < 88)
+			check_sv(c, m, o, d, a, base + 1 + rnd() % 320);
+		else if (op < 95)
+			check_array(c, m, o, d, base + 1 + rnd() % 320);
+		else
+			check_enum(c, m, o, base + 1 + rnd() % 320);
+	}
+}
+
+static void
 run_seed(unsigned int seed, int nops, bool agg)
 {
 	struct vt_ctx c;
 	struct model *m = calloc(1, sizeof(*m));
-	int i;
+	uint64_t free0;
 
 	rng_state = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)seed << 17 | seed);
-	vt_setup(&c);
-	for (i = 0; i < nops; i++) {
-		int op = rnd() % 100, o = rnd() % NO, d = rnd() % ND, a = rnd() % NA;
-		uint64_t even = 2 * (1 + rnd() % 150), odd = even + 1;
+	/* threshold 5: values of 5+ bytes (and extents of 5+ records) go to the blob */
+	vt_setup_ex(&c, 64 << 20, 64 << 20, 5);
+	{
+		vos_pool_info_t pi;
 
-		if (op < 40)
-			do_sv_update(&c, m, o, d, a, even, 1 + rnd() % 250, rnd() % 9);
-		else if (op < 60) {
-			int lo = rnd() % NREC, hi = lo + rnd() % (NREC - lo);
-
-			do_ext_update(&c, m, o, d, even, lo, hi, rnd() % 5 == 0, 1 + rnd() % 250);
-		} else if (op < 70)
-			do_punch(&c, m, o, d, rnd() % 4 == 0 ? NA : a, odd);
-		else if (op < 76)
-			do_punch(&c, m, o, d, -1, odd);
-		else if (op < 79)
-			do_punch(&c, m, o, -1, -1, odd);
-		else if (op < 88)
-			check_sv(&c, m, o, d, a, 1 + rnd() % 320);
-		else if (op < 95)
-			check_array(&c, m, o, d, 1 + rnd() % 320);
-		else
-			check_enum(&c, m, o, 1 + rnd() % 320);
+		assert_int_equal(vos_pool_query(c.poh, &pi), 0);
+		free0 = NVME_FREE(&pi.pif_space);
 	}
+	run_ops(&c, m, nops, 0);
 	/* everything at every epoch from 1 to above the last write */
-	for (i = 1; i <= 310; i += 3) {
-		int o, d, a;
-
-		for (o = 0; o < NO; o++) {
-			check_enum(&c, m, o, i);
-			for (d = 0; d < ND; d++) {
-				check_array(&c, m, o, d, i);
-				for (a = 0; a < NA; a++)
-					check_sv(&c, m, o, d, a, i);
-			}
-		}
-	}
+	check_all(&c, m, 1, 310, 3);
 	if (agg) {
 		/* aggregation below 200 keeps reads at 200+ (and snapshot 100) unchanged */
 		daos_epoch_range_t epr = {0, 200};
-		int o, d, a;
 
 		assert_int_equal(vos_cont_snap_add(c.coh, 100), 0);
 		assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
 		while (vos_gc_pool(c.poh, 32, NULL, NULL) == 1)
 			;
-		for (o = 0; o < NO; o++) {
-			for (i = 0; i < 3; i++) {
-				uint64_t e = i == 0 ? 100 : i == 1 ? 200 : 400;
+		check_all(&c, m, 100, 100, 1);
+		check_all(&c, m, 200, 320, 5);
+		/* and life goes on above the aggregated range, reopened */
+		vt_close(&c);
+		vt_open(&c);
+		run_ops(&c, m, nops / 2, 320);
+		check_all(&c, m, 200, 640, 7);
 
-				check_enum(&c, m, o, e);
-				for (d = 0; d < ND; d++) {
-					check_array(&c, m, o, d, e);
-					for (a = 0; a < NA; a++)
-						check_sv(&c, m, o, d, a, e);
-				}
-			}
+		/* punch everything, aggregate over it: every byte of the blob comes back */
+		{
+			daos_epoch_range_t all = {0, 1002};
+			vos_pool_info_t pi;
+			int o;
+
+			for (o = 0; o < NO; o++)
+				do_punch(&c, m, o, -1, -1, 1001);
+			assert_int_equal(vos_cont_snap_del(c.coh, 100), 0);
+			assert_int_equal(vos_aggregate(c.coh, &all, NULL, NULL, 0), 0);
+			while (vos_gc_pool(c.poh, 32, NULL, NULL) == 1)
+				;
+			assert_int_equal(vos_pool_query(c.poh, &pi), 0);
+			assert_int_equal(NVME_FREE(&pi.pif_space), free0);
+			assert_int_equal(pi.pif_gc_pending, 0);
+			check_all(&c, m, 1001, 1001, 1);
 		}
 	}
 	vt_teardown(&c);

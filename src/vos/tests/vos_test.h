@@ -27,7 +27,9 @@ struct vt_ctx {
 static inline void
 vt_open(struct vt_ctx *c)
 {
-	assert_int_equal(vos_pool_open(c->path, c->pool_id, 0, &c->poh), 0);
+	struct vos_pool_attr attr = {.vpa_sync_ms = 1000};
+
+	assert_int_equal(vos_pool_open_ex(c->path, c->pool_id, 0, &attr, &c->poh), 0);
 	assert_int_equal(vos_cont_open(c->poh, c->cont_id, &c->coh), 0);
 }
 

@@ -14,7 +14,8 @@ struct vos_fetch_ctx {
 	struct vos_pool *fc_pool;
 	daos_epoch_t fc_epoch;
 	uint64_t fc_flags;
-	/* blob reads queued for the end of the fetch */
+	/* blob reads queued for the end of the fetch (the first ones without malloc) */
+	struct vos_bio_io fc_stack[4];
 	struct vos_bio_io *fc_ios;
 	int fc_io_nr;
 	int fc_io_max;
@@ -35,13 +36,20 @@ fetch_queue_read(struct vos_fetch_ctx *fc, d_sg_list_t *sgl, uint64_t sgl_off, u
 
 	if (fc->fc_pool->vp_blob == NULL)
 		return -DER_IO;
+	if (fc->fc_ios == NULL) {
+		fc->fc_ios = fc->fc_stack;
+		fc->fc_io_max = ARRAY_SIZE(fc->fc_stack);
+	}
 	if (fc->fc_io_nr == fc->fc_io_max) {
-		int max = fc->fc_io_max ? fc->fc_io_max * 2 : 8;
+		int max = fc->fc_io_max * 2;
 		struct vos_bio_io *ios;
 
-		D_REALLOC_ARRAY(ios, fc->fc_ios, fc->fc_io_max, max);
+		D_ALLOC_ARRAY(ios, max);
 		if (ios == NULL)
 			return -DER_NOMEM;
+		memcpy(ios, fc->fc_ios, fc->fc_io_nr * sizeof(*ios));
+		if (fc->fc_ios != fc->fc_stack)
+			D_FREE(fc->fc_ios);
 		fc->fc_ios = ios;
 		fc->fc_io_max = max;
 	}
@@ -62,7 +70,7 @@ fetch_run_reads(struct vos_fetch_ctx *fc)
 
 	if (fc->fc_io_nr == 0)
 		return 0;
-	/* views with one vector point at bi_iov, whose address moved with realloc */
+	/* views with one vector point at bi_iov, which moved if the array grew */
 	for (i = 0; i < fc->fc_io_nr; i++)
 		if (fc->fc_ios[i].bi_iovs == NULL)
 			fc->fc_ios[i].bi_sgl.sg_iovs = &fc->fc_ios[i].bi_iov;
@@ -474,7 +482,8 @@ nothing:
 out:
 	if (fc.fc_io_nr > 0)
 		vos_bio_fini(fc.fc_ios, fc.fc_io_nr);
-	D_FREE(fc.fc_ios);
+	if (fc.fc_ios != fc.fc_stack)
+		D_FREE(fc.fc_ios);
 	D_FREE(fc.fc_csv);
 	if (daos_handle_is_valid(atoh))
 		dbtree_close(atoh);

@@ -509,6 +509,64 @@ vos_obj_fetch(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint64
 
 /* ---------------- punch ---------------- */
 
+struct any_arg {
+	struct umem_instance *aa_umm;
+	daos_epoch_t aa_epoch;
+	daos_epoch_t aa_bound;
+	bool aa_found;
+};
+
+static int
+any_visible_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
+{
+	struct any_arg *aa = arg;
+	struct vos_krec_df *krec = val->iov_buf;
+	struct vos_ilog_info info;
+
+	vos_ilog_eval(aa->aa_umm, &krec->kr_ilog, aa->aa_epoch, aa->aa_bound, &info);
+	aa->aa_found = info.ii_exists;
+	return aa->aa_found ? 1 : 0;
+}
+
+/* Does any key of the tree \a toh exist at \a epoch under the parents' punch \a bound? */
+static int
+any_visible(struct umem_instance *umm, daos_handle_t toh, daos_epoch_t epoch, daos_epoch_t bound,
+	    bool *found)
+{
+	struct any_arg aa = {.aa_umm = umm, .aa_epoch = epoch, .aa_bound = bound};
+	int rc;
+
+	rc = dbtree_iterate(toh, DAOS_INTENT_DEFAULT, false, any_visible_cb, &aa);
+	*found = aa.aa_found;
+	return rc;
+}
+
+/*
+ * VOS_OF_PUNCH_PROPAGATE: a dkey whose akeys are all punched is punched too, and an object
+ * whose dkeys are all punched, at the same epoch (unless written above it).
+ */
+static int
+punch_propagate(struct umem_instance *umm, struct vos_obj_df *obj, daos_epoch_t obj_bound,
+		daos_handle_t dtoh, struct vos_krec_df *dkrec, daos_handle_t atoh,
+		daos_epoch_t dkey_bound, daos_epoch_t epoch)
+{
+	bool found;
+	int rc;
+
+	if (dkrec != NULL) {
+		rc = any_visible(umm, atoh, epoch, dkey_bound, &found);
+		if (rc != 0 || found || dkrec->kr_latest > epoch)
+			return rc;
+		rc = vos_ilog_punch(umm, &dkrec->kr_ilog, epoch);
+		if (rc != 0)
+			return rc;
+	}
+	rc = any_visible(umm, dtoh, epoch, obj_bound, &found);
+	if (rc != 0 || found || obj->vo_latest > epoch)
+		return rc;
+	return vos_ilog_punch(umm, &obj->vo_ilog, epoch);
+}
+
 static int
 punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, uint64_t flags,
 	 daos_key_t *dkey, unsigned int akey_nr, daos_key_t *akeys)
@@ -548,6 +606,9 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		if (dkrec->kr_latest > epoch)
 			D_GOTO(out, rc = -DER_TX_RESTART);
 		rc = vos_ilog_punch(umm, &dkrec->kr_ilog, epoch);
+		if (rc == 0 && (flags & VOS_OF_PUNCH_PROPAGATE))
+			rc = punch_propagate(umm, obj, oinfo.ii_punch, dtoh, NULL, DAOS_HDL_INVAL,
+					     0, epoch);
 		goto out;
 	}
 	if (cond && !dinfo.ii_exists)
@@ -568,6 +629,9 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 			D_GOTO(out, rc = -DER_TX_RESTART);
 		rc = vos_ilog_punch(umm, &akrec->kr_ilog, epoch);
 	}
+	if (rc == 0 && (flags & VOS_OF_PUNCH_PROPAGATE))
+		rc = punch_propagate(umm, obj, oinfo.ii_punch, dtoh, dkrec, atoh, dinfo.ii_punch,
+				     epoch);
 out:
 	if (daos_handle_is_valid(atoh))
 		dbtree_close(atoh);

@@ -158,7 +158,9 @@ int vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch
  * >= \a epoch; reads below \a epoch are unchanged. DAOS_COND_PUNCH: -DER_NONEXIST unless the
  * target exists at \a epoch. A punch below the latest write of its target (anything written
  * under it at a higher epoch) fails with -DER_TX_RESTART: the caller retries at a newer
- * epoch. Array extents are punched with vos_obj_update (iod_size 0).
+ * epoch. VOS_OF_PUNCH_PROPAGATE: a dkey left without visible akeys is punched too (and the
+ * object when it has no visible dkey left). Array extents are punched with vos_obj_update
+ * (iod_size 0).
  */
 int vos_obj_punch(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint32_t pm_ver,
 		  uint64_t flags, daos_key_t *dkey, unsigned int akey_nr, daos_key_t *akeys,

@@ -181,6 +181,32 @@ test_punch_enum(void **state)
 	assert_int_equal(vos_iterate(&param, VOS_ITER_AKEY, false, NULL, count_cb, NULL, &a, NULL),
 			 0);
 	assert_int_equal(a.nr[VOS_ITER_AKEY], 1);
+
+	/* punching the last akey with propagation punches the dkey, then the object */
+	{
+		daos_key_t dk, ak;
+
+		d_iov_set(&dk, "z", 1);
+		d_iov_set(&ak, "k2", 2);
+		assert_int_equal(collect_keys(c.coh, oid, 60, keys), 1);
+		assert_int_equal(
+			vos_obj_punch(c.coh, oid, 60, 0, VOS_OF_PUNCH_PROPAGATE, &dk, 1, &ak, NULL),
+			0);
+		assert_int_equal(collect_keys(c.coh, oid, 60, keys), 0);
+		assert_int_equal(collect_keys(c.coh, oid, 59, keys), 1);
+		memset(&a, 0, sizeof(a));
+		a.leaf = VOS_ITER_OBJ;
+		param.ip_epr.epr_hi = 60;
+		assert_int_equal(
+			vos_iterate(&param, VOS_ITER_OBJ, false, NULL, count_cb, NULL, &a, NULL),
+			0);
+		assert_int_equal(a.nr[VOS_ITER_OBJ], 0);
+		param.ip_epr.epr_hi = 59;
+		assert_int_equal(
+			vos_iterate(&param, VOS_ITER_OBJ, false, NULL, count_cb, NULL, &a, NULL),
+			0);
+		assert_int_equal(a.nr[VOS_ITER_OBJ], 1);
+	}
 	vt_teardown(&c);
 }
 

@@ -332,8 +332,9 @@ run_seed(unsigned int seed, int nops, bool agg)
 	uint64_t free0;
 
 	rng_state = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)seed << 17 | seed);
-	/* threshold 5: values of 5+ bytes (and extents of 5+ records) go to the blob */
-	vt_setup_ex(&c, 64 << 20, 64 << 20, 5);
+	/* threshold 5: values of 5+ bytes (and extents of 5+ records) go to the blob; seeds
+	 * with bit 1 set keep everything inline (aggregation then merges extents) */
+	vt_setup_ex(&c, 64 << 20, 64 << 20, (seed & 2) ? 4096 : 5);
 	{
 		vos_pool_info_t pi;
 

@@ -28,9 +28,7 @@ struct btr_path {
 enum btr_key_mode {
 	BTR_KEY_UINT,
 	BTR_KEY_DIRECT,
-	/* hashed, 8-byte hkey compared as a native integer, no tie-break */
-	BTR_KEY_HASH8,
-	/* hashed, any size, no tie-break */
+	/* hashed, no tie-break */
 	BTR_KEY_HASH,
 	/* hashed with to_key_cmp: equal hkeys ordered by the real key */
 	BTR_KEY_HASH_COLL,
@@ -77,6 +75,8 @@ struct btr_context {
 	int                 tc_mode;     /* enum btr_key_mode */
 	int                 tc_hkey_size; /* bytes of the inline key as the class sees it */
 	int                 tc_rec_size; /* bytes per record in a node */
+	/* 8-byte hkey without to_hkey_cmp: compared as a native integer */
+	bool                tc_hkey_u64;
 	uint64_t            tc_feats;
 	/* the root was allocated by dbtree_create (freed by destroy) */
 	bool                tc_root_owned;
@@ -154,6 +154,8 @@ struct btr_record *btr_path_rec(struct btr_context *tcx, struct btr_path *path);
 int  btr_tx_begin(struct btr_context *tcx);
 int  btr_tx_end(struct btr_context *tcx, int rc);
 int  btr_delete_at(struct btr_context *tcx, struct btr_path *path, void *args);
+int  btr_cmp_leaf_rec(struct btr_context *tcx, struct btr_record *rec, struct btr_skey *sk);
+int  btr_cmp_sep_rec(struct btr_context *tcx, struct btr_record *rec, struct btr_skey *sk);
 void btr_iters_detach(struct btr_context *tcx, struct btr_iterator *skip);
 
 #endif /* __BTR_INTERNAL_H__ */

@@ -34,7 +34,7 @@ btr_hkey_cmp(struct btr_context *tcx, struct btr_record *rec, struct btr_skey *s
 {
 	btr_ops_t *ops = btr_ops(tcx);
 
-	if (tcx->tc_mode == BTR_KEY_HASH8)
+	if (tcx->tc_hkey_u64)
 		return btr_u64_cmp(rec->rec_ukey[0], sk->sk_hkey_u64[0]);
 	if (ops->to_hkey_cmp != NULL)
 		return btr_cmp_rc2int(ops->to_hkey_cmp(&tcx->tc_tins, rec, sk->sk_hkey));
@@ -265,6 +265,18 @@ btr_rec_anchor(struct btr_context *tcx, struct btr_record *rec, daos_anchor_t *a
 	}
 }
 
+int
+btr_cmp_leaf_rec(struct btr_context *tcx, struct btr_record *rec, struct btr_skey *sk)
+{
+	return btr_leaf_cmp(tcx, rec, sk);
+}
+
+int
+btr_cmp_sep_rec(struct btr_context *tcx, struct btr_record *rec, struct btr_skey *sk)
+{
+	return btr_sep_cmp(tcx, rec, sk);
+}
+
 /* -------------------------------------------------------------------------------------------
  * Paths
  * ------------------------------------------------------------------------------------------- */
@@ -402,9 +414,66 @@ btr_path_first(struct btr_context *tcx, struct btr_path *path, bool left)
 	return btr_path_descend(tcx, path, 0, root->tr_node, left);
 }
 
+/* Lower bound of \a sk in leaf \a nd: first record >= key (keyn if none); *eq if equal. */
+static inline int
+btr_leaf_lbound(struct btr_context *tcx, struct btr_node *nd, struct btr_skey *sk, bool *eq)
+{
+	int lo = 0, hi = nd->tn_keyn, c_hi = 1;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		int c   = btr_leaf_cmp(tcx, btr_rec_at(tcx, nd, mid), sk);
+
+		if (c < 0) {
+			lo = mid + 1;
+		} else {
+			hi   = mid;
+			c_hi = c;
+		}
+	}
+	*eq = lo < nd->tn_keyn && c_hi == 0;
+	return lo;
+}
+
 /*
- * Route \a sk from the root to a leaf and put the path at the leaf's lower bound (first record
- * >= key, possibly one past the end). *eq: that record equals the key.
+ * Hash collisions: separators hold hkeys only, so a run of records with the key's hkey may
+ * continue in the following leaves. Walk on while the key sorts after a whole leaf, stopping
+ * at the end of a leaf if the next one starts above the key (inserting there keeps every
+ * separator valid: see README.md).
+ */
+static int
+btr_seek_run(struct btr_context *tcx, struct btr_path *path, struct btr_skey *sk, bool *eq)
+{
+	struct btr_path tmp;
+	int             rc;
+
+	for (;;) {
+		struct btr_trace *tr;
+		struct btr_node  *nd;
+		int               at;
+
+		btr_path_copy(&tmp, path);
+		rc = btr_path_climb(tcx, &tmp, true);
+		if (rc == -DER_NONEXIST)
+			return 0;
+		if (rc != 0)
+			return rc;
+		tr = &tmp.p_trace[tmp.p_depth - 1];
+		nd = btr_off2node(tcx, tr->tr_node);
+		at = btr_leaf_lbound(tcx, nd, sk, eq);
+		if (at == 0 && !*eq)
+			return 0;
+		tr->tr_at = at;
+		btr_path_copy(path, &tmp);
+		if (at < nd->tn_keyn)
+			return 0;
+	}
+}
+
+/*
+ * Route \a sk from the root to a leaf and put the path at the key's position: the first
+ * record >= key, or one past the end of a leaf (insertion point). *eq: that record equals
+ * the key.
  */
 static int
 btr_path_seek(struct btr_context *tcx, struct btr_path *path, struct btr_skey *sk, bool *eq)
@@ -425,24 +494,14 @@ btr_path_seek(struct btr_context *tcx, struct btr_path *path, struct btr_skey *s
 
 		path->p_trace[level].tr_node = off;
 		if (btr_is_leaf(nd)) {
-			int c_hi = 1;
+			int rc = 0;
 
-			/* first record >= key; c_hi is the comparison at the final hi */
-			while (lo < hi) {
-				int mid = (lo + hi) / 2;
-				int c   = btr_leaf_cmp(tcx, btr_rec_at(tcx, nd, mid), sk);
-
-				if (c < 0) {
-					lo = mid + 1;
-				} else {
-					hi   = mid;
-					c_hi = c;
-				}
-			}
-			*eq                        = lo < nd->tn_keyn && c_hi == 0;
+			lo                         = btr_leaf_lbound(tcx, nd, sk, eq);
 			path->p_trace[level].tr_at = lo;
 			path->p_depth              = level + 1;
-			return btr_cmp_failed ? -DER_INVAL : 0;
+			if (strict && lo == nd->tn_keyn && sk->sk_key != NULL)
+				rc = btr_seek_run(tcx, path, sk, eq);
+			return btr_cmp_failed ? -DER_INVAL : rc;
 		}
 		/*
 		 * Child = number of separators <= key; with hash collisions a run of equal hkeys
@@ -464,30 +523,19 @@ btr_path_seek(struct btr_context *tcx, struct btr_path *path, struct btr_skey *s
 }
 
 /*
- * Find the record equal to \a sk. 0: tc_path is on it. -DER_NONEXIST: tc_path is where it
+ * Find the record equal to \a sk. 0: \a path is on it. -DER_NONEXIST: \a path is where it
  * would be inserted.
  */
 static int
 btr_find(struct btr_context *tcx, struct btr_path *path, struct btr_skey *sk)
 {
-	struct btr_path tmp;
-	bool            eq;
-	int             rc;
+	bool eq;
+	int  rc;
 
 	rc = btr_path_seek(tcx, path, sk, &eq);
-	if (rc != 0 || eq)
-		return rc;
-	if (tcx->tc_mode != BTR_KEY_HASH_COLL)
-		return -DER_NONEXIST;
-	/* the equal record may start the next leaf */
-	btr_path_copy(&tmp, path);
-	rc = btr_path_fix(tcx, &tmp);
 	if (rc != 0)
 		return rc;
-	if (btr_leaf_cmp(tcx, btr_path_rec(tcx, &tmp), sk) != 0)
-		return -DER_NONEXIST;
-	btr_path_copy(path, &tmp);
-	return 0;
+	return eq ? 0 : -DER_NONEXIST;
 }
 
 int
@@ -1068,9 +1116,7 @@ btr_context_create(struct btr_root *root, struct umem_attr *uma, void *priv,
 			tcx->tc_mode = BTR_KEY_HASH_COLL;
 		else
 			tcx->tc_mode = BTR_KEY_HASH;
-		if (tcx->tc_hkey_size == sizeof(uint64_t) && ops->to_hkey_cmp == NULL &&
-		    ops->to_key_cmp == NULL)
-			tcx->tc_mode = BTR_KEY_HASH8;
+		tcx->tc_hkey_u64 = tcx->tc_hkey_size == sizeof(uint64_t) && ops->to_hkey_cmp == NULL;
 	}
 	tcx->tc_rec_size = sizeof(struct btr_record) + D_ALIGNUP(tcx->tc_hkey_size, 8);
 

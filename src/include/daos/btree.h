@@ -359,6 +359,12 @@ int dbtree_delete(daos_handle_t toh, dbtree_probe_opc_t opc, d_iov_t *key, void 
 int dbtree_query(daos_handle_t toh, struct btr_attr *attr, struct btr_stat *stat);
 /** 1 empty, 0 not, negative error. */
 int dbtree_is_empty(daos_handle_t toh);
+/**
+ * pdaos addition (debugging, tests): walk the whole tree and verify its invariants (key
+ * order in and across nodes, separators, every leaf at the same depth, node fill). Fills
+ * \a stat (optional) like dbtree_query. -DER_DF_INVAL (and an error log) on a violation.
+ */
+int dbtree_check(daos_handle_t toh, struct btr_stat *stat);
 /** umem instance of a tree or iterator handle; NULL for a bad handle. */
 struct umem_instance *btr_hdl2umm(daos_handle_t toh);
 

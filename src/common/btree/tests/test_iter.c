@@ -263,6 +263,8 @@ test_modify_during(void **state)
 	assert_int_equal(dbtree_iter_probe(ih, BTR_PROBE_FIRST, 0, NULL, NULL), 0);
 	assert_int_equal(cur_key(ih, cls, NULL), 0);
 	assert_int_equal(dbtree_iter_finish(ih), 0);
+	assert_int_equal(dbtree_open_inplace(env->root, &env->uma, &toh), 0);
+	assert_int_equal(dbtree_destroy(toh, NULL), 0);
 	bt_env_destroy(env);
 }
 

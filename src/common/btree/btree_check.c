@@ -7,10 +7,10 @@
 
 struct btr_chk {
 	struct btr_context *c_tcx;
-	struct btr_stat    *c_stat;
-	int                 c_depth;
-	bool                c_have_prev;
-	uint64_t            c_prev_buf[BTR_REC_MAX / 8];
+	struct btr_stat *c_stat;
+	int c_depth;
+	bool c_have_prev;
+	uint64_t c_prev_buf[BTR_REC_MAX / 8];
 };
 
 /* Search key equal to the leaf record \a rec (inline key + real key where the order uses it). */
@@ -43,34 +43,34 @@ chk_edge_rec(struct btr_context *tcx, umem_off_t off, bool left, umem_off_t *lea
 
 	while (!btr_is_leaf(nd)) {
 		off = btr_child_at(tcx, nd, left ? 0 : nd->tn_keyn);
-		nd  = btr_off2node(tcx, off);
+		nd = btr_off2node(tcx, off);
 	}
 	if (leaf != NULL)
 		*leaf = off;
 	return nd->tn_keyn == 0 ? NULL : btr_rec_at(tcx, nd, left ? 0 : nd->tn_keyn - 1);
 }
 
-#define CHK_FAIL(fmt, ...)                                                                         \
-	do {                                                                                       \
-		D_ERROR("dbtree_check: " fmt, ##__VA_ARGS__);                                      \
-		return -DER_DF_INVAL;                                                              \
+#define CHK_FAIL(fmt, ...)                                    \
+	do {                                                  \
+		D_ERROR("dbtree_check: " fmt, ##__VA_ARGS__); \
+		return -DER_DF_INVAL;                         \
 	} while (0)
 
 static int
 chk_node(struct btr_chk *chk, umem_off_t off, int level)
 {
-	struct btr_context *tcx  = chk->c_tcx;
-	struct btr_root    *root = btr_root(tcx);
-	struct btr_node    *nd   = btr_off2node(tcx, off);
-	bool                coll = tcx->tc_mode == BTR_KEY_HASH_COLL;
-	struct btr_skey     sk;
-	int                 cap  = level == 0 && btr_is_leaf(nd) ? root->tr_node_size : tcx->tc_order;
-	int                 i, rc;
+	struct btr_context *tcx = chk->c_tcx;
+	struct btr_root *root = btr_root(tcx);
+	struct btr_node *nd = btr_off2node(tcx, off);
+	bool coll = tcx->tc_mode == BTR_KEY_HASH_COLL;
+	struct btr_skey sk;
+	int cap = level == 0 && btr_is_leaf(nd) ? root->tr_node_size : tcx->tc_order;
+	int i, rc;
 
 	chk->c_stat->bs_node_nr++;
 	if (btr_is_leaf(nd) != (level == chk->c_depth - 1))
-		CHK_FAIL("node " UMOFF_PF " at level %d of %d: leaf flag %d\n", UMOFF_P(off),
-			 level, chk->c_depth, btr_is_leaf(nd));
+		CHK_FAIL("node " UMOFF_PF " at level %d of %d: leaf flag %d\n", UMOFF_P(off), level,
+			 chk->c_depth, btr_is_leaf(nd));
 	if (nd->tn_keyn > cap || (nd->tn_keyn == 0 && (level > 0 || btr_is_leaf(nd))))
 		CHK_FAIL("node " UMOFF_PF ": %d keys, capacity %d\n", UMOFF_P(off), nd->tn_keyn,
 			 cap);
@@ -78,7 +78,7 @@ chk_node(struct btr_chk *chk, umem_off_t off, int level)
 	if (btr_is_leaf(nd)) {
 		chk->c_stat->bs_rec_nr += nd->tn_keyn;
 		for (i = 0; i < nd->tn_keyn; i++) {
-			struct btr_record *rec  = btr_rec_at(tcx, nd, i);
+			struct btr_record *rec = btr_rec_at(tcx, nd, i);
 			struct btr_record *prev = (struct btr_record *)chk->c_prev_buf;
 
 			if (UMOFF_IS_NULL(rec->rec_off))
@@ -102,9 +102,9 @@ chk_node(struct btr_chk *chk, umem_off_t off, int level)
 	for (i = 0; i < nd->tn_keyn; i++) {
 		struct btr_record *sep = btr_rec_at(tcx, nd, i);
 		struct btr_record *last, *first;
-		umem_off_t         leaf;
+		umem_off_t leaf;
 
-		last  = chk_edge_rec(tcx, btr_child_at(tcx, nd, i), false, NULL);
+		last = chk_edge_rec(tcx, btr_child_at(tcx, nd, i), false, NULL);
 		first = chk_edge_rec(tcx, btr_child_at(tcx, nd, i + 1), true, &leaf);
 		if (last == NULL || first == NULL)
 			CHK_FAIL("node " UMOFF_PF ": empty leaf under separator %d\n", UMOFF_P(off),
@@ -143,17 +143,17 @@ int
 dbtree_check(daos_handle_t toh, struct btr_stat *stat)
 {
 	struct btr_context *tcx = btr_hdl2tcx(toh);
-	struct btr_stat     tmp;
-	struct btr_chk      chk;
-	struct btr_root    *root;
+	struct btr_stat tmp;
+	struct btr_chk chk;
+	struct btr_root *root;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;
 	root = btr_root(tcx);
 	memset(&tmp, 0, sizeof(tmp));
 	memset(&chk, 0, sizeof(chk));
-	chk.c_tcx   = tcx;
-	chk.c_stat  = stat != NULL ? stat : &tmp;
+	chk.c_tcx = tcx;
+	chk.c_stat = stat != NULL ? stat : &tmp;
 	chk.c_depth = root->tr_depth;
 	memset(chk.c_stat, 0, sizeof(*chk.c_stat));
 	if ((root->tr_depth == 0) != UMOFF_IS_NULL(root->tr_node))

@@ -24,9 +24,9 @@
 
 #include <daos/btree.h>
 
-#define NKEYS    1024
-#define HEAP_SZ  (16ULL << 20)
-#define ORDER    5
+#define NKEYS   1024
+#define HEAP_SZ (16ULL << 20)
+#define ORDER   5
 
 struct msg {
 	uint32_t type; /* 0: ready, 1: announce, 2: acknowledge */
@@ -35,23 +35,23 @@ struct msg {
 	uint64_t seq;
 };
 
-static char                  heap_path[256];
+static char heap_path[256];
 static struct umem_pool_attr pool_attr = {.upa_sync_ms = 0, .upa_ckpt_interval_ms = 20};
-static int                   verbose;
+static int verbose;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "btree_crash: " __VA_ARGS__);                              \
-			fprintf(stderr, " (%s:%d)\n", __FILE__, __LINE__);                         \
-			exit(1);                                                                   \
-		}                                                                                  \
+#define CHECK(cond, ...)                                                   \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			fprintf(stderr, "btree_crash: " __VA_ARGS__);      \
+			fprintf(stderr, " (%s:%d)\n", __FILE__, __LINE__); \
+			exit(1);                                           \
+		}                                                          \
 	} while (0)
 
 struct val {
 	uint64_t key;
 	uint64_t seq;
-	char     pad[40];
+	char pad[40];
 };
 
 static d_iov_t *
@@ -75,14 +75,14 @@ static int
 open_tree(struct umem_pool **pool, struct umem_attr *uma, daos_handle_t *toh, bool create)
 {
 	struct umem_instance umm;
-	struct btr_root     *root;
-	umem_off_t           off;
-	int                  rc;
+	struct btr_root *root;
+	umem_off_t off;
+	int rc;
 
 	rc = umem_pool_open(heap_path, &pool_attr, pool);
 	if (rc != 0)
 		return rc;
-	uma->uma_id   = UMEM_CLASS_BMEM;
+	uma->uma_id = UMEM_CLASS_BMEM;
 	uma->uma_pool = *pool;
 	umem_class_init(uma, &umm);
 	rc = umem_pool_root(*pool, sizeof(struct btr_root), &off);
@@ -105,9 +105,9 @@ static void
 child(int fd, unsigned int seed, uint64_t seq)
 {
 	struct umem_pool *pool;
-	struct umem_attr  uma;
-	daos_handle_t     toh;
-	int               rc;
+	struct umem_attr uma;
+	daos_handle_t toh;
+	int rc;
 
 	rc = open_tree(&pool, &uma, &toh, false);
 	if (rc != 0)
@@ -119,8 +119,8 @@ child(int fd, unsigned int seed, uint64_t seq)
 	}
 	for (;; seq++) {
 		struct msg m = {.type = 1, .key = rand_r(&seed) % NKEYS, .seq = seq};
-		char       kb[32];
-		d_iov_t    key, val;
+		char kb[32];
+		d_iov_t key, val;
 		struct val v;
 
 		m.del = rand_r(&seed) % 100 < 40;
@@ -148,9 +148,9 @@ static uint64_t
 tree_seq(daos_handle_t toh, uint64_t x)
 {
 	struct val v;
-	char       kb[32];
-	d_iov_t    key, val;
-	int        rc;
+	char kb[32];
+	d_iov_t key, val;
+	int rc;
 
 	d_iov_set(&val, &v, sizeof(v));
 	rc = dbtree_lookup(toh, mkkey(kb, x, &key), &val);
@@ -161,7 +161,7 @@ tree_seq(daos_handle_t toh, uint64_t x)
 		struct val want;
 
 		CHECK(val.iov_len == mkval(&want, x, v.seq) && v.key == x &&
-			  memcmp(&v, &want, val.iov_len) == 0,
+			      memcmp(&v, &want, val.iov_len) == 0,
 		      "key %llu: bad value", (unsigned long long)x);
 	}
 	return v.seq;
@@ -171,11 +171,11 @@ static void
 verify(struct msg *pending)
 {
 	struct umem_pool *pool;
-	struct umem_attr  uma;
-	daos_handle_t     toh;
-	struct btr_stat   st;
-	uint64_t          n = 0, x;
-	int               rc;
+	struct umem_attr uma;
+	daos_handle_t toh;
+	struct btr_stat st;
+	uint64_t n = 0, x;
+	int rc;
 
 	rc = open_tree(&pool, &uma, &toh, false);
 	CHECK(rc == 0, "reopen: %d", rc);
@@ -214,13 +214,13 @@ main(int argc, char **argv)
 				       {"max-ms", required_argument, NULL, 'm'},
 				       {"verbose", no_argument, NULL, 'v'},
 				       {NULL, 0, NULL, 0}};
-	char                 dir[64] = "/tmp/btree_crash.XXXXXX", wal[300];
-	unsigned int         seed    = (unsigned int)time(NULL);
-	int                  kills = 20, max_ms = 30, c, k;
-	uint64_t             seq = 1, acked = 0;
-	struct umem_pool    *pool;
-	daos_handle_t        toh;
-	struct umem_attr     uma;
+	char dir[64] = "/tmp/btree_crash.XXXXXX", wal[300];
+	unsigned int seed = (unsigned int)time(NULL);
+	int kills = 20, max_ms = 30, c, k;
+	uint64_t seq = 1, acked = 0;
+	struct umem_pool *pool;
+	daos_handle_t toh;
+	struct umem_attr uma;
 
 	while ((c = getopt_long(argc, argv, "k:s:m:v", opts, NULL)) != -1) {
 		switch (c) {
@@ -237,7 +237,8 @@ main(int argc, char **argv)
 			verbose = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [--kills N] [--seed S] [--max-ms M] [--verbose]\n",
+			fprintf(stderr,
+				"usage: %s [--kills N] [--seed S] [--max-ms M] [--verbose]\n",
 				argv[0]);
 			return 2;
 		}
@@ -253,10 +254,10 @@ main(int argc, char **argv)
 
 	for (k = 0; k < kills; k++) {
 		struct msg pending = {0}, m;
-		bool       have_pending = false;
-		int        fds[2], status;
-		pid_t      pid;
-		ssize_t    r;
+		bool have_pending = false;
+		int fds[2], status;
+		pid_t pid;
+		ssize_t r;
 
 		CHECK(pipe(fds) == 0, "pipe");
 		pid = fork();
@@ -275,7 +276,7 @@ main(int argc, char **argv)
 		CHECK(WIFSIGNALED(status), "child exited with %d", WEXITSTATUS(status));
 		while ((r = read(fds[0], &m, sizeof(m))) == sizeof(m)) {
 			if (m.type == 1) {
-				pending      = m;
+				pending = m;
 				have_pending = true;
 			} else {
 				CHECK(have_pending && m.seq == pending.seq, "ack out of order");

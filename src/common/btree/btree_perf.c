@@ -26,17 +26,17 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-#define DIE(...)                                                                                   \
-	do {                                                                                       \
-		fprintf(stderr, "btree_perf: " __VA_ARGS__);                                       \
-		fprintf(stderr, "\n");                                                             \
-		exit(1);                                                                           \
+#define DIE(...)                                             \
+	do {                                                 \
+		fprintf(stderr, "btree_perf: " __VA_ARGS__); \
+		fprintf(stderr, "\n");                       \
+		exit(1);                                     \
 	} while (0)
 
 struct keyset {
 	unsigned int cls;
-	uint64_t    *u;
-	char        (*s)[16];
+	uint64_t *u;
+	char (*s)[16];
 };
 
 static d_iov_t *
@@ -69,21 +69,21 @@ count_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 static void
 run(unsigned int cls, uint64_t n, unsigned int order, const char *heap, size_t size_mb)
 {
-	char                 dir[256] = "", path[300] = "";
-	struct umem_pool    *pool     = NULL;
-	struct umem_attr     uma      = {.uma_id = UMEM_CLASS_VMEM};
+	char dir[256] = "", path[300] = "";
+	struct umem_pool *pool = NULL;
+	struct umem_attr uma = {.uma_id = UMEM_CLASS_VMEM};
 	struct umem_instance umm;
-	struct btr_root      vroot, *root = &vroot;
-	struct keyset        ks = {.cls = cls};
-	uint64_t            *perm, i, sum = 0;
-	daos_handle_t        toh;
-	double               t0, t_ins, t_look, t_iter, t_del;
-	int                  rc;
+	struct btr_root vroot, *root = &vroot;
+	struct keyset ks = {.cls = cls};
+	uint64_t *perm, i, sum = 0;
+	daos_handle_t toh;
+	double t0, t_ins, t_look, t_iter, t_del;
+	int rc;
 
 	memset(&vroot, 0, sizeof(vroot));
 	if (strcmp(heap, "dram") != 0) {
 		struct umem_pool_attr attr = {.upa_sync_ms = -1};
-		umem_off_t            off;
+		umem_off_t off;
 
 		snprintf(dir, sizeof(dir), "%s/btree_perf.XXXXXX", heap);
 		if (mkdtemp(dir) == NULL)
@@ -92,7 +92,7 @@ run(unsigned int cls, uint64_t n, unsigned int order, const char *heap, size_t s
 		rc = umem_pool_create(path, size_mb << 20, 0600, &attr, &pool);
 		if (rc != 0)
 			DIE("heap create: %d", rc);
-		uma.uma_id   = UMEM_CLASS_BMEM;
+		uma.uma_id = UMEM_CLASS_BMEM;
 		uma.uma_pool = pool;
 		umem_class_init(&uma, &umm);
 		if (umem_pool_root(pool, sizeof(struct btr_root), &off) != 0)
@@ -111,8 +111,7 @@ run(unsigned int cls, uint64_t n, unsigned int order, const char *heap, size_t s
 		perm[i] = i;
 		if (ks.u != NULL)
 			ks.u[i] = mix(i);
-		else
-		{
+		else {
 			/* 16 binary bytes; mix() is a bijection, so keys are unique */
 			uint64_t w[2] = {mix(i), mix(i + n)};
 
@@ -191,17 +190,15 @@ run(unsigned int cls, uint64_t n, unsigned int order, const char *heap, size_t s
 int
 main(int argc, char **argv)
 {
-	static struct option opts[] = {{"n", required_argument, NULL, 'n'},
-				       {"order", required_argument, NULL, 'o'},
-				       {"heap", required_argument, NULL, 'h'},
-				       {"size", required_argument, NULL, 's'},
-				       {"class", required_argument, NULL, 'c'},
-				       {NULL, 0, NULL, 0}};
-	uint64_t             n     = 1000000;
-	unsigned int         order = 32;
-	const char          *heap  = "dram", *cls = "all";
-	size_t               size  = 1024;
-	int                  c;
+	static struct option opts[] = {
+		{"n", required_argument, NULL, 'n'},     {"order", required_argument, NULL, 'o'},
+		{"heap", required_argument, NULL, 'h'},  {"size", required_argument, NULL, 's'},
+		{"class", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+	uint64_t n = 1000000;
+	unsigned int order = 32;
+	const char *heap = "dram", *cls = "all";
+	size_t size = 1024;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "n:o:h:s:c:", opts, NULL)) != -1) {
 		switch (c) {

@@ -13,14 +13,14 @@
 #include <daos/btree.h>
 
 struct bt_env {
-	char                 dir[64];
-	char                 path[128];
-	struct umem_pool    *pool;
-	struct umem_attr     uma;
+	char dir[64];
+	char path[128];
+	struct umem_pool *pool;
+	struct umem_attr uma;
 	struct umem_instance umm;
 	/* the tree root: in the heap's root object (BMEM) or in DRAM (VMEM) */
-	struct btr_root     *root;
-	struct btr_root      vroot;
+	struct btr_root *root;
+	struct btr_root vroot;
 };
 
 static inline void
@@ -28,7 +28,7 @@ bt_env_inst(struct bt_env *env)
 {
 	umem_off_t off;
 
-	env->uma.uma_id   = UMEM_CLASS_BMEM;
+	env->uma.uma_id = UMEM_CLASS_BMEM;
 	env->uma.uma_pool = env->pool;
 	assert_int_equal(umem_class_init(&env->uma, &env->umm), 0);
 	assert_int_equal(umem_pool_root(env->pool, 256, &off), 0);
@@ -99,9 +99,9 @@ bt_used(struct bt_env *env)
 
 /* Key of index \a i for a class: uint64 for IV, "k%06d" strings for KV/NV (same order). */
 struct bt_key {
-	char     buf[32];
+	char buf[32];
 	uint64_t u;
-	d_iov_t  iov;
+	d_iov_t iov;
 };
 
 static inline d_iov_t *
@@ -142,7 +142,7 @@ static inline uint64_t
 bt_kv_hash(uint64_t i)
 {
 	struct bt_key k;
-	d_iov_t      *iov = bt_key(&k, DBTREE_CLASS_KV, i);
+	d_iov_t *iov = bt_key(&k, DBTREE_CLASS_KV, i);
 
 	return d_hash_murmur64(iov->iov_buf, iov->iov_len, 5731);
 }

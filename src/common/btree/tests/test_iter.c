@@ -24,7 +24,7 @@ static int64_t
 ref_neighbour(unsigned int cls, bool *present, uint64_t x, bool next)
 {
 	int64_t best = -1;
-	int     i;
+	int i;
 
 	for (i = 0; i < NK; i++) {
 		if (!present[i])
@@ -41,8 +41,8 @@ static void
 put(daos_handle_t toh, unsigned int cls, bool *present, uint64_t x)
 {
 	struct bt_key k;
-	uint64_t      v = x * 3 + 1;
-	d_iov_t       val;
+	uint64_t v = x * 3 + 1;
+	d_iov_t val;
 
 	d_iov_set(&val, &v, sizeof(v));
 	assert_int_equal(dbtree_update(toh, bt_key(&k, cls, x), &val), 0);
@@ -62,7 +62,7 @@ del(daos_handle_t toh, unsigned int cls, bool *present, uint64_t x)
 static uint64_t
 cur_key(daos_handle_t ih, unsigned int cls, daos_anchor_t *anchor)
 {
-	d_iov_t  key, val;
+	d_iov_t key, val;
 	uint64_t x;
 
 	d_iov_set(&key, NULL, 0);
@@ -77,7 +77,7 @@ static daos_handle_t
 setup(struct bt_env *env, unsigned int cls, unsigned int order, bool *present)
 {
 	daos_handle_t toh;
-	int           i;
+	int i;
 
 	assert_int_equal(dbtree_create_inplace(cls, 0, order, &env->uma, env->root, &toh), 0);
 	memset(present, 0, NK * sizeof(bool));
@@ -90,14 +90,14 @@ static void
 walk_all(unsigned int cls, unsigned int opts)
 {
 	struct bt_env *env = bt_env_create(0);
-	bool           present[NK];
-	daos_handle_t  toh, ih;
-	int            dir, n, rc;
+	bool present[NK];
+	daos_handle_t toh, ih;
+	int dir, n, rc;
 
 	toh = setup(env, cls, 4, present);
 	assert_int_equal(dbtree_iter_prepare(toh, opts, &ih), 0);
 	for (dir = 0; dir < 2; dir++) {
-		bool    fwd  = dir == 0;
+		bool fwd = dir == 0;
 		int64_t prev = -1;
 
 		rc = dbtree_iter_probe(ih, fwd ? BTR_PROBE_FIRST : BTR_PROBE_LAST, 0, NULL, NULL);
@@ -105,9 +105,10 @@ walk_all(unsigned int cls, unsigned int opts)
 			uint64_t x = cur_key(ih, cls, NULL);
 
 			assert_int_equal(ref_neighbour(cls, present, prev < 0 ? x : prev, fwd),
-					 prev < 0 ? ref_neighbour(cls, present, x, fwd) : (int64_t)x);
+					 prev < 0 ? ref_neighbour(cls, present, x, fwd)
+						  : (int64_t)x);
 			prev = x;
-			rc   = fwd ? dbtree_iter_next(ih) : dbtree_iter_prev(ih);
+			rc = fwd ? dbtree_iter_next(ih) : dbtree_iter_prev(ih);
 		}
 		assert_int_equal(rc, -DER_NONEXIST);
 		assert_int_equal(n, NK / 2);
@@ -136,11 +137,11 @@ static void
 anchors(unsigned int cls, bool fwd)
 {
 	struct bt_env *env = bt_env_create(32 << 20);
-	bool           present[NK], seen[NK] = {0}, stable[NK];
-	daos_handle_t  toh, toh2, ih;
-	daos_anchor_t  anchor;
-	unsigned int   seed = 99 + cls;
-	int            steps = 0, rc, i;
+	bool present[NK], seen[NK] = {0}, stable[NK];
+	daos_handle_t toh, toh2, ih;
+	daos_anchor_t anchor;
+	unsigned int seed = 99 + cls;
+	int steps = 0, rc, i;
 
 	toh = setup(env, cls, 5, present);
 	memcpy(stable, present, sizeof(stable));
@@ -149,7 +150,7 @@ anchors(unsigned int cls, bool fwd)
 	rc = dbtree_iter_probe(ih, fwd ? BTR_PROBE_FIRST : BTR_PROBE_LAST, 0, NULL, NULL);
 	while (rc == 0) {
 		uint64_t x = cur_key(ih, cls, &anchor);
-		int64_t  want;
+		int64_t want;
 
 		assert_false(seen[x]);
 		seen[x] = true;
@@ -223,10 +224,10 @@ static void
 test_modify_during(void **state)
 {
 	struct bt_env *env = bt_env_create(0);
-	unsigned int   cls = DBTREE_CLASS_IV;
-	bool           present[NK];
-	daos_handle_t  toh, ih, ih2;
-	int            rc, n = 0;
+	unsigned int cls = DBTREE_CLASS_IV;
+	bool present[NK];
+	daos_handle_t toh, ih, ih2;
+	int rc, n = 0;
 
 	toh = setup(env, cls, 3, present);
 	assert_int_equal(dbtree_iter_prepare(toh, BTR_ITER_EMBEDDED, &ih), 0);
@@ -236,7 +237,7 @@ test_modify_during(void **state)
 	rc = dbtree_iter_probe(ih, BTR_PROBE_FIRST, 0, NULL, NULL);
 	while (rc == 0) {
 		uint64_t x = cur_key(ih, cls, NULL);
-		int64_t  nx;
+		int64_t nx;
 
 		/* insert right after, delete the one after that, rewrite the current */
 		if (x + 1 < NK && !present[x + 1] && x % 4 == 0)
@@ -271,12 +272,12 @@ test_modify_during(void **state)
 static void
 test_iter_delete(void **state)
 {
-	struct bt_env  *env = bt_env_create(16 << 20);
-	unsigned int    cls = DBTREE_CLASS_NV;
-	bool            present[NK];
-	daos_handle_t   toh, ih;
+	struct bt_env *env = bt_env_create(16 << 20);
+	unsigned int cls = DBTREE_CLASS_NV;
+	bool present[NK];
+	daos_handle_t toh, ih;
 	struct btr_stat st;
-	int             rc, i = 0;
+	int rc, i = 0;
 
 	toh = setup(env, cls, 4, present);
 	assert_int_equal(dbtree_iter_prepare(toh, 0, &ih), 0);
@@ -309,7 +310,7 @@ test_iter_delete(void **state)
 	}
 	{
 		uint64_t x = cur_key(ih, cls, NULL);
-		int64_t  p = ref_neighbour(cls, present, x, false);
+		int64_t p = ref_neighbour(cls, present, x, false);
 
 		assert_int_equal(dbtree_iter_delete(ih, NULL), 0);
 		present[x] = false;
@@ -344,12 +345,12 @@ static void
 test_iterate(void **state)
 {
 	struct bt_env *env = bt_env_create(16 << 20);
-	bool           present[NK];
-	daos_handle_t  toh, ih;
-	struct cb_arg  a;
+	bool present[NK];
+	daos_handle_t toh, ih;
+	struct cb_arg a;
 
 	toh = setup(env, DBTREE_CLASS_KV, 8, present);
-	a   = (struct cb_arg){.stop_at = 10, .rc = 1};
+	a = (struct cb_arg){.stop_at = 10, .rc = 1};
 	assert_int_equal(dbtree_iterate(toh, 0, false, iter_cb, &a), 0);
 	assert_int_equal(a.n, 10);
 	a = (struct cb_arg){.stop_at = 7, .rc = -DER_IO};
@@ -377,9 +378,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_walk),        cmocka_unit_test(test_anchor),
-	    cmocka_unit_test(test_modify_during), cmocka_unit_test(test_iter_delete),
-	    cmocka_unit_test(test_iterate),
+		cmocka_unit_test(test_walk),          cmocka_unit_test(test_anchor),
+		cmocka_unit_test(test_modify_during), cmocka_unit_test(test_iter_delete),
+		cmocka_unit_test(test_iterate),
 	};
 
 	return cmocka_run_group_tests_name("btree_iter", tests, NULL, NULL);

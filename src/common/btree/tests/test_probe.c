@@ -72,17 +72,17 @@ check_probes(daos_handle_t toh, unsigned int cls, struct ord *a, int n, uint64_t
 	     uint32_t intent)
 {
 	uint64_t j;
-	int      o;
+	int o;
 
 	for (j = 0; j <= max_key; j++) {
-		struct ord    t = ord_of(cls, j);
+		struct ord t = ord_of(cls, j);
 		struct bt_key k;
 
 		for (o = 0; o < (int)(sizeof(all_opcs) / sizeof(all_opcs[0])); o++) {
-			int      e = expect(a, n, all_opcs[o], &t);
-			d_iov_t  kout, vout;
+			int e = expect(a, n, all_opcs[o], &t);
+			d_iov_t kout, vout;
 			uint64_t v;
-			int      rc;
+			int rc;
 
 			d_iov_set(&kout, NULL, 0);
 			d_iov_set(&vout, &v, sizeof(v));
@@ -108,22 +108,21 @@ check_probes(daos_handle_t toh, unsigned int cls, struct ord *a, int n, uint64_t
 static void
 probe_class(unsigned int cls, size_t heap, unsigned int order, uint64_t feats)
 {
-	struct bt_env  *env = bt_env_create(heap);
-	daos_handle_t   toh;
+	struct bt_env *env = bt_env_create(heap);
+	daos_handle_t toh;
 	struct btr_stat st;
-	struct ord     *a;
-	int             n = 300, i;
+	struct ord *a;
+	int n = 300, i;
 
-	assert_int_equal(
-	    dbtree_create_inplace(cls, feats, order, &env->uma, env->root, &toh), 0);
+	assert_int_equal(dbtree_create_inplace(cls, feats, order, &env->uma, env->root, &toh), 0);
 	/* empty tree: everything misses */
 	check_probes(toh, cls, NULL, 0, 3, DAOS_INTENT_DEFAULT);
 
 	a = calloc(n, sizeof(*a));
 	for (i = 0; i < n; i++) {
 		struct bt_key k;
-		uint64_t      x = (uint64_t)((i * 7919) % n) * 10 + 5, v = x * 3 + 1;
-		d_iov_t       val;
+		uint64_t x = (uint64_t)((i * 7919) % n) * 10 + 5, v = x * 3 + 1;
+		d_iov_t val;
 
 		a[i] = ord_of(cls, x);
 		d_iov_set(&val, &v, sizeof(v));
@@ -137,8 +136,8 @@ probe_class(unsigned int cls, size_t heap, unsigned int order, uint64_t feats)
 	/* updates in place and with a larger value (reallocated body) */
 	for (i = 0; i < n; i += 7) {
 		struct bt_key k;
-		char          big[100];
-		d_iov_t       val, out;
+		char big[100];
+		d_iov_t val, out;
 
 		memset(big, 'z', sizeof(big));
 		d_iov_set(&val, big, sizeof(big));
@@ -150,8 +149,8 @@ probe_class(unsigned int cls, size_t heap, unsigned int order, uint64_t feats)
 	}
 	for (i = 0; i < n; i += 7) {
 		struct bt_key k;
-		uint64_t      v = a[i].x * 3 + 1;
-		d_iov_t       val;
+		uint64_t v = a[i].x * 3 + 1;
+		d_iov_t val;
 
 		d_iov_set(&val, &v, sizeof(v));
 		assert_int_equal(dbtree_upsert(toh, BTR_PROBE_EQ, DAOS_INTENT_UPDATE,
@@ -240,10 +239,10 @@ av_check(struct btr_instance *tins, struct btr_record *rec, uint32_t intent)
 }
 
 static btr_ops_t av_ops = {
-    .to_rec_alloc          = av_alloc,
-    .to_rec_free           = av_free,
-    .to_rec_fetch          = av_fetch,
-    .to_check_availability = av_check,
+	.to_rec_alloc = av_alloc,
+	.to_rec_free = av_free,
+	.to_rec_fetch = av_fetch,
+	.to_check_availability = av_check,
 };
 
 static int
@@ -257,9 +256,9 @@ static void
 test_availability(void **state)
 {
 	struct bt_env *env = bt_env_create(0);
-	daos_handle_t  toh;
-	struct ord    *a;
-	int            n = 200, nv = 0, i, cnt, freed = 0;
+	daos_handle_t toh;
+	struct ord *a;
+	int n = 200, nv = 0, i, cnt, freed = 0;
 
 	assert_int_equal(dbtree_class_register(AV_CLASS, BTR_FEAT_UINT_KEY, &av_ops), 0);
 	/* the same ops again is fine, other ops are not */
@@ -270,8 +269,8 @@ test_availability(void **state)
 	a = calloc(n, sizeof(*a));
 	for (i = 0; i < n; i++) {
 		struct bt_key k;
-		uint64_t      x = (uint64_t)i * 10 + 5, v = x * 3 + 1;
-		d_iov_t       val;
+		uint64_t x = (uint64_t)i * 10 + 5, v = x * 3 + 1;
+		d_iov_t val;
 
 		d_iov_set(&val, &v, sizeof(v));
 		assert_int_equal(dbtree_update(toh, bt_key(&k, DBTREE_CLASS_IV, x), &val), 0);
@@ -292,14 +291,14 @@ test_availability(void **state)
 
 	/* a hidden record cannot be deleted by key, but is updated (not duplicated) */
 	{
-		struct bt_key   k;
-		uint64_t        v = 7;
-		d_iov_t         val;
+		struct bt_key k;
+		uint64_t v = 7;
+		d_iov_t val;
 		struct btr_stat st;
 
-		assert_int_equal(dbtree_delete(toh, BTR_PROBE_EQ, bt_key(&k, DBTREE_CLASS_IV, 15),
-					       NULL),
-				 -DER_NONEXIST);
+		assert_int_equal(
+			dbtree_delete(toh, BTR_PROBE_EQ, bt_key(&k, DBTREE_CLASS_IV, 15), NULL),
+			-DER_NONEXIST);
 		d_iov_set(&val, &v, sizeof(v));
 		assert_int_equal(dbtree_update(toh, bt_key(&k, DBTREE_CLASS_IV, 15), &val), 0);
 		assert_int_equal(dbtree_check(toh, &st), 0);
@@ -321,14 +320,14 @@ test_availability(void **state)
 static void
 test_bad_args(void **state)
 {
-	struct bt_env  *env = bt_env_create(0);
-	daos_handle_t   toh, ih, bad = {.cookie = 0xdeadbeef12345678ULL};
-	struct bt_key   k;
+	struct bt_env *env = bt_env_create(0);
+	daos_handle_t toh, ih, bad = {.cookie = 0xdeadbeef12345678ULL};
+	struct bt_key k;
 	struct btr_attr attr;
-	uint64_t        v = 1;
-	d_iov_t         val;
-	bool            destroyed;
-	int             credits = 1;
+	uint64_t v = 1;
+	d_iov_t val;
+	bool destroyed;
+	int credits = 1;
 
 	d_iov_set(&val, &v, sizeof(v));
 	assert_int_equal(dbtree_update(bad, bt_key(&k, DBTREE_CLASS_IV, 1), &val), -DER_NO_HDL);
@@ -392,11 +391,11 @@ static void
 test_create_off(void **state)
 {
 	struct bt_env *env = bt_env_create(16 << 20);
-	daos_handle_t  toh;
-	umem_off_t     off;
-	struct bt_key  k;
-	uint64_t       used = bt_used(env), v = 5;
-	d_iov_t        val;
+	daos_handle_t toh;
+	umem_off_t off;
+	struct bt_key k;
+	uint64_t used = bt_used(env), v = 5;
+	d_iov_t val;
 
 	d_iov_set(&val, &v, sizeof(v));
 	assert_int_equal(dbtree_create(DBTREE_CLASS_NV, 0, 8, &env->uma, &off, &toh), 0);
@@ -413,9 +412,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_probe_iv),     cmocka_unit_test(test_probe_kv),
-	    cmocka_unit_test(test_probe_nv),     cmocka_unit_test(test_availability),
-	    cmocka_unit_test(test_bad_args),     cmocka_unit_test(test_create_off),
+		cmocka_unit_test(test_probe_iv), cmocka_unit_test(test_probe_kv),
+		cmocka_unit_test(test_probe_nv), cmocka_unit_test(test_availability),
+		cmocka_unit_test(test_bad_args), cmocka_unit_test(test_create_off),
 	};
 
 	return cmocka_run_group_tests_name("btree_probe", tests, NULL, NULL);

@@ -16,7 +16,7 @@
 struct cl_body {
 	uint32_t klen;
 	uint32_t vlen;
-	char     data[0];
+	char data[0];
 };
 
 static void
@@ -26,7 +26,7 @@ cl_hkey_gen(struct btr_instance *tins, d_iov_t *key, void *hkey)
 
 	memcpy(tmp, key->iov_buf, key->iov_len);
 	tmp[key->iov_len] = 0;
-	*(uint8_t *)hkey  = strtoull(tmp + 1, NULL, 10) % CL_MOD;
+	*(uint8_t *)hkey = strtoull(tmp + 1, NULL, 10) % CL_MOD;
 }
 
 static int
@@ -39,8 +39,8 @@ static int
 cl_key_cmp(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key)
 {
 	struct cl_body *b = umem_off2ptr(&tins->ti_umm, rec->rec_off);
-	size_t          n = b->klen < key->iov_len ? b->klen : key->iov_len;
-	int             c = memcmp(b->data, key->iov_buf, n);
+	size_t n = b->klen < key->iov_len ? b->klen : key->iov_len;
+	int c = memcmp(b->data, key->iov_buf, n);
 
 	if (c == 0)
 		c = b->klen < key->iov_len ? -1 : b->klen > key->iov_len;
@@ -69,12 +69,12 @@ static int
 cl_alloc(struct btr_instance *tins, d_iov_t *key, d_iov_t *val, struct btr_record *rec,
 	 d_iov_t *val_out)
 {
-	umem_off_t      off = umem_alloc(&tins->ti_umm, sizeof(struct cl_body) + key->iov_len + 8);
+	umem_off_t off = umem_alloc(&tins->ti_umm, sizeof(struct cl_body) + key->iov_len + 8);
 	struct cl_body *b;
 
 	if (UMOFF_IS_NULL(off))
 		return -DER_NOSPACE;
-	b       = umem_off2ptr(&tins->ti_umm, off);
+	b = umem_off2ptr(&tins->ti_umm, off);
 	b->klen = key->iov_len;
 	b->vlen = 8;
 	memcpy(b->data, key->iov_buf, key->iov_len);
@@ -111,7 +111,7 @@ cl_update(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key, d_iov
 	  d_iov_t *val_out)
 {
 	struct cl_body *b = umem_off2ptr(&tins->ti_umm, rec->rec_off);
-	int             rc;
+	int rc;
 
 	rc = umem_tx_add_ptr(&tins->ti_umm, b->data + b->klen, 8);
 	if (rc == 0)
@@ -120,15 +120,15 @@ cl_update(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key, d_iov
 }
 
 static btr_ops_t cl_ops = {
-    .to_hkey_gen   = cl_hkey_gen,
-    .to_hkey_size  = cl_hkey_size,
-    .to_key_cmp    = cl_key_cmp,
-    .to_key_encode = cl_encode,
-    .to_key_decode = cl_decode,
-    .to_rec_alloc  = cl_alloc,
-    .to_rec_free   = cl_free,
-    .to_rec_fetch  = cl_fetch,
-    .to_rec_update = cl_update,
+	.to_hkey_gen = cl_hkey_gen,
+	.to_hkey_size = cl_hkey_size,
+	.to_key_cmp = cl_key_cmp,
+	.to_key_encode = cl_encode,
+	.to_key_decode = cl_decode,
+	.to_rec_alloc = cl_alloc,
+	.to_rec_free = cl_free,
+	.to_rec_fetch = cl_fetch,
+	.to_rec_update = cl_update,
 };
 
 static unsigned int
@@ -150,17 +150,17 @@ ord_major(unsigned int cls, uint64_t x)
 
 struct walk {
 	unsigned int cls;
-	uint64_t    *ref;
-	int          n;
-	bool         have_prev;
-	uint64_t     prev;
+	uint64_t *ref;
+	int n;
+	bool have_prev;
+	uint64_t prev;
 };
 
 static int
 walk_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 {
 	struct walk *w = arg;
-	uint64_t     x = bt_key_idx(key_cls(w->cls), key), v;
+	uint64_t x = bt_key_idx(key_cls(w->cls), key), v;
 
 	assert_true(x < NKEYS);
 	assert_int_equal(val->iov_len, sizeof(v));
@@ -172,7 +172,7 @@ walk_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 		assert_true(a < b || (a == b && w->prev < x));
 	}
 	w->have_prev = true;
-	w->prev      = x;
+	w->prev = x;
 	w->n++;
 	return 0;
 }
@@ -181,7 +181,7 @@ static void
 verify(daos_handle_t toh, unsigned int cls, uint64_t *ref, int nref)
 {
 	struct btr_stat st;
-	struct walk     w = {.cls = cls, .ref = ref};
+	struct walk w = {.cls = cls, .ref = ref};
 
 	assert_int_equal(dbtree_check(toh, &st), 0);
 	assert_int_equal(st.bs_rec_nr, nref);
@@ -193,19 +193,19 @@ static void
 random_class(unsigned int cls, size_t heap, unsigned int order, uint64_t feats, int nops)
 {
 	struct bt_env *env = bt_env_create(heap);
-	uint64_t      *ref = calloc(NKEYS, sizeof(*ref)); /* 0: absent, else the value */
-	uint64_t       used;
-	daos_handle_t  toh;
-	unsigned int   seed = 1234 + cls * 7 + order;
-	int            nref = 0, i;
+	uint64_t *ref = calloc(NKEYS, sizeof(*ref)); /* 0: absent, else the value */
+	uint64_t used;
+	daos_handle_t toh;
+	unsigned int seed = 1234 + cls * 7 + order;
+	int nref = 0, i;
 
 	assert_int_equal(dbtree_create_inplace(cls, feats, order, &env->uma, env->root, &toh), 0);
 	used = bt_used(env);
 	for (i = 1; i <= nops; i++) {
 		struct bt_key k;
-		uint64_t      x = rand_r(&seed) % NKEYS, v = ((uint64_t)i << 16) | x, got;
-		d_iov_t       val;
-		int           rc;
+		uint64_t x = rand_r(&seed) % NKEYS, v = ((uint64_t)i << 16) | x, got;
+		d_iov_t val;
+		int rc;
 
 		/* insert-heavy first half, delete-heavy second half */
 		if ((int)(rand_r(&seed) % 100) < (i < nops / 2 ? 65 : 35)) {
@@ -221,7 +221,7 @@ random_class(unsigned int cls, size_t heap, unsigned int order, uint64_t feats, 
 		}
 		if (i % 97 == 0) {
 			d_iov_set(&val, &got, sizeof(got));
-			x  = rand_r(&seed) % NKEYS;
+			x = rand_r(&seed) % NKEYS;
 			rc = dbtree_lookup(toh, bt_key(&k, key_cls(cls), x), &val);
 			if (ref[x] == 0) {
 				assert_int_equal(rc, -DER_NONEXIST);
@@ -241,7 +241,8 @@ random_class(unsigned int cls, size_t heap, unsigned int order, uint64_t feats, 
 
 		if (ref[i] != 0)
 			assert_int_equal(
-			    dbtree_delete(toh, BTR_PROBE_EQ, bt_key(&k, key_cls(cls), i), NULL), 0);
+				dbtree_delete(toh, BTR_PROBE_EQ, bt_key(&k, key_cls(cls), i), NULL),
+				0);
 	}
 	{
 		struct btr_stat st;
@@ -288,17 +289,17 @@ test_random_collide(void **state)
 static void
 test_sequential(void **state)
 {
-	struct bt_env  *env = bt_env_create(0);
-	daos_handle_t   toh;
+	struct bt_env *env = bt_env_create(0);
+	daos_handle_t toh;
 	struct btr_stat st;
-	int             n = 20000, i;
+	int n = 20000, i;
 
 	assert_int_equal(dbtree_create_inplace(DBTREE_CLASS_IV, 0, 16, &env->uma, env->root, &toh),
 			 0);
 	for (i = 0; i < n; i++) {
 		struct bt_key k;
-		uint64_t      v = i;
-		d_iov_t       val;
+		uint64_t v = i;
+		d_iov_t val;
 
 		d_iov_set(&val, &v, sizeof(v));
 		assert_int_equal(dbtree_update(toh, bt_key(&k, DBTREE_CLASS_IV, i), &val), 0);
@@ -310,9 +311,8 @@ test_sequential(void **state)
 	for (i = n - 1; i >= 0; i -= 2) {
 		struct bt_key k;
 
-		assert_int_equal(dbtree_delete(toh, BTR_PROBE_EQ, bt_key(&k, DBTREE_CLASS_IV, i),
-					       NULL),
-				 0);
+		assert_int_equal(
+			dbtree_delete(toh, BTR_PROBE_EQ, bt_key(&k, DBTREE_CLASS_IV, i), NULL), 0);
 	}
 	assert_int_equal(dbtree_check(toh, &st), 0);
 	assert_int_equal(st.bs_rec_nr, n / 2);
@@ -324,9 +324,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_random_iv),      cmocka_unit_test(test_random_kv),
-	    cmocka_unit_test(test_random_nv),      cmocka_unit_test(test_random_collide),
-	    cmocka_unit_test(test_sequential),
+		cmocka_unit_test(test_random_iv),  cmocka_unit_test(test_random_kv),
+		cmocka_unit_test(test_random_nv),  cmocka_unit_test(test_random_collide),
+		cmocka_unit_test(test_sequential),
 	};
 
 	return cmocka_run_group_tests_name("btree_random", tests, NULL, NULL);

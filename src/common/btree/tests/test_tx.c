@@ -6,8 +6,8 @@
 #include "btr_utest.h"
 
 struct dump {
-	int       n;
-	uint64_t  sum;
+	int n;
+	uint64_t sum;
 	uint64_t *keys;
 };
 
@@ -15,7 +15,7 @@ static int
 dump_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 {
 	struct dump *d = arg;
-	uint64_t     h = d_hash_murmur64(key->iov_buf, key->iov_len, 1) ^
+	uint64_t h = d_hash_murmur64(key->iov_buf, key->iov_len, 1) ^
 		     d_hash_murmur64(val->iov_buf, val->iov_len, 2) ^ (uint64_t)val->iov_len;
 
 	d->keys[d->n++] = h;
@@ -26,8 +26,8 @@ dump_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 static void
 dump_tree(daos_handle_t toh, struct dump *d, int max)
 {
-	d->n    = 0;
-	d->sum  = 0;
+	d->n = 0;
+	d->sum = 0;
 	d->keys = calloc(max, sizeof(uint64_t));
 	assert_int_equal(dbtree_iterate(toh, 0, false, dump_cb, d), 0);
 	assert_int_equal(dbtree_check(toh, NULL), 0);
@@ -46,8 +46,8 @@ static void
 put_kv(daos_handle_t toh, uint64_t x, size_t vlen)
 {
 	struct bt_key k;
-	char          v[512];
-	d_iov_t       val;
+	char v[512];
+	d_iov_t val;
 
 	memset(v, (int)(x + vlen), vlen);
 	d_iov_set(&val, v, vlen);
@@ -57,13 +57,13 @@ put_kv(daos_handle_t toh, uint64_t x, size_t vlen)
 static void
 test_abort(void **state)
 {
-	struct bt_env  *env = bt_env_create(64 << 20);
-	daos_handle_t   toh;
+	struct bt_env *env = bt_env_create(64 << 20);
+	daos_handle_t toh;
 	struct btr_root root_before;
-	struct dump     before, after;
-	uint64_t        used;
-	unsigned int    seed = 7;
-	int             i, round;
+	struct dump before, after;
+	uint64_t used;
+	unsigned int seed = 7;
+	int i, round;
 
 	assert_int_equal(dbtree_create_inplace(DBTREE_CLASS_KV, 0, 4, &env->uma, env->root, &toh),
 			 0);
@@ -72,11 +72,11 @@ test_abort(void **state)
 	for (round = 0; round < 4; round++) {
 		dump_tree(toh, &before, 4000);
 		root_before = *env->root;
-		used        = bt_used(env);
+		used = bt_used(env);
 
 		assert_int_equal(umem_tx_begin(&env->umm, NULL), 0);
 		for (i = 0; i < 800; i++) {
-			uint64_t      x = rand_r(&seed) % 3000;
+			uint64_t x = rand_r(&seed) % 3000;
 			struct bt_key k;
 
 			if (i % 3 == 0)
@@ -121,11 +121,11 @@ test_abort(void **state)
 static void
 reopen_case(uint32_t flags)
 {
-	struct bt_env        *env = bt_env_create(64 << 20);
+	struct bt_env *env = bt_env_create(64 << 20);
 	struct umem_pool_attr attr = {.upa_sync_ms = 1000, .upa_flags = flags};
-	daos_handle_t         toh;
-	struct dump           before, after;
-	int                   i;
+	daos_handle_t toh;
+	struct dump before, after;
+	int i;
 
 	/* reopen with the flags under test (no checkpoint on close: replay the log) */
 	assert_int_equal(umem_pool_close(env->pool), 0);
@@ -140,9 +140,8 @@ reopen_case(uint32_t flags)
 	for (i = 0; i < 5000; i += 3) {
 		struct bt_key k;
 
-		assert_int_equal(dbtree_delete(toh, BTR_PROBE_EQ, bt_key(&k, DBTREE_CLASS_KV, i),
-					       NULL),
-				 0);
+		assert_int_equal(
+			dbtree_delete(toh, BTR_PROBE_EQ, bt_key(&k, DBTREE_CLASS_KV, i), NULL), 0);
 	}
 	dump_tree(toh, &before, 6000);
 	assert_int_equal(dbtree_close(toh), 0);
@@ -174,23 +173,23 @@ test_reopen(void **state)
 static void
 test_drain(void **state)
 {
-	struct bt_env  *env = bt_env_create(32 << 20);
-	uint64_t        base = bt_used(env);
-	daos_handle_t   toh;
+	struct bt_env *env = bt_env_create(32 << 20);
+	uint64_t base = bt_used(env);
+	daos_handle_t toh;
 	struct btr_stat st;
-	bool            destroyed = false;
-	int             n = 1000, calls = 0, i, credits;
+	bool destroyed = false;
+	int n = 1000, calls = 0, i, credits;
 
 	assert_int_equal(dbtree_create_inplace(DBTREE_CLASS_IV, 0, 5, &env->uma, env->root, &toh),
 			 0);
 	for (i = 0; i < n; i++) {
 		struct bt_key k;
-		uint64_t      v = i;
-		d_iov_t       val;
+		uint64_t v = i;
+		d_iov_t val;
 
 		d_iov_set(&val, &v, sizeof(v));
-		assert_int_equal(dbtree_update(toh, bt_key(&k, DBTREE_CLASS_IV, (i * 37) % n), &val),
-				 0);
+		assert_int_equal(
+			dbtree_update(toh, bt_key(&k, DBTREE_CLASS_IV, (i * 37) % n), &val), 0);
 	}
 	credits = 0;
 	assert_int_equal(dbtree_drain(toh, &credits, NULL, &destroyed), -DER_INVAL);
@@ -220,8 +219,8 @@ test_drain(void **state)
 			 0);
 	for (i = 0; i < n; i++) {
 		struct bt_key k;
-		uint64_t      v = i;
-		d_iov_t       val;
+		uint64_t v = i;
+		d_iov_t val;
 
 		d_iov_set(&val, &v, sizeof(v));
 		assert_int_equal(dbtree_update(toh, bt_key(&k, DBTREE_CLASS_NV, i), &val), 0);
@@ -237,9 +236,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_abort),
-	    cmocka_unit_test(test_reopen),
-	    cmocka_unit_test(test_drain),
+		cmocka_unit_test(test_abort),
+		cmocka_unit_test(test_reopen),
+		cmocka_unit_test(test_drain),
 	};
 
 	return cmocka_run_group_tests_name("btree_tx", tests, NULL, NULL);

@@ -238,7 +238,9 @@ typedef struct {
 	int (*to_rec_free)(struct btr_instance *tins, struct btr_record *rec, void *args);
 	/**
 	 * Fetch the key and/or value of \a rec. An iov with iov_buf == NULL gets the address of
-	 * the data (zero copy); otherwise data is copied up to iov_buf_len. Either may be NULL.
+	 * the data (zero copy); otherwise the data is copied (built-in classes: -DER_TRUNC with
+	 * iov_len = the size needed if iov_buf_len is too small). Either may be NULL (the tree
+	 * fetches keys with val_out == NULL to build anchors).
 	 */
 	int (*to_rec_fetch)(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_out,
 			    d_iov_t *val_out);
@@ -431,8 +433,8 @@ enum {
 /*
  * Built-in generic classes. Values are byte strings stored in the heap (allocated on insert,
  * reallocated on update). to_rec_fetch: a val_out with iov_buf == NULL gets the address and
- * length of the stored value; otherwise the value is copied (iov_len = value length, copy
- * truncated to iov_buf_len). key_out works the same way.
+ * length of the stored value; otherwise the value is copied (-DER_TRUNC, with iov_len set
+ * to the value length, if iov_buf_len is too small). key_out works the same way.
  */
 enum {
 	/** hashed variable-length keys: murmur64 hkey, collisions ordered by the real key */

@@ -408,13 +408,93 @@ test_create_off(void **state)
 	bt_env_destroy(env);
 }
 
+static void *seen_priv;
+
+static int
+priv_alloc(struct btr_instance *tins, d_iov_t *key, d_iov_t *val, struct btr_record *rec,
+	   d_iov_t *val_out)
+{
+	seen_priv = tins->ti_priv;
+	return av_alloc(tins, key, val, rec, val_out);
+}
+
+static btr_ops_t priv_ops = {
+	.to_rec_alloc = priv_alloc,
+	.to_rec_free = av_free,
+	.to_rec_fetch = av_fetch,
+};
+
+/* BTR_PROBE_BYPASS after a lookup, and the private pointer of the *_ex calls. */
+static void
+test_bypass_priv(void **state)
+{
+	struct bt_env *env = bt_env_create(0);
+	daos_handle_t toh;
+	struct btr_stat st;
+	int i, cookie = 0;
+
+	assert_int_equal(dbtree_create_inplace(DBTREE_CLASS_KV, 0, 3, &env->uma, env->root, &toh),
+			 0);
+	for (i = 0; i < 500; i++) {
+		struct bt_key k, k2;
+		uint64_t v = i;
+		d_iov_t val, out;
+
+		d_iov_set(&val, &v, sizeof(v));
+		/* miss, then insert at the position found */
+		assert_int_equal(dbtree_lookup(toh, bt_key(&k, DBTREE_CLASS_KV, i), NULL),
+				 -DER_NONEXIST);
+		assert_int_equal(dbtree_upsert(toh, BTR_PROBE_BYPASS, DAOS_INTENT_UPDATE, &k.iov,
+					       &val, &out),
+				 0);
+		assert_int_equal(*(uint64_t *)out.iov_buf, i);
+		/* a bypass for another key than the one probed probes again */
+		assert_int_equal(dbtree_lookup(toh, bt_key(&k, DBTREE_CLASS_KV, i), NULL), 0);
+		assert_int_equal(dbtree_upsert(toh, BTR_PROBE_BYPASS, DAOS_INTENT_UPDATE,
+					       bt_key(&k2, DBTREE_CLASS_KV, i + 100000), &val,
+					       NULL),
+				 0);
+		/* hit, then update in place; then delete through the bypass */
+		assert_int_equal(dbtree_lookup(toh, &k.iov, NULL), 0);
+		assert_int_equal(dbtree_upsert(toh, BTR_PROBE_BYPASS, DAOS_INTENT_UPDATE, &k.iov,
+					       &val, NULL),
+				 0);
+		assert_int_equal(dbtree_lookup(toh, &k2.iov, NULL), 0);
+		assert_int_equal(dbtree_delete(toh, BTR_PROBE_BYPASS, &k2.iov, NULL), 0);
+	}
+	assert_int_equal(dbtree_check(toh, &st), 0);
+	assert_int_equal(st.bs_rec_nr, 500);
+	assert_int_equal(dbtree_destroy(toh, NULL), 0);
+
+	assert_int_equal(dbtree_class_register(AV_CLASS + 1, BTR_FEAT_UINT_KEY, &priv_ops), 0);
+	assert_int_equal(
+		dbtree_create_inplace_ex(AV_CLASS + 1, 0, 8, &env->uma, env->root, &cookie, &toh),
+		0);
+	{
+		struct bt_key k;
+		uint64_t v = 1;
+		d_iov_t val;
+
+		d_iov_set(&val, &v, sizeof(v));
+		assert_int_equal(dbtree_update(toh, bt_key(&k, DBTREE_CLASS_IV, 1), &val), 0);
+		assert_ptr_equal(seen_priv, &cookie);
+		assert_int_equal(dbtree_close(toh), 0);
+		assert_int_equal(dbtree_open_inplace_ex(env->root, &env->uma, env, &toh), 0);
+		assert_int_equal(dbtree_update(toh, bt_key(&k, DBTREE_CLASS_IV, 2), &val), 0);
+		assert_ptr_equal(seen_priv, env);
+	}
+	assert_int_equal(dbtree_destroy(toh, NULL), 0);
+	bt_env_destroy(env);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_probe_iv), cmocka_unit_test(test_probe_kv),
-		cmocka_unit_test(test_probe_nv), cmocka_unit_test(test_availability),
-		cmocka_unit_test(test_bad_args), cmocka_unit_test(test_create_off),
+		cmocka_unit_test(test_probe_iv),    cmocka_unit_test(test_probe_kv),
+		cmocka_unit_test(test_probe_nv),    cmocka_unit_test(test_availability),
+		cmocka_unit_test(test_bad_args),    cmocka_unit_test(test_create_off),
+		cmocka_unit_test(test_bypass_priv),
 	};
 
 	return cmocka_run_group_tests_name("btree_probe", tests, NULL, NULL);

@@ -173,6 +173,12 @@ dbtree_key_cmp_rc(int rc)
 	return rc < 0 ? BTR_CMP_LT : BTR_CMP_GT;
 }
 
+/*
+ * DAOS keeps these two enums in daos/dtx.h; they live here until a DTX header exists. A header
+ * that defines them too must use the same guard (or include this one).
+ */
+#ifndef DAOS_OPS_INTENT_DEFINED
+#define DAOS_OPS_INTENT_DEFINED
 /** Why a record is looked at; passed to to_check_availability (DAOS numbers). */
 enum daos_ops_intent {
 	DAOS_INTENT_DEFAULT = 0,             /* fetch/enumerate/query */
@@ -198,6 +204,7 @@ enum daos_dtx_alb {
 	/** visible to purge: aborted */
 	ALB_AVAILABLE_ABORTED = 3,
 };
+#endif /* DAOS_OPS_INTENT_DEFINED */
 
 /**
  * Tree class callbacks. "rec" always points at the record inside its node; the caller has

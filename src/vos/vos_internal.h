@@ -195,6 +195,8 @@ struct vos_pool {
 	d_list_t vp_conts;
 	struct vos_gc_stat vp_gc_stat;
 	daos_size_t vp_space_sys[DAOS_MEDIA_MAX];
+	/* open iterators over the container tree */
+	int vp_iters;
 };
 
 struct vos_container {
@@ -203,6 +205,8 @@ struct vos_container {
 	struct vos_pool *vc_pool;
 	struct vos_cont_df *vc_df;
 	daos_handle_t vc_obj_th;
+	/* open iterators: the container cannot be closed under them */
+	int vc_iters;
 };
 
 /* vos_hdl.c: handle table (cookies that are safe to look up when stale or garbage) */

@@ -199,6 +199,10 @@ iter_find_parent(struct vos_iterator *it, vos_iter_param_t *param)
 static void
 iter_free(struct vos_iterator *it)
 {
+	if (it->it_cont != NULL)
+		it->it_cont->vc_iters--;
+	else if (it->it_pool != NULL)
+		it->it_pool->vp_iters--;
 	if (daos_handle_is_valid(it->it_ih)) {
 		if (it->it_evt)
 			evt_iter_finish(it->it_ih);
@@ -266,6 +270,10 @@ vos_iter_prepare(vos_iter_type_t type, vos_iter_param_t *param, daos_handle_t *i
 		else
 			rc = iter_find_parent(it, param);
 	}
+	if (it->it_cont != NULL)
+		it->it_cont->vc_iters++;
+	else if (it->it_pool != NULL)
+		it->it_pool->vp_iters++;
 	if (rc == -DER_NONEXIST) {
 		it->it_empty = true;
 		rc = 0;

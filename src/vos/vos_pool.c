@@ -368,8 +368,9 @@ vos_pool_close(daos_handle_t poh)
 
 	if (pool == NULL)
 		return -DER_NO_HDL;
-	if (!d_list_empty(&pool->vp_conts)) {
-		D_ERROR("pool " DF_UUID " still has open containers\n", DP_UUID(pool->vp_id));
+	if (!d_list_empty(&pool->vp_conts) || pool->vp_iters > 0) {
+		D_ERROR("pool " DF_UUID " still has open containers or iterators\n",
+			DP_UUID(pool->vp_id));
 		return -DER_BUSY;
 	}
 	vos_hdl_unregister(pool->vp_cookie);

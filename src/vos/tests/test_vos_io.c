@@ -374,6 +374,14 @@ test_conflict(void **state)
 	assert_int_equal(vt_punch(c.coh, oid, 10, 0, "d", "a"), -DER_TX_RESTART);
 	assert_int_equal(vt_punch(c.coh, oid, 20, 0, "d", "a"), 0);
 	assert_int_equal(vt_update_sv(c.coh, oid, 20, 0, "d", "a", "xx", 2), -DER_TX_RESTART);
+	/* a punch below a later write is refused; one above it is fine */
+	assert_int_equal(vt_update_sv(c.coh, oid, 26, 0, "d", "a", "yy", 2), 0);
+	assert_int_equal(vt_punch(c.coh, oid, 25, 0, "d", "a"), -DER_TX_RESTART);
+	assert_int_equal(vt_punch(c.coh, oid, 25, 0, "d", NULL), -DER_TX_RESTART);
+	assert_int_equal(vt_punch(c.coh, oid, 25, 0, NULL, NULL), -DER_TX_RESTART);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 27, 0, "d", "a", buf, 16, &size), 0);
+	assert_memory_equal(buf, "yy", 2);
+	assert_int_equal(vt_punch(c.coh, oid, 27, 0, "d", "a"), 0);
 	/* arrays */
 	assert_int_equal(vt_update_array(c.coh, oid, 30, "d", "arr", 0, 4, 1, "abcd"), 0);
 	assert_int_equal(vt_update_array(c.coh, oid, 30, "d", "arr", 0, 4, 1, "abcd"), 0);
@@ -475,6 +483,57 @@ test_nospace(void **state)
 }
 
 static void
+test_no_blob(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(10, DAOS_OT_MULTI_HASHED);
+	size_t len = 200000, size;
+	char *a = malloc(len), *b = malloc(len);
+	vos_pool_info_t pi;
+	daos_key_t dk;
+	daos_iod_t iod = {0};
+	d_sg_list_t sgl = {.sg_nr = 1};
+	d_iov_t iov;
+	int i;
+
+	for (i = 0; i < (int)len; i++)
+		a[i] = (char)(i * 5 + 1);
+	/* no blob: every value lives in the heap, whatever its size */
+	vt_setup_ex(&c, 32 << 20, 0, 4096);
+	assert_int_equal(vos_pool_query(c.poh, &pi), 0);
+	assert_int_equal(NVME_TOTAL(&pi.pif_space), 0);
+	assert_int_equal(vt_update_sv(c.coh, oid, 1, 0, "d", "big", a, len), 0);
+	assert_int_equal(vt_update_array(c.coh, oid, 1, "d", "arr", 0, len, 1, a), 0);
+	memset(b, 0, len);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 2, 0, "d", "big", b, len, &size), 0);
+	assert_int_equal(size, len);
+	assert_memory_equal(a, b, len);
+	memset(b, 0, len);
+	assert_int_equal(vt_fetch_array(c.coh, oid, 2, "d", "arr", 0, len, b, len, &size, NULL), 0);
+	assert_memory_equal(a, b, len);
+	/* size-only fetch copies nothing */
+	d_iov_set(&dk, "d", 1);
+	d_iov_set(&iod.iod_name, "big", 3);
+	iod.iod_type = DAOS_IOD_SINGLE;
+	iod.iod_nr = 1;
+	memset(b, 0, 16);
+	d_iov_set(&iov, b, 16);
+	sgl.sg_iovs = &iov;
+	assert_int_equal(vos_obj_fetch(c.coh, oid, 2, VOS_OF_FETCH_SIZE_ONLY, &dk, 1, &iod, &sgl),
+			 0);
+	assert_int_equal(iod.iod_size, len);
+	assert_int_equal(b[0], 0);
+	vt_close(&c);
+	vt_open(&c);
+	memset(b, 0, len);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 2, 0, "d", "big", b, len, &size), 0);
+	assert_memory_equal(a, b, len);
+	vt_teardown(&c);
+	free(a);
+	free(b);
+}
+
+static void
 test_damaged(void **state)
 {
 	struct vt_ctx c;
@@ -525,6 +584,7 @@ main(void)
 		cmocka_unit_test(test_conflict),
 		cmocka_unit_test(test_multi_iod_atomic),
 		cmocka_unit_test(test_nospace),
+		cmocka_unit_test(test_no_blob),
 		cmocka_unit_test(test_damaged),
 	};
 

@@ -2,7 +2,9 @@
  * VOS: pools, containers, single values and arrays with epoch visibility, punches,
  * conditional operations, conflicts, persistence, damaged files, space exhaustion.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <daos/mem.h>
 #include "vos_test.h"
 
 static void
@@ -534,6 +536,64 @@ test_no_blob(void **state)
 }
 
 static void
+test_faults(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(11, DAOS_OT_MULTI_HASHED);
+	char *big = malloc(64 << 10), buf[16];
+	vos_pool_info_t p0, p1;
+	size_t size;
+	int rc;
+
+	memset(big, 'f', 64 << 10);
+	vt_setup(&c);
+	assert_int_equal(vt_update_sv(c.coh, oid, 5, 0, "d", "a", big, 64 << 10), 0);
+	assert_int_equal(vos_pool_query(c.poh, &p0), 0);
+
+	/* the blob write hits ENOSPC: the update fails, the reservation is given back */
+	assert_int_equal(bio_fault_inject_set(BIO_FI_WRITE, ENOSPC, 1), 0);
+	rc = vt_update_sv(c.coh, oid, 10, 0, "d", "b", big, 64 << 10);
+	bio_fault_inject_set(0, 0, 0);
+	assert_int_equal(rc, -DER_NOSPACE);
+	assert_int_equal(vos_pool_query(c.poh, &p1), 0);
+	assert_int_equal(NVME_FREE(&p1.pif_space), NVME_FREE(&p0.pif_space));
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 10, 0, "d", "b", buf, 16, &size), 0);
+	assert_int_equal(size, 0);
+	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "d", "b", big, 64 << 10), 0);
+	assert_int_equal(vos_pool_query(c.poh, &p0), 0);
+
+	/* the WAL write fails at commit (sync every): the update fails, the heap refuses more
+	 * until reopened, and the reopen shows nothing of it and no leaked blob space */
+	vt_close(&c);
+	{
+		struct vos_pool_attr attr = {.vpa_sync_ms = -1};
+
+		assert_int_equal(vos_pool_open_ex(c.path, c.pool_id, 0, &attr, &c.poh), 0);
+		assert_int_equal(vos_cont_open(c.poh, c.cont_id, &c.coh), 0);
+	}
+	assert_int_equal(umem_fault_inject_set(UMEM_FI_WAL_WRITE | UMEM_FI_WAL_SYNC, EIO, 1), 0);
+	rc = vt_update_sv(c.coh, oid, 20, 0, "d", "c", big, 64 << 10);
+	umem_fault_inject_set(0, 0, 0);
+	assert_int_not_equal(rc, 0);
+	assert_int_not_equal(vt_update_sv(c.coh, oid, 21, 0, "d", "e", "x", 1), 0);
+	vt_close(&c);
+	vt_open(&c);
+	assert_int_equal(vos_pool_query(c.poh, &p1), 0);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 30, 0, "d", "b", big, 64 << 10, &size), 0);
+	assert_int_equal(size, 64 << 10);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 30, 0, "d", "e", buf, 16, &size), 0);
+	assert_int_equal(size, 0);
+	/* whatever the failed commit held is either all there or all gone, with its space */
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 30, 0, "d", "c", big, 64 << 10, &size), 0);
+	if (size == 0)
+		assert_int_equal(NVME_FREE(&p1.pif_space), NVME_FREE(&p0.pif_space));
+	else
+		assert_int_equal(NVME_FREE(&p1.pif_space) + (64 << 10), NVME_FREE(&p0.pif_space));
+	vt_teardown(&c);
+	free(big);
+}
+
+static void
 test_damaged(void **state)
 {
 	struct vt_ctx c;
@@ -585,6 +645,7 @@ main(void)
 		cmocka_unit_test(test_multi_iod_atomic),
 		cmocka_unit_test(test_nospace),
 		cmocka_unit_test(test_no_blob),
+		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_damaged),
 	};
 

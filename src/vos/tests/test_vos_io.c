@@ -467,6 +467,16 @@ test_nospace(void **state)
 	assert_int_equal(vt_fetch_sv(c.coh, oid, 100, 0, key, "a", buf, 16, &size), 0);
 	assert_int_equal(size, 0);
 
+	/* space held back for GC: plain updates fail early, critical ones may use it */
+	{
+		daos_size_t sys[DAOS_MEDIA_MAX] = {[DAOS_MEDIA_SCM] = 1ULL << 40};
+
+		assert_int_equal(vos_pool_space_sys_set(c.poh, sys), 0);
+		assert_int_equal(vt_update_sv(c.coh, oid, 50, 0, "sys", "a", "x", 1), -DER_NOSPACE);
+		assert_int_equal(vt_update_sv(c.coh, oid, 50, VOS_OF_CRIT, "sys", "a", "x", 1), 0);
+		sys[DAOS_MEDIA_SCM] = 0;
+		assert_int_equal(vos_pool_space_sys_set(c.poh, sys), 0);
+	}
 	/* heap exhaustion: small values until the heap is full, then nothing half done */
 	for (i = 0; i < 1000000; i++) {
 		snprintf(key, sizeof(key), "s%d", i);

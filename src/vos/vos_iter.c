@@ -662,6 +662,12 @@ iterate_level(vos_iter_param_t *param, vos_iter_type_t type, bool recursive,
 			break;
 		if (pre_cb != NULL && !resumed) {
 			rc = pre_cb(ih, &entry, type, param, arg, &acts);
+			if (rc == -DER_NONEXIST) {
+				/* the callback has seen enough: the walk is complete */
+				*exit_all = true;
+				rc = 0;
+				break;
+			}
 			if (rc != 0)
 				break;
 		}
@@ -699,6 +705,12 @@ iterate_level(vos_iter_param_t *param, vos_iter_type_t type, bool recursive,
 		if (post_cb != NULL) {
 			acts = 0;
 			rc = post_cb(ih, &entry, type, param, arg, &acts);
+			if (rc == -DER_NONEXIST) {
+				/* the callback has seen enough: the walk is complete */
+				*exit_all = true;
+				rc = 0;
+				break;
+			}
 			if (rc != 0)
 				break;
 			if (acts & VOS_ITER_CB_EXIT) {

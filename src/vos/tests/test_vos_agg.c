@@ -137,6 +137,8 @@ test_agg_punched(void **state)
 	fetch_expect(c.coh, oid2, 100, "k3", "s", NULL);
 	assert_int_equal(vos_cont_query(c.coh, &ci), 0);
 	assert_int_equal(ci.ci_nobjs, 1);
+	/* only "alive" is left */
+	assert_int_equal(ci.ci_used, 5);
 
 	/* GC in small steps: every step makes progress, the bin ends empty */
 	for (i = 0; i < 1000; i++) {

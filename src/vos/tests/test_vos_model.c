@@ -375,6 +375,13 @@ run_seed(unsigned int seed, int nops, bool agg)
 			assert_int_equal(vos_pool_query(c.poh, &pi), 0);
 			assert_int_equal(NVME_FREE(&pi.pif_space), free0);
 			assert_int_equal(pi.pif_gc_pending, 0);
+			{
+				vos_cont_info_t ci;
+
+				assert_int_equal(vos_cont_query(c.coh, &ci), 0);
+				assert_int_equal(ci.ci_used, 0);
+				assert_int_equal(ci.ci_nobjs, 0);
+			}
 			check_all(&c, m, 1001, 1001, 1);
 		}
 	}

@@ -282,6 +282,8 @@ struct vos_update_ctx {
 	struct vos_io_val *uc_vals;
 	int uc_val_nr;
 	d_list_t uc_rsrvd;
+	/* reservations of values found to be replays: never published */
+	d_list_t uc_unused;
 	uint64_t uc_used;
 };
 
@@ -427,6 +429,23 @@ update_write_blob(struct vos_update_ctx *uc)
 	return rc;
 }
 
+/* A replayed value is not stored again: its blob reservation must not be published. */
+static void
+update_unreserve(struct vos_update_ctx *uc, struct vos_io_val *v)
+{
+	struct vea_resrvd_ext *ext;
+
+	if (v->iv_blob_off == UINT64_MAX)
+		return;
+	d_list_for_each_entry(ext, &uc->uc_rsrvd, vre_link)
+	{
+		if (ext->vre_blk_off * VOS_BLK_SZ == v->iv_blob_off) {
+			d_list_move_tail(&ext->vre_link, &uc->uc_unused);
+			return;
+		}
+	}
+}
+
 /* Is a value already stored identical to the one being written (a replayed request)? */
 static int
 same_bytes(struct vos_pool *pool, bio_addr_t *addr, d_sg_list_t *sgl, uint64_t sgl_off,
@@ -519,6 +538,8 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 			     : 0;
 		if (rc >= 0)
 			rc = rc ? 0 : -DER_TX_RESTART;
+		if (rc == 0)
+			update_unreserve(uc, v);
 		goto out;
 	}
 	if (rc != -DER_NONEXIST)
@@ -671,6 +692,8 @@ update_array(struct vos_update_ctx *uc, struct vos_krec_df *akrec, int first, in
 				}
 			}
 			evt_ent_array_fini(&ea);
+			if (rc == 0)
+				update_unreserve(uc, v);
 			continue;
 		}
 		if (rc == -DER_VOS_PARTIAL_UPDATE)
@@ -845,6 +868,7 @@ vos_obj_update_ex(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	uc.uc_csums = iods_csums;
 	uc.uc_sgls = sgls;
 	D_INIT_LIST_HEAD(&uc.uc_rsrvd);
+	D_INIT_LIST_HEAD(&uc.uc_unused);
 	umm = &uc.uc_pool->vp_umm;
 
 	rc = update_validate(&uc);
@@ -883,6 +907,8 @@ cancel:
 	if (!d_list_empty(&uc.uc_rsrvd))
 		vea_cancel(uc.uc_pool->vp_vsi, uc.uc_pool->vp_hint, &uc.uc_rsrvd);
 out:
+	if (!d_list_empty(&uc.uc_unused))
+		vea_cancel(uc.uc_pool->vp_vsi, uc.uc_pool->vp_hint, &uc.uc_unused);
 	if (uc.uc_vals != stack_vals)
 		D_FREE(uc.uc_vals);
 	if (rc != 0 && rc != -DER_EXIST && rc != -DER_NONEXIST && rc != -DER_TX_RESTART)

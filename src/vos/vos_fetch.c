@@ -653,6 +653,8 @@ vos_obj_punch(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint32
 	if (epoch == 0 || epoch == DAOS_EPOCH_MAX || (akey_nr > 0 && (akeys == NULL || !dkey)) ||
 	    (dkey != NULL && (dkey->iov_buf == NULL || dkey->iov_len == 0)))
 		return -DER_INVAL;
+	if (epoch <= cont->vc_df->cd_hae)
+		return -DER_TX_RESTART;
 	umm = vos_cont2umm(cont);
 	rc = umem_tx_begin(umm, NULL);
 	if (rc != 0)

@@ -874,6 +874,9 @@ vos_obj_update_ex(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	rc = update_validate(&uc);
 	if (rc != 0)
 		return rc;
+	/* below the aggregated epoch the history is gone: the caller retries at a newer epoch */
+	if (epoch <= uc.uc_cont->vc_df->cd_hae)
+		return -DER_TX_RESTART;
 	rc = space_check(uc.uc_pool, flags);
 	if (rc != 0)
 		return rc;

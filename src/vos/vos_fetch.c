@@ -157,7 +157,7 @@ fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound
 		return 0;
 
 	if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM) {
-		char *data = vos_irec_data(irec);
+		char *data = vos_irec_data(&pool->vp_umm, irec);
 
 		if (irec->ir_cs_len > 0) {
 			rc = csum_verify_buf(irec->ir_cs_type, data, irec->ir_size,

@@ -522,6 +522,7 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 	int cs_len = cs_type ? vos_csum_len(cs_type) : 0;
 	bool inl = v->iv_blob_off == UINT64_MAX;
 	umem_off_t off;
+	bool split;
 	int rc;
 
 	rc = vos_sv_tree_open(pool, akrec, true, &toh);
@@ -545,7 +546,9 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 	if (rc != -DER_NONEXIST)
 		goto out;
 
-	off = umem_alloc(umm, sizeof(*irec) + cs_len + (inl ? v->iv_size : 0));
+	/* a large inline value in the record would spill the header into one more page */
+	split = inl && v->iv_size >= VOS_IREC_SPLIT;
+	off = umem_alloc(umm, sizeof(*irec) + cs_len + (inl && !split ? v->iv_size : 0));
 	if (UMOFF_IS_NULL(off))
 		D_GOTO(out, rc = -DER_NOSPACE);
 	irec = umem_off2ptr(umm, off);
@@ -554,16 +557,23 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 	irec->ir_size = v->iv_size;
 	irec->ir_ver = uc->uc_pm_ver;
 	irec->ir_cs_len = cs_len;
-	if (inl) {
+	if (split) {
+		umem_off_t data = umem_alloc(umm, v->iv_size);
+
+		if (UMOFF_IS_NULL(data))
+			D_GOTO(out, rc = -DER_NOSPACE);
+		bio_addr_set(&irec->ir_addr, DAOS_MEDIA_SCM, data);
+		vos_sgl_gather(sgl, 0, vos_irec_data(umm, irec), v->iv_size);
+	} else if (inl) {
 		/* the address is that of the data, inside the record */
 		bio_addr_set(&irec->ir_addr, DAOS_MEDIA_SCM, off + sizeof(*irec) + cs_len);
-		vos_sgl_gather(sgl, 0, vos_irec_data(irec), v->iv_size);
+		vos_sgl_gather(sgl, 0, vos_irec_data(umm, irec), v->iv_size);
 	} else {
 		bio_addr_set(&irec->ir_addr, DAOS_MEDIA_NVME, v->iv_blob_off);
 	}
 	if (cs_len > 0) {
 		irec->ir_cs_type = cs_type;
-		rc = inl ? vos_csum_compute(cs_type, vos_irec_data(irec), v->iv_size,
+		rc = inl ? vos_csum_compute(cs_type, vos_irec_data(umm, irec), v->iv_size,
 					    (uint8_t *)irec->ir_body)
 			 : vos_csum_sgl(cs_type, sgl, 0, v->iv_size, (uint8_t *)irec->ir_body);
 		if (rc == 0)

@@ -559,6 +559,19 @@ test_no_blob(void **state)
 	memset(b, 0, len);
 	assert_int_equal(vt_fetch_sv(c.coh, oid, 2, 0, "d", "big", b, len, &size), 0);
 	assert_memory_equal(a, b, len);
+	/* punched and aggregated away: every heap block of it comes back */
+	{
+		daos_epoch_range_t epr = {0, 20};
+		vos_pool_info_t p1;
+
+		assert_int_equal(vt_punch(c.coh, oid, 10, 0, NULL, NULL), 0);
+		assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+		while (vos_gc_pool(c.poh, 64, NULL, NULL) == 1)
+			;
+		assert_int_equal(vos_pool_query(c.poh, &p1), 0);
+		/* (free bytes may differ by slab headers: count the blocks) */
+		assert_int_equal(p1.pif_heap_allocs, pi.pif_heap_allocs);
+	}
 	vt_teardown(&c);
 	free(a);
 	free(b);

@@ -10,19 +10,19 @@
 
 struct evt_collect_arg {
 	const struct evt_filter *ca_filter;
-	struct evt_vec          *ca_cands;
-	bool                     ca_avail;
+	struct evt_vec *ca_cands;
+	bool ca_avail;
 };
 
 static int
 evt_collect_cb(struct evt_context *tcx, const struct evt_node_entry *ne, void *arg)
 {
-	struct evt_collect_arg  *ca = arg;
-	const struct evt_filter *f  = ca->ca_filter;
-	struct evt_desc         *desc;
-	struct evt_cand         *c;
-	uint16_t                 minor = evt_ne_minor(ne);
-	int                      avail = 0;
+	struct evt_collect_arg *ca = arg;
+	const struct evt_filter *f = ca->ca_filter;
+	struct evt_desc *desc;
+	struct evt_cand *c;
+	uint16_t minor = evt_ne_minor(ne);
+	int avail = 0;
 
 	if (ne->ne_epc < f->fr_epr.epr_lo)
 		return 0;
@@ -47,13 +47,13 @@ evt_collect_cb(struct evt_context *tcx, const struct evt_node_entry *ne, void *a
 		return -DER_NOMEM;
 	c->c_ext_lo = ne->ne_lo;
 	c->c_ext_hi = ne->ne_hi;
-	c->c_lo     = ne->ne_lo > f->fr_ex.ex_lo ? ne->ne_lo : f->fr_ex.ex_lo;
-	c->c_hi     = ne->ne_hi < f->fr_ex.ex_hi ? ne->ne_hi : f->fr_ex.ex_hi;
-	c->c_epc    = ne->ne_epc;
-	c->c_minor  = minor;
-	c->c_desc   = evt_ne_child(ne);
-	c->c_hole   = bio_addr_is_hole(&desc->dc_ex_addr);
-	c->c_avail  = avail;
+	c->c_lo = ne->ne_lo > f->fr_ex.ex_lo ? ne->ne_lo : f->fr_ex.ex_lo;
+	c->c_hi = ne->ne_hi < f->fr_ex.ex_hi ? ne->ne_hi : f->fr_ex.ex_hi;
+	c->c_epc = ne->ne_epc;
+	c->c_minor = minor;
+	c->c_desc = evt_ne_child(ne);
+	c->c_hole = bio_addr_is_hole(&desc->dc_ex_addr);
+	c->c_avail = avail;
 	return 0;
 }
 
@@ -62,9 +62,9 @@ evt_collect(struct evt_context *tcx, const struct evt_filter *filter, bool check
 	    struct evt_vec *cands)
 {
 	struct evt_collect_arg ca = {
-	    .ca_filter = filter,
-	    .ca_cands  = cands,
-	    .ca_avail  = check_avail,
+		.ca_filter = filter,
+		.ca_cands = cands,
+		.ca_avail = check_avail,
 	};
 
 	cands->v_nr = 0;
@@ -104,7 +104,7 @@ evt_heap_push(uint32_t *heap, uint32_t *nr, const struct evt_cand *c, uint32_t i
 		if (!evt_heap_above(c, idx, heap[parent]))
 			break;
 		heap[i] = heap[parent];
-		i       = parent;
+		i = parent;
 	}
 	heap[i] = idx;
 }
@@ -114,7 +114,7 @@ evt_heap_pop(uint32_t *heap, uint32_t *nr, const struct evt_cand *c)
 {
 	uint32_t n = --(*nr);
 	uint32_t last = heap[n];
-	uint32_t i    = 0;
+	uint32_t i = 0;
 
 	if (n == 0)
 		return;
@@ -129,7 +129,7 @@ evt_heap_pop(uint32_t *heap, uint32_t *nr, const struct evt_cand *c)
 		if (!evt_heap_above(c, heap[m], last))
 			break;
 		heap[i] = heap[m];
-		i       = m;
+		i = m;
 	}
 	heap[i] = last;
 }
@@ -149,8 +149,8 @@ evt_frag_emit(struct evt_vec *frags, uint32_t cand, uint64_t lo, uint64_t hi)
 	f = evt_vec_add(frags);
 	if (f == NULL)
 		return -DER_NOMEM;
-	f->f_lo   = lo;
-	f->f_hi   = hi;
+	f->f_lo = lo;
+	f->f_hi = hi;
 	f->f_cand = cand;
 	return 0;
 }
@@ -159,13 +159,13 @@ int
 evt_visibility(struct evt_vec *cands, struct evt_vec *frags)
 {
 	struct evt_cand *c = cands->v_ptr;
-	uint32_t         k = cands->v_nr;
-	uint32_t         heap_buf[64];
-	uint32_t        *heap = heap_buf;
-	uint32_t         hn   = 0;
-	uint32_t         i    = 0;
-	uint64_t         pos;
-	int              rc = 0;
+	uint32_t k = cands->v_nr;
+	uint32_t heap_buf[64];
+	uint32_t *heap = heap_buf;
+	uint32_t hn = 0;
+	uint32_t i = 0;
+	uint64_t pos;
+	int rc = 0;
 
 	frags->v_nr = 0;
 	if (k == 0)
@@ -182,7 +182,7 @@ evt_visibility(struct evt_vec *cands, struct evt_vec *frags)
 			return -DER_NOMEM;
 	}
 
-	i   = 0;
+	i = 0;
 	pos = c[0].c_lo;
 	for (;;) {
 		uint64_t end;
@@ -221,45 +221,45 @@ evt_entry_fill(struct evt_context *tcx, const struct evt_cand *c, uint64_t lo, u
 {
 	struct evt_desc *desc = evt_off2desc(tcx, c->c_desc);
 
-	ent->en_ext.ex_lo     = c->c_ext_lo;
-	ent->en_ext.ex_hi     = c->c_ext_hi;
+	ent->en_ext.ex_lo = c->c_ext_lo;
+	ent->en_ext.ex_hi = c->c_ext_hi;
 	ent->en_sel_ext.ex_lo = lo;
 	ent->en_sel_ext.ex_hi = hi;
 	if (lo != c->c_ext_lo || hi != c->c_ext_hi)
 		vis |= EVT_PARTIAL;
 	ent->en_visibility = vis;
-	ent->en_epoch      = c->c_epc;
-	ent->en_minor_epc  = c->c_minor;
-	ent->en_ver        = desc->dc_ver;
-	ent->en_avail_rc   = c->c_avail;
-	ent->en_addr       = desc->dc_ex_addr;
+	ent->en_epoch = c->c_epc;
+	ent->en_minor_epc = c->c_minor;
+	ent->en_ver = desc->dc_ver;
+	ent->en_avail_rc = c->c_avail;
+	ent->en_addr = desc->dc_ex_addr;
 	if (!bio_addr_is_hole(&ent->en_addr))
 		ent->en_addr.ba_off += (lo - c->c_ext_lo) * tcx->tc_root->tr_inob;
-	ent->en_csum.cs_nr        = desc->dc_csum_nr;
-	ent->en_csum.cs_len       = desc->dc_csum_len;
-	ent->en_csum.cs_type      = desc->dc_csum_type;
+	ent->en_csum.cs_nr = desc->dc_csum_nr;
+	ent->en_csum.cs_len = desc->dc_csum_len;
+	ent->en_csum.cs_type = desc->dc_csum_type;
 	ent->en_csum.cs_chunksize = desc->dc_csum_chunk;
-	ent->en_csum.cs_buf_len   = desc->dc_csum_nr * desc->dc_csum_len;
-	ent->en_csum.cs_csum      = desc->dc_csum_nr ? desc->pt_csum : NULL;
+	ent->en_csum.cs_buf_len = desc->dc_csum_nr * desc->dc_csum_len;
+	ent->en_csum.cs_csum = desc->dc_csum_nr ? desc->pt_csum : NULL;
 }
 
 int
 evt_find(daos_handle_t toh, const struct evt_filter *filter, struct evt_entry_array *ent_array)
 {
 	struct evt_context *tcx = evt_hdl2tcx(toh);
-	struct evt_cand     cand_buf[32];
-	struct evt_frag     frag_buf[32];
-	struct evt_vec      cands;
-	struct evt_vec      frags;
-	uint32_t            i;
-	int                 rc;
+	struct evt_cand cand_buf[32];
+	struct evt_frag frag_buf[32];
+	struct evt_vec cands;
+	struct evt_vec frags;
+	uint32_t i;
+	int rc;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;
 	if (filter == NULL || ent_array == NULL || ent_array->ea_ents == NULL)
 		return -DER_INVAL;
 	ent_array->ea_ent_nr = 0;
-	ent_array->ea_inob   = tcx->tc_root->tr_inob;
+	ent_array->ea_inob = tcx->tc_root->tr_inob;
 
 	evt_vec_init(&cands, sizeof(struct evt_cand), cand_buf, ARRAY_SIZE(cand_buf));
 	evt_vec_init(&frags, sizeof(struct evt_frag), frag_buf, ARRAY_SIZE(frag_buf));
@@ -267,7 +267,7 @@ evt_find(daos_handle_t toh, const struct evt_filter *filter, struct evt_entry_ar
 	if (rc == 0)
 		rc = evt_visibility(&cands, &frags);
 	for (i = 0; rc == 0 && i < frags.v_nr; i++) {
-		struct evt_frag  *f = evt_vec_at(&frags, struct evt_frag, i);
+		struct evt_frag *f = evt_vec_at(&frags, struct evt_frag, i);
 		struct evt_entry *ent;
 
 		ent = evt_ent_array_add(ent_array, &rc);

@@ -41,34 +41,34 @@ struct perf_args {
 	unsigned int order;
 	unsigned int batch;
 	unsigned int finds;
-	uint64_t     width;
-	bool         vmem;
-	const char  *dir;
+	uint64_t width;
+	bool vmem;
+	const char *dir;
 };
 
 static int
 run(const struct perf_args *pa, uint64_t n, bool seq)
 {
-	struct umem_pool      *pool = NULL;
-	struct umem_attr       uma  = {.uma_id = UMEM_CLASS_VMEM};
-	struct umem_instance   umm;
-	struct evt_root        vroot;
-	struct evt_root       *root = &vroot;
+	struct umem_pool *pool = NULL;
+	struct umem_attr uma = {.uma_id = UMEM_CLASS_VMEM};
+	struct umem_instance umm;
+	struct evt_root vroot;
+	struct evt_root *root = &vroot;
 	struct evt_entry_array ea;
-	struct evt_filter      f;
-	daos_handle_t          toh;
-	char                   dir[256];
-	char                   path[300];
-	char                   wal[310];
-	uint64_t               results = 0;
-	uint64_t               i;
-	double                 t0, t_ins, t_find;
-	int                    rc;
+	struct evt_filter f;
+	daos_handle_t toh;
+	char dir[256];
+	char path[300];
+	char wal[310];
+	uint64_t results = 0;
+	uint64_t i;
+	double t0, t_ins, t_find;
+	int rc;
 
 	memset(&vroot, 0, sizeof(vroot));
 	if (!pa->vmem) {
 		struct umem_pool_attr attr = {.upa_sync_ms = -1};
-		umem_off_t            roff;
+		umem_off_t roff;
 
 		snprintf(dir, sizeof(dir), "%s/evt_perf.XXXXXX", pa->dir);
 		if (mkdtemp(dir) == NULL) {
@@ -84,7 +84,7 @@ run(const struct perf_args *pa, uint64_t n, bool seq)
 			rmdir(dir);
 			return 1;
 		}
-		uma.uma_id   = UMEM_CLASS_BMEM;
+		uma.uma_id = UMEM_CLASS_BMEM;
 		uma.uma_pool = pool;
 		umem_pool_root(pool, sizeof(*root), &roff);
 		umem_class_init(&uma, &umm);
@@ -113,11 +113,11 @@ run(const struct perf_args *pa, uint64_t n, bool seq)
 			} else {
 				ei.ei_rect.rc_ex.ex_lo = rnd() % (n * pa->width / 2);
 				ei.ei_rect.rc_ex.ex_hi =
-				    ei.ei_rect.rc_ex.ex_lo + rnd() % (2 * pa->width);
+					ei.ei_rect.rc_ex.ex_lo + rnd() % (2 * pa->width);
 			}
 			ei.ei_rect.rc_epc = j + 1;
-			ei.ei_inob        = 1;
-			ei.ei_ver         = 1;
+			ei.ei_inob = 1;
+			ei.ei_ver = 1;
 			bio_addr_set(&ei.ei_addr, DAOS_MEDIA_NVME, j * 4096);
 			rc = evt_insert(toh, &ei, NULL);
 		}
@@ -135,10 +135,10 @@ run(const struct perf_args *pa, uint64_t n, bool seq)
 		uint64_t space = seq ? n * pa->width : n * pa->width / 2;
 
 		memset(&f, 0, sizeof(f));
-		f.fr_ex.ex_lo   = rnd() % space;
-		f.fr_ex.ex_hi   = f.fr_ex.ex_lo + 8 * pa->width - 1;
+		f.fr_ex.ex_lo = rnd() % space;
+		f.fr_ex.ex_hi = f.fr_ex.ex_lo + 8 * pa->width - 1;
 		f.fr_epr.epr_hi = (i & 1) ? n / 2 : DAOS_EPOCH_MAX;
-		rc              = evt_find(toh, &f, &ea);
+		rc = evt_find(toh, &f, &ea);
 		results += ea.ea_ent_nr;
 	}
 	t_find = now() - t0;
@@ -169,33 +169,53 @@ out:
 int
 main(int argc, char **argv)
 {
-	struct perf_args pa = {.order = 32, .batch = 1000, .finds = 200000, .width = 16,
-			       .dir = "/tmp"};
-	const char      *nlist = "100000,1000000";
-	const char      *mode  = "both";
-	static struct option opts[] = {
-	    {"n", required_argument, NULL, 'n'},     {"mode", required_argument, NULL, 'm'},
-	    {"order", required_argument, NULL, 'o'}, {"batch", required_argument, NULL, 'b'},
-	    {"finds", required_argument, NULL, 'f'}, {"width", required_argument, NULL, 'w'},
-	    {"dir", required_argument, NULL, 'd'},   {"vmem", no_argument, NULL, 'v'},
-	    {NULL, 0, NULL, 0}};
+	struct perf_args pa = {
+		.order = 32, .batch = 1000, .finds = 200000, .width = 16, .dir = "/tmp"};
+	const char *nlist = "100000,1000000";
+	const char *mode = "both";
+	static struct option opts[] = {{"n", required_argument, NULL, 'n'},
+				       {"mode", required_argument, NULL, 'm'},
+				       {"order", required_argument, NULL, 'o'},
+				       {"batch", required_argument, NULL, 'b'},
+				       {"finds", required_argument, NULL, 'f'},
+				       {"width", required_argument, NULL, 'w'},
+				       {"dir", required_argument, NULL, 'd'},
+				       {"vmem", no_argument, NULL, 'v'},
+				       {NULL, 0, NULL, 0}};
 	char *list, *tok, *save;
-	int   c;
-	int   rc = 0;
+	int c;
+	int rc = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': nlist = optarg; break;
-		case 'm': mode = optarg; break;
-		case 'o': pa.order = atoi(optarg); break;
-		case 'b': pa.batch = atoi(optarg); break;
-		case 'f': pa.finds = atoi(optarg); break;
-		case 'w': pa.width = strtoull(optarg, NULL, 0); break;
-		case 'd': pa.dir = optarg; break;
-		case 'v': pa.vmem = true; break;
+		case 'n':
+			nlist = optarg;
+			break;
+		case 'm':
+			mode = optarg;
+			break;
+		case 'o':
+			pa.order = atoi(optarg);
+			break;
+		case 'b':
+			pa.batch = atoi(optarg);
+			break;
+		case 'f':
+			pa.finds = atoi(optarg);
+			break;
+		case 'w':
+			pa.width = strtoull(optarg, NULL, 0);
+			break;
+		case 'd':
+			pa.dir = optarg;
+			break;
+		case 'v':
+			pa.vmem = true;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [--n N,...] [--mode seq|rand|both] [--order O] "
-					"[--batch B] [--finds F] [--width W] [--dir D] [--vmem]\n",
+			fprintf(stderr,
+				"usage: %s [--n N,...] [--mode seq|rand|both] [--order O] "
+				"[--batch B] [--finds F] [--width W] [--dir D] [--vmem]\n",
 				argv[0]);
 			return 2;
 		}

@@ -32,9 +32,9 @@ check_freed_once(struct evt_ut *ut, int n)
 static void
 test_destroy(void **state)
 {
-	struct evt_ut        *ut = *state;
+	struct evt_ut *ut = *state;
 	struct umem_pool_stats before, after;
-	daos_handle_t         old;
+	daos_handle_t old;
 
 	assert_int_equal(umem_pool_query(ut->pool, &before), 0);
 	ut_create_tree(ut, 16);
@@ -56,10 +56,10 @@ static void
 test_drain(void **state)
 {
 	struct evt_ut *ut = *state;
-	bool           destroyed = false;
-	int            rounds    = 0;
-	int            total     = 3000 + 750;
-	int            creds;
+	bool destroyed = false;
+	int rounds = 0;
+	int total = 3000 + 750;
+	int creds;
 
 	ut_create_tree(ut, 5);
 	fill(ut, 3000);
@@ -90,8 +90,8 @@ static void
 test_drain_abort(void **state)
 {
 	struct evt_ut *ut = *state;
-	bool           destroyed;
-	int            creds = 500;
+	bool destroyed;
+	int creds = 500;
 
 	ut_create_tree(ut, 8);
 	fill(ut, 400);
@@ -107,14 +107,14 @@ test_drain_abort(void **state)
 static void
 test_iter_delete(void **state)
 {
-	struct evt_ut         *ut = *state;
-	struct evt_filter      f  = ut_filter(0, UINT64_MAX, 0, DAOS_EPOCH_MAX);
+	struct evt_ut *ut = *state;
+	struct evt_filter f = ut_filter(0, UINT64_MAX, 0, DAOS_EPOCH_MAX);
 	struct evt_entry_array ea;
-	struct evt_entry       ent;
-	daos_handle_t          ih;
-	unsigned int           inob;
-	int                    deleted = 0;
-	int                    rc;
+	struct evt_entry ent;
+	daos_handle_t ih;
+	unsigned int inob;
+	int deleted = 0;
+	int rc;
 
 	ut_create_tree(ut, 4);
 	fill(ut, 200);
@@ -180,7 +180,7 @@ test_iter_delete(void **state)
 static void
 test_has_data(void **state)
 {
-	struct evt_ut  *ut = *state;
+	struct evt_ut *ut = *state;
 	struct evt_rect rect = {.rc_ex = {10, 20}, .rc_epc = 2};
 
 	ut_create_tree(ut, 4);
@@ -197,11 +197,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_destroy, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_drain, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_drain_abort, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_iter_delete, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_has_data, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_destroy, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_drain, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_drain_abort, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_iter_delete, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_has_data, ut_setup, ut_teardown),
 	};
 
 	return cmocka_run_group_tests_name("evtree_drain", tests, NULL, NULL);

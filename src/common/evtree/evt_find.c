@@ -71,8 +71,8 @@ evt_collect(struct evt_context *tcx, const struct evt_filter *filter, bool check
 	if (filter->fr_ex.ex_lo > filter->fr_ex.ex_hi ||
 	    filter->fr_epr.epr_lo > filter->fr_epr.epr_hi)
 		return 0;
-	return evt_walk(tcx, filter->fr_ex.ex_lo, filter->fr_ex.ex_hi, filter->fr_epr.epr_hi,
-			evt_collect_cb, &ca);
+	return evt_walk(tcx, filter->fr_ex.ex_lo, filter->fr_ex.ex_hi, filter->fr_epr.epr_lo,
+			filter->fr_epr.epr_hi, evt_collect_cb, &ca);
 }
 
 static int

@@ -17,13 +17,15 @@
 #define EVT_CSUM_MAX (1U << 20)
 
 /**
- * Node entry: a leaf record (child = struct evt_desc) or the bounding rectangle of a child
- * node (lo = lowest index, hi = highest index, epc = oldest epoch below it).
+ * Node entry: a leaf record (child = struct evt_desc, epc_max = epc) or the bounding
+ * rectangle of a child node (lo = lowest index, hi = highest index, epc = oldest and
+ * epc_max = newest epoch below it).
  */
 struct evt_node_entry {
 	uint64_t ne_lo;
 	uint64_t ne_hi;
 	uint64_t ne_epc;
+	uint64_t ne_epc_max;
 	uint64_t ne_child;
 };
 
@@ -147,9 +149,9 @@ int evt_tcx_init(struct evt_context *tcx, struct evt_root *root, struct umem_att
 
 /** Leaf visitor of evt_walk: nonzero stops the walk and is returned. */
 typedef int (*evt_visit_cb_t)(struct evt_context *tcx, const struct evt_node_entry *ne, void *arg);
-/** Visit the records overlapping [lo, hi] with epoch <= emax (pruned by the node MBRs). */
-int evt_walk(struct evt_context *tcx, uint64_t lo, uint64_t hi, uint64_t emax, evt_visit_cb_t cb,
-	     void *arg);
+/** Visit the records overlapping [lo, hi] with emin <= epoch <= emax (pruned by the MBRs). */
+int evt_walk(struct evt_context *tcx, uint64_t lo, uint64_t hi, uint64_t emin, uint64_t emax,
+	     evt_visit_cb_t cb, void *arg);
 
 /**
  * Collect the records selected by \a filter into \a cands (struct evt_cand), clipped to

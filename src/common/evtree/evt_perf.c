@@ -1,11 +1,12 @@
 /**
  * evt_perf: insert and find rates of the evtree on a umem heap.
  *
- *   evt_perf [--n N[,N...]] [--mode seq|rand|both] [--order O] [--batch B] [--finds F]
+ *   evt_perf [--n N[,N...]] [--mode seq|rand|hot|both|all] [--order O] [--batch B] [--finds F]
  *            [--width W] [--dir DIR] [--vmem]
  *
  * seq: extent i is [i*W, i*W+W-1] at epoch i+1 (appends). rand: extent i starts anywhere in
  * [0, N*W/2) with a width of 1..2W at epoch i+1, so records overlap (about 2 deep on average).
+ * hot: every extent is W wide and starts in [0, 4W) (one small region rewritten N times).
  * Inserts run B per transaction; finds select 8*W indexes at a random place at the newest
  * epoch (and at a middle epoch), so each returns several visible pieces.
  */
@@ -46,8 +47,11 @@ struct perf_args {
 	const char *dir;
 };
 
+enum { M_SEQ, M_RAND, M_HOT };
+static const char *mode_names[] = {"seq", "rand", "hot"};
+
 static int
-run(const struct perf_args *pa, uint64_t n, bool seq)
+run(const struct perf_args *pa, uint64_t n, int mode)
 {
 	struct umem_pool *pool = NULL;
 	struct umem_attr uma = {.uma_id = UMEM_CLASS_VMEM};
@@ -107,13 +111,16 @@ run(const struct perf_args *pa, uint64_t n, bool seq)
 			struct evt_entry_in ei;
 
 			memset(&ei, 0, sizeof(ei));
-			if (seq) {
+			if (mode == M_SEQ) {
 				ei.ei_rect.rc_ex.ex_lo = j * pa->width;
 				ei.ei_rect.rc_ex.ex_hi = j * pa->width + pa->width - 1;
-			} else {
+			} else if (mode == M_RAND) {
 				ei.ei_rect.rc_ex.ex_lo = rnd() % (n * pa->width / 2);
 				ei.ei_rect.rc_ex.ex_hi =
 					ei.ei_rect.rc_ex.ex_lo + rnd() % (2 * pa->width);
+			} else {
+				ei.ei_rect.rc_ex.ex_lo = rnd() % (4 * pa->width);
+				ei.ei_rect.rc_ex.ex_hi = ei.ei_rect.rc_ex.ex_lo + pa->width - 1;
 			}
 			ei.ei_rect.rc_epc = j + 1;
 			ei.ei_inob = 1;
@@ -132,7 +139,9 @@ run(const struct perf_args *pa, uint64_t n, bool seq)
 	evt_ent_array_init(&ea, 0);
 	t0 = now();
 	for (i = 0; i < pa->finds && rc == 0; i++) {
-		uint64_t space = seq ? n * pa->width : n * pa->width / 2;
+		uint64_t space = mode == M_SEQ	 ? n * pa->width
+				 : mode == M_RAND ? n * pa->width / 2
+						  : 4 * pa->width;
 
 		memset(&f, 0, sizeof(f));
 		f.fr_ex.ex_lo = rnd() % space;
@@ -149,7 +158,7 @@ run(const struct perf_args *pa, uint64_t n, bool seq)
 	}
 	printf("%-4s n=%-8" PRIu64 " order=%-3u depth=%u  insert %9.0f/s (%.2f s)  "
 	       "find %9.0f/s (%.1f pieces avg)\n",
-	       seq ? "seq" : "rand", n, pa->order, root->tr_depth, n / t_ins, t_ins,
+	       mode_names[mode], n, pa->order, root->tr_depth, n / t_ins, t_ins,
 	       pa->finds / t_find, (double)results / pa->finds);
 close:
 	if (pa->vmem)
@@ -214,7 +223,7 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [--n N,...] [--mode seq|rand|both] [--order O] "
+				"usage: %s [--n N,...] [--mode seq|rand|hot|both|all] [--order O] "
 				"[--batch B] [--finds F] [--width W] [--dir D] [--vmem]\n",
 				argv[0]);
 			return 2;
@@ -228,10 +237,15 @@ main(int argc, char **argv)
 	for (tok = strtok_r(list, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 		uint64_t n = strtoull(tok, NULL, 0);
 
-		if (strcmp(mode, "rand") != 0)
-			rc |= run(&pa, n, true);
-		if (strcmp(mode, "seq") != 0)
-			rc |= run(&pa, n, false);
+		bool all  = strcmp(mode, "all") == 0;
+		bool both = all || strcmp(mode, "both") == 0;
+
+		if (both || strcmp(mode, "seq") == 0)
+			rc |= run(&pa, n, M_SEQ);
+		if (both || strcmp(mode, "rand") == 0)
+			rc |= run(&pa, n, M_RAND);
+		if (all || strcmp(mode, "hot") == 0)
+			rc |= run(&pa, n, M_HOT);
 	}
 	free(list);
 	return rc;

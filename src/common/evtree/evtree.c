@@ -312,9 +312,10 @@ evt_close(daos_handle_t toh)
  * Walk
  * ------------------------------------------------------------------------------------------ */
 static inline bool
-evt_ne_overlap(const struct evt_node_entry *ne, uint64_t lo, uint64_t hi, uint64_t emax)
+evt_ne_overlap(const struct evt_node_entry *ne, uint64_t lo, uint64_t hi, uint64_t emin,
+	       uint64_t emax)
 {
-	return ne->ne_lo <= hi && ne->ne_hi >= lo && ne->ne_epc <= emax;
+	return ne->ne_lo <= hi && ne->ne_hi >= lo && ne->ne_epc <= emax && ne->ne_epc_max >= emin;
 }
 
 static inline int
@@ -329,8 +330,8 @@ evt_node_check(struct evt_context *tcx, const struct evt_node *nd)
 }
 
 int
-evt_walk(struct evt_context *tcx, uint64_t lo, uint64_t hi, uint64_t emax, evt_visit_cb_t cb,
-	 void *arg)
+evt_walk(struct evt_context *tcx, uint64_t lo, uint64_t hi, uint64_t emin, uint64_t emax,
+	 evt_visit_cb_t cb, void *arg)
 {
 	struct evt_trace path[EVT_MAX_DEPTH];
 	int level = 0;
@@ -349,7 +350,7 @@ evt_walk(struct evt_context *tcx, uint64_t lo, uint64_t hi, uint64_t emax, evt_v
 			return rc;
 		if (evt_node_is_leaf(nd)) {
 			for (i = 0; i < nd->tn_nr; i++) {
-				if (!evt_ne_overlap(&nd->tn_rec[i], lo, hi, emax))
+				if (!evt_ne_overlap(&nd->tn_rec[i], lo, hi, emin, emax))
 					continue;
 				rc = cb(tcx, &nd->tn_rec[i], arg);
 				if (rc != 0)
@@ -357,7 +358,7 @@ evt_walk(struct evt_context *tcx, uint64_t lo, uint64_t hi, uint64_t emax, evt_v
 			}
 		} else {
 			for (i = path[level].tr_at; i < nd->tn_nr; i++)
-				if (evt_ne_overlap(&nd->tn_rec[i], lo, hi, emax))
+				if (evt_ne_overlap(&nd->tn_rec[i], lo, hi, emin, emax))
 					break;
 			if (i < nd->tn_nr) {
 				if (level + 1 >= EVT_MAX_DEPTH)
@@ -410,6 +411,7 @@ evt_node_mbr(const struct evt_node *nd, struct evt_node_entry *mbr)
 	mbr->ne_lo = nd->tn_rec[0].ne_lo;
 	mbr->ne_hi = nd->tn_rec[0].ne_hi;
 	mbr->ne_epc = nd->tn_rec[0].ne_epc;
+	mbr->ne_epc_max = nd->tn_rec[0].ne_epc_max;
 	for (i = 1; i < nd->tn_nr; i++) {
 		const struct evt_node_entry *ne = &nd->tn_rec[i];
 
@@ -419,6 +421,8 @@ evt_node_mbr(const struct evt_node *nd, struct evt_node_entry *mbr)
 			mbr->ne_hi = ne->ne_hi;
 		if (ne->ne_epc < mbr->ne_epc)
 			mbr->ne_epc = ne->ne_epc;
+		if (ne->ne_epc_max > mbr->ne_epc_max)
+			mbr->ne_epc_max = ne->ne_epc_max;
 	}
 }
 
@@ -517,6 +521,7 @@ evt_node_insert(struct evt_context *tcx, struct evt_trace *path, int level, int 
 		pe->ne_lo = mbr_l.ne_lo;
 		pe->ne_hi = mbr_l.ne_hi;
 		pe->ne_epc = mbr_l.ne_epc;
+		pe->ne_epc_max = mbr_l.ne_epc_max;
 	}
 	return evt_node_insert(tcx, path, level - 1, path[level - 1].tr_at + 1, &mbr_r);
 }
@@ -613,7 +618,8 @@ evt_insert_entry(struct evt_context *tcx, const struct evt_node_entry *ne)
 		c = &nd->tn_rec[i];
 		path[level].tr_at = i;
 		/* enlarge on the way down: the record ends up below c whatever splits happen */
-		if (c->ne_lo > ne->ne_lo || c->ne_hi < ne->ne_hi || c->ne_epc > ne->ne_epc) {
+		if (c->ne_lo > ne->ne_lo || c->ne_hi < ne->ne_hi || c->ne_epc > ne->ne_epc ||
+		    c->ne_epc_max < ne->ne_epc_max) {
 			rc = evt_tx_add(tcx, c, sizeof(*c));
 			if (rc != 0)
 				return rc;
@@ -623,6 +629,8 @@ evt_insert_entry(struct evt_context *tcx, const struct evt_node_entry *ne)
 				c->ne_hi = ne->ne_hi;
 			if (c->ne_epc > ne->ne_epc)
 				c->ne_epc = ne->ne_epc;
+			if (c->ne_epc_max < ne->ne_epc_max)
+				c->ne_epc_max = ne->ne_epc_max;
 		}
 		path[level + 1].tr_node = evt_ne_child(c);
 	}
@@ -691,7 +699,8 @@ evt_insert(daos_handle_t toh, const struct evt_entry_in *entry, uint8_t **csum_b
 	}
 
 	oa.oa_rect = r;
-	rc = evt_walk(tcx, r->rc_ex.ex_lo, r->rc_ex.ex_hi, r->rc_epc, evt_overwrite_cb, &oa);
+	rc = evt_walk(tcx, r->rc_ex.ex_lo, r->rc_ex.ex_hi, r->rc_epc, r->rc_epc, evt_overwrite_cb,
+		      &oa);
 	if (rc != 0)
 		return rc;
 
@@ -731,6 +740,7 @@ evt_insert(daos_handle_t toh, const struct evt_entry_in *entry, uint8_t **csum_b
 	ne.ne_lo = r->rc_ex.ex_lo;
 	ne.ne_hi = r->rc_ex.ex_hi;
 	ne.ne_epc = r->rc_epc;
+	ne.ne_epc_max = r->rc_epc;
 	ne.ne_child = desc_off | ((uint64_t)r->rc_minor_epc << EVT_CHILD_BITS);
 	rc = evt_insert_entry(tcx, &ne);
 	if (rc != 0)
@@ -786,7 +796,7 @@ evt_find_exact(struct evt_context *tcx, const struct evt_rect *r, struct evt_tra
 					return 0;
 				}
 			} else if (ne->ne_lo <= r->rc_ex.ex_lo && ne->ne_hi >= r->rc_ex.ex_hi &&
-				   ne->ne_epc <= r->rc_epc) {
+				   ne->ne_epc <= r->rc_epc && ne->ne_epc_max >= r->rc_epc) {
 				break;
 			}
 		}
@@ -843,7 +853,8 @@ evt_node_remove(struct evt_context *tcx, struct evt_trace *path, int level, int 
 		struct evt_node_entry mbr;
 
 		evt_node_mbr(child, &mbr);
-		if (mbr.ne_lo == pe->ne_lo && mbr.ne_hi == pe->ne_hi && mbr.ne_epc == pe->ne_epc)
+		if (mbr.ne_lo == pe->ne_lo && mbr.ne_hi == pe->ne_hi && mbr.ne_epc == pe->ne_epc &&
+		    mbr.ne_epc_max == pe->ne_epc_max)
 			break;
 		rc = evt_tx_add(tcx, pe, sizeof(*pe));
 		if (rc != 0)
@@ -851,6 +862,7 @@ evt_node_remove(struct evt_context *tcx, struct evt_trace *path, int level, int 
 		pe->ne_lo = mbr.ne_lo;
 		pe->ne_hi = mbr.ne_hi;
 		pe->ne_epc = mbr.ne_epc;
+		pe->ne_epc_max = mbr.ne_epc_max;
 	}
 
 	/* an internal root with one child is replaced by that child */
@@ -1120,7 +1132,7 @@ evt_has_data(struct evt_root *root, struct umem_attr *uma)
 	rc = evt_tcx_init(&tcx, root, uma, NULL);
 	if (rc != 0)
 		return rc;
-	return evt_walk(&tcx, 0, UINT64_MAX, UINT64_MAX, evt_has_data_cb, NULL);
+	return evt_walk(&tcx, 0, UINT64_MAX, 0, UINT64_MAX, evt_has_data_cb, NULL);
 }
 
 static int
@@ -1146,8 +1158,13 @@ evt_check_node(struct evt_context *tcx, umem_off_t off, int level,
 			D_ERROR("inverted extent at level %d\n", level);
 			return -DER_DF_INVAL;
 		}
+		if (ne->ne_epc > ne->ne_epc_max || (leaf && ne->ne_epc != ne->ne_epc_max)) {
+			D_ERROR("bad epoch range at level %d\n", level);
+			return -DER_DF_INVAL;
+		}
 		if (bound != NULL && (ne->ne_lo < bound->ne_lo || ne->ne_hi > bound->ne_hi ||
-				      ne->ne_epc < bound->ne_epc)) {
+				      ne->ne_epc < bound->ne_epc ||
+				      ne->ne_epc_max > bound->ne_epc_max)) {
 			D_ERROR("entry outside its parent's MBR at level %d\n", level);
 			return -DER_DF_INVAL;
 		}

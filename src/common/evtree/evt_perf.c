@@ -132,14 +132,14 @@ run(const struct perf_args *pa, uint64_t n, int mode)
 	}
 	t_ins = now() - t0;
 	if (rc != 0) {
-		fprintf(stderr, "insert failed: %d\n", rc);
+		fprintf(stderr, "insert failed: %d (depth %u)\n", rc, root->tr_depth);
 		goto close;
 	}
 
 	evt_ent_array_init(&ea, 0);
 	t0 = now();
 	for (i = 0; i < pa->finds && rc == 0; i++) {
-		uint64_t space = mode == M_SEQ	 ? n * pa->width
+		uint64_t space = mode == M_SEQ    ? n * pa->width
 				 : mode == M_RAND ? n * pa->width / 2
 						  : 4 * pa->width;
 
@@ -158,8 +158,8 @@ run(const struct perf_args *pa, uint64_t n, int mode)
 	}
 	printf("%-4s n=%-8" PRIu64 " order=%-3u depth=%u  insert %9.0f/s (%.2f s)  "
 	       "find %9.0f/s (%.1f pieces avg)\n",
-	       mode_names[mode], n, pa->order, root->tr_depth, n / t_ins, t_ins,
-	       pa->finds / t_find, (double)results / pa->finds);
+	       mode_names[mode], n, pa->order, root->tr_depth, n / t_ins, t_ins, pa->finds / t_find,
+	       (double)results / pa->finds);
 close:
 	if (pa->vmem)
 		evt_destroy(toh);
@@ -237,7 +237,7 @@ main(int argc, char **argv)
 	for (tok = strtok_r(list, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 		uint64_t n = strtoull(tok, NULL, 0);
 
-		bool all  = strcmp(mode, "all") == 0;
+		bool all = strcmp(mode, "all") == 0;
 		bool both = all || strcmp(mode, "both") == 0;
 
 		if (both || strcmp(mode, "seq") == 0)

@@ -1162,9 +1162,9 @@ evt_check_node(struct evt_context *tcx, umem_off_t off, int level,
 			D_ERROR("bad epoch range at level %d\n", level);
 			return -DER_DF_INVAL;
 		}
-		if (bound != NULL && (ne->ne_lo < bound->ne_lo || ne->ne_hi > bound->ne_hi ||
-				      ne->ne_epc < bound->ne_epc ||
-				      ne->ne_epc_max > bound->ne_epc_max)) {
+		if (bound != NULL &&
+		    (ne->ne_lo < bound->ne_lo || ne->ne_hi > bound->ne_hi ||
+		     ne->ne_epc < bound->ne_epc || ne->ne_epc_max > bound->ne_epc_max)) {
 			D_ERROR("entry outside its parent's MBR at level %d\n", level);
 			return -DER_DF_INVAL;
 		}

@@ -133,6 +133,15 @@ run(const struct perf_args *pa, uint64_t n, int mode)
 	t_ins = now() - t0;
 	if (rc != 0) {
 		fprintf(stderr, "insert failed: %d (depth %u)\n", rc, root->tr_depth);
+		if (pool != NULL) {
+			struct umem_pool_stats st;
+
+			umem_pool_query(pool, &st);
+			fprintf(stderr, "heap: used %" PRIu64 " of %" PRIu64 " bytes, %" PRIu64
+					" objects, log %" PRIu64 "/%" PRIu64 "\n",
+				st.ups_used, st.ups_total, st.ups_nr_allocs, st.ups_wal_used,
+				st.ups_wal_size);
+		}
 		goto close;
 	}
 

@@ -427,6 +427,34 @@ evt_node_mbr(const struct evt_node *nd, struct evt_node_entry *mbr)
 }
 
 /**
+ * Size of the left node when \a total entries (the new one at \a at) split. A true append -
+ * the new entry starts after every other one ends (or ends before they all start) - keeps
+ * the full node intact and starts the sibling with the new entry, so sequential writes fill
+ * nodes completely. Anything else splits in the middle: keeping full nodes around where
+ * inserts keep landing (a region rewritten over and over) would leave a trail of
+ * one-entry siblings.
+ */
+static int
+evt_split_point(const struct evt_node_entry *e, int total, int at)
+{
+	int i;
+
+	if (at == total - 1 || at == 0) {
+		for (i = 0; i < total; i++) {
+			if (i == at)
+				continue;
+			if (at != 0 && e[i].ne_hi >= e[at].ne_lo)
+				break;
+			if (at == 0 && e[i].ne_lo <= e[at].ne_hi)
+				break;
+		}
+		if (i == total)
+			return at == 0 ? 1 : total - 1;
+	}
+	return total / 2;
+}
+
+/**
  * Insert \a ne at position \a at of the node at \a level of \a path. A full node is split in
  * two: in the middle, or keeping the full node intact when the new entry goes to an end of
  * it (sequential writes then fill nodes completely).
@@ -464,12 +492,7 @@ evt_node_insert(struct evt_context *tcx, struct evt_trace *path, int level, int 
 	tmp[at] = *ne;
 	memcpy(&tmp[at + 1], &nd->tn_rec[at], (nr - at) * esz);
 	total = nr + 1;
-	if (at == nr)
-		nl = nr;
-	else if (at == 0)
-		nl = 1;
-	else
-		nl = total / 2;
+	nl = evt_split_point(tmp, total, at);
 
 	rc = evt_node_alloc(tcx, evt_node_is_leaf(nd), &rn_off);
 	if (rc != 0)

@@ -456,8 +456,7 @@ evt_split_point(const struct evt_node_entry *e, int total, int at)
 
 /**
  * Insert \a ne at position \a at of the node at \a level of \a path. A full node is split in
- * two: in the middle, or keeping the full node intact when the new entry goes to an end of
- * it (sequential writes then fill nodes completely).
+ * two (see evt_split_point); the split propagates up to the root.
  */
 static int
 evt_node_insert(struct evt_context *tcx, struct evt_trace *path, int level, int at,

@@ -152,7 +152,7 @@ static const struct prop_info pool_props[] = {
 	 0,
 	 100},
 	{{DAOS_PROP_PO_SELF_HEAL, "self_heal", "Self-healing policy", SET | CREATE,
-	  "exclude;rebuild;delay_rebuild;none"},
+	  "exclude,rebuild,delay_rebuild,none"},
 	 PK_SELF_HEAL},
 	{{DAOS_PROP_PO_RECLAIM, "reclaim", "Reclaim strategy", SET | CREATE,
 	  "disabled,lazy,snapshot,batch,time"},
@@ -244,7 +244,7 @@ static const struct prop_info pool_props[] = {
 	 DAOS_PROP_PO_CHECKPOINT_FREQ_MIN,
 	 DAOS_PROP_PO_CHECKPOINT_FREQ_MAX},
 	{{DAOS_PROP_PO_CHECKPOINT_THRESH, "checkpoint_thresh",
-	  "Usage of WAL before checkpoint is triggered, as a percentage", SET | CREATE, "10-75"},
+	  "WAL checkpoint threshold, in percentage", SET | CREATE, "10-75"},
 	 PK_UINT,
 	 NULL,
 	 0,
@@ -395,7 +395,10 @@ daos_prop_desc_by_name(const char *name, bool pool)
 
 	if (name == NULL)
 		return NULL;
-	if (!pool) {
+	if (pool) {
+		if (strcasecmp(name, DAOS_PROP_ENTRY_REDUN_FAC_OLD) == 0)
+			name = DAOS_PROP_ENTRY_REDUN_FAC;
+	} else {
 		if (strcasecmp(name, DAOS_PROP_ENTRY_REDUN_FAC_OLD) == 0)
 			name = DAOS_PROP_ENTRY_REDUN_FAC;
 		else if (strcasecmp(name, DAOS_PROP_ENTRY_REDUN_LVL_OLD) == 0)
@@ -463,7 +466,8 @@ parse_self_heal(const char *str, uint64_t *val)
 	D_STRNDUP(copy, str, DAOS_PROP_LABEL_MAX_LEN);
 	if (copy == NULL)
 		return -DER_NOMEM;
-	for (tok = strtok_r(copy, ";|+", &save); tok != NULL; tok = strtok_r(NULL, ";|+", &save)) {
+	for (tok = strtok_r(copy, ",;|+", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",;|+", &save)) {
 		if (strcasecmp(tok, "exclude") == 0)
 			bits |= DAOS_SELF_HEAL_AUTO_EXCLUDE;
 		else if (strcasecmp(tok, "rebuild") == 0)
@@ -616,13 +620,15 @@ daos_prop_parse_kv(const char *str, bool pool, uint32_t required_flags, daos_pro
 		   char *errbuf, size_t errlen)
 {
 	const struct daos_prop_desc *desc;
-	struct daos_prop_entry *entry;
 	daos_prop_t *prop = NULL;
 	char *copy;
 	char *tok;
+	char *next;
 	char *val;
-	char *save = NULL;
+	char **names = NULL;
 	uint32_t n = 1;
+	uint32_t nr = 0;
+	uint32_t i;
 	int rc = 0;
 
 	if (str == NULL || out == NULL)
@@ -633,25 +639,53 @@ daos_prop_parse_kv(const char *str, bool pool, uint32_t required_flags, daos_pro
 		return -DER_NOMEM;
 	for (tok = copy; *tok != '\0'; tok++)
 		n += (*tok == ',');
-	if (n > DAOS_PROP_ENTRIES_MAX_NR) {
-		set_err(errbuf, errlen, "too many properties%s%s", "", "");
-		D_GOTO(out, rc = -DER_INVAL);
-	}
-	prop = daos_prop_alloc(n);
-	if (prop == NULL)
+	D_ALLOC_ARRAY(names, n);
+	if (names == NULL)
 		D_GOTO(out, rc = -DER_NOMEM);
-	prop->dpp_nr = 0;
 
-	for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+	/*
+	 * Split "a:1,b:x,y,c:2" into pairs. A piece without ':' continues the
+	 * previous value, so values that are lists ("self_heal:exclude,rebuild")
+	 * survive the comma-separated syntax, as in dmg.
+	 */
+	for (tok = copy; tok != NULL; tok = next) {
+		char *piece = tok;
+
+		next = strchr(tok, ',');
+		if (next != NULL)
+			*next++ = '\0';
 		while (isspace((unsigned char)*tok))
 			tok++;
+		if (strchr(tok, ':') == NULL && nr > 0 && *tok != '\0') {
+			/* put the comma back: the previous value now runs through this piece */
+			piece[-1] = ',';
+			continue;
+		}
 		val = strchr(tok, ':');
-		if (val == NULL || val == tok || val[1] == '\0') {
+		if (val == NULL || val == tok) {
 			set_err(errbuf, errlen, "invalid property \"%s\" (want name:value)%s", tok,
 				"");
 			D_GOTO(out, rc = -DER_INVAL);
 		}
+		names[nr++] = tok;
+	}
+	if (nr > DAOS_PROP_ENTRIES_MAX_NR) {
+		set_err(errbuf, errlen, "too many properties%s%s", "", "");
+		D_GOTO(out, rc = -DER_INVAL);
+	}
+	prop = daos_prop_alloc(nr);
+	if (prop == NULL)
+		D_GOTO(out, rc = -DER_NOMEM);
+	prop->dpp_nr = 0;
+
+	for (i = 0; i < nr; i++) {
+		tok = names[i];
+		val = strchr(tok, ':');
 		*val++ = '\0';
+		if (*val == '\0') {
+			set_err(errbuf, errlen, "property \"%s\" has no value%s", tok, "");
+			D_GOTO(out, rc = -DER_INVAL);
+		}
 		desc = daos_prop_desc_by_name(tok, pool);
 		if (desc == NULL) {
 			set_err(errbuf, errlen, "unknown property \"%s\"%s", tok, "");
@@ -666,8 +700,7 @@ daos_prop_parse_kv(const char *str, bool pool, uint32_t required_flags, daos_pro
 			set_err(errbuf, errlen, "property \"%s\" given twice%s", tok, "");
 			D_GOTO(out, rc = -DER_INVAL);
 		}
-		entry = &prop->dpp_entries[prop->dpp_nr];
-		rc = daos_prop_entry_from_str(desc, val, entry);
+		rc = daos_prop_entry_from_str(desc, val, &prop->dpp_entries[prop->dpp_nr]);
 		if (rc != 0) {
 			set_err(errbuf, errlen, "invalid value \"%s\" for property \"%s\"", val,
 				desc->pd_name);
@@ -682,7 +715,9 @@ daos_prop_parse_kv(const char *str, bool pool, uint32_t required_flags, daos_pro
 	*out = prop;
 	prop = NULL;
 out:
+	/* Entries past dpp_nr hold no value; freeing the array is enough for them. */
 	daos_prop_free(prop);
+	D_FREE(names);
 	D_FREE(copy);
 	return rc;
 }
@@ -824,9 +859,9 @@ daos_prop_entry_to_str(struct daos_prop_entry *entry, char *buf, size_t buf_len)
 		if (val & DAOS_SELF_HEAL_AUTO_EXCLUDE)
 			buf_add(buf, buf_len, &off, &rc, "exclude");
 		if (val & DAOS_SELF_HEAL_AUTO_REBUILD)
-			buf_add(buf, buf_len, &off, &rc, "%srebuild", off == 0 ? "" : ";");
+			buf_add(buf, buf_len, &off, &rc, "%srebuild", off == 0 ? "" : ",");
 		if (val & DAOS_SELF_HEAL_DELAY_REBUILD)
-			buf_add(buf, buf_len, &off, &rc, "%sdelay_rebuild", off == 0 ? "" : ";");
+			buf_add(buf, buf_len, &off, &rc, "%sdelay_rebuild", off == 0 ? "" : ",");
 		break;
 	case PK_STATUS:
 		daos_prop_val_2_co_status(val, &st);

@@ -172,7 +172,7 @@ test_pool_kv(void **state)
 	daos_prop_t *prop = NULL;
 	char err[128];
 
-	assert_int_equal(daos_prop_parse_kv("label:tank,reclaim:lazy,self_heal:exclude;rebuild,"
+	assert_int_equal(daos_prop_parse_kv("label:tank,reclaim:lazy,self_heal:exclude,rebuild,"
 					    "space_rb:5%,ec_cell_sz:64KiB,rd_fac:1,scrub:timed,"
 					    "scrub_freq:3600,svc_rf:3,checkpoint:lazy,"
 					    "checkpoint_freq:10,checkpoint_thresh:20,"
@@ -183,7 +183,7 @@ test_pool_kv(void **state)
 	assert_true(daos_prop_valid(prop, true, true));
 	expect_str(prop, DAOS_PROP_PO_LABEL, "tank");
 	expect_str(prop, DAOS_PROP_PO_RECLAIM, "lazy");
-	expect_str(prop, DAOS_PROP_PO_SELF_HEAL, "exclude;rebuild");
+	expect_str(prop, DAOS_PROP_PO_SELF_HEAL, "exclude,rebuild");
 	expect_str(prop, DAOS_PROP_PO_SPACE_RB, "5%");
 	expect_str(prop, DAOS_PROP_PO_EC_CELL_SZ, "64 KiB");
 	expect_str(prop, DAOS_PROP_PO_REDUN_FAC, "1");
@@ -195,6 +195,17 @@ test_pool_kv(void **state)
 	expect_str(prop, DAOS_PROP_PO_PERF_DOMAIN, "root");
 	expect_str(prop, DAOS_PROP_PO_DATA_THRESH, "7.8 KiB");
 	daos_prop_free(prop);
+
+	/* a list value in the middle, old name of rd_fac, blanks after commas */
+	assert_int_equal(daos_prop_parse_kv("self_heal:exclude,delay_rebuild, rf:2", true, 0, &prop,
+					    err, sizeof(err)),
+			 0);
+	expect_str(prop, DAOS_PROP_PO_SELF_HEAL, "exclude,delay_rebuild");
+	expect_str(prop, DAOS_PROP_PO_REDUN_FAC, "2");
+	daos_prop_free(prop);
+	assert_int_equal(daos_prop_parse_kv("rd_fac:1,2", true, 0, &prop, err, sizeof(err)),
+			 -DER_INVAL);
+	assert_string_equal(err, "invalid value \"1,2\" for property \"rd_fac\"");
 
 	/* set-prop on a pool: these cannot change after creation */
 	assert_int_equal(daos_prop_parse_kv("svc_ops_enabled:1", true, DAOS_PROP_DESC_SET, &prop,

@@ -402,6 +402,95 @@ test_ctype_status(void **state)
 	assert_int_equal(back.dcs_pm_ver, 42);
 }
 
+static void
+test_codec(void **state)
+{
+	struct daos_prop_co_roots roots = {{{1, 2}, {3, 4}, {5, 6}, {7, 8}}};
+	daos_prop_t *prop = full_pool_prop();
+	daos_prop_t *cont = daos_prop_alloc(5);
+	daos_prop_t *back = NULL;
+	daos_prop_t empty = {0};
+	uint8_t *buf;
+	uint8_t *bad;
+	size_t len;
+	size_t i;
+	unsigned int seed = 12345;
+	int rc;
+
+	/* pool list: strings, ACL, rank list, value */
+	assert_int_equal(daos_prop_encode(prop, (void **)&buf, &len), 0);
+	assert_int_equal(len % 8, 0);
+	assert_int_equal(daos_prop_decode(buf, len, &back), 0);
+	assert_int_equal(back->dpp_nr, prop->dpp_nr);
+	assert_string_equal(back->dpp_entries[0].dpe_str, "tank");
+	assert_int_equal(daos_prop_entry_cmp_acl(&back->dpp_entries[1], &prop->dpp_entries[1]), 0);
+	assert_int_equal(((d_rank_list_t *)back->dpp_entries[4].dpe_val_ptr)->rl_nr, 3);
+	assert_int_equal(((d_rank_list_t *)back->dpp_entries[4].dpe_val_ptr)->rl_ranks[1], 1);
+	assert_int_equal(back->dpp_entries[5].dpe_val, DAOS_RECLAIM_LAZY);
+	assert_true(daos_prop_valid(back, true, true));
+	daos_prop_free(back);
+
+	/* every strict prefix and every longer buffer is refused without reading past the end */
+	for (i = 0; i < len; i++) {
+		bad = malloc(i == 0 ? 1 : i);
+		memcpy(bad, buf, i);
+		back = NULL;
+		assert_int_equal(daos_prop_decode(bad, i, &back), -DER_INVAL);
+		assert_null(back);
+		free(bad);
+	}
+	bad = calloc(1, len + 8);
+	memcpy(bad, buf, len);
+	assert_int_equal(daos_prop_decode(bad, len + 8, &back), -DER_INVAL);
+	/* random corruption: never crashes or leaks (ASan), decodes or fails cleanly */
+	for (i = 0; i < 500; i++) {
+		memcpy(bad, buf, len);
+		bad[rand_r(&seed) % len] ^= (uint8_t)(1 + rand_r(&seed) % 255);
+		back = NULL;
+		rc = daos_prop_decode(bad, len, &back);
+		if (rc == 0)
+			daos_prop_free(back);
+		else
+			assert_int_equal(rc, -DER_INVAL);
+	}
+	free(bad);
+	free(buf);
+
+	/* container list: roots, NULL string, negative entry, empty ACL */
+	cont->dpp_entries[0].dpe_type = DAOS_PROP_CO_ROOTS;
+	assert_int_equal(daos_prop_set_ptr(cont, DAOS_PROP_CO_ROOTS, &roots, sizeof(roots)), 0);
+	cont->dpp_entries[1].dpe_type = DAOS_PROP_CO_LABEL;
+	cont->dpp_entries[2].dpe_type = DAOS_PROP_CO_GLOBAL_VERSION;
+	cont->dpp_entries[2].dpe_flags = DAOS_PROP_ENTRY_NOT_SET;
+	cont->dpp_entries[3].dpe_type = DAOS_PROP_CO_ACL;
+	cont->dpp_entries[3].dpe_val_ptr = daos_acl_create(NULL, 0);
+	cont->dpp_entries[4].dpe_type = DAOS_PROP_CO_ALLOCED_OID;
+	cont->dpp_entries[4].dpe_val = UINT64_MAX;
+	assert_int_equal(daos_prop_encode(cont, (void **)&buf, &len), 0);
+	assert_int_equal(daos_prop_decode(buf, len, &back), 0);
+	assert_memory_equal(back->dpp_entries[0].dpe_val_ptr, &roots, sizeof(roots));
+	assert_null(back->dpp_entries[1].dpe_str);
+	assert_false(daos_prop_is_set(&back->dpp_entries[2]));
+	assert_int_equal(daos_acl_get_size(back->dpp_entries[3].dpe_val_ptr),
+			 sizeof(struct daos_acl));
+	assert_true(back->dpp_entries[4].dpe_val == UINT64_MAX);
+	daos_prop_free(back);
+	free(buf);
+	daos_prop_free(cont);
+
+	/* empty list */
+	assert_int_equal(daos_prop_encode(&empty, (void **)&buf, &len), 0);
+	assert_int_equal(daos_prop_decode(buf, len, &back), 0);
+	assert_int_equal(back->dpp_nr, 0);
+	daos_prop_free(back);
+	free(buf);
+
+	assert_int_equal(daos_prop_encode(NULL, (void **)&buf, &len), -DER_INVAL);
+	assert_int_equal(daos_prop_decode(NULL, 8, &back), -DER_INVAL);
+	assert_int_equal(daos_prop_decode("garbage-garbage-garbage", 24, &back), -DER_INVAL);
+	daos_prop_free(prop);
+}
+
 int
 main(void)
 {
@@ -409,7 +498,7 @@ main(void)
 		cmocka_unit_test(test_numbering),    cmocka_unit_test(test_alloc_free),
 		cmocka_unit_test(test_set_get),      cmocka_unit_test(test_dup_copy_merge),
 		cmocka_unit_test(test_valid),        cmocka_unit_test(test_from_str),
-		cmocka_unit_test(test_ctype_status),
+		cmocka_unit_test(test_ctype_status), cmocka_unit_test(test_codec),
 	};
 
 	return cmocka_run_group_tests_name("common_prop", tests, NULL, NULL);

@@ -74,6 +74,26 @@ daos_prop_t *daos_prop_dup(daos_prop_t *prop, bool pool, bool input);
  */
 int daos_prop_copy(daos_prop_t *prop_req, daos_prop_t *prop_reply);
 
+/**
+ * Encode \a prop into one flat, self-describing buffer (for rdb values and
+ * RPC payloads carried as a d_iov_t): every entry with its flags and its
+ * value, strings, ACLs, root OIDs and rank lists included. Free *buf with
+ * D_FREE/free().
+ *
+ * \return 0, -DER_INVAL (NULL arguments, more than DAOS_PROP_ENTRIES_MAX_NR), -DER_NOMEM
+ */
+int daos_prop_encode(daos_prop_t *prop, void **buf, size_t *len);
+
+/**
+ * Decode a buffer from daos_prop_encode() into a new property list (free
+ * with daos_prop_free). The buffer is checked completely (sizes, value kinds
+ * per property type, ACL structure, string terminators), so input from the
+ * network or disk cannot make it read out of bounds.
+ *
+ * \return 0, -DER_INVAL (malformed), -DER_NOMEM
+ */
+int daos_prop_decode(const void *buf, size_t len, daos_prop_t **prop);
+
 /** Layout type from a name (POSIX, HDF5, PYTHON, SPARK, DATABASE/DB, ROOT/RNTuple, SEISMIC/DSG, METEO/FDB; any case); UNKNOWN otherwise. */
 void daos_parse_ctype(const char *string, daos_cont_layout_t *type);
 

@@ -8,6 +8,7 @@
 #include <daos/common.h>
 #include <daos/strutil.h>
 #include <daos_prop.h>
+#include <daos_cont.h>
 
 struct size_unit {
 	const char *name;
@@ -157,4 +158,14 @@ daos_parse_id(const char *str, uuid_t uuid)
 	if (daos_label_is_valid(str))
 		return DAOS_ID_LABEL;
 	return -DER_INVAL;
+}
+
+d_rank_list_t *
+daos_rank_list_parse(const char *str, const char *sep)
+{
+	d_rank_list_t *ranks = NULL;
+
+	if (str == NULL || sep == NULL || d_rank_list_parse(str, sep, &ranks) != 0)
+		return NULL;
+	return ranks;
 }

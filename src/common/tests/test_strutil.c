@@ -5,6 +5,7 @@
 #include <cmocka.h>
 #include <daos/common.h>
 #include <daos/strutil.h>
+#include <daos.h>
 
 static void
 test_str2size(void **state)
@@ -115,6 +116,20 @@ test_parse_id(void **state)
 	assert_int_equal(daos_parse_id(NULL, u), -DER_INVAL);
 }
 
+static void
+test_rank_list_parse(void **state)
+{
+	d_rank_list_t *ranks;
+
+	ranks = daos_rank_list_parse("1:2:5", ":");
+	assert_non_null(ranks);
+	assert_int_equal(ranks->rl_nr, 3);
+	assert_int_equal(ranks->rl_ranks[2], 5);
+	d_rank_list_free(ranks);
+	assert_null(daos_rank_list_parse("1:x", ":"));
+	assert_null(daos_rank_list_parse(NULL, ":"));
+}
+
 int
 main(void)
 {
@@ -122,6 +137,7 @@ main(void)
 		cmocka_unit_test(test_str2size),
 		cmocka_unit_test(test_size2str),
 		cmocka_unit_test(test_parse_id),
+		cmocka_unit_test(test_rank_list_parse),
 	};
 
 	return cmocka_run_group_tests_name("common_strutil", tests, NULL, NULL);

@@ -38,8 +38,9 @@ cc -Wall -I"$prefix/include" -o "$prefix/hello_flags" "$src_dir/hello_daos.c" \
 	-L"$prefix/lib64" -Wl,-rpath,"$prefix/lib64" -luuid -ldaos -lgurt -ldaos_common
 "$prefix/hello_flags"
 
-# Properties and ACLs live in libdaos_common, which IOR-style link lines name explicitly.
-cc -Wall -Werror -I"$prefix/include" -o "$prefix/prop_acl_client" "$src_dir/prop_acl_client.c" \
+# Properties and ACLs live in libdaos_common, which IOR-style link lines name explicitly;
+# strict C99 (no GNU extensions) must compile too.
+cc -std=c99 -Wall -Werror -I"$prefix/include" -o "$prefix/prop_acl_client" "$src_dir/prop_acl_client.c" \
 	-L"$prefix/lib64" -Wl,-rpath,"$prefix/lib64" -luuid -ldaos -lgurt -ldaos_common
 "$prefix/prop_acl_client"
 

@@ -324,7 +324,8 @@ daos_acl_add_ace(struct daos_acl **acl, struct daos_ace *new_ace)
 	uint32_t len;
 	bool placed = false;
 
-	if (acl == NULL || *acl == NULL || !ace_is_copyable(new_ace))
+	/* A stored ACE must grant or log something: refuse ones still blank from daos_ace_create(). */
+	if (acl == NULL || *acl == NULL || !daos_ace_is_valid(new_ace))
 		return -DER_INVAL;
 	old = *acl;
 	new_size = daos_ace_get_size(new_ace);

@@ -111,6 +111,37 @@ daos_str2size(const char *str, uint64_t *size)
 }
 
 int
+daos_str2size_or_pct(const char *str, uint64_t *size, uint32_t *percent)
+{
+	char *end;
+	unsigned long pct;
+	size_t len;
+
+	if (str == NULL || size == NULL || percent == NULL)
+		return -DER_INVAL;
+	len = strlen(str);
+	while (len > 0 && isspace((unsigned char)str[len - 1]))
+		len--;
+	if (len > 0 && str[len - 1] == '%') {
+		while (isspace((unsigned char)*str))
+			str++;
+		if (!isdigit((unsigned char)*str))
+			return -DER_INVAL;
+		errno = 0;
+		pct = strtoul(str, &end, 10);
+		while (isspace((unsigned char)*end))
+			end++;
+		if (errno != 0 || *end != '%' || pct == 0 || pct > 100)
+			return -DER_INVAL;
+		*percent = pct;
+		*size = 0;
+		return 0;
+	}
+	*percent = 0;
+	return daos_str2size(str, size);
+}
+
+int
 daos_size2str(uint64_t size, bool binary, char *buf, size_t buf_len)
 {
 	static const char *dec_units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};

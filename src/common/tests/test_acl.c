@@ -255,6 +255,11 @@ test_acl_add_remove(void **state)
 	for (i = 0; i < nr; i++)
 		free(out[i]);
 	free(out);
+	/* a blank ACE (no access type yet) is refused */
+	ace = daos_ace_create(DAOS_ACL_USER, "zed@");
+	assert_non_null(ace);
+	assert_int_equal(daos_acl_add_ace(&acl, ace), -DER_INVAL);
+	daos_ace_free(ace);
 	assert_int_equal(daos_acl_add_ace(&acl, NULL), -DER_INVAL);
 	assert_int_equal(daos_acl_add_ace(NULL, NULL), -DER_INVAL);
 	daos_acl_free(acl);

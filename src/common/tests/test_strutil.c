@@ -62,6 +62,28 @@ test_str2size(void **state)
 }
 
 static void
+test_size_or_pct(void **state)
+{
+	uint64_t size = 1;
+	uint32_t pct = 1;
+
+	assert_int_equal(daos_str2size_or_pct("10G", &size, &pct), 0);
+	assert_true(size == 10000000000ULL);
+	assert_int_equal(pct, 0);
+	assert_int_equal(daos_str2size_or_pct("100%", &size, &pct), 0);
+	assert_int_equal(pct, 100);
+	assert_true(size == 0);
+	assert_int_equal(daos_str2size_or_pct(" 50 % ", &size, &pct), 0);
+	assert_int_equal(pct, 50);
+	assert_int_equal(daos_str2size_or_pct("0%", &size, &pct), -DER_INVAL);
+	assert_int_equal(daos_str2size_or_pct("101%", &size, &pct), -DER_INVAL);
+	assert_int_equal(daos_str2size_or_pct("5.5%", &size, &pct), -DER_INVAL);
+	assert_int_equal(daos_str2size_or_pct("%", &size, &pct), -DER_INVAL);
+	assert_int_equal(daos_str2size_or_pct("-5%", &size, &pct), -DER_INVAL);
+	assert_int_equal(daos_str2size_or_pct("1x", &size, &pct), -DER_INVAL);
+}
+
+static void
 test_size2str(void **state)
 {
 	static const struct {
@@ -134,10 +156,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_str2size),
-		cmocka_unit_test(test_size2str),
-		cmocka_unit_test(test_parse_id),
-		cmocka_unit_test(test_rank_list_parse),
+		cmocka_unit_test(test_str2size),    cmocka_unit_test(test_size2str),
+		cmocka_unit_test(test_parse_id),    cmocka_unit_test(test_rank_list_parse),
+		cmocka_unit_test(test_size_or_pct),
 	};
 
 	return cmocka_run_group_tests_name("common_strutil", tests, NULL, NULL);

@@ -32,6 +32,15 @@ extern "C" {
 int daos_str2size(const char *str, uint64_t *size);
 
 /**
+ * Parse a size or a percentage, as dmg pool create --size takes them:
+ * "10G" sets \a size and \a percent to 0; "50%" (1..100) sets \a percent
+ * and \a size to 0.
+ *
+ * \return 0, -DER_INVAL, -DER_OVERFLOW
+ */
+int daos_str2size_or_pct(const char *str, uint64_t *size, uint32_t *percent);
+
+/**
  * Print \a size as DAOS's tools do: decimal units ("4.0 GB", "512 MB",
  * "10 kB") when \a binary is false, binary ones ("1.0 MiB", "64 KiB") when
  * true; one decimal below 10, none above; sizes below 10 print as "N B".

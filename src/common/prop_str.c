@@ -884,3 +884,63 @@ daos_prop_entry_to_str(struct daos_prop_entry *entry, char *buf, size_t buf_len)
 	}
 	return rc;
 }
+
+daos_prop_t *
+daos_prop_alloc_listed(bool pool)
+{
+	const struct daos_prop_desc *d;
+	daos_prop_t *prop;
+	int nr = 0;
+	int i;
+
+	for (i = 0; (d = daos_prop_desc_at(pool, i)) != NULL; i++)
+		nr += !(d->pd_flags & DAOS_PROP_DESC_NOLIST);
+	prop = daos_prop_alloc(nr);
+	if (prop == NULL)
+		return NULL;
+	for (i = 0, nr = 0; (d = daos_prop_desc_at(pool, i)) != NULL; i++) {
+		if (!(d->pd_flags & DAOS_PROP_DESC_NOLIST))
+			prop->dpp_entries[nr++].dpe_type = d->pd_type;
+	}
+	return prop;
+}
+
+/* Longest value printed: an ACL of long principals. */
+#define PRINT_VALUE_MAX (DAOS_ACL_MAX_ACE_LEN + 4096)
+
+int
+daos_prop_print_table(FILE *out, daos_prop_t *prop)
+{
+	const struct daos_prop_desc *d;
+	char name[256];
+	char *value;
+	size_t width = strlen("Name");
+	uint32_t i;
+	int rc = 0;
+
+	if (out == NULL || prop == NULL || (prop->dpp_nr > 0 && prop->dpp_entries == NULL))
+		return -DER_INVAL;
+	for (i = 0; i < prop->dpp_nr; i++) {
+		d = daos_prop_desc_by_type(prop->dpp_entries[i].dpe_type);
+		if (d != NULL)
+			width = max(width, strlen(d->pd_desc) + strlen(d->pd_name) + 3);
+	}
+	D_ALLOC(value, PRINT_VALUE_MAX);
+	if (value == NULL)
+		return -DER_NOMEM;
+	if (fprintf(out, "%-*s Value\n%-*s -----\n", (int)width, "Name", (int)width, "----") < 0)
+		D_GOTO(out, rc = -DER_IO);
+	for (i = 0; i < prop->dpp_nr; i++) {
+		d = daos_prop_desc_by_type(prop->dpp_entries[i].dpe_type);
+		if (d == NULL)
+			continue;
+		snprintf(name, sizeof(name), "%s (%s)", d->pd_desc, d->pd_name);
+		if (daos_prop_entry_to_str(&prop->dpp_entries[i], value, PRINT_VALUE_MAX) != 0)
+			snprintf(value, PRINT_VALUE_MAX, "invalid value");
+		if (fprintf(out, "%-*s %s\n", (int)width, name, value) < 0)
+			D_GOTO(out, rc = -DER_IO);
+	}
+out:
+	D_FREE(value);
+	return rc;
+}

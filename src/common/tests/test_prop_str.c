@@ -5,6 +5,7 @@
 #include <cmocka.h>
 #include <daos/common.h>
 #include <daos/prop.h>
+#include <daos/security.h>
 #include <daos.h>
 
 static void
@@ -347,13 +348,114 @@ test_round_trip(void **state)
 	}
 }
 
+static void
+test_table(void **state)
+{
+	daos_prop_t *prop = daos_prop_alloc_listed(false);
+	daos_prop_t *pool = daos_prop_alloc_listed(true);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	uint32_t i;
+
+	assert_non_null(prop);
+	assert_non_null(pool);
+	/* 24 container properties printed by default, ACL last; 23 pool ones */
+	assert_int_equal(prop->dpp_nr, 24);
+	assert_int_equal(prop->dpp_entries[0].dpe_type, DAOS_PROP_CO_ALLOCED_OID);
+	assert_int_equal(prop->dpp_entries[prop->dpp_nr - 1].dpe_type, DAOS_PROP_CO_ACL);
+	assert_int_equal(pool->dpp_nr, 23);
+	daos_prop_free(pool);
+
+	/* what a fresh container would report */
+	for (i = 0; i < prop->dpp_nr; i++) {
+		struct daos_prop_entry *e = &prop->dpp_entries[i];
+
+		switch (e->dpe_type) {
+		case DAOS_PROP_CO_LABEL:
+			e->dpe_str = strdup("mycont");
+			break;
+		case DAOS_PROP_CO_OWNER:
+		case DAOS_PROP_CO_OWNER_GROUP:
+			e->dpe_str = strdup("jlombard@");
+			break;
+		case DAOS_PROP_CO_ACL:
+			e->dpe_val_ptr = daos_acl_default_cont();
+			break;
+		case DAOS_PROP_CO_CSUM_CHUNK_SIZE:
+			e->dpe_val = 32768;
+			break;
+		case DAOS_PROP_CO_DEDUP_THRESHOLD:
+			e->dpe_val = 4096;
+			break;
+		case DAOS_PROP_CO_EC_CELL_SZ:
+			e->dpe_val = 65536;
+			break;
+		case DAOS_PROP_CO_REDUN_LVL:
+			e->dpe_val = DAOS_PROP_CO_REDUN_NODE;
+			break;
+		case DAOS_PROP_CO_PERF_DOMAIN:
+			e->dpe_val = DAOS_PROP_PERF_DOMAIN_ROOT;
+			break;
+		case DAOS_PROP_CO_LAYOUT_VER:
+		case DAOS_PROP_CO_EC_PDA:
+		case DAOS_PROP_CO_RP_PDA:
+		case DAOS_PROP_CO_OBJ_VERSION:
+			e->dpe_val = 1;
+			break;
+		case DAOS_PROP_CO_GLOBAL_VERSION:
+			e->dpe_val = 2;
+			break;
+		default:
+			break;
+		}
+	}
+	f = open_memstream(&text, &len);
+	assert_int_equal(daos_prop_print_table(f, prop), 0);
+	fclose(f);
+	assert_string_equal(text, "Name                                             Value\n"
+				  "----                                             -----\n"
+				  "Highest Allocated OID (alloc_oid)                0\n"
+				  "Checksum (cksum)                                 off\n"
+				  "Checksum Chunk Size (cksum_size)                 32 KiB\n"
+				  "Compression (compression)                        off\n"
+				  "Deduplication (dedup)                            off\n"
+				  "Dedupe Threshold (dedup_threshold)               4.0 KiB\n"
+				  "EC Cell Size (ec_cell_sz)                        64 KiB\n"
+				  "Performance domain affinity level of EC (ec_pda) 1\n"
+				  "Encryption (encryption)                          off\n"
+				  "Global Version (global_version)                  2\n"
+				  "Group (group)                                    jlombard@\n"
+				  "Label (label)                                    mycont\n"
+				  "Layout Type (layout_type)                        unknown (0)\n"
+				  "Layout Version (layout_version)                  1\n"
+				  "Max Snapshot (max_snapshot)                      0\n"
+				  "Object Version (obj_version)                     1\n"
+				  "Owner (owner)                                    jlombard@\n"
+				  "Performance domain level (perf_domain)           root (255)\n"
+				  "Redundancy Factor (rd_fac)                       rd_fac0\n"
+				  "Redundancy Level (rd_lvl)                        node (2)\n"
+				  "Performance domain affinity level of RP (rp_pda) 1\n"
+				  "Server Checksumming (srv_cksum)                  off\n"
+				  "Health (status)                                  HEALTHY\n"
+				  "Access Control List (acl)                        "
+				  "A::OWNER@:rwdtTaAo, A:G:GROUP@:rwtT\n");
+	free(text);
+	assert_int_equal(daos_prop_print_table(NULL, prop), -DER_INVAL);
+	daos_prop_free(prop);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_property_named), cmocka_unit_test(test_cont_kv),
-		cmocka_unit_test(test_cont_kv_bad),          cmocka_unit_test(test_pool_kv),
-		cmocka_unit_test(test_print_readonly),       cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_every_property_named),
+		cmocka_unit_test(test_cont_kv),
+		cmocka_unit_test(test_cont_kv_bad),
+		cmocka_unit_test(test_pool_kv),
+		cmocka_unit_test(test_print_readonly),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_table),
 	};
 
 	return cmocka_run_group_tests_name("common_prop_str", tests, NULL, NULL);

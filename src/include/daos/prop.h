@@ -6,6 +6,7 @@
 #ifndef __DAOS_INTERNAL_PROP_H__
 #define __DAOS_INTERNAL_PROP_H__
 
+#include <stdio.h>
 #include <daos_types.h>
 #include <daos_prop.h>
 #include <daos_security.h>
@@ -177,6 +178,24 @@ int daos_prop_parse_kv(const char *str, bool pool, uint32_t required_flags, daos
  * \return 0, -DER_INVAL, -DER_TRUNC
  */
 int daos_prop_entry_to_str(struct daos_prop_entry *entry, char *buf, size_t buf_len);
+
+/**
+ * New property list asking for every property get-prop shows for pools
+ * (\a pool) or containers: types set in get-prop order, no values. Pass it
+ * to a query, then print it with daos_prop_print_table(). NULL if out of memory.
+ */
+daos_prop_t *daos_prop_alloc_listed(bool pool);
+
+/**
+ * Print \a prop as "daos cont get-prop" and "dmg pool get-prop" do: a
+ * "Name"/"Value" header underlined with dashes, then one row per entry,
+ * "Description (name)" padded to the widest name plus one space, then the
+ * value. Entries of unknown types are skipped. The caller prints any title
+ * line ("Properties for container mycont").
+ *
+ * \return 0, -DER_INVAL, -DER_IO
+ */
+int daos_prop_print_table(FILE *out, daos_prop_t *prop);
 
 #if defined(__cplusplus)
 }

@@ -911,36 +911,43 @@ daos_prop_alloc_listed(bool pool)
 int
 daos_prop_print_table(FILE *out, daos_prop_t *prop)
 {
+	static const char *const titles[] = {"Name", "Value"};
 	const struct daos_prop_desc *d;
-	char name[256];
+	const char **cells = NULL;
+	char *buf = NULL;
 	char *value;
-	size_t width = strlen("Name");
+	uint32_t nrows = 0;
 	uint32_t i;
-	int rc = 0;
+	int rc;
 
 	if (out == NULL || prop == NULL || (prop->dpp_nr > 0 && prop->dpp_entries == NULL))
 		return -DER_INVAL;
-	for (i = 0; i < prop->dpp_nr; i++) {
-		d = daos_prop_desc_by_type(prop->dpp_entries[i].dpe_type);
-		if (d != NULL)
-			width = max(width, strlen(d->pd_desc) + strlen(d->pd_name) + 3);
-	}
-	D_ALLOC(value, PRINT_VALUE_MAX);
-	if (value == NULL)
+	D_ALLOC_ARRAY(cells, 2 * (prop->dpp_nr + 1));
+	if (cells == NULL)
 		return -DER_NOMEM;
-	if (fprintf(out, "%-*s Value\n%-*s -----\n", (int)width, "Name", (int)width, "----") < 0)
-		D_GOTO(out, rc = -DER_IO);
 	for (i = 0; i < prop->dpp_nr; i++) {
 		d = daos_prop_desc_by_type(prop->dpp_entries[i].dpe_type);
 		if (d == NULL)
 			continue;
-		snprintf(name, sizeof(name), "%s (%s)", d->pd_desc, d->pd_name);
+		D_ASPRINTF(buf, "%s (%s)", d->pd_desc, d->pd_name);
+		if (buf == NULL)
+			D_GOTO(out, rc = -DER_NOMEM);
+		cells[2 * nrows] = buf;
+		D_ALLOC(value, PRINT_VALUE_MAX);
+		if (value == NULL)
+			D_GOTO(out, rc = -DER_NOMEM);
 		if (daos_prop_entry_to_str(&prop->dpp_entries[i], value, PRINT_VALUE_MAX) != 0)
 			snprintf(value, PRINT_VALUE_MAX, "invalid value");
-		if (fprintf(out, "%-*s %s\n", (int)width, name, value) < 0)
-			D_GOTO(out, rc = -DER_IO);
+		/* The Go tools leave an empty value's cell out, which the table prints as "None". */
+		if (value[0] == '\0')
+			D_FREE(value);
+		cells[2 * nrows + 1] = value;
+		nrows++;
 	}
+	rc = daos_table_fprint(out, 2, titles, cells, nrows);
 out:
-	D_FREE(value);
+	for (i = 0; i < 2 * (prop->dpp_nr + 1); i++)
+		free((char *)cells[i]);
+	D_FREE(cells);
 	return rc;
 }

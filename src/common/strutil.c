@@ -200,3 +200,55 @@ daos_rank_list_parse(const char *str, const char *sep)
 		return NULL;
 	return ranks;
 }
+
+int
+daos_table_fprint(FILE *out, int ncols, const char *const *titles, const char *const *cells,
+		  int nrows)
+{
+	size_t *width;
+	const char *cell;
+	int r;
+	int c;
+	int rc = 0;
+
+	if (out == NULL || ncols <= 0 || titles == NULL || nrows < 0 ||
+	    (nrows > 0 && cells == NULL))
+		return -DER_INVAL;
+	D_ALLOC_ARRAY(width, ncols);
+	if (width == NULL)
+		return -DER_NOMEM;
+	for (c = 0; c < ncols; c++) {
+		width[c] = strlen(titles[c]);
+		for (r = 0; r < nrows; r++) {
+			cell = cells[(size_t)r * ncols + c];
+			width[c] = max(width[c], strlen(cell != NULL ? cell : "None"));
+		}
+	}
+	for (c = 0; c < ncols && rc == 0; c++) {
+		if (fprintf(out, "%-*s ", (int)width[c], titles[c]) < 0)
+			rc = -DER_IO;
+	}
+	if (rc == 0 && fputc('\n', out) == EOF)
+		rc = -DER_IO;
+	for (c = 0; c < ncols && rc == 0; c++) {
+		size_t i;
+
+		for (i = 0; i < strlen(titles[c]) && rc == 0; i++)
+			rc = fputc('-', out) == EOF ? -DER_IO : 0;
+		if (rc == 0 && fprintf(out, "%*s", (int)(width[c] - strlen(titles[c]) + 1), "") < 0)
+			rc = -DER_IO;
+	}
+	if (rc == 0 && fputc('\n', out) == EOF)
+		rc = -DER_IO;
+	for (r = 0; r < nrows && rc == 0; r++) {
+		for (c = 0; c < ncols && rc == 0; c++) {
+			cell = cells[(size_t)r * ncols + c];
+			if (fprintf(out, "%-*s ", (int)width[c], cell != NULL ? cell : "None") < 0)
+				rc = -DER_IO;
+		}
+		if (rc == 0 && fputc('\n', out) == EOF)
+			rc = -DER_IO;
+	}
+	D_FREE(width);
+	return rc;
+}

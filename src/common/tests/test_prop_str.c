@@ -6,6 +6,7 @@
 #include <daos/common.h>
 #include <daos/prop.h>
 #include <daos/security.h>
+#include <daos/strutil.h>
 #include <daos.h>
 
 static void
@@ -349,6 +350,29 @@ test_round_trip(void **state)
 }
 
 static void
+test_table_fprint(void **state)
+{
+	const char *titles[] = {"Pool", "Size", "Used"};
+	const char *cells[] = {"tank", "4.0 GB", "0%", "a_much_longer_name", NULL, "12%"};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_int_equal(daos_table_fprint(f, 3, titles, cells, 2), 0);
+	assert_int_equal(daos_table_fprint(f, 3, titles, NULL, 0), 0);
+	fclose(f);
+	assert_string_equal(text, "Pool               Size   Used \n"
+				  "----               ----   ---- \n"
+				  "tank               4.0 GB 0%   \n"
+				  "a_much_longer_name None   12%  \n"
+				  "Pool Size Used \n"
+				  "---- ---- ---- \n");
+	free(text);
+	assert_int_equal(daos_table_fprint(NULL, 3, titles, cells, 2), -DER_INVAL);
+	assert_int_equal(daos_table_fprint(stdout, 0, titles, cells, 2), -DER_INVAL);
+}
+
+static void
 test_table(void **state)
 {
 	daos_prop_t *prop = daos_prop_alloc_listed(false);
@@ -410,36 +434,47 @@ test_table(void **state)
 			break;
 		}
 	}
-	f = open_memstream(&text, &len);
-	assert_int_equal(daos_prop_print_table(f, prop), 0);
-	fclose(f);
-	assert_string_equal(text, "Name                                             Value\n"
-				  "----                                             -----\n"
-				  "Highest Allocated OID (alloc_oid)                0\n"
-				  "Checksum (cksum)                                 off\n"
-				  "Checksum Chunk Size (cksum_size)                 32 KiB\n"
-				  "Compression (compression)                        off\n"
-				  "Deduplication (dedup)                            off\n"
-				  "Dedupe Threshold (dedup_threshold)               4.0 KiB\n"
-				  "EC Cell Size (ec_cell_sz)                        64 KiB\n"
-				  "Performance domain affinity level of EC (ec_pda) 1\n"
-				  "Encryption (encryption)                          off\n"
-				  "Global Version (global_version)                  2\n"
-				  "Group (group)                                    jlombard@\n"
-				  "Label (label)                                    mycont\n"
-				  "Layout Type (layout_type)                        unknown (0)\n"
-				  "Layout Version (layout_version)                  1\n"
-				  "Max Snapshot (max_snapshot)                      0\n"
-				  "Object Version (obj_version)                     1\n"
-				  "Owner (owner)                                    jlombard@\n"
-				  "Performance domain level (perf_domain)           root (255)\n"
-				  "Redundancy Factor (rd_fac)                       rd_fac0\n"
-				  "Redundancy Level (rd_lvl)                        node (2)\n"
-				  "Performance domain affinity level of RP (rp_pda) 1\n"
-				  "Server Checksumming (srv_cksum)                  off\n"
-				  "Health (status)                                  HEALTHY\n"
-				  "Access Control List (acl)                        "
-				  "A::OWNER@:rwdtTaAo, A:G:GROUP@:rwtT\n");
+	{
+		/* rows as DAOS prints them; the columns are 48 and 35 wide (+1 space each) */
+		static const char *rows[][2] = {
+			{"Name", "Value"},
+			{"----", "-----"},
+			{"Highest Allocated OID (alloc_oid)", "0"},
+			{"Checksum (cksum)", "off"},
+			{"Checksum Chunk Size (cksum_size)", "32 KiB"},
+			{"Compression (compression)", "off"},
+			{"Deduplication (dedup)", "off"},
+			{"Dedupe Threshold (dedup_threshold)", "4.0 KiB"},
+			{"EC Cell Size (ec_cell_sz)", "64 KiB"},
+			{"Performance domain affinity level of EC (ec_pda)", "1"},
+			{"Encryption (encryption)", "off"},
+			{"Global Version (global_version)", "2"},
+			{"Group (group)", "jlombard@"},
+			{"Label (label)", "mycont"},
+			{"Layout Type (layout_type)", "unknown (0)"},
+			{"Layout Version (layout_version)", "1"},
+			{"Max Snapshot (max_snapshot)", "0"},
+			{"Object Version (obj_version)", "1"},
+			{"Owner (owner)", "jlombard@"},
+			{"Performance domain level (perf_domain)", "root (255)"},
+			{"Redundancy Factor (rd_fac)", "rd_fac0"},
+			{"Redundancy Level (rd_lvl)", "node (2)"},
+			{"Performance domain affinity level of RP (rp_pda)", "1"},
+			{"Server Checksumming (srv_cksum)", "off"},
+			{"Health (status)", "HEALTHY"},
+			{"Access Control List (acl)", "A::OWNER@:rwdtTaAo, A:G:GROUP@:rwtT"},
+		};
+		char expect[8192];
+		size_t off = 0;
+
+		for (i = 0; i < ARRAY_SIZE(rows); i++)
+			off += snprintf(expect + off, sizeof(expect) - off, "%-48s %-35s \n",
+					rows[i][0], rows[i][1]);
+		f = open_memstream(&text, &len);
+		assert_int_equal(daos_prop_print_table(f, prop), 0);
+		fclose(f);
+		assert_string_equal(text, expect);
+	}
 	free(text);
 	assert_int_equal(daos_prop_print_table(NULL, prop), -DER_INVAL);
 	daos_prop_free(prop);
@@ -456,6 +491,7 @@ main(void)
 		cmocka_unit_test(test_print_readonly),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_table_fprint),
 	};
 
 	return cmocka_run_group_tests_name("common_prop_str", tests, NULL, NULL);

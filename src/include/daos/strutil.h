@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <uuid/uuid.h>
 
 #if defined(__cplusplus)
@@ -48,6 +49,18 @@ int daos_str2size_or_pct(const char *str, uint64_t *size, uint32_t *percent);
  * \return 0, -DER_INVAL, -DER_TRUNC (\a buf too small)
  */
 int daos_size2str(uint64_t size, bool binary, char *buf, size_t buf_len);
+
+/**
+ * Print a table exactly as DAOS's Go tools do (txtfmt over a tabwriter):
+ * a title row, a row of dashes as long as each title, then \a nrows rows of
+ * \a ncols cells (row-major in \a cells). Every cell, the last one of a row
+ * included, is left-aligned and padded to its column's widest cell plus one
+ * space. A NULL cell prints as "None".
+ *
+ * \return 0, -DER_INVAL, -DER_IO
+ */
+int daos_table_fprint(FILE *out, int ncols, const char *const *titles, const char *const *cells,
+		      int nrows);
 
 /** Kinds returned by daos_parse_id() */
 enum daos_id_kind {

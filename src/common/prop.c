@@ -121,13 +121,16 @@ daos_prop_entry_set_str(struct daos_prop_entry *entry, const char *str, daos_siz
 {
 	char *copy;
 
-	if (entry == NULL || str == NULL || len == 0) {
-		D_ERROR("invalid string property arguments\n");
+	if (entry == NULL)
 		return -DER_INVAL;
-	}
 	if (!daos_prop_has_str(entry)) {
 		D_ERROR("property %u does not hold a string\n", entry->dpe_type);
 		return -DER_INVAL;
+	}
+	/* No string: the entry is cleared, as DAOS does. */
+	if (str == NULL || len == 0) {
+		D_FREE(entry->dpe_str);
+		return 0;
 	}
 	D_STRNDUP(copy, str, len);
 	if (copy == NULL)
@@ -145,7 +148,7 @@ daos_prop_set_str(daos_prop_t *prop, uint32_t type, const char *str, daos_size_t
 
 	if (entry == NULL) {
 		D_ERROR("no entry of type %u in the property list\n", type);
-		return -DER_INVAL;
+		return -DER_NONEXIST;
 	}
 	return daos_prop_entry_set_str(entry, str, len);
 }
@@ -155,14 +158,16 @@ daos_prop_entry_set_ptr(struct daos_prop_entry *entry, const void *ptr, daos_siz
 {
 	void *copy;
 
-	if (entry == NULL || ptr == NULL || size == 0) {
-		D_ERROR("invalid pointer property arguments\n");
+	if (entry == NULL)
 		return -DER_INVAL;
-	}
 	/* The rank list owns a second allocation: it cannot be a flat copy. */
 	if (!daos_prop_has_ptr(entry) || entry->dpe_type == DAOS_PROP_PO_SVC_LIST) {
 		D_ERROR("property %u does not hold a flat value\n", entry->dpe_type);
 		return -DER_INVAL;
+	}
+	if (ptr == NULL || size == 0) {
+		D_FREE(entry->dpe_val_ptr);
+		return 0;
 	}
 	D_ALLOC(copy, size);
 	if (copy == NULL)
@@ -181,7 +186,7 @@ daos_prop_set_ptr(daos_prop_t *prop, uint32_t type, const void *ptr, daos_size_t
 
 	if (entry == NULL) {
 		D_ERROR("no entry of type %u in the property list\n", type);
-		return -DER_INVAL;
+		return -DER_NONEXIST;
 	}
 	return daos_prop_entry_set_ptr(entry, ptr, size);
 }
@@ -346,20 +351,20 @@ daos_prop_copy(daos_prop_t *prop_req, daos_prop_t *prop_reply)
 	for (i = 0; i < prop_req->dpp_nr; i++) {
 		req = &prop_req->dpp_entries[i];
 		if (req->dpe_type == 0) {
-			if (i >= prop_reply->dpp_nr) {
-				D_ERROR("reply has no entry %u\n", i);
-				D_GOTO(out, rc = -DER_PROTO);
-			}
+			/* Untyped slots take the reply's entries in order, as far as they go. */
+			if (i >= prop_reply->dpp_nr)
+				break;
 			reply = &prop_reply->dpp_entries[i];
 		} else {
 			reply = daos_prop_entry_get(prop_reply, req->dpe_type);
 		}
-		if (reply == NULL) {
-			D_ERROR("reply has no property %u\n", req->dpe_type);
-			D_GOTO(out, rc = -DER_PROTO);
-		}
 		/* The caller's entries carry types only; never free what they point to. */
 		req->dpe_val = 0;
+		if (reply == NULL) {
+			/* Not known to the other side (older version): a negative entry. */
+			req->dpe_flags |= DAOS_PROP_ENTRY_NOT_SET;
+			continue;
+		}
 		rc = daos_prop_entry_copy(reply, req);
 		if (rc != 0)
 			goto out;

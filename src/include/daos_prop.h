@@ -483,10 +483,10 @@ daos_prop_t *daos_prop_merge(daos_prop_t *old_prop, daos_prop_t *new_prop);
 struct daos_prop_entry *daos_prop_entry_get(daos_prop_t *prop, uint32_t type);
 
 /**
- * Copy \a len bytes of \a str (a string-valued property, NUL-terminated
- * earlier or not) into the entry of type \a type, replacing any old value.
+ * Copy at most \a len bytes of \a str into the string-valued entry of type
+ * \a type, replacing any old value; a NULL \a str or 0 \a len clears it.
  *
- * \return 0, -DER_INVAL (no such entry, not a string property), -DER_NOMEM
+ * \return 0, -DER_NONEXIST (no such entry), -DER_INVAL (not a string property), -DER_NOMEM
  */
 int daos_prop_set_str(daos_prop_t *prop, uint32_t type, const char *str, daos_size_t len);
 
@@ -494,10 +494,10 @@ int daos_prop_set_str(daos_prop_t *prop, uint32_t type, const char *str, daos_si
 int daos_prop_entry_set_str(struct daos_prop_entry *entry, const char *str, daos_size_t len);
 
 /**
- * Copy \a size bytes at \a ptr into the pointer-valued entry of type \a type,
- * replacing any old value.
+ * Copy \a size bytes at \a ptr into the pointer-valued entry of type \a type
+ * (ACL, root OIDs), replacing any old value; NULL or 0 clears it.
  *
- * \return 0, -DER_INVAL, -DER_NOMEM
+ * \return 0, -DER_NONEXIST (no such entry), -DER_INVAL (not a flat pointer property), -DER_NOMEM
  */
 int daos_prop_set_ptr(daos_prop_t *prop, uint32_t type, const void *ptr, daos_size_t size);
 

@@ -86,13 +86,18 @@ test_set_get(void **state)
 	assert_non_null(e);
 	assert_string_equal(e->dpe_str, "second");
 	assert_int_equal(daos_prop_set_str(prop, DAOS_PROP_CO_REDUN_FAC, "x", 1), -DER_INVAL);
-	assert_int_equal(daos_prop_set_str(prop, DAOS_PROP_CO_OWNER, "x@", 2), -DER_INVAL);
-	assert_int_equal(daos_prop_set_str(prop, DAOS_PROP_CO_LABEL, NULL, 2), -DER_INVAL);
+	assert_int_equal(daos_prop_set_str(prop, DAOS_PROP_CO_OWNER, "x@", 2), -DER_NONEXIST);
+	/* no string clears the value */
+	assert_int_equal(daos_prop_set_str(prop, DAOS_PROP_CO_LABEL, NULL, 2), 0);
+	assert_null(daos_prop_entry_get(prop, DAOS_PROP_CO_LABEL)->dpe_str);
+	assert_int_equal(daos_prop_set_str(prop, DAOS_PROP_CO_LABEL, "second", 6), 0);
+	assert_int_equal(daos_prop_entry_set_str(NULL, "x", 1), -DER_INVAL);
 
 	assert_int_equal(daos_prop_set_ptr(prop, DAOS_PROP_CO_ROOTS, &roots, sizeof(roots)), 0);
 	assert_int_equal(daos_prop_set_ptr(prop, DAOS_PROP_CO_ROOTS, &roots, sizeof(roots)), 0);
 	assert_int_equal(daos_prop_set_ptr(prop, DAOS_PROP_CO_ACL, acl, daos_acl_get_size(acl)), 0);
 	assert_int_equal(daos_prop_set_ptr(prop, DAOS_PROP_CO_REDUN_FAC, &roots, 8), -DER_INVAL);
+	assert_int_equal(daos_prop_set_ptr(prop, DAOS_PROP_CO_OWNER, &roots, 8), -DER_NONEXIST);
 	e = daos_prop_entry_get(prop, DAOS_PROP_CO_ROOTS);
 	assert_memory_equal(e->dpe_val_ptr, &roots, sizeof(roots));
 
@@ -169,11 +174,20 @@ test_dup_copy_merge(void **state)
 	assert_string_equal(upd->dpp_entries[0].dpe_str, "staff@");
 	assert_int_equal(upd->dpp_entries[1].dpe_val, DAOS_RECLAIM_LAZY);
 	daos_prop_free(upd);
-	/* a missing entry is a protocol error, and nothing leaks */
+	/* a type the reply lacks becomes a negative entry */
 	upd = daos_prop_alloc(2);
 	upd->dpp_entries[0].dpe_type = DAOS_PROP_PO_LABEL;
 	upd->dpp_entries[1].dpe_type = DAOS_PROP_PO_SCRUB_MODE;
-	assert_int_equal(daos_prop_copy(upd, prop), -DER_PROTO);
+	assert_int_equal(daos_prop_copy(upd, prop), 0);
+	assert_string_equal(upd->dpp_entries[0].dpe_str, "tank");
+	assert_true(daos_prop_is_set(&upd->dpp_entries[0]));
+	assert_false(daos_prop_is_set(&upd->dpp_entries[1]));
+	daos_prop_free(upd);
+	/* untyped slots past the reply's entries stay untouched */
+	upd = daos_prop_alloc(prop->dpp_nr + 2);
+	assert_int_equal(daos_prop_copy(upd, prop), 0);
+	assert_int_equal(upd->dpp_entries[0].dpe_type, DAOS_PROP_PO_LABEL);
+	assert_int_equal(upd->dpp_entries[prop->dpp_nr].dpe_type, 0);
 	daos_prop_free(upd);
 	assert_int_equal(daos_prop_copy(&req, NULL), -DER_PROTO);
 

@@ -69,9 +69,10 @@ daos_prop_t *daos_prop_dup(daos_prop_t *prop, bool pool, bool input);
  * Fill the caller's \a prop_req from a reply \a prop_reply, as the query
  * calls do: an empty \a prop_req receives every entry; otherwise the entries
  * whose dpe_type is set are looked up (type 0 takes the reply's entry at the
- * same index). Values are deep-copied.
+ * same index), and a type the reply lacks becomes a negative entry
+ * (DAOS_PROP_ENTRY_NOT_SET). Values and flags are deep-copied.
  *
- * \return 0, -DER_PROTO (an asked-for entry is missing), -DER_NOMEM
+ * \return 0, -DER_PROTO (empty reply), -DER_NOMEM
  */
 int daos_prop_copy(daos_prop_t *prop_req, daos_prop_t *prop_reply);
 

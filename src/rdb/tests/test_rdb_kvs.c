@@ -254,6 +254,10 @@ test_lexical_generic_order(void **state)
 			/* hashed keys: only EQ among the keyed probes */
 			assert_int_equal(rdb_tx_fetch(&tx, &gen, RDB_PROBE_EQ, &kin, &kout, NULL),
 					 0);
+			assert_int_equal(kout.iov_len, strlen(names[3]));
+			assert_memory_equal(kout.iov_buf, names[3], kout.iov_len);
+			/* kout now points at the stored key: reset it, or the next call copies there */
+			d_iov_set(&kout, NULL, 0);
 			assert_int_equal(rdb_tx_fetch(&tx, &gen, RDB_PROBE_GE, &kin, &kout, NULL),
 					 -DER_INVAL);
 			assert_int_equal(rdb_tx_fetch(&tx, &gen, RDB_PROBE_FIRST, NULL, &kout, NULL),

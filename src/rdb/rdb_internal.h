@@ -35,11 +35,22 @@ struct rdb_vhdr {
 #define RDB_VHDR_MAGIC 0xdb01
 enum { RDB_VT_PLAIN = 1, RDB_VT_KVS = 2 };
 
-/* Stored form of a child KVS: header + the child's tree root, in the parent's record. */
+/*
+ * Stored form of a child KVS in its parent's record: header + the offset of the child's tree
+ * root, which has an allocation of its own (a value follows a key of any length in the record,
+ * so it is not aligned; a tree root must be). Read it with memcpy.
+ */
 struct rdb_kvs_val {
 	struct rdb_vhdr kv_hdr;
-	struct btr_root kv_root;
+	umem_off_t      kv_root_off;
 };
+
+/* Header of a stored value (which may be unaligned). */
+static inline void
+rdb_stored_vhdr(const d_iov_t *stored, struct rdb_vhdr *vh)
+{
+	memcpy(vh, stored->iov_buf, sizeof(*vh));
+}
 
 struct rdb_sb {
 	uint64_t         rs_magic;

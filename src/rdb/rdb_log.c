@@ -128,6 +128,7 @@ static int
 rdb_apply_op(struct rdb *db, struct rdb_tx_op *op)
 {
 	struct rdb_kvs_ref ref;
+	struct rdb_vhdr    vh;
 	d_iov_t            stored;
 	int                rc;
 
@@ -160,17 +161,23 @@ rdb_apply_op(struct rdb *db, struct rdb_tx_op *op)
 	case RDB_TX_DESTROY:
 		/* only a key holding a KVS can be destroyed as one */
 		rc = rdb_tree_lookup(&ref, &op->dto_key, &stored);
-		if (rc == 0 && ((struct rdb_vhdr *)stored.iov_buf)->rv_type != RDB_VT_KVS)
-			rc = -DER_INVAL;
+		if (rc == 0) {
+			rdb_stored_vhdr(&stored, &vh);
+			if (vh.rv_type != RDB_VT_KVS)
+				rc = -DER_INVAL;
+		}
 		if (rc == 0)
 			rc = rdb_tree_delete(db, &ref, &op->dto_key);
 		break;
 	case RDB_TX_UPDATE:
 		/* never overwrite a child KVS with a plain value (it would leak the KVS) */
 		rc = rdb_tree_lookup(&ref, &op->dto_key, &stored);
-		if (rc == 0 && ((struct rdb_vhdr *)stored.iov_buf)->rv_type == RDB_VT_KVS) {
-			rc = -DER_INVAL;
-			break;
+		if (rc == 0) {
+			rdb_stored_vhdr(&stored, &vh);
+			if (vh.rv_type == RDB_VT_KVS) {
+				rc = -DER_INVAL;
+				break;
+			}
 		}
 		if (rc != 0 && rc != -DER_NONEXIST)
 			break;

@@ -4,8 +4,8 @@
  * Each KVS is a dbtree (B+tree) in rdb's heap, of the generic class matching its KVS class:
  * GENERIC -> DBTREE_CLASS_KV (hashed keys), INTEGER -> DBTREE_CLASS_IV (uint64 keys),
  * LEXICAL -> DBTREE_CLASS_NV (lexically ordered keys). The root KVS's tree root lives in the
- * superblock; a child KVS's tree root lives inside its parent's record (struct rdb_kvs_val),
- * so a KVS is found by walking its path from the root. Every stored value starts with a
+ * superblock; a child KVS's tree root is an allocation whose offset its parent's record holds
+ * (struct rdb_kvs_val), so a KVS is found by walking its path from the root. Every stored value starts with a
  * struct rdb_vhdr telling plain values from child KVSs, which is what makes deletes recursive.
  *
  * Update functions run inside the heap transaction of the entry being applied.
@@ -78,26 +78,31 @@ rdb_key_cmp(enum rdb_kvs_class cls, const d_iov_t *a, const d_iov_t *b)
 int
 rdb_stored2user(const d_iov_t *stored, d_iov_t *user)
 {
-	const struct rdb_vhdr *vh = stored->iov_buf;
+	struct rdb_vhdr vh;
 
-	if (stored->iov_len < sizeof(*vh) || vh == NULL || vh->rv_magic != RDB_VHDR_MAGIC)
+	if (stored->iov_buf == NULL || stored->iov_len < sizeof(vh))
 		return -DER_DF_INVAL;
-	if (vh->rv_type == RDB_VT_KVS) {
-		d_iov_set(user, (void *)vh, sizeof(*vh));
-	} else if (vh->rv_type == RDB_VT_PLAIN) {
-		d_iov_set(user, (char *)vh + sizeof(*vh), stored->iov_len - sizeof(*vh));
+	rdb_stored_vhdr(stored, &vh);
+	if (vh.rv_magic != RDB_VHDR_MAGIC)
+		return -DER_DF_INVAL;
+	if (vh.rv_type == RDB_VT_KVS) {
+		d_iov_set(user, stored->iov_buf, sizeof(vh));
+	} else if (vh.rv_type == RDB_VT_PLAIN) {
+		d_iov_set(user, (char *)stored->iov_buf + sizeof(vh), stored->iov_len - sizeof(vh));
 	} else {
 		return -DER_DF_INVAL;
 	}
 	return 0;
 }
 
+/* The child KVS a stored value holds, if any. */
 static bool
-rdb_stored_is_kvs(const d_iov_t *stored)
+rdb_stored_kvs(const d_iov_t *stored, struct rdb_kvs_val *kv)
 {
-	const struct rdb_vhdr *vh = stored->iov_buf;
-
-	return stored->iov_len == sizeof(struct rdb_kvs_val) && vh->rv_type == RDB_VT_KVS;
+	if (stored->iov_len != sizeof(*kv))
+		return false;
+	memcpy(kv, stored->iov_buf, sizeof(*kv));
+	return kv->kv_hdr.rv_type == RDB_VT_KVS && !UMOFF_IS_NULL(kv->kv_root_off);
 }
 
 int
@@ -123,8 +128,8 @@ rdb_tree_open_path(struct rdb *db, const rdb_path_t *path, struct rdb_kvs_ref *r
 	cls = db->d_sb->rs_root_class;
 
 	while (p < end) {
-		struct rdb_kvs_val *kv;
-		d_iov_t             val = {0};
+		struct rdb_kvs_val kv;
+		d_iov_t            val = {0};
 
 		n = rdb_decode_key(p, end - p, &key);
 		if (n < 0 || key.iov_len == 0) {
@@ -138,17 +143,17 @@ rdb_tree_open_path(struct rdb *db, const rdb_path_t *path, struct rdb_kvs_ref *r
 		rc = dbtree_lookup(toh, &key, &val);
 		if (rc != 0)
 			goto err;
-		if (!rdb_stored_is_kvs(&val)) {
+		if (!rdb_stored_kvs(&val, &kv)) {
 			/* a plain value on the way: there is no such KVS */
 			rc = -DER_NONEXIST;
 			goto err;
 		}
-		kv = val.iov_buf;
 		dbtree_close(toh);
-		rc = dbtree_open_inplace(&kv->kv_root, &db->d_uma, &toh);
+		rc = dbtree_open_inplace(umem_off2ptr(&db->d_umm, kv.kv_root_off), &db->d_uma,
+					 &toh);
 		if (rc != 0)
 			return rc;
-		cls = kv->kv_hdr.rv_class;
+		cls = kv.kv_hdr.rv_class;
 	}
 	ref->kr_toh   = toh;
 	ref->kr_class = cls;
@@ -190,14 +195,26 @@ rdb_tree_update(struct rdb *db, struct rdb_kvs_ref *ref, const d_iov_t *key,
 
 static int rdb_tree_destroy_root_ptr(struct rdb *db, struct btr_root *root);
 
+/* Destroy the child KVS of a stored value and free its root. */
+static int
+rdb_tree_destroy_child(struct rdb *db, struct rdb_kvs_val *kv)
+{
+	int rc;
+
+	rc = rdb_tree_destroy_root_ptr(db, umem_off2ptr(&db->d_umm, kv->kv_root_off));
+	if (rc != 0)
+		return rc;
+	return umem_free(&db->d_umm, kv->kv_root_off);
+}
+
 static int
 rdb_destroy_child_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 {
-	struct rdb *db = arg;
+	struct rdb_kvs_val kv;
 
-	if (!rdb_stored_is_kvs(val))
+	if (!rdb_stored_kvs(val, &kv))
 		return 0;
-	return rdb_tree_destroy_root_ptr(db, &((struct rdb_kvs_val *)val->iov_buf)->kv_root);
+	return rdb_tree_destroy_child(arg, &kv);
 }
 
 /* Destroy the tree at \a root and, first, every KVS below it. */
@@ -222,15 +239,15 @@ rdb_tree_destroy_root_ptr(struct rdb *db, struct btr_root *root)
 int
 rdb_tree_delete(struct rdb *db, struct rdb_kvs_ref *ref, const d_iov_t *key)
 {
-	d_iov_t stored;
-	int     rc;
+	struct rdb_kvs_val kv;
+	d_iov_t            stored;
+	int                rc;
 
 	rc = rdb_tree_lookup(ref, key, &stored);
 	if (rc != 0)
 		return rc;
-	if (rdb_stored_is_kvs(&stored)) {
-		rc = rdb_tree_destroy_root_ptr(db,
-					       &((struct rdb_kvs_val *)stored.iov_buf)->kv_root);
+	if (rdb_stored_kvs(&stored, &kv)) {
+		rc = rdb_tree_destroy_child(db, &kv);
 		if (rc != 0)
 			return rc;
 	}
@@ -282,21 +299,19 @@ rdb_tree_create_kvs(struct rdb *db, struct rdb_kvs_ref *parent, const d_iov_t *k
 	if (rc != -DER_NONEXIST)
 		return rc;
 
-	/* insert an empty root first, then create the tree where the record keeps it */
+	/* the new tree's root gets an allocation of its own (aligned), the record its offset */
 	memset(&kv, 0, sizeof(kv));
 	kv.kv_hdr.rv_magic = RDB_VHDR_MAGIC;
 	kv.kv_hdr.rv_type  = RDB_VT_KVS;
 	kv.kv_hdr.rv_class = attr->dsa_class;
+	kv.kv_root_off     = umem_zalloc(&db->d_umm, sizeof(struct btr_root));
+	if (UMOFF_IS_NULL(kv.kv_root_off))
+		return db->d_umm.umm_nospc_rc ?: -DER_NOSPACE;
+	rc = rdb_tree_create_at(db, umem_off2ptr(&db->d_umm, kv.kv_root_off), attr);
+	if (rc != 0)
+		return rc;
 	d_iov_set(&val, &kv, sizeof(kv));
-	rc = dbtree_update(parent->kr_toh, (d_iov_t *)key, &val);
-	if (rc != 0)
-		return rc;
-	rc = rdb_tree_lookup(parent, key, &stored);
-	if (rc != 0)
-		return rc;
-	if (!rdb_stored_is_kvs(&stored))
-		return -DER_DF_INVAL;
-	return rdb_tree_create_at(db, &((struct rdb_kvs_val *)stored.iov_buf)->kv_root, attr);
+	return dbtree_update(parent->kr_toh, (d_iov_t *)key, &val);
 }
 
 int

@@ -35,7 +35,8 @@ struct rdb_tx_op_rec {
 	d_iov_t             or_value;
 	/* CREATE*, DESTROY*, DELETE: path of the KVS this op creates or removes */
 	rdb_path_t          or_target;
-	char                or_buf[];
+	/* value first: it starts with a struct rdb_vhdr */
+	char                or_buf[] __attribute__((aligned(8)));
 };
 
 static bool
@@ -219,8 +220,6 @@ rdb_tx_append(struct rdb_tx *tx, enum rdb_tx_opc opc, const rdb_path_t *kvs, con
 	rec->or_kvs_vhdr.rv_type  = RDB_VT_KVS;
 	rec->or_kvs_vhdr.rv_class = rec->or_attr.dsa_class;
 	p                         = rec->or_buf;
-	iov_place(&rec->or_kvs, &p, kvs_len ? kvs->iov_buf : NULL, kvs_len);
-	iov_place(&rec->or_key, &p, key_len ? key->iov_buf : NULL, key_len);
 	if (val_len > 0) {
 		struct rdb_vhdr vh = {.rv_magic = RDB_VHDR_MAGIC, .rv_type = RDB_VT_PLAIN};
 
@@ -228,6 +227,8 @@ rdb_tx_append(struct rdb_tx *tx, enum rdb_tx_opc opc, const rdb_path_t *kvs, con
 		memcpy(rec->or_value.iov_buf, &vh, sizeof(vh));
 		memcpy((char *)rec->or_value.iov_buf + sizeof(vh), value->iov_buf, value->iov_len);
 	}
+	iov_place(&rec->or_kvs, &p, kvs_len ? kvs->iov_buf : NULL, kvs_len);
+	iov_place(&rec->or_key, &p, key_len ? key->iov_buf : NULL, key_len);
 	if (tgt_len > 0) {
 		iov_place(&rec->or_target, &p, NULL, tgt_len);
 		if (kvs_len > 0)

@@ -23,15 +23,15 @@ rdb_class2tree(enum rdb_kvs_class cls, unsigned int *tree_class, uint64_t *feats
 	switch (cls) {
 	case RDB_KVS_GENERIC:
 		*tree_class = DBTREE_CLASS_KV;
-		*feats      = 0;
+		*feats = 0;
 		return 0;
 	case RDB_KVS_INTEGER:
 		*tree_class = DBTREE_CLASS_IV;
-		*feats      = BTR_FEAT_UINT_KEY;
+		*feats = BTR_FEAT_UINT_KEY;
 		return 0;
 	case RDB_KVS_LEXICAL:
 		*tree_class = DBTREE_CLASS_NV;
-		*feats      = BTR_FEAT_DIRECT_KEY;
+		*feats = BTR_FEAT_DIRECT_KEY;
 		return 0;
 	default:
 		return -DER_INVAL;
@@ -56,8 +56,8 @@ int
 rdb_key_cmp(enum rdb_kvs_class cls, const d_iov_t *a, const d_iov_t *b)
 {
 	uint64_t x, y;
-	size_t   n;
-	int      rc;
+	size_t n;
+	int rc;
 
 	switch (cls) {
 	case RDB_KVS_INTEGER:
@@ -65,7 +65,7 @@ rdb_key_cmp(enum rdb_kvs_class cls, const d_iov_t *a, const d_iov_t *b)
 		memcpy(&y, b->iov_buf, sizeof(y));
 		return x < y ? -1 : (x > y ? 1 : 0);
 	case RDB_KVS_LEXICAL:
-		n  = min(a->iov_len, b->iov_len);
+		n = min(a->iov_len, b->iov_len);
 		rc = n > 0 ? memcmp(a->iov_buf, b->iov_buf, n) : 0;
 		if (rc != 0)
 			return rc < 0 ? -1 : 1;
@@ -108,13 +108,13 @@ rdb_stored_kvs(const d_iov_t *stored, struct rdb_kvs_val *kv)
 int
 rdb_tree_open_path(struct rdb *db, const rdb_path_t *path, struct rdb_kvs_ref *ref)
 {
-	const char *p   = path->iov_buf;
+	const char *p = path->iov_buf;
 	const char *end = p + path->iov_len;
 	daos_handle_t toh;
 	enum rdb_kvs_class cls;
-	d_iov_t     key;
-	ssize_t     n;
-	int         rc;
+	d_iov_t key;
+	ssize_t n;
+	int rc;
 
 	n = rdb_decode_key(p, end - p, &key);
 	if (n < 0 || key.iov_len != 0)
@@ -129,7 +129,7 @@ rdb_tree_open_path(struct rdb *db, const rdb_path_t *path, struct rdb_kvs_ref *r
 
 	while (p < end) {
 		struct rdb_kvs_val kv;
-		d_iov_t            val = {0};
+		d_iov_t val = {0};
 
 		n = rdb_decode_key(p, end - p, &key);
 		if (n < 0 || key.iov_len == 0) {
@@ -155,7 +155,7 @@ rdb_tree_open_path(struct rdb *db, const rdb_path_t *path, struct rdb_kvs_ref *r
 			return rc;
 		cls = kv.kv_hdr.rv_class;
 	}
-	ref->kr_toh   = toh;
+	ref->kr_toh = toh;
 	ref->kr_class = cls;
 	return 0;
 err:
@@ -175,7 +175,7 @@ int
 rdb_tree_lookup(struct rdb_kvs_ref *ref, const d_iov_t *key, d_iov_t *stored)
 {
 	d_iov_t val = {0};
-	int     rc;
+	int rc;
 
 	rc = dbtree_lookup(ref->kr_toh, (d_iov_t *)key, &val);
 	if (rc != 0)
@@ -187,8 +187,7 @@ rdb_tree_lookup(struct rdb_kvs_ref *ref, const d_iov_t *key, d_iov_t *stored)
 }
 
 int
-rdb_tree_update(struct rdb *db, struct rdb_kvs_ref *ref, const d_iov_t *key,
-		const d_iov_t *stored)
+rdb_tree_update(struct rdb *db, struct rdb_kvs_ref *ref, const d_iov_t *key, const d_iov_t *stored)
 {
 	return dbtree_update(ref->kr_toh, (d_iov_t *)key, (d_iov_t *)stored);
 }
@@ -222,7 +221,7 @@ static int
 rdb_tree_destroy_root_ptr(struct rdb *db, struct btr_root *root)
 {
 	daos_handle_t toh;
-	int           rc;
+	int rc;
 
 	rc = dbtree_open_inplace(root, &db->d_uma, &toh);
 	if (rc != 0)
@@ -240,8 +239,8 @@ int
 rdb_tree_delete(struct rdb *db, struct rdb_kvs_ref *ref, const d_iov_t *key)
 {
 	struct rdb_kvs_val kv;
-	d_iov_t            stored;
-	int                rc;
+	d_iov_t stored;
+	int rc;
 
 	rc = rdb_tree_lookup(ref, key, &stored);
 	if (rc != 0)
@@ -258,10 +257,10 @@ static int
 rdb_tree_create_at(struct rdb *db, struct btr_root *root, const struct rdb_kvs_attr *attr)
 {
 	daos_handle_t toh;
-	unsigned int  tree_class;
-	uint64_t      feats;
-	unsigned int  order;
-	int           rc;
+	unsigned int tree_class;
+	uint64_t feats;
+	unsigned int order;
+	int rc;
 
 	rc = rdb_class2tree(attr->dsa_class, &tree_class, &feats);
 	if (rc != 0)
@@ -287,9 +286,9 @@ rdb_tree_create_kvs(struct rdb *db, struct rdb_kvs_ref *parent, const d_iov_t *k
 		    const struct rdb_kvs_attr *attr)
 {
 	struct rdb_kvs_val kv;
-	d_iov_t            val;
-	d_iov_t            stored;
-	int                rc;
+	d_iov_t val;
+	d_iov_t stored;
+	int rc;
 
 	if (attr->dsa_class > RDB_KVS_LEXICAL)
 		return -DER_INVAL;
@@ -302,9 +301,9 @@ rdb_tree_create_kvs(struct rdb *db, struct rdb_kvs_ref *parent, const d_iov_t *k
 	/* the new tree's root gets an allocation of its own (aligned), the record its offset */
 	memset(&kv, 0, sizeof(kv));
 	kv.kv_hdr.rv_magic = RDB_VHDR_MAGIC;
-	kv.kv_hdr.rv_type  = RDB_VT_KVS;
+	kv.kv_hdr.rv_type = RDB_VT_KVS;
 	kv.kv_hdr.rv_class = attr->dsa_class;
-	kv.kv_root_off     = umem_zalloc(&db->d_umm, sizeof(struct btr_root));
+	kv.kv_root_off = umem_zalloc(&db->d_umm, sizeof(struct btr_root));
 	if (UMOFF_IS_NULL(kv.kv_root_off))
 		return db->d_umm.umm_nospc_rc ?: -DER_NOSPACE;
 	rc = rdb_tree_create_at(db, umem_off2ptr(&db->d_umm, kv.kv_root_off), attr);
@@ -318,7 +317,7 @@ int
 rdb_tree_create_root(struct rdb *db, const struct rdb_kvs_attr *attr)
 {
 	struct rdb_sb *sb = db->d_sb;
-	int            rc;
+	int rc;
 
 	if (attr->dsa_class > RDB_KVS_LEXICAL)
 		return -DER_INVAL;
@@ -326,14 +325,14 @@ rdb_tree_create_root(struct rdb *db, const struct rdb_kvs_attr *attr)
 		return -DER_EXIST;
 	rc = umem_tx_add_ptr(&db->d_umm, &sb->rs_root_exists,
 			     offsetof(struct rdb_sb, rs_reserved) -
-				 offsetof(struct rdb_sb, rs_root_exists));
+				     offsetof(struct rdb_sb, rs_root_exists));
 	if (rc != 0)
 		return rc;
 	memset(&sb->rs_root, 0, sizeof(sb->rs_root));
 	rc = rdb_tree_create_at(db, &sb->rs_root, attr);
 	if (rc != 0)
 		return rc;
-	sb->rs_root_class  = attr->dsa_class;
+	sb->rs_root_class = attr->dsa_class;
 	sb->rs_root_exists = 1;
 	return 0;
 }
@@ -342,13 +341,13 @@ int
 rdb_tree_destroy_root(struct rdb *db)
 {
 	struct rdb_sb *sb = db->d_sb;
-	int            rc;
+	int rc;
 
 	if (!sb->rs_root_exists)
 		return -DER_NONEXIST;
 	rc = umem_tx_add_ptr(&db->d_umm, &sb->rs_root_exists,
 			     offsetof(struct rdb_sb, rs_reserved) -
-				 offsetof(struct rdb_sb, rs_root_exists));
+				     offsetof(struct rdb_sb, rs_root_exists));
 	if (rc != 0)
 		return rc;
 	rc = rdb_tree_destroy_root_ptr(db, &sb->rs_root);
@@ -356,7 +355,7 @@ rdb_tree_destroy_root(struct rdb *db)
 		return rc;
 	memset(&sb->rs_root, 0, sizeof(sb->rs_root));
 	sb->rs_root_exists = 0;
-	sb->rs_root_class  = 0;
+	sb->rs_root_class = 0;
 	return 0;
 }
 
@@ -386,10 +385,10 @@ rdb_tree_probe(struct rdb_kvs_ref *ref, enum rdb_probe_opc opc, const d_iov_t *k
 	       d_iov_t *key_out, d_iov_t *stored)
 {
 	daos_handle_t ih;
-	d_iov_t       key = {0};
-	d_iov_t       val = {0};
-	bool          keyed = opc != RDB_PROBE_FIRST && opc != RDB_PROBE_LAST;
-	int           rc;
+	d_iov_t key = {0};
+	d_iov_t val = {0};
+	bool keyed = opc != RDB_PROBE_FIRST && opc != RDB_PROBE_LAST;
+	int rc;
 
 	rc = dbtree_iter_prepare(ref->kr_toh, BTR_ITER_EMBEDDED, &ih);
 	if (rc != 0)
@@ -406,7 +405,7 @@ rdb_tree_probe(struct rdb_kvs_ref *ref, enum rdb_probe_opc opc, const d_iov_t *k
 		goto out;
 	}
 	*key_out = key;
-	*stored  = val;
+	*stored = val;
 out:
 	dbtree_iter_finish(ih);
 	return rc;
@@ -414,7 +413,7 @@ out:
 
 struct rdb_tree_iter_arg {
 	rdb_tree_iter_cb_t ti_cb;
-	void              *ti_arg;
+	void *ti_arg;
 };
 
 static int

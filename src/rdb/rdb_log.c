@@ -268,6 +268,7 @@ static int
 rdb_log_wait(struct rdb *db, uint64_t index, struct rdb_commit_wait *w)
 {
 	void *val = NULL;
+	bool first_failure = false;
 	int rc;
 
 	rc = ult_eventual_wait(w->cw_ev, &val);
@@ -280,13 +281,18 @@ rdb_log_wait(struct rdb *db, uint64_t index, struct rdb_commit_wait *w)
 		/* the trees show the entry in DRAM but it may be lost: nothing is safe now */
 		D_ERROR(DF_DB ": entry " DF_U64 " not durable: " DF_RC "\n", DP_DB(db), index,
 			DP_RC(rc));
-		if (db->d_failed == 0)
+		if (db->d_failed == 0) {
 			db->d_failed = rc;
+			first_failure = true;
+		}
 	} else if (index > db->d_durable) {
 		db->d_durable = index;
 	}
 	ult_cond_broadcast(db->d_cv);
 	ult_mutex_unlock(db->d_mutex);
+	/* the service must stop this replica (and, with Raft, let another one lead) */
+	if (first_failure && db->d_cbs != NULL && db->d_cbs->dc_stop != NULL)
+		db->d_cbs->dc_stop(db, rc, db->d_arg);
 	return rc;
 }
 

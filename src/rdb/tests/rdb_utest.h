@@ -24,6 +24,8 @@ struct utest {
 	uint64_t up_term;
 	uint64_t down_term;
 	int step_up_rc;
+	int nstop;
+	int stop_err;
 	rdb_path_t root;
 };
 
@@ -49,6 +51,10 @@ ut_step_down(struct rdb *db, uint64_t term, void *arg)
 static void
 ut_stop_cb(struct rdb *db, int err, void *arg)
 {
+	struct utest *ut = arg;
+
+	ut->nstop++;
+	ut->stop_err = err;
 }
 
 static struct rdb_cbs ut_cbs = {

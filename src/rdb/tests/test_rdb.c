@@ -1,6 +1,7 @@
 /*
  * rdb: storage, leadership, TX operations, read-your-writes, abort, persistence, bad input.
  */
+#include <errno.h>
 #include "rdb_utest.h"
 
 static void
@@ -604,6 +605,34 @@ test_critical(void **state)
 	assert_int_equal(umem_pool_check(ut->db->d_pool, NULL), 0);
 }
 
+/* A commit that cannot be made durable fails the database: dc_stop, then every call errs. */
+static void
+test_io_error(void **state)
+{
+	struct utest *ut = *state;
+	struct rdb_tx tx;
+	char buf[8];
+
+	ut_create_root(ut, RDB_KVS_GENERIC);
+	assert_int_equal(ut_put(ut, &ut->root, "a", "1"), 0);
+	assert_int_equal(umem_fault_inject_set(UMEM_FI_WAL_SYNC | UMEM_FI_WAL_WRITE, EIO, 1000), 0);
+	assert_int_equal(ut_put(ut, &ut->root, "b", "2"), -DER_IO);
+	assert_int_equal(umem_fault_inject_set(0, 0, 0), 0);
+	assert_int_equal(ut->nstop, 1);
+	assert_int_equal(ut->stop_err, -DER_IO);
+	assert_false(rdb_is_leader(ut->db, NULL));
+	assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), -DER_IO);
+	assert_int_equal(ut_get(ut, &ut->root, "a", buf, sizeof(buf)), -DER_IO);
+	/* after a restart the acknowledged update is there */
+	rdb_stop_and_close(ut->db);
+	ut->db = NULL;
+	assert_int_equal(rdb_open(ut->path, ut->uuid, 1, &ut_cbs, ut, &ut->storage), 0);
+	ut_start(ut);
+	assert_int_equal(ut_get(ut, &ut->root, "a", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(ut_put(ut, &ut->root, "c", "3"), 0);
+}
+
 int
 main(void)
 {
@@ -618,6 +647,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_persistence, ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(test_critical, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_io_error, ut_setup, ut_teardown),
 	};
 
 	return cmocka_run_group_tests_name("rdb", tests, NULL, NULL);

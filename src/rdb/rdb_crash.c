@@ -241,7 +241,7 @@ main(int argc, char **argv)
 	struct rdb_storage *st;
 	struct rdb *db;
 	unsigned int seed = time(NULL);
-	int kills = 30, min_ms = 5, max_ms = 60;
+	int kills = 30, min_ms = 5, max_ms = 120;
 	uint64_t last = 0, total = 0;
 	int c, n;
 

@@ -449,6 +449,80 @@ test_ults(void **state)
 	assert_true(st1.ups_wal_syncs - st0.ups_wal_syncs < NR_ULTS * NR_COMMITS);
 }
 
+RDB_STRING_KEY(ut_key_, fresh);
+
+/* Callback that buffers an update per key it sees (allowed during iteration). */
+static int
+copy_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
+{
+	struct rdb_tx *tx = arg;
+	rdb_path_t p;
+	int rc;
+
+	ut_path(&p, "copy", NULL);
+	rc = rdb_tx_update(tx, &p, key, val);
+	rdb_path_fini(&p);
+	return rc;
+}
+
+static void
+test_fresh_kvs_iterate(void **state)
+{
+	struct utest *ut = *state;
+	struct rdb_kvs_attr attr = {.dsa_class = RDB_KVS_LEXICAL};
+	struct rdb_tx tx;
+	struct collect c;
+	rdb_path_t p, cp;
+	d_iov_t k, v;
+	char buf[16];
+
+	ut_create_root(ut, RDB_KVS_GENERIC);
+	mkkvs(ut, "copy", RDB_KVS_LEXICAL);
+	/* RDB_STRING_KEY keys include the NUL */
+	ut_path(&p, NULL);
+	assert_int_equal(rdb_path_push(&p, &ut_key_fresh), 0);
+	assert_int_equal(ut_key_fresh.iov_len, 6);
+	ut_path(&cp, "copy", NULL);
+	assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), 0);
+	/* not there yet */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(rdb_tx_iterate(&tx, &p, false, collect_cb, &c), -DER_NONEXIST);
+	assert_int_equal(rdb_tx_create_kvs(&tx, &ut->root, &ut_key_fresh, &attr), 0);
+	/* created in this TX: empty */
+	assert_int_equal(rdb_tx_iterate(&tx, &p, false, collect_cb, &c), 0);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(rdb_tx_fetch(&tx, &p, RDB_PROBE_FIRST, NULL, NULL, NULL), -DER_NONEXIST);
+	k = ut_key("b");
+	v = ut_key("2");
+	assert_int_equal(rdb_tx_update(&tx, &p, &k, &v), 0);
+	k = ut_key("a");
+	v = ut_key("1");
+	assert_int_equal(rdb_tx_update(&tx, &p, &k, &v), 0);
+	assert_int_equal(rdb_tx_iterate(&tx, &p, false, collect_cb, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.strs[0], "a");
+	assert_string_equal(c.strs[1], "b");
+	/* updates buffered from inside an iteration */
+	assert_int_equal(rdb_tx_iterate(&tx, &p, false, copy_cb, &tx), 0);
+	assert_int_equal(rdb_tx_commit(&tx), 0);
+	rdb_tx_end(&tx);
+	assert_int_equal(ut_get(ut, &cp, "a", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(ut_get(ut, &cp, "b", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2");
+
+	/* destroyed in the TX: iteration and probes see no KVS */
+	assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), 0);
+	assert_int_equal(rdb_tx_destroy_kvs(&tx, &ut->root, &ut_key_fresh), 0);
+	assert_int_equal(rdb_tx_iterate(&tx, &p, false, collect_cb, &c), -DER_NONEXIST);
+	assert_int_equal(rdb_tx_fetch(&tx, &p, RDB_PROBE_LAST, NULL, NULL, NULL), -DER_NONEXIST);
+	rdb_tx_end(&tx);
+	/* not committed: still there */
+	assert_int_equal(ut_get(ut, &p, "b", buf, sizeof(buf)), 0);
+	rdb_path_fini(&p);
+	rdb_path_fini(&cp);
+}
+
 int
 main(void)
 {
@@ -456,6 +530,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_integer_order, ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(test_lexical_generic_order, ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(test_nested_destroy, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_fresh_kvs_iterate, ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(test_ults, ut_setup, ut_teardown),
 	};
 

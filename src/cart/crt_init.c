@@ -140,6 +140,37 @@ crt_getinfo_one(const char *fi_prov, const char *node)
 	return found;
 }
 
+/*
+ * Largest coalesced message. rxm sends messages up to its buffer size
+ * eagerly and larger ones by rendezvous (an extra round trip and an RMA
+ * read), which costs more than the sends a batch saves: stay below it.
+ */
+static void
+crt_batch_config(void)
+{
+	struct crt_gdata *g = &crt_gdata;
+	const char *s;
+	long v;
+
+	g->cg_batch_max = CRT_MSG_MAX;
+	if (strstr(g->cg_fi_prov, "ofi_rxm") != NULL) {
+		v = CRT_RXM_BUFFER_SIZE;
+		s = getenv("FI_OFI_RXM_BUFFER_SIZE");
+		if (s != NULL && atol(s) > 0)
+			v = atol(s);
+		g->cg_batch_max = v > CRT_RXM_HDR_MAX ? min((size_t)(v - CRT_RXM_HDR_MAX),
+							    (size_t)CRT_MSG_MAX)
+						      : 0;
+	}
+	s = getenv("CRT_BATCH_MAX");
+	if (s != NULL && atol(s) >= 0)
+		g->cg_batch_max = min((size_t)atol(s), (size_t)CRT_MSG_MAX);
+	g->cg_batch_msgs = CRT_BATCH_MSGS_DEFAULT;
+	s = getenv("CRT_BATCH_MSGS");
+	if (s != NULL && atoi(s) > 0)
+		g->cg_batch_msgs = atoi(s);
+}
+
 static int
 crt_fabric_init(void)
 {
@@ -183,6 +214,7 @@ crt_fabric_init(void)
 	}
 	D_INFO("provider %s (%s) on %s\n", g->cg_provider, g->cg_fi_prov,
 	       g->cg_node[0] ? g->cg_node : "any");
+	crt_batch_config();
 	return 0;
 
 err_fabric:

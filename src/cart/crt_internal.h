@@ -25,6 +25,11 @@
 /** largest RPC message (header + URI + packed input or output) */
 #define CRT_MSG_MAX        (64 * 1024 + 512)
 #define CRT_RECV_BUFS      32
+/** default CRT_BATCH_MSGS: held sends are flushed once this many gathered */
+#define CRT_BATCH_MSGS_DEFAULT 8
+/** rxm's default FI_OFI_RXM_BUFFER_SIZE (eager limit) and a bound on its header */
+#define CRT_RXM_BUFFER_SIZE 16384
+#define CRT_RXM_HDR_MAX     128
 #define CRT_ID_HASH_BITS   10
 #define CRT_PEER_HASH_BITS 8
 /** bulk payloads up to this size travel inside the RPC (client-to-server direction) */
@@ -34,12 +39,15 @@
 /* Tags of the two message classes; receives ignore the other bits. */
 #define CRT_TAG_REQ   0x1ULL
 #define CRT_TAG_REPLY 0x2ULL
+#define CRT_TAG_BATCH 0x4ULL
 
 enum crt_msg_kind {
 	CRT_MSG_REQ = 1,
 	CRT_MSG_REPLY = 2,
 	/** origin -> target: a large reply has been read, release it */
 	CRT_MSG_ACK = 3,
+	/** several messages for one destination (crt_batch.c) */
+	CRT_MSG_BATCH = 4,
 };
 
 #define CRT_MSG_FLAG_NO_REPLY 0x1
@@ -105,6 +113,9 @@ struct crt_send_op {
 	uint64_t so_tag;
 	char *so_buf;
 	size_t so_len;
+	/** a batch: the messages it carries (their buffers are already released) */
+	d_list_t so_subs;
+	uint32_t so_nsub;
 };
 
 /** A remote context this context talks to. */
@@ -129,7 +140,10 @@ struct crt_context {
 	struct fid_cq *cc_cq;
 	struct fid_av *cc_av;
 	int cc_wait_fd;
+	/* epoll set of the CQ wait fd (if the provider has one) and cc_wake_fd */
 	int cc_epfd;
+	/* eventfd written by crt_context_wakeup() */
+	int cc_wake_fd;
 	/* current sleep of the polling wait, for providers without a wait fd */
 	int cc_poll_us;
 	int cc_poll_idle;
@@ -146,6 +160,13 @@ struct crt_context {
 	d_list_t cc_tmo_list;
 	/** sends that hit -FI_EAGAIN */
 	d_list_t cc_retry_list;
+	/** sends held during a progress pass, coalesced when it ends (crt_batch.c) */
+	d_list_t cc_defer_list;
+	int cc_ndefer;
+	size_t cc_defer_bytes;
+	/* batches sent and the messages they carried (statistics, tests) */
+	uint64_t cc_nbatch;
+	uint64_t cc_nbatched;
 	/** work for the next crt_progress() call */
 	d_list_t cc_work_list;
 	_Atomic uint64_t cc_next_id;
@@ -248,6 +269,10 @@ struct crt_gdata {
 	int cg_credits;
 	/* CRT_PROGRESS_SPIN_US */
 	int cg_spin_us;
+	/* CRT_BATCH_MAX: largest coalesced message, 0 = no coalescing */
+	size_t cg_batch_max;
+	/* CRT_BATCH_MSGS: flush held sends once this many have gathered */
+	int cg_batch_msgs;
 	struct crt_context *cg_ctx[CRT_CTX_MAX];
 	int cg_ctx_num;
 	pthread_rwlock_t cg_opc_lock;
@@ -343,6 +368,17 @@ void crt_large_send_ack_locked(struct crt_context *ctx, struct crt_peer *peer, u
 int crt_op_post(struct crt_context *ctx, struct crt_send_op *op);
 struct crt_send_op *crt_op_alloc(struct crt_context *ctx, char *buf, size_t len, uint64_t tag);
 void crt_op_free(struct crt_send_op *op);
+
+/* crt_batch.c: send coalescing during a progress pass */
+struct crt_context *crt_defer_begin(struct crt_context *ctx);
+void crt_defer_end(struct crt_context *old);
+bool crt_op_defer_locked(struct crt_context *ctx, struct crt_send_op *op);
+void crt_defer_flush_locked(struct crt_context *ctx);
+/* enough held sends for a full batch: flush now rather than at the end of the pass */
+bool crt_defer_full(struct crt_context *ctx);
+void crt_batch_recv(struct crt_context *ctx, char *buf, size_t len);
+/* free an op that was never sent, with the messages of a batch */
+void crt_op_discard(struct crt_send_op *op);
 
 /* crt_bulk.c */
 void crt_bulk_rma_complete(struct crt_op_hdr *op, int rc);

@@ -62,6 +62,8 @@ crt_op_post(struct crt_context *ctx, struct crt_send_op *op)
 {
 	ssize_t rc;
 
+	if (crt_op_defer_locked(ctx, op))
+		return 0;
 	if (!d_list_empty(&ctx->cc_retry_list)) {
 		d_list_add_tail(&op->so_link, &ctx->cc_retry_list);
 		return 0;
@@ -101,6 +103,7 @@ crt_op_alloc(struct crt_context *ctx, char *buf, size_t len, uint64_t tag)
 	op->so_len = len;
 	op->so_tag = tag;
 	D_INIT_LIST_HEAD(&op->so_link);
+	D_INIT_LIST_HEAD(&op->so_subs);
 	return op;
 }
 
@@ -573,7 +576,15 @@ void
 crt_send_complete(struct crt_context *ctx, struct crt_send_op *op, int rc)
 {
 	struct crt_rpc_priv *rpc = op->so_rpc;
+	struct crt_send_op *sub;
 
+	if (op->so_nsub > 0) {
+		while ((sub = d_list_pop_entry(&op->so_subs, struct crt_send_op, so_link)) !=
+		       NULL)
+			crt_send_complete(ctx, sub, rc);
+		crt_op_free(op);
+		return;
+	}
 	if (rpc != NULL && rpc->crp_state == RPC_STATE_INFLIGHT && rpc->crp_id == op->so_rpc_id) {
 		if (rc != 0)
 			crt_rpc_complete_locked(rpc, rc);
@@ -851,6 +862,8 @@ crt_msg_recv(struct crt_context *ctx, char *buf, size_t len)
 		crt_large_recv(ctx, &hdr, buf, len);
 	else if (hdr.mh_kind == CRT_MSG_REQ)
 		crt_req_recv(ctx, &hdr, buf, len);
+	else if (hdr.mh_kind == CRT_MSG_BATCH)
+		crt_batch_recv(ctx, buf, len);
 	else if (hdr.mh_kind == CRT_MSG_ACK)
 		crt_large_ack(ctx, &hdr, buf, len);
 	else if (hdr.mh_kind == CRT_MSG_REPLY)

@@ -294,7 +294,7 @@ st_run_size(struct st_run *run, struct st_size *sz, bool json, bool first)
 	t0 = now_ns();
 	for (i = 0; i < run->nslots && run->sent < run->reps; i++)
 		st_send(&run->slots[i]);
-	rc = crt_progress_cond(run->ctx, 0, st_all_done, run);
+	rc = crt_progress_cond(run->ctx, -1, st_all_done, run);
 	el = now_ns() - t0;
 	for (i = 0; i < run->nslots; i++) {
 		crt_bulk_free(run->slots[i].bulk);

@@ -328,6 +328,7 @@ crt_context_create(crt_context_t *crt_ctx)
 	D_INIT_LIST_HEAD(&ctx->cc_defer_list);
 	D_INIT_LIST_HEAD(&ctx->cc_work_list);
 	D_INIT_LIST_HEAD(&ctx->cc_bulk_list);
+	D_INIT_LIST_HEAD(&ctx->cc_bulk_active);
 	D_INIT_LIST_HEAD(&ctx->cc_large_list);
 	D_INIT_LIST_HEAD(&ctx->cc_large_reads);
 	ctx->cc_next_id = 1;

@@ -180,6 +180,8 @@ struct crt_context {
 	int cc_rma_pending;
 	/** bulk transfers with pieces not yet posted (-FI_EAGAIN) */
 	d_list_t cc_bulk_list;
+	/** bulk transfers whose callback is not queued yet (crt_bulk_abort) */
+	d_list_t cc_bulk_active;
 	bool cc_closing;
 	/** crt_context_register_rpc_task(): how handlers are run */
 	crt_rpc_task_t cc_rpc_cb;

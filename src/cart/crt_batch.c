@@ -104,7 +104,10 @@ crt_batch_build(struct crt_context *ctx, d_list_t *subs, uint32_t n, size_t tota
 	}
 	d_list_splice_init(subs, &op->so_subs);
 	op->so_nsub = n;
-	op->so_dest = d_list_entry(op->so_subs.next, struct crt_send_op, so_link)->so_dest;
+	sub = d_list_entry(op->so_subs.next, struct crt_send_op, so_link);
+	op->so_dest = sub->so_dest;
+	/* for crt_send_stuck(); a failure is reported to each message's own peer */
+	op->so_peer = sub->so_peer;
 	return op;
 }
 

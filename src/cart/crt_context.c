@@ -589,6 +589,7 @@ crt_progress_once(struct crt_context *ctx)
 	if (!d_list_empty(&ctx->cc_bulk_list))
 		crt_bulk_resume(ctx);
 	crt_check_timeouts(ctx);
+	crt_peer_probe_locked(ctx);
 	d_list_splice_init(&ctx->cc_work_list, &work);
 	pthread_mutex_unlock(&ctx->cc_lock);
 
@@ -645,6 +646,9 @@ crt_wait(struct crt_context *ctx, int64_t us)
 		us = 1000;
 	now_ms = crt_now_ms();
 	dl = ctx->cc_next_deadline;
+	/* RPCs in flight: wake up to probe silent peers (crt_health.c) */
+	if (ctx->cc_inflight > 0 && crt_gdata.cg_probe_ms > 0)
+		dl = min(dl, max(ctx->cc_next_probe_ms, now_ms + 1));
 	pthread_mutex_unlock(&ctx->cc_lock);
 	if (dl != UINT64_MAX) {
 		int64_t left = dl > now_ms ? (int64_t)(dl - now_ms) * 1000 : 0;

@@ -297,6 +297,9 @@ crt_init_opt(crt_group_id_t grpid, uint32_t flags, crt_init_options_t *opt)
 		g->cg_credits = atoi(s);
 	if (g->cg_credits <= 0)
 		g->cg_credits = INT32_MAX;
+	g->cg_probe_ms = 1000;
+	if ((s = getenv("CRT_PROBE_MS")) != NULL && atoi(s) >= 0)
+		g->cg_probe_ms = atoi(s);
 	g->cg_spin_us = 20;
 	if ((s = getenv("CRT_PROGRESS_SPIN_US")) != NULL && atoi(s) >= 0)
 		g->cg_spin_us = min(atoi(s), 10000);

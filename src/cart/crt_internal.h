@@ -48,6 +48,8 @@ enum crt_msg_kind {
 	CRT_MSG_ACK = 3,
 	/** several messages for one destination (crt_batch.c) */
 	CRT_MSG_BATCH = 4,
+	/** is the connection still there? (crt_health.c); the receiver drops it */
+	CRT_MSG_PROBE = 5,
 };
 
 #define CRT_MSG_FLAG_NO_REPLY 0x1
@@ -113,6 +115,10 @@ struct crt_send_op {
 	uint64_t so_tag;
 	char *so_buf;
 	size_t so_len;
+	/** the destination, for sends whose failure says it is unreachable */
+	struct crt_peer *so_peer;
+	/** when the provider first pushed back (-FI_EAGAIN), ms; 0 never */
+	uint64_t so_eagain_ms;
 	/** a batch: the messages it carries (their buffers are already released) */
 	d_list_t so_subs;
 	uint32_t so_nsub;
@@ -126,6 +132,13 @@ struct crt_peer {
 	int p_inflight;
 	/** requests waiting for a credit */
 	d_list_t p_waitq;
+	/** last message from it (or when it became busy), last probe sent, ms */
+	uint64_t p_heard_ms;
+	uint64_t p_probe_ms;
+	/** a send to it failed: its RPCs were failed, the event callback told */
+	bool p_dead;
+	/* its RPCs are being failed: do not start queued ones meanwhile */
+	bool p_failing;
 };
 
 /** Deferred work run by crt_progress() without the context lock. */
@@ -174,6 +187,8 @@ struct crt_context {
 	d_list_t cc_large_list;
 	d_list_t cc_large_reads;
 	uint64_t cc_next_deadline;
+	/* next look for silent busy peers (crt_health.c) */
+	uint64_t cc_next_probe_ms;
 	int cc_inflight;
 	/* in-flight origin RPCs with crp_rma_exposed set */
 	int cc_rma_exposed;
@@ -271,6 +286,8 @@ struct crt_gdata {
 	int cg_credits;
 	/* CRT_PROGRESS_SPIN_US */
 	int cg_spin_us;
+	/* CRT_PROBE_MS: probe a busy peer silent for this long, 0 = never */
+	uint32_t cg_probe_ms;
 	/* CRT_BATCH_MAX: largest coalesced message, 0 = no coalescing */
 	size_t cg_batch_max;
 	/* CRT_BATCH_MSGS: flush held sends once this many have gathered */
@@ -381,6 +398,15 @@ bool crt_defer_full(struct crt_context *ctx);
 void crt_batch_recv(struct crt_context *ctx, char *buf, size_t len);
 /* free an op that was never sent, with the messages of a batch */
 void crt_op_discard(struct crt_send_op *op);
+
+/* crt_health.c: peers that stopped answering */
+void crt_peer_heard(struct crt_peer *peer);
+void crt_peer_probe_locked(struct crt_context *ctx);
+void crt_peer_unreachable_locked(struct crt_context *ctx, struct crt_peer *peer, int rc);
+
+/* crt_group.c: rank whose context 0 or other context has \a uri */
+int crt_grp_uri2rank(const char *uri, d_rank_t *rank);
+void crt_grp_event(d_rank_t rank, enum crt_event_source src, enum crt_event_type type);
 
 /* crt_bulk.c */
 void crt_bulk_rma_complete(struct crt_op_hdr *op, int rc);

@@ -62,14 +62,22 @@ crt_op_post(struct crt_context *ctx, struct crt_send_op *op)
 {
 	ssize_t rc;
 
+	struct crt_send_op *q;
+
 	if (crt_op_defer_locked(ctx, op))
 		return 0;
-	if (!d_list_empty(&ctx->cc_retry_list)) {
-		d_list_add_tail(&op->so_link, &ctx->cc_retry_list);
-		return 0;
+	/* behind an earlier message to the same destination: keep the order */
+	d_list_for_each_entry(q, &ctx->cc_retry_list, so_link)
+	{
+		if (q->so_dest == op->so_dest) {
+			op->so_eagain_ms = crt_now_ms();
+			d_list_add_tail(&op->so_link, &ctx->cc_retry_list);
+			return 0;
+		}
 	}
 	rc = fi_tsend(ctx->cc_ep, op->so_buf, op->so_len, NULL, op->so_dest, op->so_tag, op);
 	if (rc == -FI_EAGAIN) {
+		op->so_eagain_ms = crt_now_ms();
 		d_list_add_tail(&op->so_link, &ctx->cc_retry_list);
 		return 0;
 	}
@@ -324,7 +332,8 @@ crt_peer_dispatch_locked(struct crt_context *ctx, struct crt_peer *peer)
 {
 	struct crt_rpc_priv *rpc;
 
-	while (peer->p_inflight < crt_gdata.cg_credits && !d_list_empty(&peer->p_waitq)) {
+	while (!peer->p_failing && peer->p_inflight < crt_gdata.cg_credits &&
+	       !d_list_empty(&peer->p_waitq)) {
 		rpc = d_list_pop_entry(&peer->p_waitq, struct crt_rpc_priv, crp_hash_link);
 		crt_rpc_post_locked(rpc);
 	}
@@ -370,7 +379,10 @@ crt_rpc_post_locked(struct crt_rpc_priv *rpc)
 
 	rpc->crp_send_op = NULL;
 	rpc->crp_state = RPC_STATE_INFLIGHT;
-	rpc->crp_peer->p_inflight++;
+	/* a silent peer is probed after CRT_PROBE_MS counted from here */
+	if (rpc->crp_peer->p_inflight++ == 0)
+		rpc->crp_peer->p_heard_ms = crt_now_ms();
+	op->so_peer = rpc->crp_peer;
 	d_list_add_tail(&rpc->crp_hash_link, crt_id_bucket(ctx, rpc->crp_id));
 	op->so_dest = rpc->crp_peer->p_addr;
 	rc = crt_op_post(ctx, op);
@@ -579,8 +591,7 @@ crt_send_complete(struct crt_context *ctx, struct crt_send_op *op, int rc)
 	struct crt_send_op *sub;
 
 	if (op->so_nsub > 0) {
-		while ((sub = d_list_pop_entry(&op->so_subs, struct crt_send_op, so_link)) !=
-		       NULL)
+		while ((sub = d_list_pop_entry(&op->so_subs, struct crt_send_op, so_link)) != NULL)
 			crt_send_complete(ctx, sub, rc);
 		crt_op_free(op);
 		return;
@@ -593,24 +604,80 @@ crt_send_complete(struct crt_context *ctx, struct crt_send_op *op, int rc)
 	} else if (rc != 0 && rpc == NULL) {
 		D_DEBUG(DB_NET, "reply send failed: %d\n", rc);
 	}
+	if (rc != 0 && op->so_peer != NULL)
+		crt_peer_unreachable_locked(ctx, op->so_peer, rc);
 	crt_op_free(op);
 }
 
+/*
+ * rxm answers -FI_EAGAIN while it (re)connects, and keeps reconnecting to a
+ * peer whose process is gone (connection refused) without ever failing the
+ * send. A message stuck that long to a peer that has been silent as long
+ * means the peer is unreachable (crt_health.c).
+ */
+static bool
+crt_send_stuck(struct crt_send_op *op, uint64_t now)
+{
+	uint32_t limit = crt_gdata.cg_probe_ms;
+
+	return limit > 0 && op->so_peer != NULL && op->so_eagain_ms != 0 &&
+	       now - op->so_eagain_ms >= limit && now - op->so_peer->p_heard_ms >= limit;
+}
+
+#define CRT_RETRY_DEST_MAX 16
+
+/*
+ * Retry sends that met -FI_EAGAIN. One destination pushing back (or being
+ * unreachable) must not hold up the others: the walk skips the later
+ * messages of a blocked destination, which keeps each destination's order.
+ */
 void
 crt_retry_sends(struct crt_context *ctx)
 {
-	struct crt_send_op *op;
+	fi_addr_t blocked[CRT_RETRY_DEST_MAX], failing[CRT_RETRY_DEST_MAX];
+	int nblocked = 0, nfailing = 0, i;
+	struct crt_send_op *op, *tmp;
+	uint64_t now;
+	d_list_t failed;
 	ssize_t rc;
 
-	while ((op = d_list_first_entry_or_null(&ctx->cc_retry_list, struct crt_send_op,
-						so_link)) != NULL) {
+	if (d_list_empty(&ctx->cc_retry_list))
+		return;
+	now = crt_now_ms();
+	D_INIT_LIST_HEAD(&failed);
+	d_list_for_each_entry_safe(op, tmp, &ctx->cc_retry_list, so_link)
+	{
+		for (i = 0; i < nfailing && failing[i] != op->so_dest; i++)
+			;
+		if (i < nfailing) {
+			d_list_move_tail(&op->so_link, &failed);
+			continue;
+		}
+		for (i = 0; i < nblocked && blocked[i] != op->so_dest; i++)
+			;
+		if (i < nblocked)
+			continue;
 		rc = fi_tsend(ctx->cc_ep, op->so_buf, op->so_len, NULL, op->so_dest, op->so_tag,
 			      op);
-		if (rc == -FI_EAGAIN)
-			return;
+		if (rc == -FI_EAGAIN) {
+			if (crt_send_stuck(op, now) && nfailing < CRT_RETRY_DEST_MAX) {
+				failing[nfailing++] = op->so_dest;
+				d_list_move_tail(&op->so_link, &failed);
+				continue;
+			}
+			if (nblocked == CRT_RETRY_DEST_MAX)
+				break;
+			blocked[nblocked++] = op->so_dest;
+			continue;
+		}
 		d_list_del_init(&op->so_link);
 		if (rc != 0)
 			crt_send_complete(ctx, op, crt_fi2der((int)rc));
+	}
+	while ((op = d_list_pop_entry(&failed, struct crt_send_op, so_link)) != NULL) {
+		D_DEBUG(DB_NET, "send to %s stuck for " DF_U64 " ms\n",
+			op->so_peer != NULL ? op->so_peer->p_uri : "?", now - op->so_eagain_ms);
+		crt_send_complete(ctx, op, -DER_UNREACH);
 	}
 }
 
@@ -672,6 +739,7 @@ crt_reply_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size
 		D_DEBUG(DB_NET, "dropping reply " DF_U64 " of a completed RPC\n", hdr->mh_rpc_id);
 		return;
 	}
+	crt_peer_heard(rpc->crp_peer);
 	if (rc > 0)
 		rc = -DER_PROTO;
 	fmt = rpc->crp_opc_info->coi_fmt;
@@ -778,6 +846,7 @@ crt_req_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t
 		D_ERROR("cannot reach the origin %s\n", uri);
 		return;
 	}
+	crt_peer_heard(peer);
 	info = crt_opc_lookup(hdr->mh_opc);
 	if (info == NULL || info->coi_handler == NULL) {
 		D_DEBUG(DB_NET, "opcode %#x has no handler here\n", hdr->mh_opc);
@@ -864,6 +933,8 @@ crt_msg_recv(struct crt_context *ctx, char *buf, size_t len)
 		crt_req_recv(ctx, &hdr, buf, len);
 	else if (hdr.mh_kind == CRT_MSG_BATCH)
 		crt_batch_recv(ctx, buf, len);
+	else if (hdr.mh_kind == CRT_MSG_PROBE)
+		D_DEBUG(DB_NET, "probe received\n");
 	else if (hdr.mh_kind == CRT_MSG_ACK)
 		crt_large_ack(ctx, &hdr, buf, len);
 	else if (hdr.mh_kind == CRT_MSG_REPLY)
@@ -969,6 +1040,7 @@ crt_reply_send_rc(crt_rpc_t *req, int hdr_rc)
 		return -DER_NOMEM;
 	}
 	op->so_dest = rpc->crp_peer->p_addr;
+	op->so_peer = rpc->crp_peer;
 	if (crt_op_post(ctx, op) != 0) {
 		crt_op_free(op);
 		rc = -DER_HG;

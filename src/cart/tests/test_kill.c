@@ -69,6 +69,19 @@ struct state {
 	int calls[400];
 };
 
+static int g_dead_events;
+static d_rank_t g_dead_rank = CRT_NO_RANK;
+
+static void
+k_event(d_rank_t rank, uint64_t incarnation, enum crt_event_source src, enum crt_event_type type,
+	void *arg)
+{
+	if (src == CRT_EVS_UNKNOWN && type == CRT_EVT_DEAD) {
+		g_dead_events++;
+		g_dead_rank = rank;
+	}
+}
+
 static void
 k_cb(const struct crt_cb_info *info)
 {
@@ -136,16 +149,21 @@ test_server_killed(void **state)
 
 	g_opt.cio_use_credits = 1;
 	g_opt.cio_ep_credits = 8;
+	/* probe a silent server after 300 ms: failures show up well before the timeouts */
+	setenv("CRT_PROBE_MS", "300", 1);
 	assert_int_equal(crt_init_opt("kill_cli", 0, &g_opt), 0);
 	assert_int_equal(crt_proto_register(&k_proto), 0);
 	assert_int_equal(crt_context_create(&ctx), 0);
+	/* the server is rank 5 of our view of the system */
+	assert_int_equal(crt_group_primary_rank_add(ctx, NULL, 5, uri), 0);
+	assert_int_equal(crt_register_event_cb(k_event, NULL), 0);
 	for (i = 0; i < 400; i++) {
+		crt_endpoint_t ep = {.ep_rank = 5, .ep_tag = 0};
 		crt_rpc_t *rpc;
 		struct k_ping_in *in;
 
-		assert_int_equal(crt_req_create(ctx, NULL, K_OPC, &rpc), 0);
-		assert_int_equal(crt_req_set_dest_uri(rpc, uri), 0);
-		assert_int_equal(crt_req_set_timeout(rpc, 3), 0);
+		assert_int_equal(crt_req_create(ctx, &ep, K_OPC, &rpc), 0);
+		assert_int_equal(crt_req_set_timeout(rpc, 5), 0);
 		in = crt_req_get(rpc);
 		in->k_seq = i;
 		d_iov_set(&in->k_data, payload, sizeof(payload));
@@ -157,19 +175,23 @@ test_server_killed(void **state)
 	waitpid(pid, &st, 0);
 	t0 = now_ms();
 	assert_int_equal(crt_progress_cond(ctx, 10 * 1000 * 1000, k_done, s), 0);
-	/* within the 3 s timeout, plus scheduling slack */
-	assert_true(now_ms() - t0 < 4500);
+	print_message("ok %d, failed %d, drained in %" PRIu64 " ms, %d dead event(s)\n", s->ok,
+		      s->err, now_ms() - t0, g_dead_events);
+	/* well within the 5 s timeout: the probe found the connection gone */
+	assert_true(now_ms() - t0 < 4000);
 	assert_true(s->err > 0);
 	for (i = 0; i < 400; i++)
 		assert_int_equal(s->calls[i], 1);
-	print_message("ok %d, failed %d, drained in %" PRIu64 " ms\n", s->ok, s->err,
-		      now_ms() - t0);
+	assert_int_equal(g_dead_events, 1);
+	assert_int_equal(g_dead_rank, 5);
 	/* nothing more arrives */
 	crt_progress(ctx, 100 * 1000);
 	for (i = 0; i < 400; i++)
 		assert_int_equal(s->calls[i], 1);
+	assert_int_equal(crt_unregister_event_cb(k_event, NULL), 0);
 	assert_int_equal(crt_context_destroy(ctx, 0), 0);
 	assert_int_equal(crt_finalize(), 0);
+	unsetenv("CRT_PROBE_MS");
 	free(s);
 }
 

@@ -19,8 +19,6 @@
 #define SHM_PREFIX "fi_shm://"
 /* Longest sleep between polls of a provider without a wait object, once idle. */
 #define CRT_POLL_IDLE_MAX_US 10000
-/* How long progress keeps polling without completions while RMAs are in flight. */
-#define CRT_RMA_SPIN_US 20000
 
 /* ---- URIs and peers ---- */
 
@@ -744,7 +742,7 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 			 */
 			if ((__atomic_load_n(&ctx->cc_rma_pending, __ATOMIC_RELAXED) > 0 ||
 			     __atomic_load_n(&ctx->cc_rma_exposed, __ATOMIC_RELAXED) > 0) &&
-			    idle < CRT_RMA_SPIN_US) {
+			    idle < (uint64_t)crt_gdata.cg_rma_spin_us) {
 				sched_yield();
 				continue;
 			}

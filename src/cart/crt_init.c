@@ -165,12 +165,8 @@ crt_batch_config(void)
 	s = getenv("CRT_BATCH_MAX");
 	if (s != NULL && atol(s) >= 0)
 		g->cg_batch_max = min((size_t)atol(s), (size_t)CRT_MSG_MAX);
-	/*
-	 * tcp moves a large RMA only while the endpoints are polled; shm copies
-	 * it in one process_vm_{read,write}v by the initiator, so the target has
-	 * nothing to poll for and spinning there only steals the initiator's CPU.
-	 */
-	g->cg_rma_spin_us = strcmp(g->cg_fi_prov, "shm") == 0 ? 0 : 20000;
+	/* tcp moves a large RMA only while the endpoints are polled */
+	g->cg_rma_spin_us = 20000;
 	s = getenv("CRT_RMA_SPIN_US");
 	if (s != NULL && atoi(s) >= 0)
 		g->cg_rma_spin_us = min(atoi(s), 1000000);

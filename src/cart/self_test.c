@@ -253,9 +253,14 @@ st_bulk_alloc(crt_context_t ctx, size_t len, crt_bulk_perm_t perm, char **buf, c
 	d_sg_list_t sgl;
 	d_iov_t iov;
 
-	*buf = calloc(1, len);
+	/*
+	 * Real pages: an untouched calloc'ed buffer maps the shared zero page,
+	 * and a GET reading it would copy from one cache-hot page.
+	 */
+	*buf = malloc(len);
 	if (*buf == NULL)
 		return -DER_NOMEM;
+	memset(*buf, 0x3c, len);
 	d_iov_set(&iov, *buf, len);
 	sgl.sg_nr = 1;
 	sgl.sg_iovs = &iov;

@@ -222,6 +222,9 @@ struct crt_opc_info {
 	crt_rpc_cb_t coi_handler;
 	struct crt_req_format *coi_fmt;
 	struct crt_corpc_ops *coi_co_ops;
+	/* size of the last packed request and reply: the next buffer starts there */
+	uint32_t coi_in_hint;
+	uint32_t coi_out_hint;
 };
 
 struct crt_rpc_priv {
@@ -253,7 +256,7 @@ struct crt_rpc_priv {
 	/** received message (target: request, origin: reply); decoded data points into it */
 	char *crp_msg;
 	/** origin URI of a received request */
-	char *crp_src_uri;
+	const char *crp_src_uri;
 	d_rank_t crp_src_rank;
 	/** collective RPC: prefix sent before the input (origin), tree state (target) */
 	void *crp_co_prefix;

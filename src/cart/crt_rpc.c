@@ -165,7 +165,6 @@ crt_rpc_free(struct crt_rpc_priv *rpc)
 		fi_close(&rpc->crp_large_mr->fid);
 	D_FREE(rpc->crp_large_buf);
 	D_FREE(rpc->crp_msg);
-	D_FREE(rpc->crp_src_uri);
 	D_FREE(rpc->crp_dest_uri);
 	D_FREE(rpc);
 }
@@ -433,7 +432,10 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 	p.cp_rpc = rpc;
 
 	uri_len = strlen(ctx->cc_uri) + 1;
-	rc = crt_proc_reserve(&p, crt_msg_body_off(uri_len));
+	/* one allocation of the right size instead of a chain of reallocs */
+	rc = crt_proc_reserve(&p, max(crt_msg_body_off(uri_len),
+				      (size_t)__atomic_load_n(&rpc->crp_opc_info->coi_in_hint,
+							      __ATOMIC_RELAXED)));
 	if (rc != 0)
 		goto fail;
 	memset(p.cp_buf, 0, crt_msg_body_off(uri_len));
@@ -463,6 +465,9 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 			p.cp_off);
 		D_GOTO(fail, rc = -DER_OVERFLOW);
 	}
+	if (p.cp_off <= CRT_MSG_MAX)
+		__atomic_store_n(&rpc->crp_opc_info->coi_in_hint, (uint32_t)p.cp_off,
+				 __ATOMIC_RELAXED);
 	rpc->crp_id = atomic_fetch_add(&ctx->cc_next_id, 1);
 	hdr = (struct crt_msg_hdr *)p.cp_buf;
 	hdr->mh_rpc_id = rpc->crp_id;
@@ -867,9 +872,10 @@ crt_req_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t
 	rpc->crp_src_rank = hdr->mh_src_rank;
 	rpc->crp_pub.cr_ep.ep_rank = crt_grp_self_rank();
 	rpc->crp_pub.cr_ep.ep_tag = ctx->cc_idx;
-	rpc->crp_src_uri = strdup(uri);
+	/* the peer lives as long as the context: no copy per request */
+	rpc->crp_src_uri = peer->p_uri;
 	rpc->crp_msg = malloc(hdr->mh_body_len ? hdr->mh_body_len : 1);
-	if (rpc->crp_src_uri == NULL || rpc->crp_msg == NULL) {
+	if (rpc->crp_msg == NULL) {
 		rc = -DER_DOS;
 		goto err_rpc;
 	}
@@ -983,7 +989,9 @@ crt_reply_send_rc(crt_rpc_t *req, int hdr_rc)
 	ctx = rpc->crp_ctx;
 	fmt = rpc->crp_opc_info->coi_fmt;
 	p.cp_rpc = rpc;
-	rc = crt_proc_reserve(&p, sizeof(*hdr));
+	rc = crt_proc_reserve(
+		&p, max(sizeof(*hdr), (size_t)__atomic_load_n(&rpc->crp_opc_info->coi_out_hint,
+							      __ATOMIC_RELAXED)));
 	if (rc != 0)
 		return rc;
 	memset(p.cp_buf, 0, sizeof(*hdr));
@@ -1000,6 +1008,9 @@ crt_reply_send_rc(crt_rpc_t *req, int hdr_rc)
 		/* Tell the origin rather than letting it time out. */
 		p.cp_off = sizeof(*hdr);
 	}
+	if (rc == 0 && p.cp_off <= CRT_MSG_MAX)
+		__atomic_store_n(&rpc->crp_opc_info->coi_out_hint, (uint32_t)p.cp_off,
+				 __ATOMIC_RELAXED);
 	hdr = (struct crt_msg_hdr *)p.cp_buf;
 	hdr->mh_magic = CRT_MSG_MAGIC;
 	hdr->mh_kind = CRT_MSG_REPLY;

@@ -47,10 +47,11 @@ int crt_context_idx(crt_context_t crt_ctx, int *ctx_idx);
 int crt_context_num(int *ctx_num);
 
 /**
- * File descriptor that becomes readable when the context has work. A
- * poller calls crt_progress(ctx, 0) until it returns -DER_TIMEDOUT (which
- * also means it is now safe to sleep), then epolls the fd. Returns
- * -DER_NOSYS for providers without a wait object (shm): poll instead.
+ * File descriptor (an epoll set) that becomes readable when the context has
+ * work or crt_context_wakeup() was called. A poller calls crt_progress(ctx,
+ * 0) until it returns -DER_TIMEDOUT (which also means it is now safe to
+ * sleep), then epolls the fd. Returns -DER_NOSYS for providers without a
+ * wait object (shm): poll instead.
  */
 int crt_context_get_wait_fd(crt_context_t crt_ctx, int *fd);
 

@@ -457,17 +457,27 @@ crt_context_wakeup(crt_context_t crt_ctx)
 
 	if (ctx == NULL)
 		return -DER_INVAL;
+	/*
+	 * Write first, flag second: whenever the eventfd is readable the flag is
+	 * (or is about to be) set, so crt_wake_drain() never leaves it readable.
+	 */
 	if (write(ctx->cc_wake_fd, &one, sizeof(one)) != sizeof(one) && errno != EAGAIN)
 		return d_errno2der(errno);
+	__atomic_store_n(&ctx->cc_wake_pending, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
-/* Consume a pending crt_context_wakeup(); true if there was one. */
+/*
+ * Consume a pending crt_context_wakeup(); true if there was one. The flag
+ * spares a read() per idle non-blocking progress call.
+ */
 static bool
 crt_wake_drain(struct crt_context *ctx)
 {
 	uint64_t v;
 
+	if (!__atomic_exchange_n(&ctx->cc_wake_pending, 0, __ATOMIC_ACQ_REL))
+		return false;
 	return read(ctx->cc_wake_fd, &v, sizeof(v)) == sizeof(v);
 }
 
@@ -754,6 +764,12 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 			 * A poller that blocks on the wait fd after -DER_TIMEDOUT must not
 			 * miss a completion: only report idle once fi_trywait() agrees.
 			 */
+			/*
+			 * A wake-up counts as something that happened; consuming it
+			 * here keeps the wait fd of a poller from staying readable.
+			 */
+			if (crt_wake_drain(ctx))
+				return 0;
 			if (ctx->cc_wait_fd >= 0 &&
 			    fi_trywait(crt_gdata.cg_fabric, fids, 1) != FI_SUCCESS)
 				return 0;

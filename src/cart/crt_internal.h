@@ -155,8 +155,9 @@ struct crt_context {
 	int cc_wait_fd;
 	/* epoll set of the CQ wait fd (if the provider has one) and cc_wake_fd */
 	int cc_epfd;
-	/* eventfd written by crt_context_wakeup() */
+	/* eventfd written by crt_context_wakeup(), and whether it may be readable */
 	int cc_wake_fd;
+	int cc_wake_pending;
 	/* current sleep of the polling wait, for providers without a wait fd */
 	int cc_poll_us;
 	int cc_poll_idle;

@@ -19,6 +19,8 @@
 #define SHM_PREFIX "fi_shm://"
 /* Longest sleep between polls of a provider without a wait object, once idle. */
 #define CRT_POLL_IDLE_MAX_US 10000
+/* after ~3 s at CRT_POLL_IDLE_MAX_US without work, a context sleeps this long per poll */
+#define CRT_POLL_IDLE_DEEP_US 40000
 
 /* ---- URIs and peers ---- */
 
@@ -690,7 +692,12 @@ crt_wait(struct crt_context *ctx, int64_t us)
 			sched_yield();
 			return crt_wake_drain(ctx);
 		}
-		cap = ctx->cc_poll_idle < 64 + 128 ? 1000 : CRT_POLL_IDLE_MAX_US;
+		if (ctx->cc_poll_idle < 64 + 128)
+			cap = 1000;
+		else if (ctx->cc_poll_idle < 64 + 128 + 300)
+			cap = CRT_POLL_IDLE_MAX_US;
+		else
+			cap = CRT_POLL_IDLE_DEEP_US;
 		ctx->cc_poll_us = ctx->cc_poll_us ? min(ctx->cc_poll_us * 2, cap) : 20;
 		if (us > 0 && us < ctx->cc_poll_us)
 			ctx->cc_poll_us = (int)us;

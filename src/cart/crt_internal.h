@@ -105,6 +105,8 @@ struct crt_send_op {
 	uint64_t so_tag;
 	char *so_buf;
 	size_t so_len;
+	/** when it went on the retry list (ms), to give up on replies to dead peers */
+	uint64_t so_queued_ms;
 };
 
 /** A remote context this context talks to. */

@@ -57,17 +57,34 @@ crt_proc_free_struct(crt_proc_cb_t cb, void *data, struct crt_rpc_priv *rpc)
 		cb(&p, data);
 }
 
+static bool
+crt_retry_has_dest(struct crt_context *ctx, fi_addr_t dest)
+{
+	struct crt_send_op *op;
+
+	d_list_for_each_entry(op, &ctx->cc_retry_list, so_link)
+		if (op->so_dest == dest)
+			return true;
+	return false;
+}
+
 int
 crt_op_post(struct crt_context *ctx, struct crt_send_op *op)
 {
 	ssize_t rc;
 
-	if (!d_list_empty(&ctx->cc_retry_list)) {
+	/*
+	 * Only sends to a destination that already waits stay behind it: a peer that
+	 * never accepts (dead, connection refused) must not hold up everyone else's.
+	 */
+	if (crt_retry_has_dest(ctx, op->so_dest)) {
+		op->so_queued_ms = crt_now_ms();
 		d_list_add_tail(&op->so_link, &ctx->cc_retry_list);
 		return 0;
 	}
 	rc = fi_tsend(ctx->cc_ep, op->so_buf, op->so_len, NULL, op->so_dest, op->so_tag, op);
 	if (rc == -FI_EAGAIN) {
+		op->so_queued_ms = crt_now_ms();
 		d_list_add_tail(&op->so_link, &ctx->cc_retry_list);
 		return 0;
 	}
@@ -585,18 +602,47 @@ crt_send_complete(struct crt_context *ctx, struct crt_send_op *op, int rc)
 	crt_op_free(op);
 }
 
+#define CRT_RETRY_BLOCKED_MAX 16
+
 void
 crt_retry_sends(struct crt_context *ctx)
 {
-	struct crt_send_op *op;
+	struct crt_send_op *op, *tmp;
+	fi_addr_t blocked[CRT_RETRY_BLOCKED_MAX];
+	uint64_t now = crt_now_ms();
+	int nblocked = 0, i;
 	ssize_t rc;
 
-	while ((op = d_list_first_entry_or_null(&ctx->cc_retry_list, struct crt_send_op,
-						so_link)) != NULL) {
+	d_list_for_each_entry_safe(op, tmp, &ctx->cc_retry_list, so_link) {
+		struct crt_rpc_priv *rpc = op->so_rpc;
+
+		/* a request that timed out or was aborted while waiting: nothing to send */
+		if (rpc != NULL &&
+		    (rpc->crp_state != RPC_STATE_INFLIGHT || rpc->crp_id != op->so_rpc_id)) {
+			d_list_del_init(&op->so_link);
+			crt_op_free(op);
+			continue;
+		}
+		/* a reply nobody takes: its origin has timed out by now */
+		if (rpc == NULL && now - op->so_queued_ms > (uint64_t)crt_gdata.cg_timeout * 1000) {
+			d_list_del_init(&op->so_link);
+			D_DEBUG(DB_NET, "reply dropped: destination unreachable\n");
+			crt_op_free(op);
+			continue;
+		}
+		for (i = 0; i < nblocked; i++)
+			if (blocked[i] == op->so_dest)
+				break;
+		if (i < nblocked)
+			continue; /* keep the order of sends to one destination */
 		rc = fi_tsend(ctx->cc_ep, op->so_buf, op->so_len, NULL, op->so_dest, op->so_tag,
 			      op);
-		if (rc == -FI_EAGAIN)
-			return;
+		if (rc == -FI_EAGAIN) {
+			if (nblocked == CRT_RETRY_BLOCKED_MAX)
+				return;
+			blocked[nblocked++] = op->so_dest;
+			continue;
+		}
 		d_list_del_init(&op->so_link);
 		if (rc != 0)
 			crt_send_complete(ctx, op, crt_fi2der((int)rc));

@@ -567,7 +567,6 @@ sys_erase_local(void)
 	snprintf(path, sizeof(path), "%s/%s", cfg->sc_scm_mount, MGMT_DB_FILE);
 	if (unlink(path) != 0 && errno != ENOENT)
 		return d_errno2der(errno);
-	ds_mgmt_system_unload();
 	return 0;
 }
 
@@ -675,6 +674,9 @@ ds_mgmt_hdlr_sys_ctl(crt_rpc_t *rpc)
 out:
 	out->sco_rc = rc;
 	crt_reply_send(rpc);
+	/* the results point into the member table: drop it only now */
+	if (op == MGMT_RANK_ERASE && rc == 0)
+		ds_mgmt_system_unload();
 	D_FREE(results);
 	D_FREE(rpcs);
 	D_FREE(rcs);

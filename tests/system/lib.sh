@@ -27,6 +27,11 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
+	# sanitizer builds: a report from any server fails the test
+	if grep -l "Sanitizer\|runtime error:" "$WORK"/out.* 2>/dev/null; then
+		grep -h -A20 "Sanitizer\|runtime error:" "$WORK"/out.* | head -60
+		rc=1
+	fi
 	if [ $rc -ne 0 ]; then
 		echo "--- FAILED (rc $rc); server outputs:"
 		tail -n 20 "$WORK"/out.* 2>/dev/null || true
@@ -121,8 +126,10 @@ stop_server() {
 		sleep 0.1
 	done
 	kill -0 "$pid" 2>/dev/null && fail "server $i (pid $pid) did not stop on SIG$sig"
-	wait "$pid" 2>/dev/null || true
 	PIDS[i]=""
+	local st=0
+	wait "$pid" 2>/dev/null || st=$?
+	[ "$sig" != TERM ] || [ $st = 0 ] || fail "server $i exited with status $st after SIGTERM"
 }
 
 dmg() {

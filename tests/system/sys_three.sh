@@ -19,6 +19,13 @@ before=$(members)
 [ "$(echo "$before" | wc -l)" = 3 ] || fail "members: $before"
 [ "$(echo "$before" | cut -d' ' -f1 | tr '\n' ' ')" = "0 1 2 " ] || fail "ranks: $before"
 
+echo "=== GetAttachInfo: every rank's URI"
+ai=$(dmg -j system attach-info)
+for i in 0 1 2; do
+	echo "$ai" | grep -q "\"uri\": \"ofi+tcp;ofi_rxm://127.0.0.1:${PORTS[i]}\"" || fail "attach info: $ai"
+done
+echo "$ai" | grep -q '"ms_ranks": \[0\]' || fail "attach info ms_ranks: $ai"
+
 echo "=== restart every server: same ranks"
 for i in 0 1 2; do stop_server $i; done
 for i in 2 0 1; do start_server $i; done

@@ -652,6 +652,67 @@ cmd_system_leader_query(struct dmg *d, int argc, char **argv)
 	return d->rc;
 }
 
+/* What daos_agent's dump-attachinfo shows: the GetAttachInfo reply a client library uses. */
+static int
+cmd_system_attach_info(struct dmg *d, int argc, char **argv)
+{
+	static struct option opts[] = {DMG_COMMON_OPTS};
+	struct mgmt_get_attach_info_out *out;
+	mgmt_rank_uri_t *ru;
+	crt_rpc_t *rpc;
+	uint64_t i;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "jih", opts, NULL)) != -1) {
+		if (c == 'j')
+			d->json = true;
+		else if (c != 'i')
+			return bad_option(d, "system attach-info");
+	}
+	rc = leader_call(d, MGMT_GET_ATTACH_INFO, "attach info", NULL, NULL, &rpc);
+	if (rc != 0)
+		goto json_err;
+	out = crt_reply_get(rpc);
+	if (out->gao_rc != 0) {
+		dmg_fail(d, out->gao_rc, "attach info");
+		crt_req_decref(rpc);
+		goto json_err;
+	}
+	ru = out->gao_rank_uris.ca_arrays;
+	if (d->json) {
+		json_begin(d);
+		printf("{\n    \"sys\": ");
+		json_str(stdout, out->gao_sys_name);
+		printf(",\n    \"provider\": ");
+		json_str(stdout, out->gao_provider);
+		printf(",\n    \"map_version\": %u,\n    \"rank_uris\": [", out->gao_map_version);
+		for (i = 0; i < out->gao_rank_uris.ca_count; i++) {
+			printf("%s\n      {\"rank\": %u, \"uri\": ", i ? "," : "", ru[i].ru_rank);
+			json_str(stdout, ru[i].ru_uri);
+			printf("}");
+		}
+		printf("\n    ],\n    \"ms_ranks\": [");
+		for (i = 0; i < out->gao_ms_ranks.ca_count; i++)
+			printf("%s%u", i ? ", " : "", out->gao_ms_ranks.ca_arrays[i]);
+		printf("]\n  }");
+		json_end(d);
+	} else {
+		printf("System: %s, provider %s, map version %u\n", out->gao_sys_name,
+		       out->gao_provider, out->gao_map_version);
+		for (i = 0; i < out->gao_rank_uris.ca_count; i++)
+			printf("  rank %u: %s\n", ru[i].ru_rank, ru[i].ru_uri);
+	}
+	crt_req_decref(rpc);
+	return 0;
+json_err:
+	if (d->json) {
+		json_begin(d);
+		printf("null");
+		json_end(d);
+	}
+	return d->rc;
+}
+
 /* ---- server ---- */
 
 static int
@@ -748,6 +809,8 @@ const struct dmg_cmd dmg_cmds[] = {
 	{"system", "stop", cmd_system_stop, "stop the engines' services [--ranks] [--force]"},
 	{"system", "start", cmd_system_start, "start them again [--ranks]"},
 	{"system", "leader-query", cmd_system_leader_query, "the management service leader"},
+	{"system", "attach-info", cmd_system_attach_info,
+	 "what clients get from GetAttachInfo (rank URIs) [pdaos]"},
 	{"system", "erase", cmd_system_erase, "erase the system's metadata (stopped system)"},
 	{"server", "set-logmasks", cmd_server_set_logmasks,
 	 "engine log masks [-m masks] [-d streams] [-s subsystems]; none: back to log_mask"},

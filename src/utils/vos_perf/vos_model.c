@@ -54,8 +54,7 @@ vm_fini(struct vos_model *m)
 		ep_free(&o->punch);
 	}
 	D_FREE(m->objs);
-	ep_free(&m->agg_lo);
-	ep_free(&m->agg_hi);
+	ep_free(&m->snaps);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -252,12 +251,26 @@ vm_punch(struct vos_model *m, uint64_t oid, const uint64_t *dkey, const uint64_t
 	return ep_add(&a->punch, epoch);
 }
 
-int
-vm_aggregated(struct vos_model *m, uint64_t lo, uint64_t hi)
+void
+vm_aggregated(struct vos_model *m, uint64_t hi)
 {
-	int rc = ep_add(&m->agg_lo, lo);
+	m->agg_hi = max(m->agg_hi, hi);
+}
 
-	return rc ? rc : ep_add(&m->agg_hi, hi);
+int
+vm_snap_add(struct vos_model *m, uint64_t epoch)
+{
+	return ep_add(&m->snaps, epoch);
+}
+
+void
+vm_snap_del(struct vos_model *m, uint64_t epoch)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->snaps.nr; i++)
+		if (m->snaps.e[i] == epoch)
+			m->snaps.e[i--] = m->snaps.e[--m->snaps.nr];
 }
 
 bool
@@ -265,10 +278,12 @@ vm_epoch_checkable(const struct vos_model *m, uint64_t epoch)
 {
 	uint32_t i;
 
-	for (i = 0; i < m->agg_lo.nr; i++)
-		if (epoch >= m->agg_lo.e[i] && epoch < m->agg_hi.e[i])
-			return false;
-	return true;
+	if (epoch >= m->agg_hi)
+		return true;
+	for (i = 0; i < m->snaps.nr; i++)
+		if (m->snaps.e[i] == epoch)
+			return true;
+	return false;
 }
 
 bool

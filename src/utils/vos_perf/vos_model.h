@@ -67,8 +67,9 @@ struct vm_obj {
 struct vos_model {
 	struct vm_obj *objs;
 	uint32_t nr, cap;
-	/* epoch ranges [lo, hi) whose history aggregation may have merged: not checked */
-	struct vm_epochs agg_lo, agg_hi;
+	/* reads below agg_hi may have changed (aggregation), except at snapshots */
+	uint64_t agg_hi;
+	struct vm_epochs snaps;
 };
 
 void vm_init(struct vos_model *m);
@@ -83,8 +84,13 @@ int vm_update_array(struct vos_model *m, uint64_t oid, uint64_t dkey, uint64_t a
 /* dkey == NULL: object punch; akey == NULL: dkey punch */
 int vm_punch(struct vos_model *m, uint64_t oid, const uint64_t *dkey, const uint64_t *akey,
 	     uint64_t epoch);
-/* Record that aggregation over [lo, hi] ran: reads in [lo, hi) are no longer checked. */
-int vm_aggregated(struct vos_model *m, uint64_t lo, uint64_t hi);
+/*
+ * Aggregation up to hi ran (or may have run): reads below hi are only checked at snapshot
+ * epochs. A snapshot must be added at an epoch >= every aggregation's hi so far.
+ */
+void vm_aggregated(struct vos_model *m, uint64_t hi);
+int vm_snap_add(struct vos_model *m, uint64_t epoch);
+void vm_snap_del(struct vos_model *m, uint64_t epoch);
 bool vm_epoch_checkable(const struct vos_model *m, uint64_t epoch);
 
 /* Lookups */

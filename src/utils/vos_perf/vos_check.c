@@ -458,12 +458,16 @@ vt_op_print(const struct vt_op *op, char *buf, size_t len)
 /* ---------------------------------------------------------------------------------------- */
 /* Checking                                                                                 */
 
-#define FAIL(tag, ...)                        \
-	do {                                  \
-		fprintf(stderr, "%s: ", tag); \
-		fprintf(stderr, __VA_ARGS__); \
-		fprintf(stderr, "\n");        \
-		return -1;                    \
+bool vt_quiet;
+
+#define FAIL(tag, ...)                                \
+	do {                                          \
+		if (!vt_quiet) {                      \
+			fprintf(stderr, "%s: ", tag); \
+			fprintf(stderr, __VA_ARGS__); \
+			fprintf(stderr, "\n");        \
+		}                                     \
+		return -1;                            \
 	} while (0)
 
 typedef int (*walk_cb_t)(vos_iter_entry_t *ent, void *arg);

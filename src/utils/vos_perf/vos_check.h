@@ -100,6 +100,9 @@ enum {
  * Compare VOS with the model at \a epoch (which must be checkable). Returns 0 or -1 after
  * printing the first difference to stderr (prefixed with \a tag).
  */
+/* no messages from vt_check when set */
+extern bool vt_quiet;
+
 int vt_check(daos_handle_t coh, struct vos_model *m, uint64_t epoch, unsigned int what,
 	     const char *tag);
 

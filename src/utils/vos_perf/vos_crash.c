@@ -52,7 +52,7 @@ static uint32_t cr_kills = 100;
 static uint32_t cr_min_ms = 2, cr_max_ms = 40;
 static const char *cr_base;
 static bool cr_verbose;
-static char cr_dir[PATH_MAX], cr_path[PATH_MAX];
+static char cr_dir[PATH_MAX - 32], cr_path[PATH_MAX];
 static uuid_t cr_pool_uuid, cr_co_uuid;
 
 /* Parent state, inherited by each child through fork */

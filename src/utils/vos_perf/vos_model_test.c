@@ -41,7 +41,7 @@ static uint32_t mt_ops = 40;
 static const char *mt_base;
 static bool mt_verbose;
 static int mt_rc;
-static char mt_dir[PATH_MAX], mt_path[PATH_MAX];
+static char mt_dir[PATH_MAX - 32], mt_path[PATH_MAX];
 static uint64_t mt_nops, mt_nchecks, mt_nfail_expected;
 
 static struct vos_pool_attr mt_attr = {.vpa_sync_ms = 1000};
@@ -209,7 +209,7 @@ static void
 main_ult(void *arg)
 {
 	daos_handle_t poh;
-	uint64_t heap0, blob0, heap, blob, pending, t0;
+	uint64_t heap0 = 0, blob0 = 0, heap = 0, blob = 0, pending = 0, t0;
 	uint32_t seq;
 	int rc;
 

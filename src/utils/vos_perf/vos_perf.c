@@ -77,7 +77,7 @@ static daos_epoch_t vp_epoch = 1;
 static char *vp_src;      /* value source: random bytes, stamped per op */
 static uint32_t *vp_slot; /* array slot order per record index (-A R) */
 static uint64_t vp_inline_thresh = 4096;
-static char vp_workdir[PATH_MAX];
+static char vp_workdir[PATH_MAX - 32];
 static char vp_heap_path[PATH_MAX];
 static int vp_rc;
 static uint64_t vp_heap_used, vp_blob_used;

@@ -459,6 +459,7 @@ vt_op_print(const struct vt_op *op, char *buf, size_t len)
 /* Checking                                                                                 */
 
 bool vt_quiet;
+unsigned int vt_check_mask = VT_CHECK_ALL;
 
 #define FAIL(tag, ...)                                \
 	do {                                          \
@@ -871,6 +872,7 @@ vt_check(daos_handle_t coh, struct vos_model *m, uint64_t epoch, unsigned int wh
 	uint32_t obj, d;
 	uint64_t dvis;
 
+	what &= vt_check_mask;
 	if ((what & VT_CHECK_ENUM) && check_objs(coh, m, epoch, tag) != 0)
 		return -1;
 	for (obj = 0; obj < VT_NOBJ; obj++) {

@@ -384,19 +384,17 @@ now_ms(void)
 int
 main(int argc, char **argv)
 {
-	static const struct option lopts[] = {{"kills", required_argument, NULL, 'k'},
-					      {"seed", required_argument, NULL, 's'},
-					      {"min-ms", required_argument, NULL, 'a'},
-					      {"max-ms", required_argument, NULL, 'b'},
-					      {"dir", required_argument, NULL, 'd'},
-					      {"verbose", no_argument, NULL, 'v'},
-					      {NULL, 0, NULL, 0}};
+	static const struct option lopts[] = {
+		{"kills", required_argument, NULL, 'k'},  {"seed", required_argument, NULL, 's'},
+		{"min-ms", required_argument, NULL, 'a'}, {"max-ms", required_argument, NULL, 'b'},
+		{"dir", required_argument, NULL, 'd'},    {"verbose", no_argument, NULL, 'v'},
+		{"no-query", no_argument, NULL, 'Q'},     {NULL, 0, NULL, 0}};
 	struct vt_rng r;
 	uint64_t t_start = now_ms(), total_acked = 0, applied = 0, early = 0;
 	int opt, st;
 	pid_t pid;
 
-	while ((opt = getopt_long(argc, argv, "k:s:a:b:d:v", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "k:s:a:b:d:vQ", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			cr_kills = strtoul(optarg, NULL, 0);
@@ -416,9 +414,12 @@ main(int argc, char **argv)
 		case 'v':
 			cr_verbose = true;
 			break;
+		case 'Q':
+			vt_check_mask &= ~VT_CHECK_QUERY;
+			break;
 		default:
 			fprintf(stderr, "usage: vos_crash [--kills N] [--seed S] [--min-ms A] "
-					"[--max-ms B] [--dir DIR] [--verbose]\n");
+					"[--max-ms B] [--dir DIR] [--verbose] [--no-query]\n");
 			return 2;
 		}
 	}

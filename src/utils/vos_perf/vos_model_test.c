@@ -44,7 +44,7 @@ static int mt_rc;
 static char mt_dir[PATH_MAX - 32], mt_path[PATH_MAX];
 static uint64_t mt_nops, mt_nchecks, mt_nfail_expected;
 
-static struct vos_pool_attr mt_attr = {.vpa_sync_ms = 1000};
+static struct vos_pool_attr mt_attr = {.vpa_sync_ms = 1000, .vpa_no_blob_flush = 1};
 static uuid_t mt_uuid;
 
 static int
@@ -214,7 +214,7 @@ main_ult(void *arg)
 	int rc;
 
 	uuid_generate(mt_uuid);
-	rc = vos_pool_create_ex(mt_path, mt_uuid, 256ULL << 20, 256ULL << 20, 0, 0, 0, &mt_attr,
+	rc = vos_pool_create_ex(mt_path, mt_uuid, 32ULL << 20, 64ULL << 20, 0, 0, 0, &mt_attr,
 				&poh);
 	if (rc != 0) {
 		fprintf(stderr, "pool create %s: " DF_RC "\n", mt_path, DP_RC(rc));
@@ -256,15 +256,18 @@ main_ult(void *arg)
 int
 main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{"seed", required_argument, NULL, 's'}, {"seqs", required_argument, NULL, 'n'},
-		{"ops", required_argument, NULL, 'o'},  {"dir", required_argument, NULL, 'd'},
-		{"verbose", no_argument, NULL, 'v'},    {NULL, 0, NULL, 0}};
+	static const struct option lopts[] = {{"seed", required_argument, NULL, 's'},
+					      {"seqs", required_argument, NULL, 'n'},
+					      {"ops", required_argument, NULL, 'o'},
+					      {"dir", required_argument, NULL, 'd'},
+					      {"verbose", no_argument, NULL, 'v'},
+					      {"no-query", no_argument, NULL, 'Q'},
+					      {NULL, 0, NULL, 0}};
 	struct ult_init_attr ua = {.uia_nr_xs = 1};
 	struct ult *ult;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "s:n:o:d:v", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:n:o:d:vQ", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			mt_seed = strtoull(optarg, NULL, 0);
@@ -281,9 +284,12 @@ main(int argc, char **argv)
 		case 'v':
 			mt_verbose = true;
 			break;
+		case 'Q':
+			vt_check_mask &= ~VT_CHECK_QUERY;
+			break;
 		default:
 			fprintf(stderr, "usage: vos_model_test [--seed S] [--seqs N] [--ops N] "
-					"[--dir DIR] [--verbose]\n");
+					"[--dir DIR] [--verbose] [--no-query]\n");
 			return 2;
 		}
 	}

@@ -129,6 +129,7 @@ struct open_res {
 	int fetch_rc;
 	bool intact; /* both values read back as written */
 	bool empty;  /* neither value exists (an older state, before the update) */
+	size_t sizes[2];
 };
 
 /* open, read the two values back, close */
@@ -162,6 +163,9 @@ try_open(void *arg)
 		sgls[0] = (d_sg_list_t){1, 0, &iovs[0]};
 		sgls[1] = (d_sg_list_t){1, 0, &iovs[1]};
 		r->fetch_rc = vos_obj_fetch(coh, oid, 20, 0, &dkey, 2, iods, sgls);
+		r->sizes[0] = iods[0].iod_size;
+		r->sizes[1] = iods[1].iod_size;
+		r->empty = r->fetch_rc == 0 && iods[0].iod_size == 0 && iods[1].iod_size == 0;
 		if (r->fetch_rc == 0 && iods[0].iod_size == SMALL_SZ &&
 		    iods[1].iod_size == BIG_SZ) {
 			value(exp, SMALL_SZ, 0);
@@ -341,8 +345,9 @@ test_wal(void **state)
 	assert_true(sz > 64 * 1024);
 	overwrite(wal_path, 16 * 1024, 48 * 1024, -1);
 	in_ult(try_open, &r);
-	print_message("%-40s open -> %d, fetch -> %d, intact %d\n", "WAL records garbage",
-		      r.open_rc, r.fetch_rc, r.intact);
+	print_message("%-40s open -> %d, fetch -> %d, intact %d, sizes %zu %zu\n",
+		      "WAL records garbage", r.open_rc, r.fetch_rc, r.intact, r.sizes[0],
+		      r.sizes[1]);
 	assert_true(r.open_rc == 0 || clear_error(r.open_rc));
 	/* replay stops at the damage: an older state (no container yet, or the update all or
 	 * nothing), never a partial update */

@@ -106,6 +106,9 @@ for i in $(seq 1 "$REPEAT"); do
 		--seed="$i" --stats_interval_seconds=0 2>&1)
 	add db_fill "$(printf '%s\n' "$out" | awk '$1 == "fillrandom" {print $5}')"
 	add db_read "$(printf '%s\n' "$out" | awk '$1 == "readrandom" {print $5}')"
+	# readrandom looks up keys drawn from [0, num); fillrandom wrote ~63 % of them
+	add db_found "$(printf '%s\n' "$out" | sed -n 's/^readrandom.*(\([0-9]*\) of \([0-9]*\) found).*/\1 \2/p' |
+		awk '{printf "%.1f", 100 * $1 / $2}')"
 	rm -rf "$WORK/rocksdb"
 
 	say "run $i/$REPEAT: vos_perf 1M"
@@ -153,6 +156,7 @@ printf "%-34s %-6s %12s %12s %12s %12s %8s\n" workload unit pdaos_med pdaos_best
 	base_best ratio
 row "4K update vs db_bench fillrandom" ops/s vos4k_u db_fill
 row "4K fetch vs db_bench readrandom" ops/s vos4k_f db_read
+row "db_bench readrandom keys found" % db_found "" min
 row "4K update p50 latency" us vos4k_ulat "" min
 row "4K fetch p50 latency" us vos4k_flat "" min
 row "heap bytes per 4K record" B vos4k_meta "" min

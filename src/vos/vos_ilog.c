@@ -162,7 +162,7 @@ vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epo
 			if (ents[i].ie_punch) {
 				last_punch  = i;
 				last_create = -1;
-			} else if (last_create < 0) {
+			} else {
 				last_create = i;
 			}
 		}
@@ -185,11 +185,6 @@ vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epo
 	}
 	if (knr == nr)
 		return 0;
-	/* a leading punch with nothing before it hides nothing */
-	if (knr > 0 && keep[0].ie_punch && keep[0].ie_epoch <= hi) {
-		memmove(keep, keep + 1, (knr - 1) * sizeof(keep[0]));
-		knr--;
-	}
 	rc = umem_tx_add_ptr(umm, ilog, sizeof(*ilog));
 	if (rc != 0)
 		return rc;

@@ -222,6 +222,7 @@ vt_gen(struct vt_rng *r, const struct vt_gen_opts *o, struct vt_gen_state *gs, u
        struct vt_op *op)
 {
 	uint32_t p = rnd(r, 100), i;
+	uint64_t back;
 
 	memset(op, 0, sizeof(*op));
 	op->obj = rnd(r, VT_NOBJ);
@@ -241,7 +242,8 @@ vt_gen(struct vt_rng *r, const struct vt_gen_opts *o, struct vt_gen_state *gs, u
 	} else if (p < 88 && o->agg) {
 		op->kind = VT_AGGREGATE;
 		/* up to a recent epoch, sometimes all the way */
-		op->epoch = epoch - min(epoch - 1, (uint64_t)rnd(r, 4) * rnd(r, 30));
+		back      = (uint64_t)rnd(r, 4) * rnd(r, 30); /* min() evaluates twice */
+		op->epoch = epoch - min(epoch - 1, back);
 	} else if (p < 92 && o->agg) {
 		op->kind = VT_GC;
 		op->credits = 1 + rnd(r, 64);

@@ -444,7 +444,7 @@ main(int argc, char **argv)
 		die("setup failed (status 0x%x)", st);
 
 	for (cr_kill = 0; cr_kill < cr_kills; cr_kill++) {
-		uint64_t nacked = 0, t0, delay, deadline;
+		uint64_t nacked = 0, t0, delay, deadline, back;
 		int fds[2];
 		bool open = true, waited_ack;
 
@@ -491,7 +491,8 @@ main(int argc, char **argv)
 				vm_aggregated(&cr_model, op.epoch);
 		}
 		/* the checker's own aggregation: up to a recent epoch, sometimes everything */
-		cr_agg_hi = cr_next + 1 - min(cr_next, (uint64_t)(vt_rand(&r) % 4) * 25);
+		back      = (vt_rand(&r) % 4) * 25; /* min() evaluates twice */
+		cr_agg_hi = cr_next + 1 - min(cr_next, back);
 		cr_agg_hi = max(cr_agg_hi, cr_model.agg_hi);
 		pid = spawn(checker_ult, -1);
 		st = wait_child(pid);

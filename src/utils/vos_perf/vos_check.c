@@ -242,7 +242,7 @@ vt_gen(struct vt_rng *r, const struct vt_gen_opts *o, struct vt_gen_state *gs, u
 	} else if (p < 88 && o->agg) {
 		op->kind = VT_AGGREGATE;
 		/* up to a recent epoch, sometimes all the way */
-		back      = (uint64_t)rnd(r, 4) * rnd(r, 30); /* min() evaluates twice */
+		back = (uint64_t)rnd(r, 4) * rnd(r, 30); /* min() evaluates twice */
 		op->epoch = epoch - min(epoch - 1, back);
 	} else if (p < 92 && o->agg) {
 		op->kind = VT_GC;

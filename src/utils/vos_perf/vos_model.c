@@ -340,12 +340,15 @@ vm_fetch_sv(struct vos_model *m, uint64_t oid, uint64_t dkey, uint64_t akey, uin
 	if (a == NULL)
 		return NULL;
 	punched = vm_akey_punched(o, d, a, epoch);
-	for (i = 0; i < a->sv_nr; i++) {
-		const struct vm_sv *sv = &a->sv[i];
+	/* versions are appended in epoch order: the first match from the end is the newest */
+	for (i = a->sv_nr; i > 0; i--) {
+		const struct vm_sv *sv = &a->sv[i - 1];
 
-		if (sv->epoch <= epoch && sv->epoch > punched &&
-		    (best == NULL || sv->epoch > best->epoch))
-			best = sv;
+		if (sv->epoch <= epoch) {
+			if (sv->epoch > punched)
+				best = sv;
+			break;
+		}
 	}
 	return best;
 }
@@ -354,17 +357,17 @@ vm_fetch_sv(struct vos_model *m, uint64_t oid, uint64_t dkey, uint64_t akey, uin
 static const struct vm_ext *
 rec_owner(const struct vm_akey *a, uint64_t punched, uint64_t epoch, uint64_t r)
 {
-	const struct vm_ext *best = NULL;
 	uint32_t i;
 
-	for (i = 0; i < a->ext_nr; i++) {
-		const struct vm_ext *x = &a->ext[i];
+	/* extents are appended in epoch order: the first cover from the end is the newest */
+	for (i = a->ext_nr; i > 0; i--) {
+		const struct vm_ext *x = &a->ext[i - 1];
 
-		if (x->epoch <= epoch && x->epoch > punched && r >= x->idx && r < x->idx + x->nr &&
-		    (best == NULL || x->epoch > best->epoch))
-			best = x;
+		if (x->epoch > epoch || r < x->idx || r >= x->idx + x->nr)
+			continue;
+		return x->epoch > punched ? x : NULL;
 	}
-	return best;
+	return NULL;
 }
 
 uint64_t

@@ -3,6 +3,8 @@
  * crash test (never by VOS itself). It knows nothing of the VOS API: objects, dkeys and akeys
  * are small integers, values are byte strings, epochs are uint64.
  *
+ * Mutations must come in increasing epoch order (every test does: one epoch per operation).
+ *
  * Semantics modelled (DAOS's incarnation log rules, with unique epochs per mutation):
  *  - an update at epoch u records u in the history of the object, the dkey and each akey it
  *    touches (an extent punch is an update of the akey: it keeps the akey alive);

@@ -293,8 +293,11 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* durability is not what this test checks: tmpfs keeps it fast */
 	if (mt_base == NULL)
-		mt_base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+		mt_base = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
+			  : getenv("TMPDIR")            ? getenv("TMPDIR")
+							: "/tmp";
 	snprintf(mt_dir, sizeof(mt_dir), "%s/vos_model_test.XXXXXX", mt_base);
 	if (mkdtemp(mt_dir) == NULL) {
 		fprintf(stderr, "mkdtemp %s: %s\n", mt_dir, strerror(errno));

@@ -56,8 +56,9 @@ enum daos_otype_t {
 };
 
 /*
- * DAOS 1.x feature bits, kept for source compatibility: DAOS_OF_DKEY_UINT64 and friends map
- * onto the 2.x types above through daos_obj_set_oid_type-style helpers of the client.
+ * DAOS 1.x feature bits, kept for source compatibility only. VOS decides the key order from
+ * the 2.x object type (daos_obj_id2type): *_UINT64 types and arrays use integer dkeys,
+ * *_LEXICAL types lexical keys, others hashed keys.
  */
 enum {
 	DAOS_OF_DKEY_UINT64 = (1 << 0),

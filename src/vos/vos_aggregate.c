@@ -95,8 +95,8 @@ agg_single(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 		}
 		vs[nr].sv_key.sk_epoch = irec->ir_epoch;
 		vs[nr].sv_key.sk_minor = irec->ir_minor;
-		vs[nr].sv_size         = irec->ir_size;
-		vs[nr].sv_keep         = false;
+		vs[nr].sv_size = irec->ir_size;
+		vs[nr].sv_keep = false;
 		nr++;
 		rc = dbtree_iter_next(ih);
 	}
@@ -176,15 +176,16 @@ agg_array(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 	evt_ent_array_init(&ea, 0);
 	/* every record with a visible piece at some read point */
 	for (r = 0; r < ac->ac_rp_nr && rc == 0; r++) {
-		flt.fr_ex.ex_lo   = 0;
-		flt.fr_ex.ex_hi   = UINT64_MAX;
+		flt.fr_ex.ex_lo = 0;
+		flt.fr_ex.ex_hi = UINT64_MAX;
 		flt.fr_epr.epr_lo = 0;
 		flt.fr_epr.epr_hi = ac->ac_rp[r];
-		flt.fr_punch_epc  = ac->ac_ab[r];
-		rc                = evt_find(toh, &flt, &ea);
+		flt.fr_punch_epc = ac->ac_ab[r];
+		rc = evt_find(toh, &flt, &ea);
 		if (rc != 0)
 			break;
-		evt_ent_array_for_each(e, &ea) {
+		evt_ent_array_for_each(e, &ea)
+		{
 			if (nr == max) {
 				struct agg_ext *p;
 
@@ -196,10 +197,10 @@ agg_array(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 				}
 				keep = p;
 			}
-			keep[nr].ae_lo    = e->en_ext.ex_lo;
-			keep[nr].ae_hi    = e->en_ext.ex_hi;
+			keep[nr].ae_lo = e->en_ext.ex_lo;
+			keep[nr].ae_hi = e->en_ext.ex_hi;
 			keep[nr].ae_epoch = e->en_epoch;
-			keep[nr].ae_hole  = bio_addr_is_hole(&e->en_addr);
+			keep[nr].ae_hole = bio_addr_is_hole(&e->en_addr);
 			nr++;
 		}
 	}
@@ -223,12 +224,12 @@ agg_array(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 	if (nr > 1)
 		qsort(keep, nr, sizeof(*keep), agg_ext_cmp);
 
-	flt.fr_ex.ex_lo   = 0;
-	flt.fr_ex.ex_hi   = UINT64_MAX;
+	flt.fr_ex.ex_lo = 0;
+	flt.fr_ex.ex_hi = UINT64_MAX;
 	flt.fr_epr.epr_lo = 0;
 	flt.fr_epr.epr_hi = ac->ac_hi;
-	flt.fr_punch_epc  = 0;
-	rc                = evt_iter_prepare(toh, EVT_ITER_FOR_PURGE, &flt, &ih);
+	flt.fr_punch_epc = 0;
+	rc = evt_iter_prepare(toh, EVT_ITER_FOR_PURGE, &flt, &ih);
 	if (rc != 0)
 		goto out;
 	rc = evt_iter_probe(ih, EVT_ITER_FIRST, NULL, NULL);
@@ -239,8 +240,8 @@ agg_array(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 		rc = evt_iter_fetch(ih, NULL, &ent, NULL);
 		if (rc != 0)
 			break;
-		k.ae_lo    = ent.en_ext.ex_lo;
-		k.ae_hi    = ent.en_ext.ex_hi;
+		k.ae_lo = ent.en_ext.ex_lo;
+		k.ae_hi = ent.en_ext.ex_hi;
 		k.ae_epoch = ent.en_epoch;
 		if (nr > 0 && bsearch(&k, keep, nr, sizeof(*keep), agg_ext_cmp) != NULL) {
 			rc = evt_iter_next(ih);
@@ -277,8 +278,8 @@ struct agg_key_arg {
 static int
 agg_akey_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 {
-	struct agg_key_arg *ka    = arg;
-	struct agg_ctx *ac        = ka->ka_ac;
+	struct agg_key_arg *ka = arg;
+	struct agg_ctx *ac = ka->ka_ac;
 	struct vos_krec_df *akrec = val->iov_buf;
 	bool any, above, empty, removable;
 	int rc;
@@ -307,10 +308,10 @@ agg_akey_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 static int
 agg_dkey_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 {
-	struct agg_key_arg *ka    = arg;
-	struct agg_ctx *ac        = ka->ka_ac;
+	struct agg_key_arg *ka = arg;
+	struct agg_ctx *ac = ka->ka_ac;
 	struct vos_krec_df *dkrec = val->iov_buf;
-	struct agg_key_arg aka    = {.ka_ac = ac, .ka_pb = ac->ac_db};
+	struct agg_key_arg aka = {.ka_ac = ac, .ka_pb = ac->ac_db};
 	bool any, above, removable;
 	daos_handle_t toh;
 	int empty = 1, rc;
@@ -368,8 +369,8 @@ agg_object(struct agg_ctx *ac, daos_handle_t oih, struct vos_obj_df *obj)
 	rc = umem_tx_begin(ac->ac_umm, NULL);
 	if (rc != 0)
 		return rc;
-	rc = vos_ilog_aggregate(ac->ac_umm, &obj->vo_ilog, ac->ac_hi, ac->ac_snaps,
-				ac->ac_snap_nr, 0, &removable);
+	rc = vos_ilog_aggregate(ac->ac_umm, &obj->vo_ilog, ac->ac_hi, ac->ac_snaps, ac->ac_snap_nr,
+				0, &removable);
 	if (rc == 0 && empty == 1 && !any && !above) {
 		rc = dbtree_iter_delete(oih, ac->ac_pool);
 		if (rc == 0)
@@ -390,8 +391,8 @@ vos_aggregate(daos_handle_t coh, daos_epoch_range_t *epr, int (*yield_func)(void
 	      void *yield_arg, uint32_t flags)
 {
 	struct vos_container *cont = vos_hdl2cont(coh);
-	struct agg_ctx ac          = {0};
-	daos_anchor_t anchor       = {0};
+	struct agg_ctx ac = {0};
+	daos_anchor_t anchor = {0};
 	daos_epoch_t *snaps;
 	daos_handle_t ih;
 	uint32_t i;
@@ -404,9 +405,9 @@ vos_aggregate(daos_handle_t coh, daos_epoch_range_t *epr, int (*yield_func)(void
 		return -DER_INVAL;
 	ac.ac_cont = cont;
 	ac.ac_pool = cont->vc_pool;
-	ac.ac_umm  = &cont->vc_pool->vp_umm;
-	ac.ac_hi   = epr->epr_hi;
-	snaps      = umem_off2ptr(ac.ac_umm, cont->vc_df->cd_snaps);
+	ac.ac_umm = &cont->vc_pool->vp_umm;
+	ac.ac_hi = epr->epr_hi;
+	snaps = umem_off2ptr(ac.ac_umm, cont->vc_df->cd_snaps);
 	D_ALLOC_ARRAY(ac.ac_rp, cont->vc_df->cd_snap_nr + 1);
 	D_ALLOC_ARRAY(ac.ac_ob, cont->vc_df->cd_snap_nr + 1);
 	D_ALLOC_ARRAY(ac.ac_db, cont->vc_df->cd_snap_nr + 1);
@@ -415,8 +416,8 @@ vos_aggregate(daos_handle_t coh, daos_epoch_range_t *epr, int (*yield_func)(void
 		D_GOTO(out, rc = -DER_NOMEM);
 	for (i = 0; i < cont->vc_df->cd_snap_nr && snaps[i] < ac.ac_hi; i++)
 		ac.ac_rp[ac.ac_rp_nr++] = snaps[i];
-	ac.ac_snaps              = ac.ac_rp;
-	ac.ac_snap_nr            = ac.ac_rp_nr;
+	ac.ac_snaps = ac.ac_rp;
+	ac.ac_snap_nr = ac.ac_rp_nr;
 	ac.ac_rp[ac.ac_rp_nr++] = ac.ac_hi;
 
 	rc = dbtree_iter_prepare(cont->vc_obj_th, 0, &ih);

@@ -36,7 +36,7 @@ vos_cont_create(daos_handle_t poh, uuid_t co_uuid)
 	if (co_uuid == NULL)
 		return -DER_INVAL;
 	umm = &pool->vp_umm;
-	rc  = cont_lookup_df(pool, co_uuid, &cd);
+	rc = cont_lookup_df(pool, co_uuid, &cd);
 	if (rc == 0)
 		return -DER_EXIST;
 	if (rc != -DER_NONEXIST)
@@ -80,7 +80,8 @@ vos_cont_destroy(daos_handle_t poh, uuid_t co_uuid)
 		return -DER_NO_HDL;
 	if (co_uuid == NULL)
 		return -DER_INVAL;
-	d_list_for_each_entry(cont, &pool->vp_conts, vc_link) {
+	d_list_for_each_entry(cont, &pool->vp_conts, vc_link)
+	{
 		if (uuid_compare(cont->vc_df->cd_id, co_uuid) == 0)
 			return -DER_BUSY;
 	}
@@ -88,7 +89,7 @@ vos_cont_destroy(daos_handle_t poh, uuid_t co_uuid)
 	if (rc != 0)
 		return rc;
 	umm = &pool->vp_umm;
-	rc  = umem_tx_begin(umm, NULL);
+	rc = umem_tx_begin(umm, NULL);
 	if (rc != 0)
 		return rc;
 	d_iov_set(&key, co_uuid, sizeof(uuid_t));
@@ -121,8 +122,8 @@ vos_cont_open(daos_handle_t poh, uuid_t co_uuid, daos_handle_t *coh)
 	if (cont == NULL)
 		return -DER_NOMEM;
 	cont->vc_pool = pool;
-	cont->vc_df   = cd;
-	rc            = vos_btr_open(pool, &cd->cd_obj_root, &cont->vc_obj_th);
+	cont->vc_df = cd;
+	rc = vos_btr_open(pool, &cd->cd_obj_root, &cont->vc_obj_th);
 	if (rc != 0)
 		goto failed;
 	rc = vos_hdl_register(cont, VOS_HDL_CONT, &cont->vc_cookie);
@@ -162,9 +163,9 @@ vos_cont_query(daos_handle_t coh, vos_cont_info_t *cinfo)
 	if (cinfo == NULL)
 		return -DER_INVAL;
 	memset(cinfo, 0, sizeof(*cinfo));
-	cinfo->ci_nobjs  = cont->vc_df->cd_nobjs;
-	cinfo->ci_used   = cont->vc_df->cd_used;
-	cinfo->ci_hae    = cont->vc_df->cd_hae;
+	cinfo->ci_nobjs = cont->vc_df->cd_nobjs;
+	cinfo->ci_used = cont->vc_df->cd_used;
+	cinfo->ci_hae = cont->vc_df->cd_hae;
 	cinfo->ci_nsnaps = cont->vc_df->cd_snap_nr;
 	return 0;
 }
@@ -183,8 +184,8 @@ vos_cont_snap_add(daos_handle_t coh, daos_epoch_t epoch)
 		return -DER_NO_HDL;
 	if (epoch == 0 || epoch == DAOS_EPOCH_MAX)
 		return -DER_INVAL;
-	umm   = vos_cont2umm(cont);
-	cd    = cont->vc_df;
+	umm = vos_cont2umm(cont);
+	cd = cont->vc_df;
 	snaps = umem_off2ptr(umm, cd->cd_snaps);
 	for (pos = 0; pos < cd->cd_snap_nr && snaps[pos] < epoch; pos++)
 		;
@@ -198,7 +199,7 @@ vos_cont_snap_add(daos_handle_t coh, daos_epoch_t epoch)
 	if (rc != 0)
 		goto out;
 	if (cd->cd_snap_nr == cd->cd_snap_cap) {
-		uint32_t cap   = cd->cd_snap_cap ? cd->cd_snap_cap * 2 : 8;
+		uint32_t cap = cd->cd_snap_cap ? cd->cd_snap_cap * 2 : 8;
 		umem_off_t off = umem_alloc(umm, cap * sizeof(*snaps));
 
 		if (UMOFF_IS_NULL(off))
@@ -207,9 +208,9 @@ vos_cont_snap_add(daos_handle_t coh, daos_epoch_t epoch)
 			memcpy(umem_off2ptr(umm, off), snaps, cd->cd_snap_nr * sizeof(*snaps));
 		if (!UMOFF_IS_NULL(cd->cd_snaps))
 			umem_free(umm, cd->cd_snaps);
-		cd->cd_snaps    = off;
+		cd->cd_snaps = off;
 		cd->cd_snap_cap = cap;
-		snaps           = umem_off2ptr(umm, off);
+		snaps = umem_off2ptr(umm, off);
 	} else {
 		rc = umem_tx_add_ptr(umm, &snaps[pos], (cd->cd_snap_nr - pos + 1) * sizeof(*snaps));
 		if (rc != 0)
@@ -235,8 +236,8 @@ vos_cont_snap_del(daos_handle_t coh, daos_epoch_t epoch)
 
 	if (cont == NULL)
 		return -DER_NO_HDL;
-	umm   = vos_cont2umm(cont);
-	cd    = cont->vc_df;
+	umm = vos_cont2umm(cont);
+	cd = cont->vc_df;
 	snaps = umem_off2ptr(umm, cd->cd_snaps);
 	for (pos = 0; pos < cd->cd_snap_nr && snaps[pos] != epoch; pos++)
 		;
@@ -291,14 +292,14 @@ vos_cont_csum_set(daos_handle_t coh, uint16_t csum_type, uint32_t chunk_size)
 	if (chunk_size == 0)
 		chunk_size = VOS_CSUM_CHUNK_DEFAULT;
 	umm = vos_cont2umm(cont);
-	cd  = cont->vc_df;
-	rc  = umem_tx_begin(umm, NULL);
+	cd = cont->vc_df;
+	rc = umem_tx_begin(umm, NULL);
 	if (rc != 0)
 		return rc;
 	rc = umem_tx_add_ptr(umm, &cd->cd_csum_type, 8);
 	if (rc == 0) {
-		cd->cd_csum_type  = csum_type;
-		cd->cd_csum_len   = len;
+		cd->cd_csum_type = csum_type;
+		cd->cd_csum_len = len;
 		cd->cd_csum_chunk = chunk_size;
 	}
 	return rc ? umem_tx_abort(umm, rc) : umem_tx_commit(umm);

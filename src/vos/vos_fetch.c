@@ -14,7 +14,8 @@ struct vos_fetch_ctx {
 	struct vos_pool *fc_pool;
 	daos_epoch_t fc_epoch;
 	uint64_t fc_flags;
-	/* blob reads queued for the end of the fetch */
+	/* blob reads queued for the end of the fetch (the first ones without malloc) */
+	struct vos_bio_io fc_stack[4];
 	struct vos_bio_io *fc_ios;
 	int fc_io_nr;
 	int fc_io_max;
@@ -22,7 +23,7 @@ struct vos_fetch_ctx {
 	struct {
 		struct vos_irec_df *cv_irec;
 		d_sg_list_t *cv_sgl;
-	} *fc_csv;
+	} * fc_csv;
 	int fc_csv_nr;
 };
 
@@ -35,14 +36,21 @@ fetch_queue_read(struct vos_fetch_ctx *fc, d_sg_list_t *sgl, uint64_t sgl_off, u
 
 	if (fc->fc_pool->vp_blob == NULL)
 		return -DER_IO;
+	if (fc->fc_ios == NULL) {
+		fc->fc_ios = fc->fc_stack;
+		fc->fc_io_max = ARRAY_SIZE(fc->fc_stack);
+	}
 	if (fc->fc_io_nr == fc->fc_io_max) {
-		int max = fc->fc_io_max ? fc->fc_io_max * 2 : 8;
+		int max = fc->fc_io_max * 2;
 		struct vos_bio_io *ios;
 
-		D_REALLOC_ARRAY(ios, fc->fc_ios, fc->fc_io_max, max);
+		D_ALLOC_ARRAY(ios, max);
 		if (ios == NULL)
 			return -DER_NOMEM;
-		fc->fc_ios    = ios;
+		memcpy(ios, fc->fc_ios, fc->fc_io_nr * sizeof(*ios));
+		if (fc->fc_ios != fc->fc_stack)
+			D_FREE(fc->fc_ios);
+		fc->fc_ios = ios;
 		fc->fc_io_max = max;
 	}
 	io = &fc->fc_ios[fc->fc_io_nr];
@@ -62,7 +70,7 @@ fetch_run_reads(struct vos_fetch_ctx *fc)
 
 	if (fc->fc_io_nr == 0)
 		return 0;
-	/* views with one vector point at bi_iov, whose address moved with realloc */
+	/* views with one vector point at bi_iov, which moved if the array grew */
 	for (i = 0; i < fc->fc_io_nr; i++)
 		if (fc->fc_ios[i].bi_iovs == NULL)
 			fc->fc_ios[i].bi_sgl.sg_iovs = &fc->fc_ios[i].bi_iov;
@@ -95,7 +103,7 @@ iod_nothing(daos_iod_t *iod, d_sg_list_t *sgl, daos_iom_t *iom)
 		vos_sgl_set_out(sgl, 0);
 	if (iom != NULL) {
 		iom->iom_nr_out = 0;
-		iom->iom_size   = 0;
+		iom->iom_size = 0;
 		memset(&iom->iom_recx_lo, 0, sizeof(iom->iom_recx_lo));
 		memset(&iom->iom_recx_hi, 0, sizeof(iom->iom_recx_hi));
 	}
@@ -105,7 +113,7 @@ static int
 fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound, daos_iod_t *iod,
 	 d_sg_list_t *sgl, daos_iom_t *iom)
 {
-	struct vos_pool *pool  = fc->fc_pool;
+	struct vos_pool *pool = fc->fc_pool;
 	struct vos_sv_key skey = {.sk_epoch = fc->fc_epoch, .sk_minor = UINT64_MAX};
 	struct vos_irec_df *irec;
 	daos_handle_t toh;
@@ -136,12 +144,12 @@ fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound
 	}
 	iod->iod_size = irec->ir_size;
 	if (iom != NULL) {
-		iom->iom_type   = DAOS_IOD_SINGLE;
-		iom->iom_size   = irec->ir_size;
+		iom->iom_type = DAOS_IOD_SINGLE;
+		iom->iom_size = irec->ir_size;
 		iom->iom_nr_out = 1;
 		memset(&iom->iom_recx_lo, 0, sizeof(iom->iom_recx_lo));
 		iom->iom_recx_lo.rx_nr = 1;
-		iom->iom_recx_hi       = iom->iom_recx_lo;
+		iom->iom_recx_hi = iom->iom_recx_lo;
 		if (iom->iom_nr > 0 && iom->iom_recxs != NULL)
 			iom->iom_recxs[0] = iom->iom_recx_lo;
 	}
@@ -182,8 +190,8 @@ fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound
 		D_REALLOC_ARRAY(p, fc->fc_csv, fc->fc_csv_nr, fc->fc_csv_nr + 1);
 		if (p == NULL)
 			return -DER_NOMEM;
-		fc->fc_csv                         = p;
-		fc->fc_csv[fc->fc_csv_nr].cv_irec  = irec;
+		fc->fc_csv = p;
+		fc->fc_csv[fc->fc_csv_nr].cv_irec = irec;
 		fc->fc_csv[fc->fc_csv_nr++].cv_sgl = sgl;
 	}
 	return 0;
@@ -194,10 +202,10 @@ static int
 verify_extent_piece(struct vos_pool *pool, struct evt_entry *e, uint32_t rsize)
 {
 	struct dcs_csum_info *ci = &e->en_csum;
-	uint64_t ext_lo          = e->en_ext.ex_lo * rsize;
-	uint64_t ext_hi          = (e->en_ext.ex_hi + 1) * rsize;
-	uint64_t sel_lo          = e->en_sel_ext.ex_lo * rsize;
-	uint64_t sel_hi          = (e->en_sel_ext.ex_hi + 1) * rsize;
+	uint64_t ext_lo = e->en_ext.ex_lo * rsize;
+	uint64_t ext_hi = (e->en_ext.ex_hi + 1) * rsize;
+	uint64_t sel_lo = e->en_sel_ext.ex_lo * rsize;
+	uint64_t sel_hi = (e->en_sel_ext.ex_hi + 1) * rsize;
 	uint64_t chunk = ci->cs_chunksize, c, first_ext;
 	bio_addr_t base = e->en_addr;
 	char *buf;
@@ -218,7 +226,8 @@ verify_extent_piece(struct vos_pool *pool, struct evt_entry *e, uint32_t rsize)
 		rc = vos_data_read(pool, &base, s - ext_lo, buf, t - s);
 		if (rc == 0)
 			rc = csum_verify_buf(ci->cs_type, buf, t - s,
-					     ci->cs_csum + (c - first_ext) * ci->cs_len, ci->cs_len);
+					     ci->cs_csum + (c - first_ext) * ci->cs_len,
+					     ci->cs_len);
 	}
 	D_FREE(buf);
 	return rc;
@@ -242,7 +251,7 @@ iom_add(daos_iom_t *iom, uint64_t lo, uint64_t nr)
 		}
 	}
 	iom->iom_recx_hi.rx_idx = lo;
-	iom->iom_recx_hi.rx_nr  = nr;
+	iom->iom_recx_hi.rx_nr = nr;
 	if (iom->iom_nr_out == 0)
 		iom->iom_recx_lo = iom->iom_recx_hi;
 	if (iom->iom_recxs != NULL && iom->iom_nr_out < iom->iom_nr)
@@ -276,8 +285,8 @@ fetch_array(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bo
 		return -DER_REC2BIG;
 	}
 	if (iom != NULL) {
-		iom->iom_type   = DAOS_IOD_ARRAY;
-		iom->iom_size   = rsize;
+		iom->iom_type = DAOS_IOD_ARRAY;
+		iom->iom_size = rsize;
 		iom->iom_nr_out = 0;
 	}
 	rc = vos_array_open(pool, akrec, false, &toh);
@@ -285,20 +294,21 @@ fetch_array(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bo
 		return rc;
 	evt_ent_array_init(&ea, 0);
 	for (i = 0; i < iod->iod_nr && rc == 0; i++) {
-		daos_recx_t *rx       = &iod->iod_recxs[i];
+		daos_recx_t *rx = &iod->iod_recxs[i];
 		struct evt_filter flt = {0};
-		uint64_t cursor       = rx->rx_idx;
+		uint64_t cursor = rx->rx_idx;
 		struct evt_entry *e;
 
-		flt.fr_ex.ex_lo   = rx->rx_idx;
-		flt.fr_ex.ex_hi   = rx->rx_idx + rx->rx_nr - 1;
+		flt.fr_ex.ex_lo = rx->rx_idx;
+		flt.fr_ex.ex_hi = rx->rx_idx + rx->rx_nr - 1;
 		flt.fr_epr.epr_lo = 0;
 		flt.fr_epr.epr_hi = fc->fc_epoch;
-		flt.fr_punch_epc  = bound;
-		rc                = evt_find(toh, &flt, &ea);
+		flt.fr_punch_epc = bound;
+		rc = evt_find(toh, &flt, &ea);
 		if (rc != 0)
 			break;
-		evt_ent_array_for_each(e, &ea) {
+		evt_ent_array_for_each(e, &ea)
+		{
 			uint64_t lo = e->en_sel_ext.ex_lo, hi = e->en_sel_ext.ex_hi;
 			uint64_t off = base + (lo - rx->rx_idx) * rsize;
 			uint64_t len = (hi - lo + 1) * rsize;
@@ -323,8 +333,8 @@ fetch_array(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bo
 					break;
 			}
 			if (e->en_addr.ba_type == DAOS_MEDIA_SCM)
-				vos_sgl_scatter(sgl, off, umem_off2ptr(&pool->vp_umm,
-								       e->en_addr.ba_off),
+				vos_sgl_scatter(sgl, off,
+						umem_off2ptr(&pool->vp_umm, e->en_addr.ba_off),
 						len);
 			else
 				rc = fetch_queue_read(fc, sgl, off, e->en_addr.ba_off, len);
@@ -356,7 +366,7 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		  daos_iom_t *ioms, struct dtx_handle *dth)
 {
 	struct vos_container *cont = vos_hdl2cont(coh);
-	struct vos_fetch_ctx fc    = {0};
+	struct vos_fetch_ctx fc = {0};
 	struct umem_instance *umm;
 	struct vos_ilog_info oinfo;
 	struct vos_krec_df *dkrec = NULL, *akrec;
@@ -378,10 +388,10 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		     (iods[i].iod_nr == 0 || iods[i].iod_recxs == NULL)) ||
 		    (iods[i].iod_type != DAOS_IOD_ARRAY && iods[i].iod_type != DAOS_IOD_SINGLE))
 			return -DER_INVAL;
-	fc.fc_pool  = cont->vc_pool;
+	fc.fc_pool = cont->vc_pool;
 	fc.fc_epoch = epoch;
 	fc.fc_flags = flags;
-	umm         = vos_cont2umm(cont);
+	umm = vos_cont2umm(cont);
 
 	rc = vos_obj_lookup(cont, oid, &obj);
 	if (rc == -DER_NONEXIST)
@@ -410,17 +420,17 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		dbound = dinfo.ii_punch;
 	}
 	dkey_found = true;
-	rc         = vos_dkey_tree_open(cont, dkrec, oid, false, &atoh);
+	rc = vos_dkey_tree_open(cont, dkrec, oid, false, &atoh);
 	if (rc == -DER_NONEXIST)
 		goto nothing;
 	if (rc != 0)
 		goto out;
 
 	for (i = 0; i < iod_nr && rc == 0; i++) {
-		daos_iod_t *iod  = &iods[i];
+		daos_iod_t *iod = &iods[i];
 		d_sg_list_t *sgl = sgls != NULL ? &sgls[i] : NULL;
-		daos_iom_t *iom  = ioms != NULL ? &ioms[i] : NULL;
-		uint64_t cond    = (flags & DAOS_COND_PER_AKEY) ? iod->iod_flags : flags;
+		daos_iom_t *iom = ioms != NULL ? &ioms[i] : NULL;
+		uint64_t cond = (flags & DAOS_COND_PER_AKEY) ? iod->iod_flags : flags;
 		struct vos_ilog_info ainfo;
 
 		rc = vos_key_lookup(atoh, &iod->iod_name, &akrec);
@@ -472,7 +482,8 @@ nothing:
 out:
 	if (fc.fc_io_nr > 0)
 		vos_bio_fini(fc.fc_ios, fc.fc_io_nr);
-	D_FREE(fc.fc_ios);
+	if (fc.fc_ios != fc.fc_stack)
+		D_FREE(fc.fc_ios);
 	D_FREE(fc.fc_csv);
 	if (daos_handle_is_valid(atoh))
 		dbtree_close(atoh);
@@ -498,11 +509,69 @@ vos_obj_fetch(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint64
 
 /* ---------------- punch ---------------- */
 
+struct any_arg {
+	struct umem_instance *aa_umm;
+	daos_epoch_t aa_epoch;
+	daos_epoch_t aa_bound;
+	bool aa_found;
+};
+
+static int
+any_visible_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
+{
+	struct any_arg *aa = arg;
+	struct vos_krec_df *krec = val->iov_buf;
+	struct vos_ilog_info info;
+
+	vos_ilog_eval(aa->aa_umm, &krec->kr_ilog, aa->aa_epoch, aa->aa_bound, &info);
+	aa->aa_found = info.ii_exists;
+	return aa->aa_found ? 1 : 0;
+}
+
+/* Does any key of the tree \a toh exist at \a epoch under the parents' punch \a bound? */
+static int
+any_visible(struct umem_instance *umm, daos_handle_t toh, daos_epoch_t epoch, daos_epoch_t bound,
+	    bool *found)
+{
+	struct any_arg aa = {.aa_umm = umm, .aa_epoch = epoch, .aa_bound = bound};
+	int rc;
+
+	rc = dbtree_iterate(toh, DAOS_INTENT_DEFAULT, false, any_visible_cb, &aa);
+	*found = aa.aa_found;
+	return rc;
+}
+
+/*
+ * VOS_OF_PUNCH_PROPAGATE: a dkey whose akeys are all punched is punched too, and an object
+ * whose dkeys are all punched, at the same epoch (unless written above it).
+ */
+static int
+punch_propagate(struct umem_instance *umm, struct vos_obj_df *obj, daos_epoch_t obj_bound,
+		daos_handle_t dtoh, struct vos_krec_df *dkrec, daos_handle_t atoh,
+		daos_epoch_t dkey_bound, daos_epoch_t epoch)
+{
+	bool found;
+	int rc;
+
+	if (dkrec != NULL) {
+		rc = any_visible(umm, atoh, epoch, dkey_bound, &found);
+		if (rc != 0 || found || dkrec->kr_latest > epoch)
+			return rc;
+		rc = vos_ilog_punch(umm, &dkrec->kr_ilog, epoch);
+		if (rc != 0)
+			return rc;
+	}
+	rc = any_visible(umm, dtoh, epoch, obj_bound, &found);
+	if (rc != 0 || found || obj->vo_latest > epoch)
+		return rc;
+	return vos_ilog_punch(umm, &obj->vo_ilog, epoch);
+}
+
 static int
 punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, uint64_t flags,
 	 daos_key_t *dkey, unsigned int akey_nr, daos_key_t *akeys)
 {
-	struct vos_pool *pool     = cont->vc_pool;
+	struct vos_pool *pool = cont->vc_pool;
 	struct umem_instance *umm = &pool->vp_umm;
 	daos_handle_t dtoh = DAOS_HDL_INVAL, atoh = DAOS_HDL_INVAL;
 	struct vos_ilog_info oinfo, dinfo, ainfo;
@@ -520,12 +589,9 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	if (dkey == NULL) {
 		if (cond && !oinfo.ii_exists)
 			return -DER_NONEXIST;
-		rc = vos_ilog_punch(umm, &obj->vo_ilog, epoch);
-		if (rc == 0)
-			rc = umem_tx_add_ptr(umm, &obj->vo_latest, sizeof(obj->vo_latest));
-		if (rc == 0 && obj->vo_latest < epoch)
-			obj->vo_latest = epoch;
-		return rc;
+		if (obj->vo_latest > epoch)
+			return -DER_TX_RESTART;
+		return vos_ilog_punch(umm, &obj->vo_ilog, epoch);
 	}
 	rc = vos_obj_tree_open(cont, obj, oid, true, &dtoh);
 	if (rc != 0)
@@ -537,7 +603,12 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	if (akey_nr == 0) {
 		if (cond && !dinfo.ii_exists)
 			D_GOTO(out, rc = -DER_NONEXIST);
+		if (dkrec->kr_latest > epoch)
+			D_GOTO(out, rc = -DER_TX_RESTART);
 		rc = vos_ilog_punch(umm, &dkrec->kr_ilog, epoch);
+		if (rc == 0 && (flags & VOS_OF_PUNCH_PROPAGATE))
+			rc = punch_propagate(umm, obj, oinfo.ii_punch, dtoh, NULL, DAOS_HDL_INVAL,
+					     0, epoch);
 		goto out;
 	}
 	if (cond && !dinfo.ii_exists)
@@ -554,8 +625,13 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		vos_ilog_eval(umm, &akrec->kr_ilog, epoch, dinfo.ii_punch, &ainfo);
 		if (cond && !ainfo.ii_exists)
 			D_GOTO(out, rc = -DER_NONEXIST);
+		if (akrec->kr_latest > epoch)
+			D_GOTO(out, rc = -DER_TX_RESTART);
 		rc = vos_ilog_punch(umm, &akrec->kr_ilog, epoch);
 	}
+	if (rc == 0 && (flags & VOS_OF_PUNCH_PROPAGATE))
+		rc = punch_propagate(umm, obj, oinfo.ii_punch, dtoh, dkrec, atoh, dinfo.ii_punch,
+				     epoch);
 out:
 	if (daos_handle_is_valid(atoh))
 		dbtree_close(atoh);
@@ -578,7 +654,7 @@ vos_obj_punch(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint32
 	    (dkey != NULL && (dkey->iov_buf == NULL || dkey->iov_len == 0)))
 		return -DER_INVAL;
 	umm = vos_cont2umm(cont);
-	rc  = umem_tx_begin(umm, NULL);
+	rc = umem_tx_begin(umm, NULL);
 	if (rc != 0)
 		return rc;
 	rc = punch_tx(cont, oid, epoch, flags, dkey, akey_nr, akeys);

@@ -13,7 +13,7 @@ int
 vos_gc_push(struct vos_pool *pool, enum vos_gc_type type, umem_off_t rec)
 {
 	struct umem_instance *umm = &pool->vp_umm;
-	struct vos_pool_df *df    = pool->vp_df;
+	struct vos_pool_df *df = pool->vp_df;
 	struct vos_gc_item_df *item;
 	umem_off_t off;
 	int rc;
@@ -21,12 +21,12 @@ vos_gc_push(struct vos_pool *pool, enum vos_gc_type type, umem_off_t rec)
 	off = umem_alloc(umm, sizeof(*item));
 	if (UMOFF_IS_NULL(off))
 		return -DER_NOSPACE;
-	item          = umem_off2ptr(umm, off);
+	item = umem_off2ptr(umm, off);
 	item->gi_next = df->pd_gc_head;
-	item->gi_rec  = rec;
+	item->gi_rec = rec;
 	item->gi_type = type;
-	item->gi_pad  = 0;
-	rc            = umem_tx_add_ptr(umm, &df->pd_gc_head, 2 * sizeof(uint64_t));
+	item->gi_pad = 0;
+	rc = umem_tx_add_ptr(umm, &df->pd_gc_head, 2 * sizeof(uint64_t));
 	if (rc != 0)
 		return rc;
 	df->pd_gc_head = off;
@@ -39,8 +39,8 @@ static int
 gc_drain(struct vos_pool *pool, struct vos_gc_item_df *item, int *credits, bool *done)
 {
 	struct umem_instance *umm = &pool->vp_umm;
-	struct btr_root *broot    = NULL;
-	struct evt_root *eroot    = NULL;
+	struct btr_root *broot = NULL;
+	struct evt_root *eroot = NULL;
 	struct vos_krec_df *krec;
 	daos_handle_t toh;
 	int rc;
@@ -89,7 +89,7 @@ static void
 gc_free_rec(struct vos_pool *pool, struct vos_gc_item_df *item)
 {
 	struct umem_instance *umm = &pool->vp_umm;
-	void *rec                 = umem_off2ptr(umm, item->gi_rec);
+	void *rec = umem_off2ptr(umm, item->gi_rec);
 
 	switch (item->gi_type) {
 	case VOS_GC_CONT: {
@@ -121,7 +121,7 @@ static int
 gc_step(struct vos_pool *pool, int *credits)
 {
 	struct umem_instance *umm = &pool->vp_umm;
-	struct vos_pool_df *df    = pool->vp_df;
+	struct vos_pool_df *df = pool->vp_df;
 	struct vos_gc_item_df *item, *prev;
 	umem_off_t off, cur;
 	bool done;
@@ -130,9 +130,9 @@ gc_step(struct vos_pool *pool, int *credits)
 	rc = umem_tx_begin(umm, NULL);
 	if (rc != 0)
 		return rc;
-	off  = df->pd_gc_head;
+	off = df->pd_gc_head;
 	item = umem_off2ptr(umm, off);
-	rc   = gc_drain(pool, item, credits, &done);
+	rc = gc_drain(pool, item, credits, &done);
 	if (rc != 0 || !done)
 		goto out;
 
@@ -140,7 +140,7 @@ gc_step(struct vos_pool *pool, int *credits)
 	prev = NULL;
 	for (cur = df->pd_gc_head; cur != off;) {
 		prev = umem_off2ptr(umm, cur);
-		cur  = prev->gi_next;
+		cur = prev->gi_next;
 	}
 	if (prev == NULL) {
 		rc = umem_tx_add_ptr(umm, &df->pd_gc_head, sizeof(df->pd_gc_head));
@@ -182,7 +182,7 @@ int
 vos_gc_pool(daos_handle_t poh, int credits, int (*yield_func)(void *arg), void *yield_arg)
 {
 	struct vos_pool *pool = vos_hdl2pool(poh);
-	int rc                = 0;
+	int rc = 0;
 
 	if (pool == NULL)
 		return -DER_NO_HDL;

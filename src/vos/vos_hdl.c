@@ -42,15 +42,15 @@ vos_hdl_register(void *ptr, int type, uint64_t *cookie)
 			return -DER_NOMEM;
 		}
 		memset(&tab[vos_htab_nr], 0, (nr - vos_htab_nr) * sizeof(*tab));
-		vos_htab    = tab;
-		i           = vos_htab_nr;
+		vos_htab = tab;
+		i = vos_htab_nr;
 		vos_htab_nr = nr;
 	}
-	vos_htab[i].hs_ptr  = ptr;
+	vos_htab[i].hs_ptr = ptr;
 	vos_htab[i].hs_type = type;
 	vos_htab[i].hs_gen++;
 	vos_htab_free_hint = i + 1;
-	*cookie            = ((uint64_t)vos_htab[i].hs_gen << 32) | (i + 1);
+	*cookie = ((uint64_t)vos_htab[i].hs_gen << 32) | (i + 1);
 	pthread_mutex_unlock(&vos_htab_lock);
 	return 0;
 }
@@ -59,7 +59,7 @@ void *
 vos_hdl_lookup(uint64_t cookie, int type)
 {
 	uint32_t idx = (uint32_t)cookie;
-	void *ptr    = NULL;
+	void *ptr = NULL;
 
 	if (idx == 0)
 		return NULL;
@@ -67,7 +67,8 @@ vos_hdl_lookup(uint64_t cookie, int type)
 	if (idx <= vos_htab_nr) {
 		struct vos_hslot *s = &vos_htab[idx - 1];
 
-		if (s->hs_ptr != NULL && s->hs_type == type && s->hs_gen == (uint32_t)(cookie >> 32))
+		if (s->hs_ptr != NULL && s->hs_type == type &&
+		    s->hs_gen == (uint32_t)(cookie >> 32))
 			ptr = s->hs_ptr;
 	}
 	pthread_mutex_unlock(&vos_htab_lock);

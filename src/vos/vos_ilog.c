@@ -36,7 +36,7 @@ vos_ilog_eval(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t 
 			create = ents[i].ie_epoch;
 	}
 	info->ii_create = create;
-	info->ii_punch  = punch;
+	info->ii_punch = punch;
 	info->ii_exists = create != 0 && create > punch;
 }
 
@@ -62,7 +62,7 @@ ilog_grow(struct umem_instance *umm, struct vos_ilog_df *ilog, struct vos_ilog_e
 		umem_free(umm, ilog->il_ext);
 	ilog->il_ext = off;
 	ilog->il_cap = cap;
-	*ents        = new;
+	*ents = new;
 	return 0;
 }
 
@@ -143,7 +143,7 @@ vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epo
 		   bool *removable)
 {
 	struct vos_ilog_ent *ents = ilog_ents(umm, ilog);
-	struct vos_ilog_ent  keep[64];
+	struct vos_ilog_ent keep[64];
 	uint32_t nr = ilog->il_nr, knr = 0, s, i;
 	bool needed[64] = {0};
 	bool exists_any = false;
@@ -160,9 +160,10 @@ vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epo
 			continue;
 		for (i = 0; i < nr && ents[i].ie_epoch <= rp; i++) {
 			if (ents[i].ie_punch) {
-				last_punch  = i;
+				last_punch = i;
 				last_create = -1;
 			} else {
+				/* eval compares the newest create with parent punches */
 				last_create = i;
 			}
 		}
@@ -170,7 +171,7 @@ vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epo
 			needed[last_punch] = true;
 		if (last_create >= 0) {
 			needed[last_create] = true;
-			exists_any          = true;
+			exists_any = true;
 		}
 	}
 	for (i = 0; i < nr; i++) {

@@ -13,24 +13,25 @@
 #include <daos_srv/vea.h>
 #include <daos_srv/evtree.h>
 #include <daos_srv/vos.h>
+#include <daos_srv/ult.h>
 
-#define VOS_POOL_MAGIC   0x564f5331 /* "VOS1" */
-#define VOS_POOL_VERSION 1
-#define VOS_BLK_SZ       4096
-#define VOS_BLOB_HDR_BLKS 1
+#define VOS_POOL_MAGIC     0x564f5331 /* "VOS1" */
+#define VOS_POOL_VERSION   1
+#define VOS_BLK_SZ         4096
+#define VOS_BLOB_HDR_BLKS  1
 #define VOS_INLINE_DEFAULT 4096
-#define VOS_BTR_ORDER    32
-#define VOS_SV_ORDER     16
-#define VOS_EVT_ORDER    EVT_ORDER_DEFAULT
+#define VOS_BTR_ORDER      32
+#define VOS_SV_ORDER       16
+#define VOS_EVT_ORDER      EVT_ORDER_DEFAULT
 
 /* Tree classes of VOS (DBTREE_VOS_BEGIN range). */
 enum {
-	VOS_BTR_CONT     = DBTREE_VOS_BEGIN, /* containers by UUID */
-	VOS_BTR_OBJ      = DBTREE_VOS_BEGIN + 1, /* objects by daos_unit_oid_t */
+	VOS_BTR_CONT = DBTREE_VOS_BEGIN,         /* containers by UUID */
+	VOS_BTR_OBJ = DBTREE_VOS_BEGIN + 1,      /* objects by daos_unit_oid_t */
 	VOS_BTR_KEY_HASH = DBTREE_VOS_BEGIN + 2, /* dkeys/akeys: hashed order */
-	VOS_BTR_KEY_LEX  = DBTREE_VOS_BEGIN + 3, /* dkeys/akeys: lexical order */
+	VOS_BTR_KEY_LEX = DBTREE_VOS_BEGIN + 3,  /* dkeys/akeys: lexical order */
 	VOS_BTR_KEY_UINT = DBTREE_VOS_BEGIN + 4, /* dkeys/akeys: uint64 order */
-	VOS_BTR_SV       = DBTREE_VOS_BEGIN + 5, /* versions of a single value by epoch */
+	VOS_BTR_SV = DBTREE_VOS_BEGIN + 5,       /* versions of a single value by epoch */
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -185,6 +186,8 @@ struct vos_pool {
 	daos_handle_t vp_cont_th;
 	struct bio_blob *vp_blob;
 	struct bio_ring *vp_ring;
+	/* poller of vp_ring on the xstream that opened the pool (ULT callers park on I/O) */
+	struct ult_poller *vp_poller;
 	struct vea_space_info *vp_vsi;
 	struct vea_hint_context *vp_hint;
 	uint32_t vp_inline_thresh;
@@ -235,8 +238,8 @@ vos_cont2umm(struct vos_container *cont)
 int vos_tree_init(void);
 /* open the tree embedded in \a root, with the pool as tree private data */
 int vos_btr_open(struct vos_pool *pool, struct btr_root *root, daos_handle_t *toh);
-int vos_btr_create(struct vos_pool *pool, unsigned int class, uint64_t feats,
-		   unsigned int order, struct btr_root *root, daos_handle_t *toh);
+int vos_btr_create(struct vos_pool *pool, unsigned int class, uint64_t feats, unsigned int order,
+		   struct btr_root *root, daos_handle_t *toh);
 int vos_evt_open(struct vos_pool *pool, struct evt_root *root, daos_handle_t *toh);
 int vos_evt_create(struct vos_pool *pool, struct evt_root *root, daos_handle_t *toh);
 /* key tree class for dkeys/akeys of an object of \a oid's type */
@@ -268,13 +271,13 @@ int vos_obj_find_or_create(struct vos_container *cont, daos_unit_oid_t oid,
 			   struct vos_obj_df **objp);
 /* look up \a key in the tree \a toh; *krecp NULL (rc 0) if absent */
 int vos_key_lookup(daos_handle_t toh, daos_key_t *key, struct vos_krec_df **krecp);
-int vos_key_find_or_create(struct vos_pool *pool, daos_handle_t toh, daos_key_t *key,
-			   uint8_t bmap, struct vos_krec_df **krecp, bool *created);
+int vos_key_find_or_create(struct vos_pool *pool, daos_handle_t toh, daos_key_t *key, uint8_t bmap,
+			   struct vos_krec_df **krecp, bool *created);
 /* open (creating on demand when \a create) the subtree of a dkey/object */
 int vos_obj_tree_open(struct vos_container *cont, struct vos_obj_df *obj, daos_unit_oid_t oid,
 		      bool create, daos_handle_t *toh);
-int vos_dkey_tree_open(struct vos_container *cont, struct vos_krec_df *dkrec,
-		       daos_unit_oid_t oid, bool create, daos_handle_t *toh);
+int vos_dkey_tree_open(struct vos_container *cont, struct vos_krec_df *dkrec, daos_unit_oid_t oid,
+		       bool create, daos_handle_t *toh);
 
 int vos_sv_tree_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create,
 		     daos_handle_t *toh);

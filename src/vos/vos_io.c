@@ -10,7 +10,6 @@
  */
 #define D_LOGFAC DD_FAC(vos)
 
-#include <daos_srv/ult.h>
 #include "vos_internal.h"
 
 #define VOS_IO_STACK_VALS 8
@@ -95,7 +94,6 @@ vos_sgl_set_out(d_sg_list_t *sgl, uint64_t total)
 
 /* ---------------- blob I/O ---------------- */
 
-
 /*
  * Point \a io's sgl at bytes [off, off + len) of \a sgl (data lengths for writes, buffer
  * capacities for reads). One vector: no allocation.
@@ -117,7 +115,7 @@ vos_bio_view(struct vos_bio_io *io, d_sg_list_t *sgl, uint64_t off, uint64_t len
 		}
 		if (nr == 0) {
 			first = i;
-			skip  = o;
+			skip = o;
 		}
 		n = min(l, ilen - o);
 		l -= n;
@@ -126,7 +124,7 @@ vos_bio_view(struct vos_bio_io *io, d_sg_list_t *sgl, uint64_t off, uint64_t len
 	}
 	if (l > 0 || nr == 0)
 		return -DER_INVAL;
-	io->bi_sgl.sg_nr     = nr;
+	io->bi_sgl.sg_nr = nr;
 	io->bi_sgl.sg_nr_out = 0;
 	if (nr == 1) {
 		d_iov_set(&io->bi_iov, (char *)sgl->sg_iovs[first].iov_buf + skip, len);
@@ -138,9 +136,9 @@ vos_bio_view(struct vos_bio_io *io, d_sg_list_t *sgl, uint64_t off, uint64_t len
 		return -DER_NOMEM;
 	l = len;
 	for (i = 0; i < nr; i++) {
-		d_iov_t *iov  = &sgl->sg_iovs[first + i];
+		d_iov_t *iov = &sgl->sg_iovs[first + i];
 		uint64_t ilen = (read ? iov->iov_buf_len : iov->iov_len) - (i == 0 ? skip : 0);
-		uint64_t n    = min(l, ilen);
+		uint64_t n = min(l, ilen);
 
 		d_iov_set(&io->bi_iovs[i], (char *)iov->iov_buf + (i == 0 ? skip : 0), n);
 		l -= n;
@@ -158,35 +156,58 @@ vos_bio_fini(struct vos_bio_io *ios, int nr)
 		D_FREE(ios[i].bi_iovs);
 }
 
-/* Submit \a nr requests and wait for all of them; the first error is returned. */
+struct bio_wait {
+	int bw_pending;
+	ult_eventual_t bw_ev;
+};
+
+static void
+bio_wait_cb(struct bio_req *req, void *arg)
+{
+	struct bio_wait *bw = arg;
+
+	if (--bw->bw_pending == 0 && bw->bw_ev != NULL)
+		ult_eventual_set(bw->bw_ev, NULL, 0);
+}
+
+/*
+ * Submit \a nr requests and wait for all of them; the first error is returned. A ULT on the
+ * xstream whose poller reaps the ring parks on an eventual; other ULTs poll and yield; plain
+ * threads block in the ring.
+ */
 int
 vos_bio_run(struct vos_pool *pool, struct vos_bio_io *ios, int nr, enum bio_op op)
 {
+	struct bio_wait bw = {0};
+	bool park = pool->vp_poller != NULL && ult_self() != NULL;
 	int i, rc = 0, submitted = 0;
 
+	if (park && ult_eventual_create(0, &bw.bw_ev) != 0)
+		park = false;
 	for (i = 0; i < nr; i++) {
 		ios[i].bi_req.br_blob = pool->vp_blob;
-		ios[i].bi_req.br_op   = op;
-		ios[i].bi_req.br_sgl  = &ios[i].bi_sgl;
-		ios[i].bi_req.br_cb   = NULL;
-		rc                    = bio_req_submit(pool->vp_ring, &ios[i].bi_req);
-		if (rc != 0)
+		ios[i].bi_req.br_op = op;
+		ios[i].bi_req.br_sgl = &ios[i].bi_sgl;
+		ios[i].bi_req.br_cb = bio_wait_cb;
+		ios[i].bi_req.br_cb_arg = &bw;
+		bw.bw_pending++;
+		rc = bio_req_submit(pool->vp_ring, &ios[i].bi_req);
+		if (rc != 0) {
+			bw.bw_pending--;
 			break;
+		}
 		submitted++;
 	}
-	for (;;) {
-		bool all = true;
-
-		for (i = 0; i < submitted; i++)
-			if (!ios[i].bi_req.br_done) {
-				all = false;
-				break;
-			}
-		if (all)
-			break;
+	if (park) {
+		if (bw.bw_pending > 0)
+			ult_eventual_wait(bw.bw_ev, NULL);
+		ult_eventual_free(&bw.bw_ev);
+	}
+	while (bw.bw_pending > 0) {
 		if (ult_self() != NULL) {
 			bio_ring_poll(pool->vp_ring);
-			ult_yield();
+			if (bw.bw_pending > 0)
+				ult_yield();
 		} else {
 			bio_ring_wait_any(pool->vp_ring);
 		}
@@ -208,9 +229,9 @@ vos_data_read(struct vos_pool *pool, bio_addr_t *addr, uint64_t off, void *buf, 
 	if (pool->vp_blob == NULL)
 		return -DER_IO;
 	d_iov_set(&io.bi_iov, buf, len);
-	io.bi_sgl.sg_nr       = 1;
-	io.bi_sgl.sg_iovs     = &io.bi_iov;
-	io.bi_req.br_off      = addr->ba_off + off;
+	io.bi_sgl.sg_nr = 1;
+	io.bi_sgl.sg_iovs = &io.bi_iov;
+	io.bi_req.br_off = addr->ba_off + off;
 	return vos_bio_run(pool, &io, 1, BIO_OP_READ);
 }
 
@@ -279,7 +300,7 @@ update_validate(struct vos_update_ctx *uc)
 		return -DER_INVAL;
 	for (i = 0; i < uc->uc_iod_nr; i++) {
 		daos_iod_t *iod = &uc->uc_iods[i];
-		uint64_t need   = 0;
+		uint64_t need = 0;
 
 		if (iod->iod_name.iov_buf == NULL || iod->iod_name.iov_len == 0)
 			return -DER_INVAL;
@@ -303,7 +324,8 @@ update_validate(struct vos_update_ctx *uc)
 		} else {
 			return -DER_INVAL;
 		}
-		if (need > 0 && (uc->uc_sgls == NULL || vos_sgl_bytes(&uc->uc_sgls[i], false) < need))
+		if (need > 0 &&
+		    (uc->uc_sgls == NULL || vos_sgl_bytes(&uc->uc_sgls[i], false) < need))
 			return -DER_INVAL;
 	}
 	return 0;
@@ -319,25 +341,25 @@ update_place(struct vos_update_ctx *uc)
 
 	for (i = 0; i < uc->uc_iod_nr; i++) {
 		daos_iod_t *iod = &uc->uc_iods[i];
-		uint64_t off    = 0;
+		uint64_t off = 0;
 
 		if (iod->iod_type == DAOS_IOD_SINGLE) {
 			struct vos_io_val *v = &uc->uc_vals[nr++];
 
-			v->iv_iod      = i;
-			v->iv_recx     = 0;
-			v->iv_size     = iod->iod_size;
-			v->iv_sgl_off  = 0;
+			v->iv_iod = i;
+			v->iv_recx = 0;
+			v->iv_size = iod->iod_size;
+			v->iv_sgl_off = 0;
 			v->iv_blob_off = UINT64_MAX;
 			continue;
 		}
 		for (j = 0; j < iod->iod_nr; j++) {
 			struct vos_io_val *v = &uc->uc_vals[nr++];
 
-			v->iv_iod      = i;
-			v->iv_recx     = j;
-			v->iv_size     = iod->iod_recxs[j].rx_nr * iod->iod_size;
-			v->iv_sgl_off  = off;
+			v->iv_iod = i;
+			v->iv_recx = j;
+			v->iv_size = iod->iod_recxs[j].rx_nr * iod->iod_size;
+			v->iv_sgl_off = off;
 			v->iv_blob_off = UINT64_MAX;
 			off += v->iv_size;
 		}
@@ -358,7 +380,7 @@ update_place(struct vos_update_ctx *uc)
 		rc = vea_reserve(pool->vp_vsi, (uint32_t)blks, pool->vp_hint, &uc->uc_rsrvd);
 		if (rc != 0)
 			return rc;
-		ext            = d_list_entry(uc->uc_rsrvd.prev, struct vea_resrvd_ext, vre_link);
+		ext = d_list_entry(uc->uc_rsrvd.prev, struct vea_resrvd_ext, vre_link);
 		v->iv_blob_off = ext->vre_blk_off * VOS_BLK_SZ;
 	}
 	return 0;
@@ -391,7 +413,7 @@ update_write_blob(struct vos_update_ctx *uc)
 		if (v->iv_blob_off == UINT64_MAX)
 			continue;
 		rc = vos_bio_view(&ios[nr], &uc->uc_sgls[v->iv_iod], v->iv_sgl_off, v->iv_size,
-				 false);
+				  false);
 		ios[nr].bi_req.br_off = v->iv_blob_off;
 		nr++;
 	}
@@ -469,17 +491,17 @@ csum_check_caller(struct vos_update_ctx *uc, unsigned int iod, unsigned int recx
 static int
 update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_val *v)
 {
-	struct vos_pool *pool     = uc->uc_pool;
+	struct vos_pool *pool = uc->uc_pool;
 	struct umem_instance *umm = &pool->vp_umm;
-	d_sg_list_t *sgl          = &uc->uc_sgls[v->iv_iod];
-	struct vos_sv_key skey    = {.sk_epoch = uc->uc_epoch, .sk_minor = 0};
+	d_sg_list_t *sgl = &uc->uc_sgls[v->iv_iod];
+	struct vos_sv_key skey = {.sk_epoch = uc->uc_epoch, .sk_minor = 0};
 	struct vos_irec_df *irec;
 	daos_handle_t toh;
 	d_iov_t key, val;
 	uint32_t chunk;
 	uint16_t cs_type = update_csum_type(uc, v->iv_iod, &chunk);
-	int cs_len       = cs_type ? vos_csum_len(cs_type) : 0;
-	bool inl         = v->iv_blob_off == UINT64_MAX;
+	int cs_len = cs_type ? vos_csum_len(cs_type) : 0;
+	bool inl = v->iv_blob_off == UINT64_MAX;
 	umem_off_t off;
 	int rc;
 
@@ -492,9 +514,9 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 	if (rc == 0) {
 		/* same epoch: a replay if the bytes are the same, else a conflict */
 		irec = val.iov_buf;
-		rc   = irec->ir_size == v->iv_size
-			   ? same_bytes(pool, &irec->ir_addr, sgl, 0, v->iv_size)
-			   : 0;
+		rc = irec->ir_size == v->iv_size
+			     ? same_bytes(pool, &irec->ir_addr, sgl, 0, v->iv_size)
+			     : 0;
 		if (rc >= 0)
 			rc = rc ? 0 : -DER_TX_RESTART;
 		goto out;
@@ -507,9 +529,9 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 		D_GOTO(out, rc = -DER_NOSPACE);
 	irec = umem_off2ptr(umm, off);
 	memset(irec, 0, sizeof(*irec));
-	irec->ir_epoch  = uc->uc_epoch;
-	irec->ir_size   = v->iv_size;
-	irec->ir_ver    = uc->uc_pm_ver;
+	irec->ir_epoch = uc->uc_epoch;
+	irec->ir_size = v->iv_size;
+	irec->ir_ver = uc->uc_pm_ver;
 	irec->ir_cs_len = cs_len;
 	if (inl) {
 		/* the address is that of the data, inside the record */
@@ -520,10 +542,12 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 	}
 	if (cs_len > 0) {
 		irec->ir_cs_type = cs_type;
-		rc = inl ? vos_csum_compute(cs_type, vos_irec_data(irec), v->iv_size, (uint8_t *)irec->ir_body)
+		rc = inl ? vos_csum_compute(cs_type, vos_irec_data(irec), v->iv_size,
+					    (uint8_t *)irec->ir_body)
 			 : vos_csum_sgl(cs_type, sgl, 0, v->iv_size, (uint8_t *)irec->ir_body);
 		if (rc == 0)
-			rc = csum_check_caller(uc, v->iv_iod, 0, (uint8_t *)irec->ir_body, 1, cs_len);
+			rc = csum_check_caller(uc, v->iv_iod, 0, (uint8_t *)irec->ir_body, 1,
+					       cs_len);
 		if (rc != 0)
 			goto out;
 	}
@@ -550,18 +574,18 @@ array_csums(struct vos_update_ctx *uc, struct vos_io_val *v, daos_recx_t *rx, ui
 	len = vos_csum_len(type);
 	if (chunk < rsize)
 		chunk = rsize;
-	lo    = rx->rx_idx * rsize;
-	hi    = lo + v->iv_size; /* exclusive */
+	lo = rx->rx_idx * rsize;
+	hi = lo + v->iv_size; /* exclusive */
 	first = lo / chunk;
-	last  = (hi - 1) / chunk;
+	last = (hi - 1) / chunk;
 	D_ALLOC(ci->cs_csum, (last - first + 1) * len);
 	if (ci->cs_csum == NULL)
 		return -DER_NOMEM;
-	ci->cs_nr        = last - first + 1;
-	ci->cs_len       = len;
-	ci->cs_type      = type;
+	ci->cs_nr = last - first + 1;
+	ci->cs_len = len;
+	ci->cs_type = type;
 	ci->cs_chunksize = chunk;
-	ci->cs_buf_len   = ci->cs_nr * len;
+	ci->cs_buf_len = ci->cs_nr * len;
 	for (c = first; c <= last && rc == 0; c++) {
 		uint64_t s = max(lo, c * chunk), e = min(hi, (c + 1) * chunk);
 
@@ -570,7 +594,7 @@ array_csums(struct vos_update_ctx *uc, struct vos_io_val *v, daos_recx_t *rx, ui
 					      ci->cs_csum + (c - first) * len);
 		else
 			rc = vos_csum_sgl(type, &uc->uc_sgls[v->iv_iod], v->iv_sgl_off + (s - lo),
-				      e - s, ci->cs_csum + (c - first) * len);
+					  e - s, ci->cs_csum + (c - first) * len);
 	}
 	if (rc == 0)
 		rc = csum_check_caller(uc, v->iv_iod, v->iv_recx, ci->cs_csum, ci->cs_nr, len);
@@ -580,9 +604,9 @@ array_csums(struct vos_update_ctx *uc, struct vos_io_val *v, daos_recx_t *rx, ui
 static int
 update_array(struct vos_update_ctx *uc, struct vos_krec_df *akrec, int first, int nr)
 {
-	struct vos_pool *pool     = uc->uc_pool;
+	struct vos_pool *pool = uc->uc_pool;
 	struct umem_instance *umm = &pool->vp_umm;
-	daos_iod_t *iod           = &uc->uc_iods[uc->uc_vals[first].iv_iod];
+	daos_iod_t *iod = &uc->uc_iods[uc->uc_vals[first].iv_iod];
 	daos_handle_t toh;
 	int i, rc;
 
@@ -591,16 +615,16 @@ update_array(struct vos_update_ctx *uc, struct vos_krec_df *akrec, int first, in
 		return rc;
 	for (i = first; i < first + nr && rc == 0; i++) {
 		struct vos_io_val *v = &uc->uc_vals[i];
-		daos_recx_t *rx      = &iod->iod_recxs[v->iv_recx];
+		daos_recx_t *rx = &iod->iod_recxs[v->iv_recx];
 		struct evt_entry_in ent;
 		umem_off_t data = UMOFF_NULL;
 
 		memset(&ent, 0, sizeof(ent));
 		ent.ei_rect.rc_ex.ex_lo = rx->rx_idx;
 		ent.ei_rect.rc_ex.ex_hi = rx->rx_idx + rx->rx_nr - 1;
-		ent.ei_rect.rc_epc      = uc->uc_epoch;
-		ent.ei_ver              = uc->uc_pm_ver;
-		ent.ei_inob             = iod->iod_size;
+		ent.ei_rect.rc_epc = uc->uc_epoch;
+		ent.ei_ver = uc->uc_pm_ver;
+		ent.ei_inob = iod->iod_size;
 		if (v->iv_size == 0) {
 			bio_addr_set_hole(&ent.ei_addr, 1);
 		} else if (v->iv_blob_off == UINT64_MAX) {
@@ -610,7 +634,7 @@ update_array(struct vos_update_ctx *uc, struct vos_krec_df *akrec, int first, in
 				break;
 			}
 			vos_sgl_gather(&uc->uc_sgls[v->iv_iod], v->iv_sgl_off,
-				   umem_off2ptr(umm, data), v->iv_size);
+				       umem_off2ptr(umm, data), v->iv_size);
 			bio_addr_set(&ent.ei_addr, DAOS_MEDIA_SCM, data);
 		} else {
 			bio_addr_set(&ent.ei_addr, DAOS_MEDIA_NVME, v->iv_blob_off);
@@ -628,13 +652,13 @@ update_array(struct vos_update_ctx *uc, struct vos_krec_df *akrec, int first, in
 
 			if (!UMOFF_IS_NULL(data))
 				umem_free(umm, data);
-			flt.fr_ex  = ent.ei_rect.rc_ex;
+			flt.fr_ex = ent.ei_rect.rc_ex;
 			flt.fr_epr.epr_lo = uc->uc_epoch;
 			flt.fr_epr.epr_hi = uc->uc_epoch;
 			evt_ent_array_init(&ea, 0);
 			rc = evt_find(toh, &flt, &ea);
 			if (rc == 0) {
-				e  = evt_ent_array_get(&ea, 0);
+				e = evt_ent_array_get(&ea, 0);
 				rc = -DER_TX_RESTART;
 				if (e != NULL && ea.ea_ent_nr == 1 &&
 				    bio_addr_is_hole(&e->en_addr) == (v->iv_size == 0) &&
@@ -690,7 +714,7 @@ mark_latest(struct umem_instance *umm, daos_epoch_t *latest, daos_epoch_t epoch)
 static int
 update_tx(struct vos_update_ctx *uc)
 {
-	struct vos_pool *pool     = uc->uc_pool;
+	struct vos_pool *pool = uc->uc_pool;
 	struct umem_instance *umm = &pool->vp_umm;
 	daos_handle_t dtoh = DAOS_HDL_INVAL, atoh = DAOS_HDL_INVAL;
 	struct vos_ilog_info oinfo;
@@ -735,9 +759,9 @@ update_tx(struct vos_update_ctx *uc)
 
 	for (i = 0; i < uc->uc_iod_nr && rc == 0; i++) {
 		daos_iod_t *iod = &uc->uc_iods[i];
-		uint64_t cond   = (uc->uc_flags & DAOS_COND_PER_AKEY) ? iod->iod_flags : uc->uc_flags;
-		uint8_t bmap    = iod->iod_type == DAOS_IOD_SINGLE ? KREC_BF_BTR : KREC_BF_EVT;
-		int nr          = iod->iod_type == DAOS_IOD_SINGLE ? 1 : iod->iod_nr;
+		uint64_t cond = (uc->uc_flags & DAOS_COND_PER_AKEY) ? iod->iod_flags : uc->uc_flags;
+		uint8_t bmap = iod->iod_type == DAOS_IOD_SINGLE ? KREC_BF_BTR : KREC_BF_EVT;
+		int nr = iod->iod_type == DAOS_IOD_SINGLE ? 1 : iod->iod_nr;
 
 		rc = vos_key_lookup(atoh, &iod->iod_name, &akrec);
 		if (rc != 0)
@@ -810,16 +834,16 @@ vos_obj_update_ex(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	uc.uc_cont = vos_hdl2cont(coh);
 	if (uc.uc_cont == NULL)
 		return -DER_NO_HDL;
-	uc.uc_pool   = uc.uc_cont->vc_pool;
-	uc.uc_oid    = oid;
-	uc.uc_epoch  = epoch;
+	uc.uc_pool = uc.uc_cont->vc_pool;
+	uc.uc_oid = oid;
+	uc.uc_epoch = epoch;
 	uc.uc_pm_ver = pm_ver;
-	uc.uc_flags  = flags;
-	uc.uc_dkey   = dkey;
+	uc.uc_flags = flags;
+	uc.uc_dkey = dkey;
 	uc.uc_iod_nr = iod_nr;
-	uc.uc_iods   = iods;
-	uc.uc_csums  = iods_csums;
-	uc.uc_sgls   = sgls;
+	uc.uc_iods = iods;
+	uc.uc_csums = iods_csums;
+	uc.uc_sgls = sgls;
 	D_INIT_LIST_HEAD(&uc.uc_rsrvd);
 	umm = &uc.uc_pool->vp_umm;
 

@@ -52,7 +52,7 @@ iter_check(struct vos_iterator *it, bool *ok)
 	struct umem_instance *umm = &it->it_pool->vp_umm;
 	struct vos_ilog_info info;
 	struct vos_ilog_df *ilog = NULL;
-	daos_epoch_t latest      = 0;
+	daos_epoch_t latest = 0;
 	d_iov_t val;
 	int rc;
 
@@ -61,17 +61,17 @@ iter_check(struct vos_iterator *it, bool *ok)
 	if (rc != 0)
 		return rc;
 	it->it_rec = val.iov_buf;
-	*ok        = true;
+	*ok = true;
 	switch (it->it_type) {
 	case VOS_ITER_COUUID:
 		return 0;
 	case VOS_ITER_OBJ:
-		ilog   = &((struct vos_obj_df *)it->it_rec)->vo_ilog;
+		ilog = &((struct vos_obj_df *)it->it_rec)->vo_ilog;
 		latest = ((struct vos_obj_df *)it->it_rec)->vo_latest;
 		break;
 	case VOS_ITER_DKEY:
 	case VOS_ITER_AKEY:
-		ilog   = &((struct vos_krec_df *)it->it_rec)->kr_ilog;
+		ilog = &((struct vos_krec_df *)it->it_rec)->kr_ilog;
 		latest = ((struct vos_krec_df *)it->it_rec)->kr_latest;
 		break;
 	case VOS_ITER_SINGLE: {
@@ -86,7 +86,7 @@ iter_check(struct vos_iterator *it, bool *ok)
 	}
 	vos_ilog_eval(umm, ilog, it->it_epr.epr_hi, it->it_bound, &info);
 	it->it_child_bound = info.ii_punch;
-	it->it_punch       = info.ii_punch;
+	it->it_punch = info.ii_punch;
 	if (!info.ii_exists && !(it->it_flags & VOS_IT_PUNCHED))
 		*ok = false;
 	if (it->it_epr.epr_lo > 0 && latest < it->it_epr.epr_lo)
@@ -135,7 +135,7 @@ iter_open_child(struct vos_iterator *it, vos_iter_type_t type, void *rec)
 	case VOS_ITER_RECX:
 		if (!(((struct vos_krec_df *)rec)->kr_bmap & KREC_BF_EVT))
 			return -DER_NONEXIST;
-		rc         = vos_array_open(pool, rec, false, &it->it_toh);
+		rc = vos_array_open(pool, rec, false, &it->it_toh);
 		it->it_evt = true;
 		break;
 	default:
@@ -228,14 +228,14 @@ vos_iter_prepare(vos_iter_type_t type, vos_iter_param_t *param, daos_handle_t *i
 	D_ALLOC_PTR(it);
 	if (it == NULL)
 		return -DER_NOMEM;
-	it->it_type  = type;
+	it->it_type = type;
 	it->it_flags = param->ip_flags;
-	it->it_expr  = param->ip_epc_expr;
-	it->it_epr   = param->ip_epr;
+	it->it_expr = param->ip_epc_expr;
+	it->it_epr = param->ip_epr;
 	if (it->it_epr.epr_hi == 0)
 		it->it_epr.epr_hi = DAOS_EPOCH_MAX;
 	it->it_toh = DAOS_HDL_INVAL;
-	it->it_ih  = DAOS_HDL_INVAL;
+	it->it_ih = DAOS_HDL_INVAL;
 
 	if (daos_handle_is_valid(param->ip_ih)) {
 		parent = vos_hdl2iter(param->ip_ih);
@@ -243,13 +243,13 @@ vos_iter_prepare(vos_iter_type_t type, vos_iter_param_t *param, daos_handle_t *i
 			D_GOTO(failed, rc = -DER_NO_HDL);
 		if (parent->it_rec == NULL || parent->it_evt || type <= VOS_ITER_OBJ)
 			D_GOTO(failed, rc = -DER_INVAL);
-		it->it_pool  = parent->it_pool;
-		it->it_cont  = parent->it_cont;
-		it->it_oid   = parent->it_type == VOS_ITER_OBJ
-				   ? ((struct vos_obj_df *)parent->it_rec)->vo_id
-				   : parent->it_oid;
+		it->it_pool = parent->it_pool;
+		it->it_cont = parent->it_cont;
+		it->it_oid = parent->it_type == VOS_ITER_OBJ
+				     ? ((struct vos_obj_df *)parent->it_rec)->vo_id
+				     : parent->it_oid;
 		it->it_bound = parent->it_child_bound;
-		rc           = iter_open_child(it, type, parent->it_rec);
+		rc = iter_open_child(it, type, parent->it_rec);
 	} else if (type == VOS_ITER_COUUID) {
 		it->it_pool = vos_hdl2pool(param->ip_hdl);
 		if (it->it_pool == NULL)
@@ -260,7 +260,7 @@ vos_iter_prepare(vos_iter_type_t type, vos_iter_param_t *param, daos_handle_t *i
 		if (it->it_cont == NULL)
 			D_GOTO(failed, rc = -DER_NO_HDL);
 		it->it_pool = it->it_cont->vc_pool;
-		it->it_oid  = param->ip_oid;
+		it->it_oid = param->ip_oid;
 		if (type == VOS_ITER_OBJ)
 			it->it_toh = it->it_cont->vc_obj_th;
 		else
@@ -268,14 +268,14 @@ vos_iter_prepare(vos_iter_type_t type, vos_iter_param_t *param, daos_handle_t *i
 	}
 	if (rc == -DER_NONEXIST) {
 		it->it_empty = true;
-		rc           = 0;
+		rc = 0;
 	}
 	if (rc != 0)
 		goto failed;
 
 	if (!it->it_empty && it->it_evt) {
 		struct evt_filter flt = {0};
-		unsigned int opts     = 0;
+		unsigned int opts = 0;
 
 		if (param->ip_recx.rx_nr == 0) {
 			flt.fr_ex.ex_lo = 0;
@@ -382,7 +382,7 @@ vos_iter_probe_ex(daos_handle_t ih, daos_anchor_t *anchor, uint32_t flags)
 	rc = evt_iter_probe(it->it_ih, EVT_ITER_FIND, NULL, anchor);
 	if (rc == 0) {
 		it->it_prev_anchor = *anchor;
-		it->it_has_prev    = true;
+		it->it_has_prev = true;
 	}
 	return rc;
 }
@@ -405,7 +405,7 @@ iter_anchor(struct vos_iterator *it, daos_anchor_t *anchor)
 		return 0;
 	}
 	*anchor = it->it_prev_anchor;
-	anchor->da_type  = DAOS_ANCHOR_TYPE_HKEY;
+	anchor->da_type = DAOS_ANCHOR_TYPE_HKEY;
 	anchor->da_flags = VOS_ANCHOR_EVT_AFTER;
 	return 0;
 }
@@ -427,7 +427,7 @@ vos_iter_next(daos_handle_t ih, daos_anchor_t *anchor)
 		if (rc != 0)
 			return rc;
 		it->it_has_prev = true;
-		rc              = evt_iter_next(it->it_ih);
+		rc = evt_iter_next(it->it_ih);
 	} else {
 		if (it->it_type == VOS_ITER_SINGLE && it->it_expr == VOS_IT_EPC_LE)
 			return -DER_NONEXIST;
@@ -460,19 +460,19 @@ vos_iter_fetch(daos_handle_t ih, vos_iter_entry_t *entry, daos_anchor_t *anchor)
 		rc = evt_iter_fetch(it->it_ih, &inob, &ent, NULL);
 		if (rc != 0)
 			return rc;
-		entry->ie_epoch            = ent.en_epoch;
-		entry->ie_rsize            = bio_addr_is_hole(&ent.en_addr) ? 0 : inob;
-		entry->ie_recx.rx_idx      = ent.en_sel_ext.ex_lo;
-		entry->ie_recx.rx_nr       = evt_extent_width(&ent.en_sel_ext);
+		entry->ie_epoch = ent.en_epoch;
+		entry->ie_rsize = bio_addr_is_hole(&ent.en_addr) ? 0 : inob;
+		entry->ie_recx.rx_idx = ent.en_sel_ext.ex_lo;
+		entry->ie_recx.rx_nr = evt_extent_width(&ent.en_sel_ext);
 		entry->ie_orig_recx.rx_idx = ent.en_ext.ex_lo;
-		entry->ie_orig_recx.rx_nr  = evt_extent_width(&ent.en_ext);
-		entry->ie_biov.bi_addr     = ent.en_addr;
+		entry->ie_orig_recx.rx_nr = evt_extent_width(&ent.en_ext);
+		entry->ie_biov.bi_addr = ent.en_addr;
 		entry->ie_biov.bi_data_len = entry->ie_recx.rx_nr * entry->ie_rsize;
 		if (ent.en_addr.ba_type == DAOS_MEDIA_SCM && !bio_addr_is_hole(&ent.en_addr))
-			entry->ie_biov.bi_buf = umem_off2ptr(&it->it_pool->vp_umm,
-							     ent.en_addr.ba_off);
-		entry->ie_csum      = ent.en_csum;
-		entry->ie_ver       = ent.en_ver;
+			entry->ie_biov.bi_buf =
+				umem_off2ptr(&it->it_pool->vp_umm, ent.en_addr.ba_off);
+		entry->ie_csum = ent.en_csum;
+		entry->ie_ver = ent.en_ver;
 		entry->ie_minor_epc = ent.en_minor_epc;
 		if (ent.en_visibility & EVT_VISIBLE)
 			entry->ie_vis_flags |= VOS_VIS_FLAG_VISIBLE;
@@ -496,12 +496,12 @@ vos_iter_fetch(daos_handle_t ih, vos_iter_entry_t *entry, daos_anchor_t *anchor)
 	case VOS_ITER_OBJ: {
 		struct vos_obj_df *obj = it->it_rec;
 
-		entry->ie_oid         = obj->vo_id;
-		entry->ie_epoch       = obj->vo_latest;
+		entry->ie_oid = obj->vo_id;
+		entry->ie_epoch = obj->vo_latest;
 		entry->ie_last_update = obj->vo_latest;
-		entry->ie_punch       = it->it_punch;
-		entry->ie_obj_punch   = it->it_punch;
-		entry->ie_child_type  = VOS_ITER_DKEY;
+		entry->ie_punch = it->it_punch;
+		entry->ie_obj_punch = it->it_punch;
+		entry->ie_child_type = VOS_ITER_DKEY;
 		break;
 	}
 	case VOS_ITER_DKEY:
@@ -509,35 +509,35 @@ vos_iter_fetch(daos_handle_t ih, vos_iter_entry_t *entry, daos_anchor_t *anchor)
 		struct vos_krec_df *krec = it->it_rec;
 
 		d_iov_set(&entry->ie_key, krec->kr_key, krec->kr_size);
-		entry->ie_epoch       = krec->kr_latest;
+		entry->ie_epoch = krec->kr_latest;
 		entry->ie_last_update = krec->kr_latest;
-		entry->ie_punch       = it->it_punch;
+		entry->ie_punch = it->it_punch;
 		if (it->it_type == VOS_ITER_DKEY)
 			entry->ie_child_type = VOS_ITER_AKEY;
 		else
 			entry->ie_child_type =
-			    (krec->kr_bmap & KREC_BF_EVT) ? VOS_ITER_RECX : VOS_ITER_SINGLE;
+				(krec->kr_bmap & KREC_BF_EVT) ? VOS_ITER_RECX : VOS_ITER_SINGLE;
 		break;
 	}
 	case VOS_ITER_SINGLE: {
 		struct vos_irec_df *irec = it->it_rec;
 
-		entry->ie_epoch            = irec->ir_epoch;
-		entry->ie_rsize            = irec->ir_size;
-		entry->ie_gsize            = irec->ir_size;
-		entry->ie_recx.rx_nr       = 1;
-		entry->ie_orig_recx        = entry->ie_recx;
-		entry->ie_ver              = irec->ir_ver;
-		entry->ie_minor_epc        = irec->ir_minor;
-		entry->ie_biov.bi_addr     = irec->ir_addr;
+		entry->ie_epoch = irec->ir_epoch;
+		entry->ie_rsize = irec->ir_size;
+		entry->ie_gsize = irec->ir_size;
+		entry->ie_recx.rx_nr = 1;
+		entry->ie_orig_recx = entry->ie_recx;
+		entry->ie_ver = irec->ir_ver;
+		entry->ie_minor_epc = irec->ir_minor;
+		entry->ie_biov.bi_addr = irec->ir_addr;
 		entry->ie_biov.bi_data_len = irec->ir_size;
 		if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM)
 			entry->ie_biov.bi_buf = vos_irec_data(irec);
 		entry->ie_csum.cs_type = irec->ir_cs_type;
-		entry->ie_csum.cs_len  = irec->ir_cs_len;
-		entry->ie_csum.cs_nr   = irec->ir_cs_len ? 1 : 0;
+		entry->ie_csum.cs_len = irec->ir_cs_len;
+		entry->ie_csum.cs_nr = irec->ir_cs_len ? 1 : 0;
 		entry->ie_csum.cs_csum = (uint8_t *)irec->ir_body;
-		entry->ie_vis_flags    = VOS_VIS_FLAG_VISIBLE;
+		entry->ie_vis_flags = VOS_VIS_FLAG_VISIBLE;
 		break;
 	}
 	default:
@@ -637,12 +637,13 @@ iterate_level(vos_iter_param_t *param, vos_iter_type_t type, bool recursive,
 	resumed = anchor_set(anchor) && type != VOS_ITER_SINGLE && type != VOS_ITER_RECX &&
 		  anchors != NULL;
 	if (resumed) {
-		vos_iter_type_t ct = type == VOS_ITER_OBJ ? VOS_ITER_DKEY
-				     : type == VOS_ITER_DKEY ? VOS_ITER_AKEY : VOS_ITER_NONE;
+		vos_iter_type_t ct = type == VOS_ITER_OBJ    ? VOS_ITER_DKEY
+				     : type == VOS_ITER_DKEY ? VOS_ITER_AKEY
+							     : VOS_ITER_NONE;
 
-		resumed = ct != VOS_ITER_NONE ? anchor_set(level_anchor(anchors, ct))
-					      : (anchor_set(&anchors->ia_sv) ||
-						 anchor_set(&anchors->ia_ev));
+		resumed = ct != VOS_ITER_NONE
+				  ? anchor_set(level_anchor(anchors, ct))
+				  : (anchor_set(&anchors->ia_sv) || anchor_set(&anchors->ia_ev));
 	}
 	rc = vos_iter_probe(ih, anchor);
 	while (rc == 0) {
@@ -666,7 +667,7 @@ iterate_level(vos_iter_param_t *param, vos_iter_type_t type, bool recursive,
 		if (recursive && !(acts & VOS_ITER_CB_SKIP) && type != VOS_ITER_SINGLE &&
 		    type != VOS_ITER_RECX && type != VOS_ITER_COUUID) {
 			vos_iter_param_t child = *param;
-			vos_iter_type_t ctype  = entry.ie_child_type;
+			vos_iter_type_t ctype = entry.ie_child_type;
 
 			child.ip_ih = ih;
 			rc = iterate_level(&child, ctype, true, anchors, pre_cb, post_cb, arg,
@@ -689,7 +690,7 @@ iterate_level(vos_iter_param_t *param, vos_iter_type_t type, bool recursive,
 		}
 		if (post_cb != NULL) {
 			acts = 0;
-			rc   = post_cb(ih, &entry, type, param, arg, &acts);
+			rc = post_cb(ih, &entry, type, param, arg, &acts);
 			if (rc != 0)
 				break;
 			if (acts & VOS_ITER_CB_EXIT) {
@@ -714,7 +715,7 @@ iterate_level(vos_iter_param_t *param, vos_iter_type_t type, bool recursive,
 	}
 	if (rc == -DER_NONEXIST) {
 		anchor->da_type = DAOS_ANCHOR_TYPE_EOF;
-		rc              = 0;
+		rc = 0;
 	}
 	rc2 = vos_iter_finish(ih);
 	return rc ? rc : rc2;

@@ -35,7 +35,7 @@ vos_obj_find_or_create(struct vos_container *cont, daos_unit_oid_t oid, struct v
 	off = umem_zalloc(umm, sizeof(*obj));
 	if (UMOFF_IS_NULL(off))
 		return -DER_NOSPACE;
-	obj        = umem_off2ptr(umm, off);
+	obj = umem_off2ptr(umm, off);
 	obj->vo_id = oid;
 	d_iov_set(&key, &oid, sizeof(oid));
 	d_iov_set(&val, &off, sizeof(off));
@@ -77,7 +77,7 @@ vos_key_find_or_create(struct vos_pool *pool, daos_handle_t toh, daos_key_t *key
 	int rc;
 
 	*created = false;
-	rc       = vos_key_lookup(toh, key, krecp);
+	rc = vos_key_lookup(toh, key, krecp);
 	if (rc != 0 || *krecp != NULL)
 		return rc;
 	off = umem_alloc(umm, sizeof(*krec) + key->iov_len);
@@ -92,7 +92,7 @@ vos_key_find_or_create(struct vos_pool *pool, daos_handle_t toh, daos_key_t *key
 	rc = dbtree_upsert(toh, BTR_PROBE_BYPASS, DAOS_INTENT_UPDATE, key, &val, NULL);
 	if (rc != 0)
 		return rc;
-	*krecp   = krec;
+	*krecp = krec;
 	*created = true;
 	return 0;
 }
@@ -130,13 +130,11 @@ vos_dkey_tree_open(struct vos_container *cont, struct vos_krec_df *dkrec, daos_u
 	uint64_t feats;
 	unsigned int cls = vos_key_class(oid, false, &feats);
 
-	return subtree_open(cont->vc_pool, &dkrec->kr_btr, cls, feats, VOS_BTR_ORDER, create,
-			    toh);
+	return subtree_open(cont->vc_pool, &dkrec->kr_btr, cls, feats, VOS_BTR_ORDER, create, toh);
 }
 
 int
-vos_sv_tree_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create,
-		 daos_handle_t *toh)
+vos_sv_tree_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create, daos_handle_t *toh)
 {
 	return subtree_open(pool, &akrec->kr_btr, VOS_BTR_SV, BTR_FEAT_DYNAMIC_ROOT, VOS_SV_ORDER,
 			    create, toh);

@@ -68,9 +68,11 @@ umem_attr_of(const struct vos_pool_attr *attr, struct umem_pool_attr *ua)
 	memset(ua, 0, sizeof(*ua));
 	ua->upa_sync_ms = -1;
 	if (attr != NULL) {
-		if (attr->vpa_sync_ms != 0)
+		if (attr->vpa_sync_ms > 0)
 			ua->upa_sync_ms = attr->vpa_sync_ms;
-		ua->upa_flags    = attr->vpa_umem_flags;
+		else if (attr->vpa_sync_ms < 0)
+			ua->upa_sync_ms = 0;
+		ua->upa_flags = attr->vpa_umem_flags;
 		ua->upa_wal_size = attr->vpa_wal_size;
 	}
 }
@@ -78,6 +80,8 @@ umem_attr_of(const struct vos_pool_attr *attr, struct umem_pool_attr *ua)
 static void
 pool_free(struct vos_pool *pool)
 {
+	if (pool->vp_poller != NULL)
+		ult_poller_unregister(pool->vp_poller);
 	if (daos_handle_is_valid(pool->vp_cont_th))
 		dbtree_close(pool->vp_cont_th);
 	if (pool->vp_hint != NULL)
@@ -111,8 +115,8 @@ pool_load(struct vos_pool *pool, const char *path, const struct vos_pool_attr *a
 	if (thresh == 0)
 		thresh = env_u32("VOS_INLINE_THRESH", df->pd_inline_thresh);
 	pool->vp_inline_thresh = thresh;
-	pool->vp_blob_flush    = !(attr != NULL && attr->vpa_no_blob_flush) &&
-			      env_u32("VOS_NO_BLOB_FLUSH", 0) == 0;
+	pool->vp_blob_flush =
+		!(attr != NULL && attr->vpa_no_blob_flush) && env_u32("VOS_NO_BLOB_FLUSH", 0) == 0;
 	if (df->pd_nvme_sz == 0)
 		return 0;
 
@@ -136,7 +140,18 @@ pool_load(struct vos_pool *pool, const char *path, const struct vos_pool_attr *a
 	rc = vea_hint_load(&df->pd_vea_hint, &pool->vp_hint);
 	if (rc != 0)
 		return rc;
-	return bio_ring_create(128, 0, &pool->vp_ring);
+	rc = bio_ring_create(128, 0, &pool->vp_ring);
+	if (rc != 0)
+		return rc;
+	/* opened by an xstream: its scheduler reaps our completions and wakes waiting ULTs */
+	if (ult_xs_self() >= 0) {
+		rc = ult_poller_register(ult_xs_self(), bio_ring_poller, pool->vp_ring,
+					 bio_ring_eventfd(pool->vp_ring), &pool->vp_poller);
+		if (rc != 0)
+			D_WARN("no ring poller (" DF_RC "): ULTs will poll\n", DP_RC(rc));
+		rc = 0;
+	}
+	return rc;
 }
 
 static int
@@ -200,15 +215,15 @@ vos_pool_create_ex(const char *path, uuid_t uuid, daos_size_t scm_sz, daos_size_
 		D_FREE(pool);
 		return rc;
 	}
-	pool->vp_uma.uma_id   = UMEM_CLASS_BMEM;
+	pool->vp_uma.uma_id = UMEM_CLASS_BMEM;
 	pool->vp_uma.uma_pool = pool->vp_upool;
-	rc                    = umem_class_init(&pool->vp_uma, &pool->vp_umm);
+	rc = umem_class_init(&pool->vp_uma, &pool->vp_umm);
 	if (rc != 0)
 		goto failed;
 	rc = umem_pool_root(pool->vp_upool, sizeof(*df), &root);
 	if (rc != 0)
 		goto failed;
-	df          = umem_off2ptr(&pool->vp_umm, root);
+	df = umem_off2ptr(&pool->vp_umm, root);
 	pool->vp_df = df;
 
 	if (data_sz > 0) {
@@ -227,20 +242,20 @@ vos_pool_create_ex(const char *path, uuid_t uuid, daos_size_t scm_sz, daos_size_
 	rc = umem_tx_add_ptr(&pool->vp_umm, df, sizeof(*df));
 	if (rc == 0) {
 		memset(df, 0, sizeof(*df));
-		df->pd_magic         = VOS_POOL_MAGIC;
-		df->pd_version       = VOS_POOL_VERSION;
-		df->pd_scm_sz        = scm_sz;
-		df->pd_nvme_sz       = data_sz;
+		df->pd_magic = VOS_POOL_MAGIC;
+		df->pd_version = VOS_POOL_VERSION;
+		df->pd_scm_sz = scm_sz;
+		df->pd_nvme_sz = data_sz;
 		df->pd_inline_thresh = (attr != NULL && attr->vpa_inline_thresh)
-					   ? attr->vpa_inline_thresh
-					   : env_u32("VOS_INLINE_THRESH", VOS_INLINE_DEFAULT);
+					       ? attr->vpa_inline_thresh
+					       : env_u32("VOS_INLINE_THRESH", VOS_INLINE_DEFAULT);
 		uuid_copy(df->pd_id, uuid);
 		rc = vos_btr_create(pool, VOS_BTR_CONT, 0, VOS_BTR_ORDER, &df->pd_cont_root,
 				    &pool->vp_cont_th);
 	}
 	if (rc == 0 && data_sz > 0)
-		rc = vea_format(&pool->vp_umm, NULL, &df->pd_vea_df, VOS_BLK_SZ,
-				VOS_BLOB_HDR_BLKS, data_sz, NULL, NULL, false);
+		rc = vea_format(&pool->vp_umm, NULL, &df->pd_vea_df, VOS_BLK_SZ, VOS_BLOB_HDR_BLKS,
+				data_sz, NULL, NULL, false);
 	rc = rc ? umem_tx_abort(&pool->vp_umm, rc) : umem_tx_commit(&pool->vp_umm);
 	if (rc != 0)
 		goto failed;
@@ -272,8 +287,7 @@ int
 vos_pool_create(const char *path, uuid_t uuid, daos_size_t scm_sz, daos_size_t data_sz,
 		daos_size_t meta_sz, unsigned int flags, uint32_t version, daos_handle_t *poh)
 {
-	return vos_pool_create_ex(path, uuid, scm_sz, data_sz, meta_sz, flags, version, NULL,
-				  poh);
+	return vos_pool_create_ex(path, uuid, scm_sz, data_sz, meta_sz, flags, version, NULL, poh);
 }
 
 int
@@ -302,9 +316,9 @@ vos_pool_open_ex(const char *path, uuid_t uuid, unsigned int flags,
 		D_FREE(pool);
 		return rc;
 	}
-	pool->vp_uma.uma_id   = UMEM_CLASS_BMEM;
+	pool->vp_uma.uma_id = UMEM_CLASS_BMEM;
 	pool->vp_uma.uma_pool = pool->vp_upool;
-	rc                    = umem_class_init(&pool->vp_uma, &pool->vp_umm);
+	rc = umem_class_init(&pool->vp_uma, &pool->vp_umm);
 	if (rc != 0)
 		goto failed;
 	/* a heap without a root was never a VOS pool: do not give it one */
@@ -330,7 +344,7 @@ vos_pool_open_ex(const char *path, uuid_t uuid, unsigned int flags,
 	}
 	uuid_copy(pool->vp_id, df->pd_id);
 	pool->vp_df = df;
-	rc          = pool_load(pool, path, attr);
+	rc = pool_load(pool, path, attr);
 	if (rc == 0)
 		rc = pool_register(pool, poh);
 	if (rc != 0)
@@ -377,7 +391,7 @@ vos_pool_destroy_ex(const char *path, uuid_t uuid, unsigned int flags)
 	rc = blob_path_of(path, NULL, blob_path, sizeof(blob_path));
 	if (rc != 0)
 		return rc;
-	rc  = umem_pool_destroy(path);
+	rc = umem_pool_destroy(path);
 	rc2 = bio_blob_destroy(blob_path);
 	if (rc2 == -DER_NONEXIST)
 		rc2 = 0;
@@ -399,7 +413,7 @@ vos_pool_space_sys_set(daos_handle_t poh, daos_size_t *space_sys)
 		return -DER_NO_HDL;
 	if (space_sys == NULL)
 		return -DER_INVAL;
-	pool->vp_space_sys[DAOS_MEDIA_SCM]  = space_sys[DAOS_MEDIA_SCM];
+	pool->vp_space_sys[DAOS_MEDIA_SCM] = space_sys[DAOS_MEDIA_SCM];
 	pool->vp_space_sys[DAOS_MEDIA_NVME] = space_sys[DAOS_MEDIA_NVME];
 	return 0;
 }
@@ -418,22 +432,22 @@ vos_pool_query(daos_handle_t poh, vos_pool_info_t *pinfo)
 		return -DER_INVAL;
 	memset(pinfo, 0, sizeof(*pinfo));
 	vps = &pinfo->pif_space;
-	rc  = umem_pool_query(pool->vp_upool, &st);
+	rc = umem_pool_query(pool->vp_upool, &st);
 	if (rc != 0)
 		return rc;
 	SCM_TOTAL(vps) = st.ups_total;
-	SCM_FREE(vps)  = st.ups_free;
-	SCM_SYS(vps)   = pool->vp_space_sys[DAOS_MEDIA_SCM];
-	NVME_SYS(vps)  = pool->vp_space_sys[DAOS_MEDIA_NVME];
+	SCM_FREE(vps) = st.ups_free;
+	SCM_SYS(vps) = pool->vp_space_sys[DAOS_MEDIA_SCM];
+	NVME_SYS(vps) = pool->vp_space_sys[DAOS_MEDIA_NVME];
 	if (pool->vp_vsi != NULL) {
 		rc = vea_query(pool->vp_vsi, &vps->vps_vea_attr, &vps->vps_vea_stat);
 		if (rc != 0)
 			return rc;
 		NVME_TOTAL(vps) = vps->vps_vea_attr.va_tot_blks * VOS_BLK_SZ;
-		NVME_FREE(vps)  = vps->vps_vea_stat.vs_free_persistent * VOS_BLK_SZ;
+		NVME_FREE(vps) = vps->vps_vea_stat.vs_free_persistent * VOS_BLK_SZ;
 	}
-	pinfo->pif_cont_nr    = pool->vp_df->pd_cont_nr;
-	pinfo->pif_gc_stat    = pool->vp_gc_stat;
+	pinfo->pif_cont_nr = pool->vp_df->pd_cont_nr;
+	pinfo->pif_gc_stat = pool->vp_gc_stat;
 	pinfo->pif_gc_pending = pool->vp_df->pd_gc_nr;
 	return 0;
 }
@@ -458,7 +472,8 @@ vos_gc_run(int *credits)
 		return -DER_INVAL;
 	/* pools are only closed by their own xstream, which is the one calling here */
 	pthread_mutex_lock(&vos_pools_lock);
-	d_list_for_each_entry(pool, &vos_pools, vp_link) {
+	d_list_for_each_entry(pool, &vos_pools, vp_link)
+	{
 		if (*credits <= 0) {
 			more = 1;
 			break;

@@ -29,9 +29,9 @@ query_recx(struct vos_query *q, struct vos_krec_df *akrec, daos_epoch_t bound)
 	rc = vos_array_open(q->q_cont->vc_pool, akrec, false, &toh);
 	if (rc != 0)
 		return rc;
-	flt.fr_ex.ex_hi   = UINT64_MAX;
+	flt.fr_ex.ex_hi = UINT64_MAX;
 	flt.fr_epr.epr_hi = q->q_epoch;
-	flt.fr_punch_epc  = bound;
+	flt.fr_punch_epc = bound;
 	if (q->q_flags & DAOS_GET_MAX)
 		opts |= EVT_ITER_REVERSE;
 	rc = evt_iter_prepare(toh, opts, &flt, &ih);
@@ -41,7 +41,7 @@ query_recx(struct vos_query *q, struct vos_krec_df *akrec, daos_epoch_t bound)
 			rc = evt_iter_fetch(ih, NULL, &ent, NULL);
 		if (rc == 0) {
 			q->q_recx->rx_idx = ent.en_sel_ext.ex_lo;
-			q->q_recx->rx_nr  = evt_extent_width(&ent.en_sel_ext);
+			q->q_recx->rx_nr = evt_extent_width(&ent.en_sel_ext);
 		}
 		evt_iter_finish(ih);
 	}
@@ -147,14 +147,14 @@ vos_obj_query_key(daos_handle_t coh, daos_unit_oid_t oid, uint32_t flags, daos_e
 		  unsigned int cell_size, uint64_t stripe_size, struct dtx_handle *dth)
 {
 	struct vos_container *cont = vos_hdl2cont(coh);
-	struct vos_query q         = {0};
+	struct vos_query q = {0};
 	struct vos_ilog_info info;
 	struct vos_krec_df *dkrec;
 	struct vos_obj_df *obj;
 	daos_epoch_t dbound;
 	daos_handle_t toh;
 	uint32_t what = flags & (DAOS_GET_DKEY | DAOS_GET_AKEY | DAOS_GET_RECX);
-	uint32_t dir  = flags & (DAOS_GET_MAX | DAOS_GET_MIN);
+	uint32_t dir = flags & (DAOS_GET_MAX | DAOS_GET_MIN);
 	int rc;
 
 	if (cont == NULL)
@@ -172,12 +172,12 @@ vos_obj_query_key(daos_handle_t coh, daos_unit_oid_t oid, uint32_t flags, daos_e
 		return -DER_INVAL;
 	if (epoch == 0)
 		epoch = DAOS_EPOCH_MAX;
-	q.q_cont  = cont;
-	q.q_oid   = oid;
+	q.q_cont = cont;
+	q.q_oid = oid;
 	q.q_flags = flags;
 	q.q_epoch = epoch;
-	q.q_akey  = akey;
-	q.q_recx  = recx;
+	q.q_akey = akey;
+	q.q_recx = recx;
 
 	rc = vos_obj_lookup(cont, oid, &obj);
 	if (rc != 0)

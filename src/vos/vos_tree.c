@@ -23,7 +23,7 @@ vos_rec_link(struct btr_instance *tins, d_iov_t *key, d_iov_t *val, struct btr_r
 
 	if (val == NULL || val->iov_len != sizeof(umem_off_t))
 		return -DER_INVAL;
-	off          = *(umem_off_t *)val->iov_buf;
+	off = *(umem_off_t *)val->iov_buf;
 	rec->rec_off = off;
 	if (val_out != NULL)
 		d_iov_set(val_out, umem_off2ptr(&tins->ti_umm, off), 0);
@@ -40,8 +40,8 @@ vos_rec_fetch_body(struct btr_instance *tins, struct btr_record *rec, d_iov_t *k
 }
 
 static int
-vos_rec_update_none(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key,
-		    d_iov_t *val, d_iov_t *val_out)
+vos_rec_update_none(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key, d_iov_t *val,
+		    d_iov_t *val_out)
 {
 	/* bodies are replaced by delete + insert, never updated through the tree */
 	return -DER_NO_PERM;
@@ -79,11 +79,11 @@ cont_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_o
 }
 
 static btr_ops_t vos_cont_ops = {
-	.to_hkey_gen   = cont_hkey_gen,
-	.to_hkey_size  = cont_hkey_size,
-	.to_rec_alloc  = vos_rec_link,
-	.to_rec_free   = cont_rec_free,
-	.to_rec_fetch  = cont_rec_fetch,
+	.to_hkey_gen = cont_hkey_gen,
+	.to_hkey_size = cont_hkey_size,
+	.to_rec_alloc = vos_rec_link,
+	.to_rec_free = cont_rec_free,
+	.to_rec_fetch = cont_rec_fetch,
 	.to_rec_update = vos_rec_update_none,
 };
 
@@ -104,11 +104,11 @@ obj_hkey_size(void)
 static void
 obj_hkey_gen(struct btr_instance *tins, d_iov_t *key, void *hkey)
 {
-	daos_unit_oid_t *oid    = key->iov_buf;
+	daos_unit_oid_t *oid = key->iov_buf;
 	struct vos_obj_hkey *hk = hkey;
 
-	hk->oh_hi    = oid->id_pub.hi;
-	hk->oh_lo    = oid->id_pub.lo;
+	hk->oh_hi = oid->id_pub.hi;
+	hk->oh_lo = oid->id_pub.lo;
 	hk->oh_shard = oid->id_shard;
 }
 
@@ -134,8 +134,7 @@ obj_rec_free(struct btr_instance *tins, struct btr_record *rec, void *args)
 }
 
 static int
-obj_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_out,
-	      d_iov_t *val_out)
+obj_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_out, d_iov_t *val_out)
 {
 	struct vos_obj_df *obj = umem_off2ptr(&tins->ti_umm, rec->rec_off);
 
@@ -145,12 +144,12 @@ obj_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_ou
 }
 
 static btr_ops_t vos_obj_ops = {
-	.to_hkey_gen   = obj_hkey_gen,
-	.to_hkey_size  = obj_hkey_size,
-	.to_hkey_cmp   = obj_hkey_cmp,
-	.to_rec_alloc  = vos_rec_link,
-	.to_rec_free   = obj_rec_free,
-	.to_rec_fetch  = obj_rec_fetch,
+	.to_hkey_gen = obj_hkey_gen,
+	.to_hkey_size = obj_hkey_size,
+	.to_hkey_cmp = obj_hkey_cmp,
+	.to_rec_alloc = vos_rec_link,
+	.to_rec_free = obj_rec_free,
+	.to_rec_fetch = obj_rec_fetch,
 	.to_rec_update = vos_rec_update_none,
 };
 
@@ -173,8 +172,7 @@ key_rec_free(struct btr_instance *tins, struct btr_record *rec, void *args)
 }
 
 static int
-key_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_out,
-	      d_iov_t *val_out)
+key_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_out, d_iov_t *val_out)
 {
 	struct vos_krec_df *krec = rec2krec(tins, rec);
 
@@ -195,8 +193,8 @@ static int
 key_lex_cmp(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key)
 {
 	struct vos_krec_df *krec = rec2krec(tins, rec);
-	size_t len               = min((size_t)krec->kr_size, key->iov_len);
-	int c                    = memcmp(krec->kr_key, key->iov_buf, len);
+	size_t len = min((size_t)krec->kr_size, key->iov_len);
+	int c = memcmp(krec->kr_key, key->iov_buf, len);
 
 	if (c == 0 && krec->kr_size != key->iov_len)
 		c = krec->kr_size < key->iov_len ? -1 : 1;
@@ -263,31 +261,31 @@ key_lex_decode(struct btr_instance *tins, d_iov_t *key, daos_anchor_t *anchor)
 }
 
 static btr_ops_t vos_key_hash_ops = {
-	.to_hkey_gen   = key_hash_gen,
-	.to_hkey_size  = key_hash_size,
-	.to_key_cmp    = key_lex_cmp,
+	.to_hkey_gen = key_hash_gen,
+	.to_hkey_size = key_hash_size,
+	.to_key_cmp = key_lex_cmp,
 	.to_key_encode = key_hash_encode,
 	.to_key_decode = key_hash_decode,
-	.to_rec_alloc  = vos_rec_link,
-	.to_rec_free   = key_rec_free,
-	.to_rec_fetch  = key_rec_fetch,
+	.to_rec_alloc = vos_rec_link,
+	.to_rec_free = key_rec_free,
+	.to_rec_fetch = key_rec_fetch,
 	.to_rec_update = vos_rec_update_none,
 };
 
 static btr_ops_t vos_key_lex_ops = {
-	.to_key_cmp    = key_lex_cmp,
+	.to_key_cmp = key_lex_cmp,
 	.to_key_encode = key_lex_encode,
 	.to_key_decode = key_lex_decode,
-	.to_rec_alloc  = vos_rec_link,
-	.to_rec_free   = key_rec_free,
-	.to_rec_fetch  = key_rec_fetch,
+	.to_rec_alloc = vos_rec_link,
+	.to_rec_free = key_rec_free,
+	.to_rec_fetch = key_rec_fetch,
 	.to_rec_update = vos_rec_update_none,
 };
 
 static btr_ops_t vos_key_uint_ops = {
-	.to_rec_alloc  = vos_rec_link,
-	.to_rec_free   = key_rec_free,
-	.to_rec_fetch  = key_rec_fetch,
+	.to_rec_alloc = vos_rec_link,
+	.to_rec_free = key_rec_free,
+	.to_rec_fetch = key_rec_fetch,
 	.to_rec_update = vos_rec_update_none,
 };
 
@@ -321,9 +319,9 @@ sv_hkey_cmp(struct btr_instance *tins, struct btr_record *rec, void *hkey)
 static int
 sv_rec_free(struct btr_instance *tins, struct btr_record *rec, void *args)
 {
-	struct vos_pool *pool    = tins->ti_priv;
+	struct vos_pool *pool = tins->ti_priv;
 	struct vos_irec_df *irec = umem_off2ptr(&tins->ti_umm, rec->rec_off);
-	int rc                   = 0;
+	int rc = 0;
 
 	if (irec->ir_addr.ba_type == DAOS_MEDIA_NVME && !bio_addr_is_hole(&irec->ir_addr))
 		rc = vos_addr_free(pool, &irec->ir_addr, irec->ir_size);
@@ -334,8 +332,7 @@ sv_rec_free(struct btr_instance *tins, struct btr_record *rec, void *args)
 }
 
 static int
-sv_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_out,
-	     d_iov_t *val_out)
+sv_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_out, d_iov_t *val_out)
 {
 	if (key_out != NULL)
 		d_iov_set(key_out, rec->rec_hkey, sizeof(struct vos_sv_key));
@@ -343,12 +340,12 @@ sv_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_out
 }
 
 static btr_ops_t vos_sv_ops = {
-	.to_hkey_gen   = sv_hkey_gen,
-	.to_hkey_size  = sv_hkey_size,
-	.to_hkey_cmp   = sv_hkey_cmp,
-	.to_rec_alloc  = vos_rec_link,
-	.to_rec_free   = sv_rec_free,
-	.to_rec_fetch  = sv_rec_fetch,
+	.to_hkey_gen = sv_hkey_gen,
+	.to_hkey_size = sv_hkey_size,
+	.to_hkey_cmp = sv_hkey_cmp,
+	.to_rec_alloc = vos_rec_link,
+	.to_rec_free = sv_rec_free,
+	.to_rec_fetch = sv_rec_fetch,
 	.to_rec_update = vos_rec_update_none,
 };
 
@@ -365,18 +362,18 @@ vos_tree_register(void)
 		uint64_t feats;
 		btr_ops_t *ops;
 	} classes[] = {
-	    {VOS_BTR_CONT, 0, &vos_cont_ops},
-	    {VOS_BTR_OBJ, 0, &vos_obj_ops},
-	    {VOS_BTR_KEY_HASH, BTR_FEAT_DYNAMIC_ROOT, &vos_key_hash_ops},
-	    {VOS_BTR_KEY_LEX, BTR_FEAT_DIRECT_KEY | BTR_FEAT_DYNAMIC_ROOT, &vos_key_lex_ops},
-	    {VOS_BTR_KEY_UINT, BTR_FEAT_UINT_KEY | BTR_FEAT_DYNAMIC_ROOT, &vos_key_uint_ops},
-	    {VOS_BTR_SV, BTR_FEAT_DYNAMIC_ROOT, &vos_sv_ops},
+		{VOS_BTR_CONT, 0, &vos_cont_ops},
+		{VOS_BTR_OBJ, 0, &vos_obj_ops},
+		{VOS_BTR_KEY_HASH, BTR_FEAT_DYNAMIC_ROOT, &vos_key_hash_ops},
+		{VOS_BTR_KEY_LEX, BTR_FEAT_DIRECT_KEY | BTR_FEAT_DYNAMIC_ROOT, &vos_key_lex_ops},
+		{VOS_BTR_KEY_UINT, BTR_FEAT_UINT_KEY | BTR_FEAT_DYNAMIC_ROOT, &vos_key_uint_ops},
+		{VOS_BTR_SV, BTR_FEAT_DYNAMIC_ROOT, &vos_sv_ops},
 	};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(classes); i++) {
-		vos_tree_rc = dbtree_class_register(classes[i].cls, classes[i].feats,
-						    classes[i].ops);
+		vos_tree_rc =
+			dbtree_class_register(classes[i].cls, classes[i].feats, classes[i].ops);
 		if (vos_tree_rc != 0) {
 			D_ERROR("cannot register tree class %u: " DF_RC "\n", classes[i].cls,
 				DP_RC(vos_tree_rc));

@@ -156,7 +156,11 @@ int vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch
  * Punch at \a epoch: the whole object (\a dkey NULL), a dkey (\a akey_nr 0), or \a akey_nr
  * akeys of \a dkey. Punched things read as nonexistent and vanish from enumeration at epochs
  * >= \a epoch; reads below \a epoch are unchanged. DAOS_COND_PUNCH: -DER_NONEXIST unless the
- * target exists at \a epoch. Array extents are punched with vos_obj_update (iod_size 0).
+ * target exists at \a epoch. A punch below the latest write of its target (anything written
+ * under it at a higher epoch) fails with -DER_TX_RESTART: the caller retries at a newer
+ * epoch. VOS_OF_PUNCH_PROPAGATE: a dkey left without visible akeys is punched too (and the
+ * object when it has no visible dkey left). Array extents are punched with vos_obj_update
+ * (iod_size 0).
  */
 int vos_obj_punch(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint32_t pm_ver,
 		  uint64_t flags, daos_key_t *dkey, unsigned int akey_nr, daos_key_t *akeys,

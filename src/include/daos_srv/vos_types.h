@@ -333,7 +333,10 @@ struct vos_pool_attr {
 	const char *vpa_blob_path;
 	/** values of at least this many bytes go to the blob (0: env VOS_INLINE_THRESH or 4096) */
 	uint32_t vpa_inline_thresh;
-	/** WAL sync policy in ms: -1 (or 0 field untouched): env DAOS_WAL_SYNC; see daos/mem.h */
+	/**
+	 * WAL sync policy: 0: env DAOS_WAL_SYNC (default "every"); N > 0: synced within N ms;
+	 * < 0: every commit is durable when it returns (docs/umem.md)
+	 */
 	int vpa_sync_ms;
 	/** 1: do not fdatasync the blob before the metadata commit (benchmarks only) */
 	uint32_t vpa_no_blob_flush;

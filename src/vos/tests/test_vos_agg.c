@@ -19,8 +19,8 @@ fetch_expect(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t e, const char 
 		return;
 	}
 	if (size != strlen(val) || memcmp(buf, val, size) != 0)
-		fail_msg("epoch %lu %s/%s: expected %s got %.*s", (unsigned long)e, dkey, akey,
-			 val, (int)size, buf);
+		fail_msg("epoch %lu %s/%s: expected %s got %.*s", (unsigned long)e, dkey, akey, val,
+			 (int)size, buf);
 }
 
 static int
@@ -35,8 +35,8 @@ count_versions(daos_handle_t coh, daos_unit_oid_t oid, const char *dkey, const c
 	d_iov_set(&param.ip_dkey, (void *)dkey, strlen(dkey));
 	d_iov_set(&param.ip_akey, (void *)akey, strlen(akey));
 	param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
-	param.ip_epc_expr   = VOS_IT_EPC_RR;
-	param.ip_flags      = VOS_IT_PUNCHED;
+	param.ip_epc_expr = VOS_IT_EPC_RR;
+	param.ip_flags = VOS_IT_PUNCHED;
 	assert_int_equal(vos_iter_prepare(VOS_ITER_SINGLE, &param, &ih, NULL), 0);
 	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL))
 		nr++;
@@ -183,8 +183,7 @@ test_agg_array(void **state)
 	assert_int_equal(vt_update_array(c.coh, oid, 70, "d", "v", 8, 2, 8, "zzzzzzzzZZZZZZZZ"), 0);
 	assert_int_equal(vos_cont_snap_add(c.coh, 25), 0);
 	assert_int_equal(vt_fetch_array(c.coh, oid, 25, "d", "v", 0, 4, at20, 32, &size, NULL), 0);
-	assert_int_equal(vt_fetch_array(c.coh, oid, 100, "d", "v", 0, 4, at40, 32, &size, NULL),
-			 0);
+	assert_int_equal(vt_fetch_array(c.coh, oid, 100, "d", "v", 0, 4, at40, 32, &size, NULL), 0);
 	assert_int_equal(vos_pool_query(c.poh, &p1), 0);
 
 	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
@@ -196,9 +195,9 @@ test_agg_array(void **state)
 	{
 		char full[128];
 
-		assert_int_equal(vt_fetch_array(c.coh, oid, 100, "d", "v", 0, 16, full, 128, &size,
-						NULL),
-				 0);
+		assert_int_equal(
+			vt_fetch_array(c.coh, oid, 100, "d", "v", 0, 16, full, 128, &size, NULL),
+			0);
 		for (e = 0; e < 16; e++) {
 			char want = e >= 4 && e < 8 ? 0 : (e >= 8 && e < 10 ? 'z' : 'f');
 
@@ -300,9 +299,9 @@ test_csum(void **state)
 						&size, NULL),
 				 0);
 		assert_memory_equal(buf, big + 1000, 3000);
-		assert_int_equal(vt_fetch_array(c.coh, oid, 11, dk, "inl", 10, 50, buf, 8192, &size,
-						NULL),
-				 0);
+		assert_int_equal(
+			vt_fetch_array(c.coh, oid, 11, dk, "inl", 10, 50, buf, 8192, &size, NULL),
+			0);
 		assert_memory_equal(buf, big + 10, 50);
 	}
 	/* corrupt an inline value in the heap through the iterator's address: -DER_CSUM */
@@ -316,7 +315,7 @@ test_csum(void **state)
 		d_iov_set(&param.ip_dkey, "d0", 2);
 		d_iov_set(&param.ip_akey, "small", 5);
 		param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
-		param.ip_epc_expr   = VOS_IT_EPC_LE;
+		param.ip_epc_expr = VOS_IT_EPC_LE;
 		assert_int_equal(vos_iter_prepare(VOS_ITER_SINGLE, &param, &ih, NULL), 0);
 		assert_int_equal(vos_iter_probe(ih, NULL), 0);
 		assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
@@ -326,30 +325,31 @@ test_csum(void **state)
 		assert_int_equal(vt_fetch_sv(c.coh, oid, 11, 0, "d0", "small", buf, 8192, &size),
 				 -DER_CSUM);
 		((char *)ent.ie_biov.bi_buf)[5] ^= 0x40;
-		assert_int_equal(vt_fetch_sv(c.coh, oid, 11, 0, "d0", "small", buf, 8192, &size), 0);
+		assert_int_equal(vt_fetch_sv(c.coh, oid, 11, 0, "d0", "small", buf, 8192, &size),
+				 0);
 	}
 	/* a caller's checksum that does not match the data is refused */
 	{
 		struct dcs_csum_info ci = {0};
 		struct dcs_iod_csums ic = {0};
-		uint32_t bad            = 0x12345678;
+		uint32_t bad = 0x12345678;
 		daos_key_t dk;
 		daos_iod_t iod = {0};
 		d_iov_t iov;
 		d_sg_list_t sgl = {.sg_nr = 1, .sg_iovs = &iov};
 
-		ci.cs_type    = CSUM_TYPE_ISAL_CRC32_ISCSI;
-		ci.cs_len     = 4;
-		ci.cs_nr      = 1;
-		ci.cs_csum    = (uint8_t *)&bad;
+		ci.cs_type = CSUM_TYPE_ISAL_CRC32_ISCSI;
+		ci.cs_len = 4;
+		ci.cs_nr = 1;
+		ci.cs_csum = (uint8_t *)&bad;
 		ci.cs_buf_len = 4;
-		ic.ic_data    = &ci;
-		ic.ic_nr      = 1;
+		ic.ic_data = &ci;
+		ic.ic_nr = 1;
 		d_iov_set(&dk, "d9", 2);
 		d_iov_set(&iod.iod_name, "a", 1);
 		iod.iod_type = DAOS_IOD_SINGLE;
 		iod.iod_size = 100;
-		iod.iod_nr   = 1;
+		iod.iod_nr = 1;
 		d_iov_set(&iov, big, 100);
 		assert_int_equal(vos_obj_update(c.coh, oid, 10, 0, 0, &dk, 1, &iod, &ic, &sgl),
 				 -DER_CSUM);
@@ -361,11 +361,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_agg_sv_snapshots),
-	    cmocka_unit_test(test_agg_punched),
-	    cmocka_unit_test(test_agg_array),
-	    cmocka_unit_test(test_cont_destroy_gc),
-	    cmocka_unit_test(test_csum),
+		cmocka_unit_test(test_agg_sv_snapshots),
+		cmocka_unit_test(test_agg_punched),
+		cmocka_unit_test(test_agg_array),
+		cmocka_unit_test(test_cont_destroy_gc),
+		cmocka_unit_test(test_csum),
 	};
 
 	return cmocka_run_group_tests_name("vos_agg", tests, NULL, NULL);

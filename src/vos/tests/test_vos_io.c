@@ -83,9 +83,9 @@ test_sv_visibility(void **state)
 	struct vt_ctx c;
 	daos_unit_oid_t oid = vt_oid(1, DAOS_OT_MULTI_HASHED);
 	static const struct vis_row rows[] = {
-	    {5, NULL}, {10, "v10"}, {15, "v10"}, {20, "v20"}, {29, "v20"}, {30, NULL},
-	    {35, NULL}, {40, "v40"}, {49, "v40"}, {50, NULL}, {55, NULL}, {60, "v60"},
-	    {70, NULL}, {80, "v80"}, {DAOS_EPOCH_MAX, "v80"},
+		{5, NULL},  {10, "v10"}, {15, "v10"}, {20, "v20"}, {29, "v20"},
+		{30, NULL}, {35, NULL},  {40, "v40"}, {49, "v40"}, {50, NULL},
+		{55, NULL}, {60, "v60"}, {70, NULL},  {80, "v80"}, {DAOS_EPOCH_MAX, "v80"},
 	};
 
 	vt_setup(&c);
@@ -102,7 +102,7 @@ test_sv_visibility(void **state)
 	assert_int_equal(vt_update_sv(c.coh, oid, 65, 0, "d", "a", "v65", 3), 0);
 	{
 		static const struct vis_row late[] = {
-		    {64, "v60"}, {65, "v65"}, {69, "v65"}, {70, NULL}, {80, "v80"}};
+			{64, "v60"}, {65, "v65"}, {69, "v65"}, {70, NULL}, {80, "v80"}};
 
 		check_rows(c.coh, oid, "d", "a", late, ARRAY_SIZE(late));
 	}
@@ -168,7 +168,7 @@ test_zero_copy(void **state)
 	daos_unit_oid_t oid = vt_oid(3, DAOS_OT_MULTI_HASHED);
 	daos_key_t dk;
 	daos_iod_t iod = {0};
-	d_iov_t iov    = {0};
+	d_iov_t iov = {0};
 	d_sg_list_t sgl = {.sg_nr = 1, .sg_iovs = &iov};
 
 	vt_setup(&c);
@@ -176,7 +176,7 @@ test_zero_copy(void **state)
 	d_iov_set(&dk, "d", 1);
 	d_iov_set(&iod.iod_name, "a", 1);
 	iod.iod_type = DAOS_IOD_SINGLE;
-	iod.iod_nr   = 1;
+	iod.iod_nr = 1;
 	assert_int_equal(vos_obj_fetch(c.coh, oid, 2, 0, &dk, 1, &iod, &sgl), 0);
 	assert_int_equal(iod.iod_size, 5);
 	assert_non_null(iov.iov_buf);
@@ -203,8 +203,7 @@ test_array(void **state)
 	assert_int_equal(vt_update_array(c.coh, oid, 40, "d", "arr", 20, 4, 1, "CCCC"), 0);
 
 	/* nothing before the first write */
-	assert_int_equal(vt_fetch_array(c.coh, oid, 5, "d", "arr", 0, 24, buf, 24, &size, NULL),
-			 0);
+	assert_int_equal(vt_fetch_array(c.coh, oid, 5, "d", "arr", 0, 24, buf, 24, &size, NULL), 0);
 	assert_int_equal(size, 0);
 
 	memset(buf, 'x', sizeof(buf));
@@ -268,7 +267,7 @@ test_array_blob_records(void **state)
 {
 	struct vt_ctx c;
 	daos_unit_oid_t oid = vt_oid(5, DAOS_OT_ARRAY_BYTE);
-	uint64_t dkey       = 7;
+	uint64_t dkey = 7;
 	daos_key_t dk;
 	daos_iod_t iod = {0};
 	daos_recx_t rx[2] = {{.rx_idx = 0, .rx_nr = 1000}, {.rx_idx = 3000, .rx_nr = 1000}};
@@ -282,16 +281,16 @@ test_array_blob_records(void **state)
 	vt_setup(&c);
 	d_iov_set(&dk, &dkey, sizeof(dkey));
 	d_iov_set(&iod.iod_name, "data", 4);
-	iod.iod_type  = DAOS_IOD_ARRAY;
-	iod.iod_size  = 8;
-	iod.iod_nr    = 2;
+	iod.iod_type = DAOS_IOD_ARRAY;
+	iod.iod_size = 8;
+	iod.iod_nr = 2;
 	iod.iod_recxs = rx;
 	d_iov_set(&iov, w, 2000 * 8);
 	assert_int_equal(vos_obj_update(c.coh, oid, 5, 0, 0, &dk, 1, &iod, NULL, &sgl), 0);
 
 	rx[0].rx_idx = 0;
-	rx[0].rx_nr  = 4000;
-	iod.iod_nr   = 1;
+	rx[0].rx_nr = 4000;
+	iod.iod_nr = 1;
 	iod.iod_size = 0;
 	d_iov_set(&iov, r, 4000 * 8);
 	memset(r, 0xff, 4000 * 8);
@@ -321,9 +320,9 @@ test_conditional(void **state)
 			 -DER_NONEXIST);
 	assert_int_equal(vt_update_sv(c.coh, oid, 10, DAOS_COND_AKEY_UPDATE, "d", "a", "x", 1),
 			 -DER_NONEXIST);
-	assert_int_equal(vt_fetch_sv(c.coh, oid, 10, DAOS_COND_DKEY_FETCH, "d", "a", buf, 16,
-				     &size),
-			 -DER_NONEXIST);
+	assert_int_equal(
+		vt_fetch_sv(c.coh, oid, 10, DAOS_COND_DKEY_FETCH, "d", "a", buf, 16, &size),
+		-DER_NONEXIST);
 	assert_int_equal(vt_update_sv(c.coh, oid, 10, DAOS_COND_DKEY_INSERT, "d", "a", "x", 1), 0);
 	assert_int_equal(vt_update_sv(c.coh, oid, 11, DAOS_COND_DKEY_INSERT, "d", "b", "y", 1),
 			 -DER_EXIST);
@@ -331,18 +330,17 @@ test_conditional(void **state)
 	assert_int_equal(vt_update_sv(c.coh, oid, 12, DAOS_COND_AKEY_INSERT, "d", "b", "z", 1),
 			 -DER_EXIST);
 	assert_int_equal(vt_update_sv(c.coh, oid, 12, DAOS_COND_AKEY_UPDATE, "d", "b", "z", 1), 0);
-	assert_int_equal(vt_fetch_sv(c.coh, oid, 12, DAOS_COND_AKEY_FETCH, "d", "b", buf, 16,
-				     &size),
-			 0);
+	assert_int_equal(
+		vt_fetch_sv(c.coh, oid, 12, DAOS_COND_AKEY_FETCH, "d", "b", buf, 16, &size), 0);
 	assert_int_equal(size, 1);
 	assert_int_equal(buf[0], 'z');
-	assert_int_equal(vt_fetch_sv(c.coh, oid, 12, DAOS_COND_AKEY_FETCH, "d", "c", buf, 16,
-				     &size),
-			 -DER_NONEXIST);
+	assert_int_equal(
+		vt_fetch_sv(c.coh, oid, 12, DAOS_COND_AKEY_FETCH, "d", "c", buf, 16, &size),
+		-DER_NONEXIST);
 	/* existence is judged at the operation's epoch */
-	assert_int_equal(vt_fetch_sv(c.coh, oid, 10, DAOS_COND_AKEY_FETCH, "d", "b", buf, 16,
-				     &size),
-			 -DER_NONEXIST);
+	assert_int_equal(
+		vt_fetch_sv(c.coh, oid, 10, DAOS_COND_AKEY_FETCH, "d", "b", buf, 16, &size),
+		-DER_NONEXIST);
 	/* conditional punch */
 	assert_int_equal(vt_punch(c.coh, oid, 13, DAOS_COND_PUNCH, "d", "nope"), -DER_NONEXIST);
 	assert_int_equal(vt_punch(c.coh, oid, 13, DAOS_COND_PUNCH, "d", "b"), 0);
@@ -407,23 +405,22 @@ test_multi_iod_atomic(void **state)
 
 		d_iov_set(&iods[i].iod_name, (void *)names[i], 2);
 		iods[i].iod_type = DAOS_IOD_SINGLE;
-		iods[i].iod_nr   = 1;
+		iods[i].iod_nr = 1;
 		iods[i].iod_size = 3;
 		d_iov_set(&iovs[i], "new", 3);
-		sgls[i].sg_nr   = 1;
+		sgls[i].sg_nr = 1;
 		sgls[i].sg_iovs = &iovs[i];
 	}
 	/* a2 insert fails: nothing of the update may remain */
 	iods[2].iod_flags = DAOS_COND_AKEY_INSERT;
-	assert_int_equal(vos_obj_update(c.coh, oid, 10, 0, DAOS_COND_PER_AKEY, &dk, 3, iods, NULL,
-					sgls),
-			 -DER_EXIST);
+	assert_int_equal(
+		vos_obj_update(c.coh, oid, 10, 0, DAOS_COND_PER_AKEY, &dk, 3, iods, NULL, sgls),
+		-DER_EXIST);
 	assert_int_equal(vt_fetch_sv(c.coh, oid, 10, 0, "d", "a0", buf, 16, &size), 0);
 	assert_int_equal(size, 0);
 	iods[2].iod_flags = 0;
-	assert_int_equal(vos_obj_update(c.coh, oid, 10, 0, DAOS_COND_PER_AKEY, &dk, 3, iods, NULL,
-					sgls),
-			 0);
+	assert_int_equal(
+		vos_obj_update(c.coh, oid, 10, 0, DAOS_COND_PER_AKEY, &dk, 3, iods, NULL, sgls), 0);
 	for (i = 0; i < 3; i++) {
 		char name[3] = {'a', (char)('0' + i), 0};
 
@@ -518,17 +515,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pool_cont),
-	    cmocka_unit_test(test_sv_visibility),
-	    cmocka_unit_test(test_sv_blob),
-	    cmocka_unit_test(test_zero_copy),
-	    cmocka_unit_test(test_array),
-	    cmocka_unit_test(test_array_blob_records),
-	    cmocka_unit_test(test_conditional),
-	    cmocka_unit_test(test_conflict),
-	    cmocka_unit_test(test_multi_iod_atomic),
-	    cmocka_unit_test(test_nospace),
-	    cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_pool_cont),
+		cmocka_unit_test(test_sv_visibility),
+		cmocka_unit_test(test_sv_blob),
+		cmocka_unit_test(test_zero_copy),
+		cmocka_unit_test(test_array),
+		cmocka_unit_test(test_array_blob_records),
+		cmocka_unit_test(test_conditional),
+		cmocka_unit_test(test_conflict),
+		cmocka_unit_test(test_multi_iod_atomic),
+		cmocka_unit_test(test_nospace),
+		cmocka_unit_test(test_damaged),
 	};
 
 	return cmocka_run_group_tests_name("vos_io", tests, NULL, NULL);

@@ -13,8 +13,8 @@ struct count_arg {
 };
 
 static int
-count_cb(daos_handle_t ih, vos_iter_entry_t *entry, vos_iter_type_t type,
-	 vos_iter_param_t *param, void *cb_arg, unsigned int *acts)
+count_cb(daos_handle_t ih, vos_iter_entry_t *entry, vos_iter_type_t type, vos_iter_param_t *param,
+	 void *cb_arg, unsigned int *acts)
 {
 	struct count_arg *a = cb_arg;
 
@@ -57,22 +57,21 @@ test_anchor_pages(void **state)
 		d_iov_set(&iod.iod_name, &akey, sizeof(akey));
 		iod.iod_type = DAOS_IOD_SINGLE;
 		iod.iod_size = sizeof(k);
-		iod.iod_nr   = 1;
+		iod.iod_nr = 1;
 		d_iov_set(&iov, &k, sizeof(k));
 		assert_int_equal(vos_obj_update(c.coh, oid, 10 + k, 0, 0, &dk, 1, &iod, NULL, &sgl),
 				 0);
 		expect += k;
 	}
-	param.ip_hdl        = c.coh;
-	param.ip_oid        = oid;
+	param.ip_hdl = c.coh;
+	param.ip_oid = oid;
 	param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
 	/* pages of 37 dkeys, inserting a new key between pages */
-	a.leaf  = VOS_ITER_DKEY;
+	a.leaf = VOS_ITER_DKEY;
 	a.limit = 37;
 	do {
 		a.seen = 0;
-		rc     = vos_iterate(&param, VOS_ITER_DKEY, false, &anchors, count_cb, NULL, &a,
-				     NULL);
+		rc = vos_iterate(&param, VOS_ITER_DKEY, false, &anchors, count_cb, NULL, &a, NULL);
 		assert_true(rc == 0 || rc == 1);
 		pages++;
 		assert_true(pages < 100);
@@ -84,7 +83,7 @@ test_anchor_pages(void **state)
 	/* at an epoch in the middle only the keys written by then exist */
 	memset(&a, 0, sizeof(a));
 	memset(&anchors, 0, sizeof(anchors));
-	a.leaf              = VOS_ITER_DKEY;
+	a.leaf = VOS_ITER_DKEY;
 	param.ip_epr.epr_hi = 10 + 100;
 	assert_int_equal(vos_iterate(&param, VOS_ITER_DKEY, false, NULL, count_cb, NULL, &a, NULL),
 			 0);
@@ -93,9 +92,9 @@ test_anchor_pages(void **state)
 	/* recursive walk from the object level with small pages of akeys */
 	memset(&a, 0, sizeof(a));
 	param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
-	a.leaf              = VOS_ITER_SINGLE;
-	a.limit             = 50;
-	pages               = 0;
+	a.leaf = VOS_ITER_SINGLE;
+	a.limit = 50;
+	pages = 0;
 	do {
 		a.seen = 0;
 		rc = vos_iterate(&param, VOS_ITER_OBJ, true, &anchors, count_cb, NULL, &a, NULL);
@@ -117,10 +116,10 @@ collect_keys(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, char *o
 	daos_handle_t ih;
 	int rc, nr = 0;
 
-	param.ip_hdl        = coh;
-	param.ip_oid        = oid;
+	param.ip_hdl = coh;
+	param.ip_oid = oid;
 	param.ip_epr.epr_hi = epoch;
-	rc                  = vos_iter_prepare(VOS_ITER_DKEY, &param, &ih, NULL);
+	rc = vos_iter_prepare(VOS_ITER_DKEY, &param, &ih, NULL);
 	assert_int_equal(rc, 0);
 	out[0] = 0;
 	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL)) {
@@ -159,9 +158,9 @@ test_punch_enum(void **state)
 	assert_int_equal(collect_keys(c.coh, oid, 39, keys), 3);
 
 	/* objects vanish at the punch epoch */
-	param.ip_hdl        = c.coh;
+	param.ip_hdl = c.coh;
 	param.ip_epr.epr_hi = 45;
-	a.leaf              = VOS_ITER_OBJ;
+	a.leaf = VOS_ITER_OBJ;
 	assert_int_equal(vos_iterate(&param, VOS_ITER_OBJ, false, NULL, count_cb, NULL, &a, NULL),
 			 0);
 	assert_int_equal(a.nr[VOS_ITER_OBJ], 0);
@@ -175,13 +174,39 @@ test_punch_enum(void **state)
 	assert_int_equal(vt_update_sv(c.coh, oid, 50, 0, "z", "k2", "1", 1), 0);
 	assert_int_equal(vt_punch(c.coh, oid, 55, 0, "z", "k1"), 0);
 	memset(&a, 0, sizeof(a));
-	a.leaf              = VOS_ITER_AKEY;
-	param.ip_oid        = oid;
+	a.leaf = VOS_ITER_AKEY;
+	param.ip_oid = oid;
 	d_iov_set(&param.ip_dkey, "z", 1);
 	param.ip_epr.epr_hi = 56;
 	assert_int_equal(vos_iterate(&param, VOS_ITER_AKEY, false, NULL, count_cb, NULL, &a, NULL),
 			 0);
 	assert_int_equal(a.nr[VOS_ITER_AKEY], 1);
+
+	/* punching the last akey with propagation punches the dkey, then the object */
+	{
+		daos_key_t dk, ak;
+
+		d_iov_set(&dk, "z", 1);
+		d_iov_set(&ak, "k2", 2);
+		assert_int_equal(collect_keys(c.coh, oid, 60, keys), 1);
+		assert_int_equal(
+			vos_obj_punch(c.coh, oid, 60, 0, VOS_OF_PUNCH_PROPAGATE, &dk, 1, &ak, NULL),
+			0);
+		assert_int_equal(collect_keys(c.coh, oid, 60, keys), 0);
+		assert_int_equal(collect_keys(c.coh, oid, 59, keys), 1);
+		memset(&a, 0, sizeof(a));
+		a.leaf = VOS_ITER_OBJ;
+		param.ip_epr.epr_hi = 60;
+		assert_int_equal(
+			vos_iterate(&param, VOS_ITER_OBJ, false, NULL, count_cb, NULL, &a, NULL),
+			0);
+		assert_int_equal(a.nr[VOS_ITER_OBJ], 0);
+		param.ip_epr.epr_hi = 59;
+		assert_int_equal(
+			vos_iterate(&param, VOS_ITER_OBJ, false, NULL, count_cb, NULL, &a, NULL),
+			0);
+		assert_int_equal(a.nr[VOS_ITER_OBJ], 1);
+	}
 	vt_teardown(&c);
 }
 
@@ -208,7 +233,7 @@ test_sv_versions_recx(void **state)
 	d_iov_set(&param.ip_akey, "sv", 2);
 	param.ip_epr.epr_lo = 0;
 	param.ip_epr.epr_hi = 25;
-	param.ip_epc_expr   = VOS_IT_EPC_RE;
+	param.ip_epc_expr = VOS_IT_EPC_RE;
 	assert_int_equal(vos_iter_prepare(VOS_ITER_SINGLE, &param, &ih, NULL), 0);
 	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL)) {
 		assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
@@ -231,7 +256,7 @@ test_sv_versions_recx(void **state)
 	assert_int_equal(vt_update_array(c.coh, oid, 20, "d", "ar", 2, 2, 1, "xx"), 0);
 	d_iov_set(&param.ip_akey, "ar", 2);
 	param.ip_epr.epr_hi = 30;
-	param.ip_flags      = VOS_IT_RECX_VISIBLE | VOS_IT_RECX_SKIP_HOLES;
+	param.ip_flags = VOS_IT_RECX_VISIBLE | VOS_IT_RECX_SKIP_HOLES;
 	assert_int_equal(vos_iter_prepare(VOS_ITER_RECX, &param, &ih, NULL), 0);
 	nr = 0;
 	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL)) {
@@ -280,9 +305,9 @@ test_int_keys_query(void **state)
 
 		d_iov_set(&dk, &dkeys[i], sizeof(uint64_t));
 		d_iov_set(&iod.iod_name, "a", 1);
-		iod.iod_type  = DAOS_IOD_ARRAY;
-		iod.iod_size  = 1;
-		iod.iod_nr    = 1;
+		iod.iod_type = DAOS_IOD_ARRAY;
+		iod.iod_size = 1;
+		iod.iod_nr = 1;
 		iod.iod_recxs = &rx;
 		d_iov_set(&iov, "data", 4);
 		assert_int_equal(vos_obj_update(c.coh, oid, 10 + i, 0, 0, &dk, 1, &iod, NULL, &sgl),
@@ -345,11 +370,10 @@ test_int_keys_query(void **state)
 			d_iov_set(&iod.iod_name, &a, sizeof(a));
 			iod.iod_type = DAOS_IOD_SINGLE;
 			iod.iod_size = 1;
-			iod.iod_nr   = 1;
+			iod.iod_nr = 1;
 			d_iov_set(&iov, "v", 1);
-			assert_int_equal(vos_obj_update(c.coh, o2, 10, 0, 0, &dk, 1, &iod, NULL,
-							&sgl),
-					 0);
+			assert_int_equal(
+				vos_obj_update(c.coh, o2, 10, 0, 0, &dk, 1, &iod, NULL, &sgl), 0);
 		}
 		d_iov_set(&ak, &ak_out, sizeof(ak_out));
 		assert_int_equal(vos_obj_query_key(c.coh, o2, DAOS_GET_MAX | DAOS_GET_AKEY, 10, &dk,
@@ -365,10 +389,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_anchor_pages),
-	    cmocka_unit_test(test_punch_enum),
-	    cmocka_unit_test(test_sv_versions_recx),
-	    cmocka_unit_test(test_int_keys_query),
+		cmocka_unit_test(test_anchor_pages),
+		cmocka_unit_test(test_punch_enum),
+		cmocka_unit_test(test_sv_versions_recx),
+		cmocka_unit_test(test_int_keys_query),
 	};
 
 	return cmocka_run_group_tests_name("vos_iter", tests, NULL, NULL);

@@ -27,7 +27,9 @@ struct vt_ctx {
 static inline void
 vt_open(struct vt_ctx *c)
 {
-	assert_int_equal(vos_pool_open(c->path, c->pool_id, 0, &c->poh), 0);
+	struct vos_pool_attr attr = {.vpa_sync_ms = 1000};
+
+	assert_int_equal(vos_pool_open_ex(c->path, c->pool_id, 0, &attr, &c->poh), 0);
 	assert_int_equal(vos_cont_open(c->poh, c->cont_id, &c->coh), 0);
 }
 
@@ -50,10 +52,9 @@ vt_setup_ex(struct vt_ctx *c, size_t scm, size_t nvme, uint32_t thresh)
 	uuid_generate(c->pool_id);
 	uuid_generate(c->cont_id);
 	attr.vpa_inline_thresh = thresh;
-	attr.vpa_sync_ms       = 1000; /* tests need no fdatasync per commit */
-	assert_int_equal(vos_pool_create_ex(c->path, c->pool_id, scm, nvme, 0, 0, 0, &attr,
-					    &c->poh),
-			 0);
+	attr.vpa_sync_ms = 1000; /* tests need no fdatasync per commit */
+	assert_int_equal(
+		vos_pool_create_ex(c->path, c->pool_id, scm, nvme, 0, 0, 0, &attr, &c->poh), 0);
 	assert_int_equal(vos_cont_create(c->poh, c->cont_id), 0);
 	assert_int_equal(vos_cont_open(c->poh, c->cont_id, &c->coh), 0);
 }
@@ -95,7 +96,7 @@ vt_update_sv(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint64_
 	d_iov_set(&iod.iod_name, (void *)akey, strlen(akey));
 	iod.iod_type = DAOS_IOD_SINGLE;
 	iod.iod_size = len;
-	iod.iod_nr   = 1;
+	iod.iod_nr = 1;
 	d_iov_set(&iov, (void *)val, len);
 	return vos_obj_update(coh, oid, epoch, 0, flags, &dk, 1, &iod, NULL, &sgl);
 }
@@ -114,10 +115,10 @@ vt_fetch_sv(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint64_t
 	d_iov_set(&dk, (void *)dkey, strlen(dkey));
 	d_iov_set(&iod.iod_name, (void *)akey, strlen(akey));
 	iod.iod_type = DAOS_IOD_SINGLE;
-	iod.iod_nr   = 1;
+	iod.iod_nr = 1;
 	d_iov_set(&iov, buf, len);
 	iov.iov_len = 0;
-	rc          = vos_obj_fetch(coh, oid, epoch, flags, &dk, 1, &iod, &sgl);
+	rc = vos_obj_fetch(coh, oid, epoch, flags, &dk, 1, &iod, &sgl);
 	if (size != NULL)
 		*size = iod.iod_size;
 	return rc;
@@ -136,9 +137,9 @@ vt_update_array(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, cons
 
 	d_iov_set(&dk, (void *)dkey, strlen(dkey));
 	d_iov_set(&iod.iod_name, (void *)akey, strlen(akey));
-	iod.iod_type  = DAOS_IOD_ARRAY;
-	iod.iod_size  = val == NULL ? 0 : rsize;
-	iod.iod_nr    = 1;
+	iod.iod_type = DAOS_IOD_ARRAY;
+	iod.iod_size = val == NULL ? 0 : rsize;
+	iod.iod_nr = 1;
 	iod.iod_recxs = &rx;
 	d_iov_set(&iov, (void *)val, val == NULL ? 0 : nr * rsize);
 	return vos_obj_update(coh, oid, epoch, 0, 0, &dk, 1, &iod, NULL, val ? &sgl : NULL);
@@ -158,8 +159,8 @@ vt_fetch_array(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, const
 
 	d_iov_set(&dk, (void *)dkey, strlen(dkey));
 	d_iov_set(&iod.iod_name, (void *)akey, strlen(akey));
-	iod.iod_type  = DAOS_IOD_ARRAY;
-	iod.iod_nr    = 1;
+	iod.iod_type = DAOS_IOD_ARRAY;
+	iod.iod_nr = 1;
 	iod.iod_recxs = &rx;
 	d_iov_set(&iov, buf, len);
 	rc = vos_obj_fetch_iom(coh, oid, epoch, 0, &dk, 1, &iod, &sgl, iom, NULL);

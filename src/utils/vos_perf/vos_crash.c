@@ -222,8 +222,8 @@ checker_ult(void *arg)
 	int *status = arg;
 	daos_handle_t poh, coh;
 	struct vt_op op;
-	daos_epoch_t snaps[64];
-	uint32_t nsnaps = 64, k;
+	daos_epoch_t *snaps = NULL;
+	uint32_t nsnaps, k;
 	uint64_t newest = cr_next + 1; /* the in-flight op's epoch */
 	daos_epoch_range_t epr;
 	bool applied = false;
@@ -236,14 +236,23 @@ checker_ult(void *arg)
 	exp = vt_expect(&cr_model, &op);
 	if (op.kind == VT_SNAP_ADD) {
 		/* invisible to reads: ask VOS whether it was recorded */
-		rc = vos_cont_snap_list(coh, snaps, &nsnaps);
+		nsnaps = 0;
+		rc = vos_cont_snap_list(coh, NULL, &nsnaps);
+		if (rc == 0) {
+			D_ALLOC_ARRAY(snaps, nsnaps + 1);
+			if (snaps == NULL)
+				rc = -DER_NOMEM;
+		}
+		if (rc == 0)
+			rc = vos_cont_snap_list(coh, snaps, &nsnaps);
 		if (rc != 0) {
 			fprintf(stderr, "vos_crash: snap_list: " DF_RC "\n", DP_RC(rc));
 			return;
 		}
-		for (k = 0; k < nsnaps && k < 64; k++)
+		for (k = 0; k < nsnaps; k++)
 			if (snaps[k] == op.epoch)
 				applied = true;
+		D_FREE(snaps);
 		if (applied)
 			vm_snap_add(&cr_model, op.epoch);
 		if (nsnaps != cr_model.snaps.nr) {

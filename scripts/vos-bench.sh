@@ -15,7 +15,8 @@
 #   -S  DAOS_WAL_SYNC for vos_perf: "every" (default) or a period in ms (e.g. 1000).
 #       With "every", db_bench gets --sync=1 (a WAL write + fdatasync per Put) and fio
 #       --fdatasync=1 is shown as a second baseline; with a period, db_bench --sync=0.
-#   -P/-N  heap and blob size for vos_perf (default 4G; blob sized from the 1 MiB run)
+#   -P/-N  heap and blob size for vos_perf (default 1G and "auto": values go to a blob sized
+#       for the run; -N 0 keeps every value in the heap)
 #   -q  no progress lines on stderr
 #
 # What each side makes durable before an operation returns:
@@ -37,8 +38,8 @@ KEYS4K=200000
 KEYS1M=5000
 REPEAT=3
 SYNC=every
-HEAP=4G
-BLOB=""
+HEAP=1G
+BLOB=auto
 QUIET=0
 
 while getopts "b:D:k:m:r:S:P:N:qh" opt; do
@@ -60,7 +61,6 @@ VOS_PERF=$BUILD/src/utils/vos_perf/vos_perf
 [ -x "$VOS_PERF" ] || { echo "vos_perf not found at $VOS_PERF (build first)" >&2; exit 1; }
 command -v db_bench >/dev/null || { echo "db_bench missing: apt-get install rocksdb-tools" >&2; exit 1; }
 command -v fio >/dev/null || { echo "fio missing: apt-get install fio" >&2; exit 1; }
-[ -n "$BLOB" ] || BLOB=$(( (KEYS1M + 1024) / 1024 * 2 ))G
 
 WORK=$(mktemp -d "$BASE/vos-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

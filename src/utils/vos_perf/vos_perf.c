@@ -51,7 +51,7 @@ struct vp_result {
 
 /* Options (DAOS names where they exist) */
 static uint64_t vp_heap_sz = 1ULL << 30;
-static int64_t vp_blob_sz = -1; /* -1: sized from the workload */
+static int64_t vp_blob_sz; /* 0: no blob (DAOS's default); -1: sized from the workload */
 static uint64_t vp_objs = 1;
 static uint64_t vp_dkeys = 1;
 static uint64_t vp_akeys = 1;
@@ -677,7 +677,9 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: vos_perf [options]\n"
 		   "  -P SIZE     heap (metadata) size, default 1G (K/M/G suffixes)\n"
-		   "  -N SIZE     data blob size; default: sized for the workload; 0: no blob\n"
+		   "  -N SIZE     data blob size; default 0: no blob, every value in the heap "
+		   "(DAOS's\n"
+		   "              default: no NVMe); auto: the workload's value bytes + 25%%\n"
 		   "  -o N        objects (default 1)\n"
 		   "  -d N        dkeys per object (default 1; k/m suffixes = 1000/1000000)\n"
 		   "  -a N        akeys per dkey (default 1)\n"
@@ -793,6 +795,10 @@ main(int argc, char **argv)
 			rc = parse_size(optarg, &vp_heap_sz);
 			break;
 		case 'N':
+			if (strcmp(optarg, "auto") == 0) {
+				vp_blob_sz = -1;
+				break;
+			}
 			rc = parse_size(optarg, &v);
 			vp_blob_sz = (int64_t)v;
 			break;

@@ -9,6 +9,10 @@
 #include <daos_errno.h>
 #include <daos_event.h>
 #include <daos_prop.h>
+#include <daos_security.h>
+#include <daos_cont.h>
+#include <daos_pool.h>
+#include <daos_mgmt.h>
 
 #if defined(__cplusplus)
 extern "C" {

@@ -228,6 +228,31 @@ typedef struct daos_event {
 #define DAOS_DEFAULT_SYS_NAME "daos_server"
 /** Maximum length of an attribute name. */
 #define DAOS_ATTR_NAME_MAX 511
+/** Longest string in struct daos_sys_info, without the NUL. */
+#define DAOS_SYS_INFO_STRING_MAX 63
+
+/** A rank of the system and its fabric address (daos_mgmt_get_sys_info). */
+struct daos_rank_uri {
+	uint32_t dru_rank;
+	char    *dru_uri;
+	bool     dru_primary;
+};
+
+/** What a client knows about the system it is attached to. */
+struct daos_sys_info {
+	/** system name */
+	char                  dsi_system_name[DAOS_SYS_INFO_STRING_MAX + 1];
+	/** fabric provider, e.g. "ofi+tcp;ofi_rxm" */
+	char                  dsi_fabric_provider[DAOS_SYS_INFO_STRING_MAX + 1];
+	/** number of ranks in dsi_ranks */
+	uint32_t              dsi_nr_ranks;
+	/** ranks and their URIs */
+	struct daos_rank_uri *dsi_ranks;
+	/** number of management service ranks */
+	uint32_t              dsi_nr_ms_ranks;
+	/** management service ranks */
+	uint32_t             *dsi_ms_ranks;
+};
 
 static inline bool
 daos_is_valid_uuid_string(const char *str)

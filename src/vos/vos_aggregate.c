@@ -27,6 +27,9 @@ struct agg_ctx {
 	daos_epoch_t *ac_ob;
 	daos_epoch_t *ac_db;
 	daos_epoch_t *ac_ab;
+	/* value bytes removed / rewritten in the current akey (container's ci_used) */
+	uint64_t ac_freed;
+	uint64_t ac_added;
 };
 
 /* b[r] = punch bound of \a ilog at read point r under parent bounds pb[r]; *any: exists somewhere */
@@ -126,6 +129,7 @@ agg_single(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 			continue;
 		d_iov_set(&key, &vs[i].sv_key, sizeof(vs[i].sv_key));
 		rc = dbtree_delete(toh, BTR_PROBE_EQ, &key, ac->ac_pool);
+		ac->ac_freed += vs[i].sv_size;
 	}
 	if (rc == 0)
 		*empty = dbtree_is_empty(toh) == 1;
@@ -153,6 +157,161 @@ agg_ext_cmp(const void *a, const void *b)
 	if (x->ae_lo != y->ae_lo)
 		return x->ae_lo < y->ae_lo ? -1 : 1;
 	return 0;
+}
+
+/*
+ * Merge the extents only reads at epr_hi (and later) need: those above the last snapshot.
+ * Their visible pieces at epr_hi are rewritten as maximal runs of data (and of holes) at epoch
+ * epr_hi, which frees the covered parts and the fragments. Only inline data without checksums
+ * is merged (a blob rewrite would need I/O inside the transaction); anything else is left.
+ */
+static int
+agg_merge(struct agg_ctx *ac, daos_handle_t toh, uint32_t inob)
+{
+	struct umem_instance *umm = ac->ac_umm;
+	struct evt_entry_array ea;
+	struct evt_filter flt = {0};
+	struct evt_entry *e, *first = NULL;
+	daos_epoch_t lo_epc = ac->ac_rp_nr > 1 ? ac->ac_rp[ac->ac_rp_nr - 2] + 1 : 1;
+	daos_handle_t ih;
+	uint64_t covered = 0, visible = 0;
+	uint32_t nr_ext = 0, nr_runs = 0;
+	int rc;
+
+	if (inob == 0)
+		return 0;
+	flt.fr_ex.ex_hi = UINT64_MAX;
+	flt.fr_epr.epr_lo = lo_epc;
+	flt.fr_epr.epr_hi = ac->ac_hi;
+	/* the extents of the window: all inline, no checksums? */
+	rc = evt_iter_prepare(toh, EVT_ITER_FOR_PURGE, &flt, &ih);
+	if (rc != 0)
+		return rc;
+	for (rc = evt_iter_probe(ih, EVT_ITER_FIRST, NULL, NULL); rc == 0; rc = evt_iter_next(ih)) {
+		struct evt_entry ent;
+
+		rc = evt_iter_fetch(ih, NULL, &ent, NULL);
+		if (rc != 0)
+			break;
+		if ((!bio_addr_is_hole(&ent.en_addr) && ent.en_addr.ba_type != DAOS_MEDIA_SCM) ||
+		    ent.en_csum.cs_nr > 0) {
+			rc = 1;
+			break;
+		}
+		nr_ext++;
+		covered += evt_extent_width(&ent.en_ext);
+	}
+	evt_iter_finish(ih);
+	if (rc == 1 || nr_ext < 1)
+		return 0;
+	if (rc != -DER_NONEXIST)
+		return rc;
+
+	evt_ent_array_init(&ea, 0);
+	rc = evt_find(toh, &flt, &ea);
+	if (rc != 0)
+		goto out;
+	evt_ent_array_for_each(e, &ea)
+	{
+		bool hole = bio_addr_is_hole(&e->en_addr);
+
+		visible += evt_extent_width(&e->en_sel_ext);
+		if (first == NULL || first->en_sel_ext.ex_hi + 1 != e->en_sel_ext.ex_lo ||
+		    bio_addr_is_hole(&first->en_addr) != hole)
+			nr_runs++;
+		first = e;
+	}
+	/* nothing covered and nothing to join: leave it */
+	if (nr_runs >= nr_ext && visible == covered)
+		goto out;
+	if (nr_runs > 0 && visible * inob / nr_runs >= ac->ac_pool->vp_inline_thresh &&
+	    ac->ac_pool->vp_vsi != NULL)
+		goto out;
+
+	/* build each run in a new heap buffer from the (still present) old data */
+	first = NULL;
+	{
+		struct evt_entry_in *ins;
+		uint32_t n = 0;
+
+		D_ALLOC_ARRAY(ins, nr_runs);
+		if (ins == NULL)
+			D_GOTO(out, rc = -DER_NOMEM);
+		evt_ent_array_for_each(e, &ea)
+		{
+			bool hole = bio_addr_is_hole(&e->en_addr);
+			struct evt_entry_in *in;
+
+			if (first == NULL || first->en_sel_ext.ex_hi + 1 != e->en_sel_ext.ex_lo ||
+			    bio_addr_is_hole(&first->en_addr) != hole) {
+				struct evt_entry *r = e;
+				uint64_t hi = e->en_sel_ext.ex_hi;
+
+				/* find the end of this run */
+				while ((r = evt_ent_array_get_next(&ea, r)) != NULL &&
+				       r->en_sel_ext.ex_lo == hi + 1 &&
+				       bio_addr_is_hole(&r->en_addr) == hole)
+					hi = r->en_sel_ext.ex_hi;
+				in = &ins[n++];
+				memset(in, 0, sizeof(*in));
+				in->ei_rect.rc_ex.ex_lo = e->en_sel_ext.ex_lo;
+				in->ei_rect.rc_ex.ex_hi = hi;
+				in->ei_rect.rc_epc = ac->ac_hi;
+				in->ei_ver = e->en_ver;
+				if (hole) {
+					bio_addr_set_hole(&in->ei_addr, 1);
+				} else {
+					umem_off_t off = umem_alloc(
+						umm, (hi - e->en_sel_ext.ex_lo + 1) * inob);
+
+					if (UMOFF_IS_NULL(off)) {
+						D_FREE(ins);
+						D_GOTO(out, rc = -DER_NOSPACE);
+					}
+					in->ei_inob = inob;
+					bio_addr_set(&in->ei_addr, DAOS_MEDIA_SCM, off);
+				}
+			}
+			in = &ins[n - 1];
+			if (!hole)
+				memcpy((char *)umem_off2ptr(umm, in->ei_addr.ba_off) +
+					       (e->en_sel_ext.ex_lo - in->ei_rect.rc_ex.ex_lo) *
+						       inob,
+				       umem_off2ptr(umm, e->en_addr.ba_off),
+				       evt_extent_width(&e->en_sel_ext) * inob);
+			first = e;
+		}
+
+		/* drop the window's extents, then insert the runs */
+		rc = evt_iter_prepare(toh, EVT_ITER_FOR_PURGE, &flt, &ih);
+		if (rc == 0) {
+			rc = evt_iter_probe(ih, EVT_ITER_FIRST, NULL, NULL);
+			while (rc == 0) {
+				struct evt_entry ent;
+
+				rc = evt_iter_fetch(ih, NULL, &ent, NULL);
+				if (rc == 0)
+					rc = evt_iter_delete(ih, &ent);
+				if (rc == 0 && !bio_addr_is_hole(&ent.en_addr)) {
+					rc = vos_addr_free(ac->ac_pool, &ent.en_addr,
+							   evt_extent_width(&ent.en_ext) * inob);
+					ac->ac_freed += evt_extent_width(&ent.en_ext) * inob;
+				}
+			}
+			evt_iter_finish(ih);
+			if (rc == -DER_NONEXIST)
+				rc = 0;
+		}
+		for (n = 0; n < nr_runs && rc == 0; n++) {
+			rc = evt_insert(toh, &ins[n], NULL);
+			if (!bio_addr_is_hole(&ins[n].ei_addr))
+				ac->ac_added += evt_rect_width(&ins[n].ei_rect) * inob;
+		}
+		D_FREE(ins);
+	}
+out:
+	evt_ent_array_fini(&ea);
+	return rc;
 }
 
 static int
@@ -254,12 +413,15 @@ agg_array(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 			rc = vos_addr_free(ac->ac_pool, &ent.en_addr,
 					   evt_extent_width(&ent.en_ext) * inob);
 			ac->ac_pool->vp_gc_stat.gs_recxs++;
+			ac->ac_freed += evt_extent_width(&ent.en_ext) * inob;
 		}
 		/* evt_iter_delete moved on already */
 	}
 	evt_iter_finish(ih);
 	if (rc == -DER_NONEXIST)
 		rc = 0;
+	if (rc == 0 && !evt_is_empty(&akrec->kr_evt))
+		rc = agg_merge(ac, toh, inob);
 	if (rc == 0)
 		*empty = evt_is_empty(&akrec->kr_evt);
 out:
@@ -287,6 +449,8 @@ agg_akey_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 	rc = umem_tx_begin(ac->ac_umm, NULL);
 	if (rc != 0)
 		return rc;
+	ac->ac_freed = 0;
+	ac->ac_added = 0;
 	agg_bounds(ac, &akrec->kr_ilog, ka->ka_pb, ac->ac_ab, &any, &above);
 	if (akrec->kr_bmap & KREC_BF_EVT)
 		rc = agg_array(ac, akrec, &empty);
@@ -299,6 +463,15 @@ agg_akey_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 					ac->ac_snap_nr, 0, &removable);
 	if (rc == 0 && empty && !any && !above)
 		rc = dbtree_iter_delete(ih, ac->ac_pool);
+	if (rc == 0 && ac->ac_freed != ac->ac_added) {
+		uint64_t *used = &ac->ac_cont->vc_df->cd_used;
+
+		rc = umem_tx_add_ptr(ac->ac_umm, used, sizeof(*used));
+		if (rc == 0)
+			*used = *used + ac->ac_added > ac->ac_freed
+					? *used + ac->ac_added - ac->ac_freed
+					: 0;
+	}
 	rc = rc ? umem_tx_abort(ac->ac_umm, rc) : umem_tx_commit(ac->ac_umm);
 	if (rc != 0)
 		ka->ka_rc = rc;

@@ -146,6 +146,10 @@ vos_cont_close(daos_handle_t coh)
 
 	if (cont == NULL)
 		return -DER_NO_HDL;
+	if (cont->vc_iters > 0) {
+		D_ERROR("container closed with %d iterators open\n", cont->vc_iters);
+		return -DER_BUSY;
+	}
 	vos_hdl_unregister(cont->vc_cookie);
 	d_list_del(&cont->vc_link);
 	dbtree_close(cont->vc_obj_th);

@@ -143,15 +143,21 @@ vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epo
 		   bool *removable)
 {
 	struct vos_ilog_ent *ents = ilog_ents(umm, ilog);
-	struct vos_ilog_ent keep[64];
+	struct vos_ilog_ent keep_stack[16], *keep = keep_stack;
 	uint32_t nr = ilog->il_nr, knr = 0, s, i;
-	bool needed[64] = {0};
+	bool needed_stack[16] = {0}, *needed = needed_stack;
 	bool exists_any = false;
-	int rc;
+	int rc = 0;
 
 	*removable = false;
-	if (nr == 0 || nr > 64)
+	if (nr == 0)
 		return 0;
+	if (nr > ARRAY_SIZE(keep_stack)) {
+		D_ALLOC_ARRAY(keep, nr);
+		D_ALLOC_ARRAY(needed, nr);
+		if (keep == NULL || needed == NULL)
+			D_GOTO(out, rc = -DER_NOMEM);
+	}
 	for (s = 0; s <= snap_nr; s++) {
 		daos_epoch_t rp = s < snap_nr ? snaps[s] : hi;
 		int last_punch = -1, last_create = -1;
@@ -182,19 +188,22 @@ vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epo
 	}
 	if (knr == 0 || (!exists_any && ents[nr - 1].ie_epoch <= hi)) {
 		*removable = true;
-		return 0;
+		goto out;
 	}
 	if (knr == nr)
-		return 0;
+		goto out;
+	/* a leading punch stays: it is also the punch bound of the children's older entries */
 	rc = umem_tx_add_ptr(umm, ilog, sizeof(*ilog));
-	if (rc != 0)
-		return rc;
-	if (ents != ilog->il_inl) {
+	if (rc == 0 && ents != ilog->il_inl)
 		rc = umem_tx_add_ptr(umm, ents, nr * sizeof(*ents));
-		if (rc != 0)
-			return rc;
+	if (rc == 0) {
+		memcpy(ents, keep, knr * sizeof(*ents));
+		ilog->il_nr = knr;
 	}
-	memcpy(ents, keep, knr * sizeof(*ents));
-	ilog->il_nr = knr;
-	return 0;
+out:
+	if (keep != keep_stack)
+		D_FREE(keep);
+	if (needed != needed_stack)
+		D_FREE(needed);
+	return rc;
 }

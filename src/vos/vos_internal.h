@@ -158,11 +158,15 @@ struct vos_irec_df {
 	char ir_body[0];
 };
 
+/* Inline data of a version: after the record, or (large values) in a block of its own. */
 static inline char *
-vos_irec_data(struct vos_irec_df *irec)
+vos_irec_data(struct umem_instance *umm, struct vos_irec_df *irec)
 {
-	return irec->ir_body + irec->ir_cs_len;
+	return umem_off2ptr(umm, irec->ir_addr.ba_off);
 }
+
+/* Values at least this big get their own heap block (page runs: no header spill-over). */
+#define VOS_IREC_SPLIT 3584
 
 /* Key of the SV tree (hkey): epoch, then minor epoch. */
 struct vos_sv_key {
@@ -195,6 +199,8 @@ struct vos_pool {
 	d_list_t vp_conts;
 	struct vos_gc_stat vp_gc_stat;
 	daos_size_t vp_space_sys[DAOS_MEDIA_MAX];
+	/* open iterators over the container tree */
+	int vp_iters;
 };
 
 struct vos_container {
@@ -203,6 +209,8 @@ struct vos_container {
 	struct vos_pool *vc_pool;
 	struct vos_cont_df *vc_df;
 	daos_handle_t vc_obj_th;
+	/* open iterators: the container cannot be closed under them */
+	int vc_iters;
 };
 
 /* vos_hdl.c: handle table (cookies that are safe to look up when stale or garbage) */

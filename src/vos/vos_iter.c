@@ -199,6 +199,10 @@ iter_find_parent(struct vos_iterator *it, vos_iter_param_t *param)
 static void
 iter_free(struct vos_iterator *it)
 {
+	if (it->it_cont != NULL)
+		it->it_cont->vc_iters--;
+	else if (it->it_pool != NULL)
+		it->it_pool->vp_iters--;
 	if (daos_handle_is_valid(it->it_ih)) {
 		if (it->it_evt)
 			evt_iter_finish(it->it_ih);
@@ -266,6 +270,10 @@ vos_iter_prepare(vos_iter_type_t type, vos_iter_param_t *param, daos_handle_t *i
 		else
 			rc = iter_find_parent(it, param);
 	}
+	if (it->it_cont != NULL)
+		it->it_cont->vc_iters++;
+	else if (it->it_pool != NULL)
+		it->it_pool->vp_iters++;
 	if (rc == -DER_NONEXIST) {
 		it->it_empty = true;
 		rc = 0;
@@ -532,7 +540,7 @@ vos_iter_fetch(daos_handle_t ih, vos_iter_entry_t *entry, daos_anchor_t *anchor)
 		entry->ie_biov.bi_addr = irec->ir_addr;
 		entry->ie_biov.bi_data_len = irec->ir_size;
 		if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM)
-			entry->ie_biov.bi_buf = vos_irec_data(irec);
+			entry->ie_biov.bi_buf = vos_irec_data(&it->it_pool->vp_umm, irec);
 		entry->ie_csum.cs_type = irec->ir_cs_type;
 		entry->ie_csum.cs_len = irec->ir_cs_len;
 		entry->ie_csum.cs_nr = irec->ir_cs_len ? 1 : 0;
@@ -654,6 +662,12 @@ iterate_level(vos_iter_param_t *param, vos_iter_type_t type, bool recursive,
 			break;
 		if (pre_cb != NULL && !resumed) {
 			rc = pre_cb(ih, &entry, type, param, arg, &acts);
+			if (rc == -DER_NONEXIST) {
+				/* the callback has seen enough: the walk is complete */
+				*exit_all = true;
+				rc = 0;
+				break;
+			}
 			if (rc != 0)
 				break;
 		}
@@ -691,6 +705,12 @@ iterate_level(vos_iter_param_t *param, vos_iter_type_t type, bool recursive,
 		if (post_cb != NULL) {
 			acts = 0;
 			rc = post_cb(ih, &entry, type, param, arg, &acts);
+			if (rc == -DER_NONEXIST) {
+				/* the callback has seen enough: the walk is complete */
+				*exit_all = true;
+				rc = 0;
+				break;
+			}
 			if (rc != 0)
 				break;
 			if (acts & VOS_ITER_CB_EXIT) {

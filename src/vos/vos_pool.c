@@ -368,8 +368,9 @@ vos_pool_close(daos_handle_t poh)
 
 	if (pool == NULL)
 		return -DER_NO_HDL;
-	if (!d_list_empty(&pool->vp_conts)) {
-		D_ERROR("pool " DF_UUID " still has open containers\n", DP_UUID(pool->vp_id));
+	if (!d_list_empty(&pool->vp_conts) || pool->vp_iters > 0) {
+		D_ERROR("pool " DF_UUID " still has open containers or iterators\n",
+			DP_UUID(pool->vp_id));
 		return -DER_BUSY;
 	}
 	vos_hdl_unregister(pool->vp_cookie);
@@ -449,6 +450,7 @@ vos_pool_query(daos_handle_t poh, vos_pool_info_t *pinfo)
 	pinfo->pif_cont_nr = pool->vp_df->pd_cont_nr;
 	pinfo->pif_gc_stat = pool->vp_gc_stat;
 	pinfo->pif_gc_pending = pool->vp_df->pd_gc_nr;
+	pinfo->pif_heap_allocs = st.ups_nr_allocs;
 	return 0;
 }
 

@@ -11,7 +11,9 @@ cmake --install "$build_dir" --prefix "$prefix" >/dev/null
 
 for f in include/daos.h include/daos_types.h include/daos_errno.h include/daos_event.h \
 	 include/daos_version.h include/gurt/types.h include/gurt/common.h include/gurt/list.h \
-	 include/gurt/hash.h include/cart/types.h lib64/libgurt.so lib64/libdaos_common.so \
+	 include/gurt/hash.h include/cart/types.h include/daos_prop.h include/daos_security.h \
+	 include/daos_pool.h include/daos_cont.h include/daos_mgmt.h \
+	 lib64/libgurt.so lib64/libdaos_common.so \
 	 lib64/libdaos.so lib64/pkgconfig/daos.pc; do
 	if [ ! -e "$prefix/$f" ]; then
 		echo "missing from install: $f"
@@ -35,6 +37,12 @@ cc -Wall -Werror -o "$prefix/hello_pc" "$src_dir/hello_daos.c" \
 cc -Wall -I"$prefix/include" -o "$prefix/hello_flags" "$src_dir/hello_daos.c" \
 	-L"$prefix/lib64" -Wl,-rpath,"$prefix/lib64" -luuid -ldaos -lgurt -ldaos_common
 "$prefix/hello_flags"
+
+# Properties and ACLs live in libdaos_common, which IOR-style link lines name explicitly;
+# strict C99 (no GNU extensions) must compile too.
+cc -std=c99 -Wall -Werror -I"$prefix/include" -o "$prefix/prop_acl_client" "$src_dir/prop_acl_client.c" \
+	-L"$prefix/lib64" -Wl,-rpath,"$prefix/lib64" -luuid -ldaos -lgurt -ldaos_common
+"$prefix/prop_acl_client"
 
 # IOR's configure probe: libgurt must export d_hash_murmur64.
 gurt_syms=$(nm -D "$prefix/lib64/libgurt.so")

@@ -1,6 +1,7 @@
 /**
- * dbtree: B+tree operations (probe, insert with split, delete with borrow/merge, destroy,
- * drain, query). Iterators are in btree_iter.c, handles and classes in btree_class.c.
+ * dbtree: B+tree operations (probe, insert with split, delete with borrow/merge, fetch,
+ * upsert, delete). Contexts, destroy, drain and query are in btree_tree.c, iterators in
+ * btree_iter.c, handles and classes in btree_class.c, dbtree_check in btree_check.c.
  * Design notes: README.md in this folder.
  */
 #define D_LOGFAC DD_FAC(common)
@@ -34,7 +35,7 @@ btr_hkey_cmp(struct btr_context *tcx, struct btr_record *rec, struct btr_skey *s
 {
 	btr_ops_t *ops = btr_ops(tcx);
 
-	if (tcx->tc_mode == BTR_KEY_HASH8)
+	if (tcx->tc_hkey_u64)
 		return btr_u64_cmp(rec->rec_ukey[0], sk->sk_hkey_u64[0]);
 	if (ops->to_hkey_cmp != NULL)
 		return btr_cmp_rc2int(ops->to_hkey_cmp(&tcx->tc_tins, rec, sk->sk_hkey));
@@ -112,18 +113,19 @@ btr_tx_add(struct btr_context *tcx, void *ptr, size_t size)
 }
 
 /* Snapshot the header and records [from, to) of \a nd. */
-static int
+int
 btr_node_tx_add(struct btr_context *tcx, struct btr_node *nd, int from, int to)
 {
 	int rc;
 
 	rc = btr_tx_add(tcx, nd, sizeof(*nd));
 	if (rc == 0 && to > from)
-		rc = btr_tx_add(tcx, btr_rec_at(tcx, nd, from), (size_t)(to - from) * tcx->tc_rec_size);
+		rc = btr_tx_add(tcx, btr_rec_at(tcx, nd, from),
+				(size_t)(to - from) * tcx->tc_rec_size);
 	return rc;
 }
 
-static int
+int
 btr_root_tx_add(struct btr_context *tcx)
 {
 	return btr_tx_add(tcx, btr_root(tcx), sizeof(struct btr_root));
@@ -143,7 +145,7 @@ btr_tx_end(struct btr_context *tcx, int rc)
 	return umem_tx_commit(btr_umm(tcx));
 }
 
-static int
+int
 btr_node_free(struct btr_context *tcx, umem_off_t off)
 {
 	int rc = umem_free(btr_umm(tcx), off);
@@ -158,12 +160,6 @@ static inline int
 btr_min_keys(struct btr_context *tcx, bool leaf)
 {
 	return leaf ? tcx->tc_order / 2 : (tcx->tc_order - 1) / 2;
-}
-
-static inline int
-btr_init_root_size(struct btr_context *tcx)
-{
-	return (tcx->tc_feats & BTR_FEAT_DYNAMIC_ROOT) ? 1 : tcx->tc_order;
 }
 
 /* -------------------------------------------------------------------------------------------
@@ -195,7 +191,7 @@ int
 btr_skey_from_anchor(struct btr_context *tcx, daos_anchor_t *anchor, struct btr_skey *sk)
 {
 	btr_ops_t *ops = btr_ops(tcx);
-	int        hs  = tcx->tc_hkey_size;
+	int hs = tcx->tc_hkey_size;
 
 	sk->sk_key = NULL;
 	switch (tcx->tc_mode) {
@@ -212,7 +208,8 @@ btr_skey_from_anchor(struct btr_context *tcx, daos_anchor_t *anchor, struct btr_
 		if (tcx->tc_mode == BTR_KEY_HASH_COLL && ops->to_key_decode != NULL &&
 		    (anchor->da_flags & 1)) {
 			memset(&sk->sk_scratch, 0, sizeof(sk->sk_scratch));
-			memcpy(sk->sk_scratch.da_buf, anchor->da_buf + hs, DAOS_ANCHOR_BUF_MAX - hs);
+			memcpy(sk->sk_scratch.da_buf, anchor->da_buf + hs,
+			       DAOS_ANCHOR_BUF_MAX - hs);
 			d_iov_set(&sk->sk_iov, NULL, 0);
 			ops->to_key_decode(&tcx->tc_tins, &sk->sk_iov, &sk->sk_scratch);
 			sk->sk_key = &sk->sk_iov;
@@ -229,11 +226,11 @@ btr_skey_from_anchor(struct btr_context *tcx, daos_anchor_t *anchor, struct btr_
 int
 btr_rec_anchor(struct btr_context *tcx, struct btr_record *rec, daos_anchor_t *anchor)
 {
-	btr_ops_t    *ops = btr_ops(tcx);
-	int           hs  = tcx->tc_hkey_size;
+	btr_ops_t *ops = btr_ops(tcx);
+	int hs = tcx->tc_hkey_size;
 	daos_anchor_t scratch;
-	d_iov_t       key;
-	int           rc;
+	d_iov_t key;
+	int rc;
 
 	memset(anchor->da_buf, 0, sizeof(anchor->da_buf));
 	anchor->da_type = DAOS_ANCHOR_TYPE_HKEY;
@@ -265,6 +262,18 @@ btr_rec_anchor(struct btr_context *tcx, struct btr_record *rec, daos_anchor_t *a
 	}
 }
 
+int
+btr_cmp_leaf_rec(struct btr_context *tcx, struct btr_record *rec, struct btr_skey *sk)
+{
+	return btr_leaf_cmp(tcx, rec, sk);
+}
+
+int
+btr_cmp_sep_rec(struct btr_context *tcx, struct btr_record *rec, struct btr_skey *sk)
+{
+	return btr_sep_cmp(tcx, rec, sk);
+}
+
 /* -------------------------------------------------------------------------------------------
  * Paths
  * ------------------------------------------------------------------------------------------- */
@@ -294,15 +303,15 @@ btr_path_descend(struct btr_context *tcx, struct btr_path *path, int level, umem
 	for (;; level++) {
 		if (level >= BTR_TRACE_MAX || UMOFF_IS_NULL(off))
 			return -DER_DF_INVAL;
-		nd                             = btr_off2node(tcx, off);
+		nd = btr_off2node(tcx, off);
 		path->p_trace[level].tr_node = off;
 		if (btr_is_leaf(nd)) {
 			path->p_trace[level].tr_at = left ? 0 : nd->tn_keyn - 1;
-			path->p_depth              = level + 1;
+			path->p_depth = level + 1;
 			return nd->tn_keyn > 0 ? 0 : -DER_DF_INVAL;
 		}
 		path->p_trace[level].tr_at = left ? 0 : nd->tn_keyn;
-		off                        = btr_child_at(tcx, nd, path->p_trace[level].tr_at);
+		off = btr_child_at(tcx, nd, path->p_trace[level].tr_at);
 	}
 }
 
@@ -314,7 +323,7 @@ btr_path_climb(struct btr_context *tcx, struct btr_path *path, bool next)
 
 	for (l = path->p_depth - 2; l >= 0; l--) {
 		struct btr_trace *tr = &path->p_trace[l];
-		struct btr_node  *nd = btr_off2node(tcx, tr->tr_node);
+		struct btr_node *nd = btr_off2node(tcx, tr->tr_node);
 
 		if (next ? tr->tr_at < nd->tn_keyn : tr->tr_at > 0) {
 			tr->tr_at += next ? 1 : -1;
@@ -329,7 +338,7 @@ static int
 btr_path_step(struct btr_context *tcx, struct btr_path *path, bool next)
 {
 	struct btr_trace *tr = &path->p_trace[path->p_depth - 1];
-	struct btr_node  *nd = btr_off2node(tcx, tr->tr_node);
+	struct btr_node *nd = btr_off2node(tcx, tr->tr_node);
 
 	if (next ? tr->tr_at + 1 < nd->tn_keyn : tr->tr_at > 0) {
 		tr->tr_at += next ? 1 : -1;
@@ -353,7 +362,7 @@ static int
 btr_avail(struct btr_context *tcx, struct btr_record *rec, uint32_t intent)
 {
 	btr_ops_t *ops = btr_ops(tcx);
-	int        rc;
+	int rc;
 
 	if (ops->to_check_availability == NULL)
 		return 1;
@@ -391,7 +400,7 @@ btr_path_move(struct btr_context *tcx, struct btr_path *path, bool next, uint32_
 	return rc != 0 ? rc : btr_path_skip(tcx, path, next, intent);
 }
 
-static int
+int
 btr_path_first(struct btr_context *tcx, struct btr_path *path, bool left)
 {
 	struct btr_root *root = btr_root(tcx);
@@ -402,47 +411,94 @@ btr_path_first(struct btr_context *tcx, struct btr_path *path, bool left)
 	return btr_path_descend(tcx, path, 0, root->tr_node, left);
 }
 
+/* Lower bound of \a sk in leaf \a nd: first record >= key (keyn if none); *eq if equal. */
+static inline int
+btr_leaf_lbound(struct btr_context *tcx, struct btr_node *nd, struct btr_skey *sk, bool *eq)
+{
+	int lo = 0, hi = nd->tn_keyn, c_hi = 1;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		int c = btr_leaf_cmp(tcx, btr_rec_at(tcx, nd, mid), sk);
+
+		if (c < 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+			c_hi = c;
+		}
+	}
+	*eq = lo < nd->tn_keyn && c_hi == 0;
+	return lo;
+}
+
 /*
- * Route \a sk from the root to a leaf and put the path at the leaf's lower bound (first record
- * >= key, possibly one past the end). *eq: that record equals the key.
+ * Hash collisions: separators hold hkeys only, so a run of records with the key's hkey may
+ * continue in the following leaves. Walk on while the key sorts after a whole leaf, stopping
+ * at the end of a leaf if the next one starts above the key (inserting there keeps every
+ * separator valid: see README.md).
+ */
+static int
+btr_seek_run(struct btr_context *tcx, struct btr_path *path, struct btr_skey *sk, bool *eq)
+{
+	struct btr_path tmp;
+	int rc;
+
+	for (;;) {
+		struct btr_trace *tr;
+		struct btr_node *nd;
+		int at;
+
+		btr_path_copy(&tmp, path);
+		rc = btr_path_climb(tcx, &tmp, true);
+		if (rc == -DER_NONEXIST)
+			return 0;
+		if (rc != 0)
+			return rc;
+		tr = &tmp.p_trace[tmp.p_depth - 1];
+		nd = btr_off2node(tcx, tr->tr_node);
+		at = btr_leaf_lbound(tcx, nd, sk, eq);
+		if (at == 0 && !*eq)
+			return 0;
+		tr->tr_at = at;
+		btr_path_copy(path, &tmp);
+		if (at < nd->tn_keyn)
+			return 0;
+	}
+}
+
+/*
+ * Route \a sk from the root to a leaf and put the path at the key's position: the first
+ * record >= key, or one past the end of a leaf (insertion point). *eq: that record equals
+ * the key.
  */
 static int
 btr_path_seek(struct btr_context *tcx, struct btr_path *path, struct btr_skey *sk, bool *eq)
 {
-	struct btr_root *root   = btr_root(tcx);
-	bool             strict = tcx->tc_mode == BTR_KEY_HASH_COLL;
-	umem_off_t       off    = root->tr_node;
-	int              level;
+	struct btr_root *root = btr_root(tcx);
+	bool strict = tcx->tc_mode == BTR_KEY_HASH_COLL;
+	umem_off_t off = root->tr_node;
+	int level;
 
-	*eq           = false;
+	*eq = false;
 	path->p_depth = 0;
 	if (root->tr_depth == 0)
 		return -DER_NONEXIST;
 	btr_cmp_failed = false;
 	for (level = 0; level < BTR_TRACE_MAX; level++) {
 		struct btr_node *nd = btr_off2node(tcx, off);
-		int              lo = 0, hi = nd->tn_keyn;
+		int lo = 0, hi = nd->tn_keyn;
 
 		path->p_trace[level].tr_node = off;
 		if (btr_is_leaf(nd)) {
-			int c_hi = 1;
+			int rc = 0;
 
-			/* first record >= key; c_hi is the comparison at the final hi */
-			while (lo < hi) {
-				int mid = (lo + hi) / 2;
-				int c   = btr_leaf_cmp(tcx, btr_rec_at(tcx, nd, mid), sk);
-
-				if (c < 0) {
-					lo = mid + 1;
-				} else {
-					hi   = mid;
-					c_hi = c;
-				}
-			}
-			*eq                        = lo < nd->tn_keyn && c_hi == 0;
+			lo = btr_leaf_lbound(tcx, nd, sk, eq);
 			path->p_trace[level].tr_at = lo;
-			path->p_depth              = level + 1;
-			return btr_cmp_failed ? -DER_INVAL : 0;
+			path->p_depth = level + 1;
+			if (strict && lo == nd->tn_keyn && sk->sk_key != NULL)
+				rc = btr_seek_run(tcx, path, sk, eq);
+			return btr_cmp_failed ? -DER_INVAL : rc;
 		}
 		/*
 		 * Child = number of separators <= key; with hash collisions a run of equal hkeys
@@ -450,7 +506,7 @@ btr_path_seek(struct btr_context *tcx, struct btr_path *path, struct btr_skey *s
 		 */
 		while (lo < hi) {
 			int mid = (lo + hi) / 2;
-			int c   = btr_sep_cmp(tcx, btr_rec_at(tcx, nd, mid), sk);
+			int c = btr_sep_cmp(tcx, btr_rec_at(tcx, nd, mid), sk);
 
 			if (c < 0 || (c == 0 && !strict))
 				lo = mid + 1;
@@ -458,36 +514,25 @@ btr_path_seek(struct btr_context *tcx, struct btr_path *path, struct btr_skey *s
 				hi = mid;
 		}
 		path->p_trace[level].tr_at = lo;
-		off                        = btr_child_at(tcx, nd, lo);
+		off = btr_child_at(tcx, nd, lo);
 	}
 	return -DER_DF_INVAL;
 }
 
 /*
- * Find the record equal to \a sk. 0: tc_path is on it. -DER_NONEXIST: tc_path is where it
+ * Find the record equal to \a sk. 0: \a path is on it. -DER_NONEXIST: \a path is where it
  * would be inserted.
  */
 static int
 btr_find(struct btr_context *tcx, struct btr_path *path, struct btr_skey *sk)
 {
-	struct btr_path tmp;
-	bool            eq;
-	int             rc;
+	bool eq;
+	int rc;
 
 	rc = btr_path_seek(tcx, path, sk, &eq);
-	if (rc != 0 || eq)
-		return rc;
-	if (tcx->tc_mode != BTR_KEY_HASH_COLL)
-		return -DER_NONEXIST;
-	/* the equal record may start the next leaf */
-	btr_path_copy(&tmp, path);
-	rc = btr_path_fix(tcx, &tmp);
 	if (rc != 0)
 		return rc;
-	if (btr_leaf_cmp(tcx, btr_path_rec(tcx, &tmp), sk) != 0)
-		return -DER_NONEXIST;
-	btr_path_copy(path, &tmp);
-	return 0;
+	return eq ? 0 : -DER_NONEXIST;
 }
 
 int
@@ -495,7 +540,7 @@ btr_path_probe(struct btr_context *tcx, struct btr_path *path, dbtree_probe_opc_
 	       uint32_t intent, struct btr_skey *sk)
 {
 	bool eq;
-	int  rc;
+	int rc;
 
 	switch (opc) {
 	case BTR_PROBE_FIRST:
@@ -597,7 +642,8 @@ btr_node_insert(struct btr_context *tcx, struct btr_node *nd, int pos, struct bt
 	rc = btr_node_tx_add(tcx, nd, pos, nd->tn_keyn + 1);
 	if (rc != 0)
 		return rc;
-	btr_rec_copy(tcx, btr_rec_at(tcx, nd, pos + 1), btr_rec_at(tcx, nd, pos), nd->tn_keyn - pos);
+	btr_rec_copy(tcx, btr_rec_at(tcx, nd, pos + 1), btr_rec_at(tcx, nd, pos),
+		     nd->tn_keyn - pos);
 	btr_rec_copy(tcx, btr_rec_at(tcx, nd, pos), ins, 1);
 	nd->tn_keyn++;
 	return 0;
@@ -613,13 +659,13 @@ static int
 btr_node_split(struct btr_context *tcx, struct btr_path *path, int level, int pos,
 	       struct btr_record *ins, umem_off_t roff, struct btr_record *up)
 {
-	struct btr_node *nd    = btr_off2node(tcx, path->p_trace[level].tr_node);
-	struct btr_node *rn    = btr_off2node(tcx, roff);
-	bool             leaf  = btr_is_leaf(nd);
-	int              n     = nd->tn_keyn + 1;
-	bool             right = pos == nd->tn_keyn && btr_path_rightmost(tcx, path, level);
-	int              nl, first;
-	int              rc;
+	struct btr_node *nd = btr_off2node(tcx, path->p_trace[level].tr_node);
+	struct btr_node *rn = btr_off2node(tcx, roff);
+	bool leaf = btr_is_leaf(nd);
+	int n = nd->tn_keyn + 1;
+	bool right = pos == nd->tn_keyn && btr_path_rightmost(tcx, path, level);
+	int nl, first;
+	int rc;
 
 	if (leaf)
 		nl = right ? n - 1 : n / 2;
@@ -667,10 +713,10 @@ static int
 btr_root_grow(struct btr_context *tcx, struct btr_path *path)
 {
 	struct btr_root *root = btr_root(tcx);
-	struct btr_node *old  = btr_off2node(tcx, root->tr_node);
-	int              cap  = root->tr_node_size * 2;
-	umem_off_t       off;
-	int              rc;
+	struct btr_node *old = btr_off2node(tcx, root->tr_node);
+	int cap = root->tr_node_size * 2;
+	umem_off_t off;
+	int rc;
 
 	if (cap > tcx->tc_order)
 		cap = tcx->tc_order;
@@ -684,8 +730,8 @@ btr_root_grow(struct btr_context *tcx, struct btr_path *path)
 	rc = btr_node_free(tcx, root->tr_node);
 	if (rc != 0)
 		return rc;
-	root->tr_node              = off;
-	root->tr_node_size         = cap;
+	root->tr_node = off;
+	root->tr_node_size = cap;
 	path->p_trace[0].tr_node = off;
 	return 0;
 }
@@ -694,32 +740,32 @@ btr_root_grow(struct btr_context *tcx, struct btr_path *path)
 static int
 btr_insert_rec(struct btr_context *tcx, struct btr_path *path, struct btr_record *rec)
 {
-	struct btr_root  *root = btr_root(tcx);
-	umem_off_t        nodes[BTR_TRACE_MAX + 1];
-	uint64_t          bufs[2][BTR_REC_MAX / 8];
+	struct btr_root *root = btr_root(tcx);
+	umem_off_t nodes[BTR_TRACE_MAX + 1];
+	uint64_t bufs[2][BTR_REC_MAX / 8];
 	struct btr_record *ins = rec;
-	int               nr   = 0;
-	int               need;
-	int               l, pos;
-	int               rc;
+	int nr = 0;
+	int need;
+	int l, pos;
+	int rc;
 
 	if (root->tr_depth == 0) {
 		struct btr_node *nd;
-		int              cap = btr_init_root_size(tcx);
-		umem_off_t       off = btr_node_alloc(tcx, cap);
+		int cap = btr_init_root_size(tcx);
+		umem_off_t off = btr_node_alloc(tcx, cap);
 
 		if (UMOFF_IS_NULL(off))
 			return btr_umm(tcx)->umm_nospc_rc;
 		nd = btr_off2node(tcx, off);
 		memset(nd, 0, sizeof(*nd));
 		nd->tn_flags = BTR_NODE_LEAF;
-		nd->tn_keyn  = 1;
+		nd->tn_keyn = 1;
 		btr_rec_copy(tcx, nd->tn_recs, rec, 1);
 		rc = btr_root_tx_add(tcx);
 		if (rc != 0)
 			return rc;
-		root->tr_node      = off;
-		root->tr_depth     = 1;
+		root->tr_node = off;
+		root->tr_depth = 1;
 		root->tr_node_size = cap;
 		return 0;
 	}
@@ -750,7 +796,7 @@ btr_insert_rec(struct btr_context *tcx, struct btr_path *path, struct btr_record
 
 	pos = path->p_trace[l].tr_at;
 	for (nr = 0; l >= 0; l--) {
-		struct btr_node   *nd = btr_off2node(tcx, path->p_trace[l].tr_node);
+		struct btr_node *nd = btr_off2node(tcx, path->p_trace[l].tr_node);
 		struct btr_record *up = (struct btr_record *)bufs[nr & 1];
 
 		if (nd->tn_keyn < tcx->tc_order)
@@ -769,13 +815,13 @@ btr_insert_rec(struct btr_context *tcx, struct btr_path *path, struct btr_record
 		struct btr_node *nd = btr_off2node(tcx, nodes[nr]);
 
 		memset(nd, 0, sizeof(*nd));
-		nd->tn_keyn  = 1;
+		nd->tn_keyn = 1;
 		nd->tn_child = root->tr_node;
 		btr_rec_copy(tcx, nd->tn_recs, ins, 1);
 		rc = btr_root_tx_add(tcx);
 		if (rc != 0)
 			return rc;
-		root->tr_node      = nodes[nr];
+		root->tr_node = nodes[nr];
 		root->tr_node_size = tcx->tc_order;
 		root->tr_depth++;
 	}
@@ -786,9 +832,9 @@ static int
 btr_insert(struct btr_context *tcx, struct btr_path *path, struct btr_skey *sk, d_iov_t *key,
 	   d_iov_t *val, d_iov_t *val_out)
 {
-	uint64_t           buf[BTR_REC_MAX / 8];
+	uint64_t buf[BTR_REC_MAX / 8];
 	struct btr_record *rec = (struct btr_record *)buf;
-	int                rc;
+	int rc;
 
 	memset(rec, 0, tcx->tc_rec_size);
 	if (tcx->tc_mode == BTR_KEY_UINT)
@@ -810,14 +856,13 @@ btr_update_at(struct btr_context *tcx, struct btr_record *rec, d_iov_t *key, d_i
 	      d_iov_t *val_out)
 {
 	btr_ops_t *ops = btr_ops(tcx);
-	int        rc;
+	int rc;
 
 	rc = btr_tx_add(tcx, rec, tcx->tc_rec_size);
 	if (rc != 0)
 		return rc;
-	rc = ops->to_rec_update != NULL
-		 ? ops->to_rec_update(&tcx->tc_tins, rec, key, val, val_out)
-		 : -DER_NO_PERM;
+	rc = ops->to_rec_update != NULL ? ops->to_rec_update(&tcx->tc_tins, rec, key, val, val_out)
+					: -DER_NO_PERM;
 	if (rc != -DER_NO_PERM)
 		return rc;
 	rc = ops->to_rec_free(&tcx->tc_tins, rec, NULL);
@@ -848,10 +893,10 @@ static int
 btr_borrow(struct btr_context *tcx, struct btr_node *pn, int k, struct btr_node *nd,
 	   struct btr_node *sn, bool from_left)
 {
-	bool               leaf = btr_is_leaf(nd);
-	bool               dkey = tcx->tc_mode == BTR_KEY_DIRECT;
-	struct btr_record *sep  = btr_rec_at(tcx, pn, k);
-	int                rc;
+	bool leaf = btr_is_leaf(nd);
+	bool dkey = tcx->tc_mode == BTR_KEY_DIRECT;
+	struct btr_record *sep = btr_rec_at(tcx, pn, k);
+	int rc;
 
 	rc = btr_tx_add(tcx, sep, tcx->tc_rec_size);
 	if (rc == 0)
@@ -873,7 +918,7 @@ btr_borrow(struct btr_context *tcx, struct btr_node *pn, int k, struct btr_node 
 			struct btr_record *r0 = btr_rec_at(tcx, nd, 0);
 
 			btr_key_copy(tcx, r0, sep);
-			r0->rec_off  = nd->tn_child;
+			r0->rec_off = nd->tn_child;
 			nd->tn_child = last->rec_off;
 			btr_key_copy(tcx, sep, last);
 		}
@@ -900,13 +945,12 @@ btr_borrow(struct btr_context *tcx, struct btr_node *pn, int k, struct btr_node 
 
 /* Merge \a rn into its left sibling \a ln (separator k of \a pn), free \a rn, drop k. */
 static int
-btr_merge(struct btr_context *tcx, struct btr_node *pn, int k, struct btr_node *ln,
-	  umem_off_t roff)
+btr_merge(struct btr_context *tcx, struct btr_node *pn, int k, struct btr_node *ln, umem_off_t roff)
 {
-	struct btr_node *rn   = btr_off2node(tcx, roff);
-	bool             leaf = btr_is_leaf(ln);
-	int              add  = rn->tn_keyn + (leaf ? 0 : 1);
-	int              rc;
+	struct btr_node *rn = btr_off2node(tcx, roff);
+	bool leaf = btr_is_leaf(ln);
+	int add = rn->tn_keyn + (leaf ? 0 : 1);
+	int rc;
 
 	rc = btr_node_tx_add(tcx, ln, ln->tn_keyn, ln->tn_keyn + add);
 	if (rc != 0)
@@ -931,15 +975,15 @@ static int
 btr_rebalance(struct btr_context *tcx, struct btr_path *path)
 {
 	struct btr_root *root = btr_root(tcx);
-	int              l;
-	int              rc;
+	int l;
+	int rc;
 
 	for (l = path->p_depth - 1; l >= 0; l--) {
-		umem_off_t       off = path->p_trace[l].tr_node;
-		struct btr_node *nd  = btr_off2node(tcx, off);
+		umem_off_t off = path->p_trace[l].tr_node;
+		struct btr_node *nd = btr_off2node(tcx, off);
 		struct btr_node *pn, *sn;
-		umem_off_t       soff;
-		int              c;
+		umem_off_t soff;
+		int c;
 
 		if (l == 0) {
 			if (nd->tn_keyn > 0)
@@ -948,8 +992,8 @@ btr_rebalance(struct btr_context *tcx, struct btr_path *path)
 			if (rc != 0)
 				return rc;
 			if (btr_is_leaf(nd)) {
-				root->tr_node      = UMOFF_NULL;
-				root->tr_depth     = 0;
+				root->tr_node = UMOFF_NULL;
+				root->tr_depth = 0;
 				root->tr_node_size = btr_init_root_size(tcx);
 			} else {
 				root->tr_node = nd->tn_child;
@@ -962,16 +1006,16 @@ btr_rebalance(struct btr_context *tcx, struct btr_path *path)
 			return 0;
 
 		pn = btr_off2node(tcx, path->p_trace[l - 1].tr_node);
-		c  = path->p_trace[l - 1].tr_at;
+		c = path->p_trace[l - 1].tr_at;
 		if (c > 0) {
 			soff = btr_child_at(tcx, pn, c - 1);
-			sn   = btr_off2node(tcx, soff);
+			sn = btr_off2node(tcx, soff);
 			if (sn->tn_keyn > btr_min_keys(tcx, btr_is_leaf(sn)))
 				return btr_borrow(tcx, pn, c - 1, nd, sn, true);
 			rc = btr_merge(tcx, pn, c - 1, sn, off);
 		} else {
 			soff = btr_child_at(tcx, pn, 1);
-			sn   = btr_off2node(tcx, soff);
+			sn = btr_off2node(tcx, soff);
 			if (sn->tn_keyn > btr_min_keys(tcx, btr_is_leaf(sn)))
 				return btr_borrow(tcx, pn, 0, nd, sn, false);
 			rc = btr_merge(tcx, pn, 0, nd, soff);
@@ -987,8 +1031,8 @@ int
 btr_delete_at(struct btr_context *tcx, struct btr_path *path, void *args)
 {
 	struct btr_trace *tr = &path->p_trace[path->p_depth - 1];
-	struct btr_node  *nd = btr_off2node(tcx, tr->tr_node);
-	int               rc;
+	struct btr_node *nd = btr_off2node(tcx, tr->tr_node);
+	int rc;
 
 	rc = btr_node_tx_add(tcx, nd, tr->tr_at, nd->tn_keyn);
 	if (rc != 0)
@@ -1003,278 +1047,6 @@ btr_delete_at(struct btr_context *tcx, struct btr_path *path, void *args)
 }
 
 /* -------------------------------------------------------------------------------------------
- * Contexts
- * ------------------------------------------------------------------------------------------- */
-
-struct btr_context *
-btr_hdl2tcx(daos_handle_t toh)
-{
-	return btr_hdl_lookup(toh.cookie, BTR_HDL_TREE);
-}
-
-void
-btr_context_decref(struct btr_context *tcx)
-{
-	if (--tcx->tc_ref == 0)
-		D_FREE(tcx);
-}
-
-static int
-btr_context_create(struct btr_root *root, struct umem_attr *uma, void *priv,
-		   struct btr_context **tcxp)
-{
-	struct btr_context *tcx;
-	btr_ops_t          *ops;
-	uint64_t            cfeats;
-	int                 rc;
-
-	rc = btr_class_get(root->tr_class, &ops, &cfeats);
-	if (rc != 0)
-		return rc;
-	if (root->tr_order < BTR_ORDER_MIN || root->tr_order > BTR_ORDER_MAX ||
-	    root->tr_depth >= BTR_TRACE_MAX) {
-		D_ERROR("bad tree root: order %u depth %u\n", root->tr_order, root->tr_depth);
-		return -DER_DF_INVAL;
-	}
-
-	D_ALLOC_PTR(tcx);
-	if (tcx == NULL)
-		return -DER_NOMEM;
-	rc = umem_class_init(uma, &tcx->tc_tins.ti_umm);
-	if (rc != 0)
-		goto failed;
-	tcx->tc_tins.ti_root = root;
-	tcx->tc_tins.ti_ops  = ops;
-	tcx->tc_tins.ti_priv = priv;
-	tcx->tc_order        = root->tr_order;
-	tcx->tc_feats        = root->tr_feats;
-	tcx->tc_ref          = 1;
-	D_INIT_LIST_HEAD(&tcx->tc_iters);
-
-	if (tcx->tc_feats & BTR_FEAT_UINT_KEY) {
-		tcx->tc_mode      = BTR_KEY_UINT;
-		tcx->tc_hkey_size = sizeof(uint64_t);
-	} else if (tcx->tc_feats & BTR_FEAT_DIRECT_KEY) {
-		tcx->tc_mode      = BTR_KEY_DIRECT;
-		tcx->tc_hkey_size = sizeof(umem_off_t);
-	} else {
-		tcx->tc_hkey_size = ops->to_hkey_size();
-		if (tcx->tc_hkey_size <= 0 || tcx->tc_hkey_size > BTR_HKEY_MAX) {
-			D_ERROR("class %u: bad hkey size %d\n", root->tr_class, tcx->tc_hkey_size);
-			rc = -DER_INVAL;
-			goto failed;
-		}
-		if (ops->to_key_cmp != NULL)
-			tcx->tc_mode = BTR_KEY_HASH_COLL;
-		else
-			tcx->tc_mode = BTR_KEY_HASH;
-		if (tcx->tc_hkey_size == sizeof(uint64_t) && ops->to_hkey_cmp == NULL &&
-		    ops->to_key_cmp == NULL)
-			tcx->tc_mode = BTR_KEY_HASH8;
-	}
-	tcx->tc_rec_size = sizeof(struct btr_record) + D_ALIGNUP(tcx->tc_hkey_size, 8);
-
-	rc = btr_hdl_alloc(BTR_HDL_TREE, tcx, &tcx->tc_cookie);
-	if (rc != 0)
-		goto failed;
-	*tcxp = tcx;
-	return 0;
-failed:
-	D_FREE(tcx);
-	return rc;
-}
-
-static int
-btr_create_common(unsigned int tree_class, uint64_t tree_feats, unsigned int tree_order,
-		  struct umem_attr *uma, struct btr_root *root, void *priv, daos_handle_t *toh)
-{
-	struct btr_context *tcx;
-	struct btr_root     tmp;
-	struct umem_instance umm;
-	btr_ops_t          *ops;
-	uint64_t            cfeats;
-	int                 rc;
-
-	if (root == NULL || uma == NULL || toh == NULL)
-		return -DER_INVAL;
-	if (tree_order < BTR_ORDER_MIN || tree_order > BTR_ORDER_MAX) {
-		D_ERROR("tree order %u not in [%d, %d]\n", tree_order, BTR_ORDER_MIN,
-			BTR_ORDER_MAX);
-		return -DER_INVAL;
-	}
-	if (root->tr_class != 0) {
-		D_ERROR("tree exists: class %u\n", root->tr_class);
-		return -DER_NO_PERM;
-	}
-	rc = btr_class_get(tree_class, &ops, &cfeats);
-	if (rc != 0)
-		return rc;
-	/* a dynamic root is a per-tree choice any class allows */
-	if ((tree_feats & ~(cfeats | BTR_FEAT_DYNAMIC_ROOT)) != 0) {
-		D_ERROR("class %u does not support features " DF_X64 "\n", tree_class,
-			tree_feats & ~(cfeats | BTR_FEAT_DYNAMIC_ROOT));
-		return -DER_PROTO;
-	}
-	tree_feats |= cfeats & (BTR_FEAT_UINT_KEY | BTR_FEAT_DIRECT_KEY | BTR_FEAT_DYNAMIC_ROOT);
-
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.tr_class     = tree_class;
-	tmp.tr_feats     = tree_feats;
-	tmp.tr_order     = tree_order;
-	tmp.tr_node_size = (tree_feats & BTR_FEAT_DYNAMIC_ROOT) ? 1 : tree_order;
-
-	rc = umem_class_init(uma, &umm);
-	if (rc != 0)
-		return rc;
-	rc = umem_tx_begin(&umm, NULL);
-	if (rc != 0)
-		return rc;
-	rc = umem_tx_add_ptr(&umm, root, sizeof(*root));
-	if (rc == 0)
-		*root = tmp;
-	rc = rc != 0 ? umem_tx_abort(&umm, rc) : umem_tx_commit(&umm);
-	if (rc != 0)
-		return rc;
-
-	rc = btr_context_create(root, uma, priv, &tcx);
-	if (rc != 0)
-		return rc;
-	toh->cookie = tcx->tc_cookie;
-	return 0;
-}
-
-int
-dbtree_create_inplace(unsigned int tree_class, uint64_t tree_feats, unsigned int tree_order,
-		      struct umem_attr *uma, struct btr_root *root, daos_handle_t *toh)
-{
-	return btr_create_common(tree_class, tree_feats, tree_order, uma, root, NULL, toh);
-}
-
-int
-dbtree_create_inplace_ex(unsigned int tree_class, uint64_t tree_feats, unsigned int tree_order,
-			 struct umem_attr *uma, struct btr_root *root, void *priv,
-			 daos_handle_t *toh)
-{
-	return btr_create_common(tree_class, tree_feats, tree_order, uma, root, priv, toh);
-}
-
-int
-dbtree_create(unsigned int tree_class, uint64_t tree_feats, unsigned int tree_order,
-	      struct umem_attr *uma, umem_off_t *root_offp, daos_handle_t *toh)
-{
-	struct umem_instance umm;
-	struct btr_context  *tcx;
-	umem_off_t           off;
-	int                  rc;
-
-	if (uma == NULL || toh == NULL)
-		return -DER_INVAL;
-	rc = umem_class_init(uma, &umm);
-	if (rc != 0)
-		return rc;
-	rc = umem_tx_begin(&umm, NULL);
-	if (rc != 0)
-		return rc;
-	off = umem_zalloc(&umm, sizeof(struct btr_root));
-	if (UMOFF_IS_NULL(off)) {
-		rc = umem_tx_abort(&umm, umm.umm_nospc_rc);
-		return rc != 0 ? rc : -DER_NOSPACE;
-	}
-	rc = btr_create_common(tree_class, tree_feats, tree_order, uma, umem_off2ptr(&umm, off),
-			       NULL, toh);
-	rc = rc != 0 ? umem_tx_abort(&umm, rc) : umem_tx_commit(&umm);
-	if (rc != 0) {
-		if (!umem_has_tx(&umm))
-			umem_free(&umm, off);
-		return rc;
-	}
-	tcx                      = btr_hdl2tcx(*toh);
-	tcx->tc_root_owned       = true;
-	tcx->tc_tins.ti_root_off = off;
-	if (root_offp != NULL)
-		*root_offp = off;
-	return 0;
-}
-
-int
-dbtree_open_inplace_ex(struct btr_root *root, struct umem_attr *uma, void *priv,
-		       daos_handle_t *toh)
-{
-	struct btr_context *tcx;
-	int                 rc;
-
-	if (root == NULL || uma == NULL || toh == NULL)
-		return -DER_INVAL;
-	if (root->tr_class == 0) {
-		D_DEBUG(DB_TRACE, "open of a tree that does not exist\n");
-		return -DER_INVAL;
-	}
-	rc = btr_context_create(root, uma, priv, &tcx);
-	if (rc != 0)
-		return rc;
-	toh->cookie = tcx->tc_cookie;
-	return 0;
-}
-
-int
-dbtree_open_inplace(struct btr_root *root, struct umem_attr *uma, daos_handle_t *toh)
-{
-	return dbtree_open_inplace_ex(root, uma, NULL, toh);
-}
-
-int
-dbtree_open(umem_off_t root_off, struct umem_attr *uma, daos_handle_t *toh)
-{
-	struct umem_instance umm;
-	struct btr_context  *tcx;
-	int                  rc;
-
-	if (uma == NULL || UMOFF_IS_NULL(root_off))
-		return -DER_INVAL;
-	rc = umem_class_init(uma, &umm);
-	if (rc != 0)
-		return rc;
-	rc = dbtree_open_inplace_ex(umem_off2ptr(&umm, root_off), uma, NULL, toh);
-	if (rc != 0)
-		return rc;
-	tcx                      = btr_hdl2tcx(*toh);
-	tcx->tc_root_owned       = true;
-	tcx->tc_tins.ti_root_off = root_off;
-	return 0;
-}
-
-static void
-btr_close(struct btr_context *tcx)
-{
-	btr_hdl_free(tcx->tc_cookie);
-	tcx->tc_cookie = 0;
-	btr_context_decref(tcx);
-}
-
-int
-dbtree_close(daos_handle_t toh)
-{
-	struct btr_context *tcx = btr_hdl2tcx(toh);
-
-	if (tcx == NULL)
-		return -DER_NO_HDL;
-	btr_close(tcx);
-	return 0;
-}
-
-struct umem_instance *
-btr_hdl2umm(daos_handle_t toh)
-{
-	struct btr_context  *tcx = btr_hdl2tcx(toh);
-	struct btr_iterator *itr;
-
-	if (tcx != NULL)
-		return btr_umm(tcx);
-	itr = btr_hdl_lookup(toh.cookie, BTR_HDL_ITER);
-	return itr != NULL ? btr_umm(itr->it_tcx) : NULL;
-}
-
-/* -------------------------------------------------------------------------------------------
  * Public operations
  * ------------------------------------------------------------------------------------------- */
 
@@ -1283,9 +1055,10 @@ static void
 btr_probe_save(struct btr_context *tcx, struct btr_skey *sk, bool eq)
 {
 	tcx->tc_probe_valid = true;
-	tcx->tc_probe_eq    = eq;
-	tcx->tc_probe_kbuf  = sk->sk_key->iov_buf;
-	tcx->tc_probe_klen  = sk->sk_key->iov_len;
+	tcx->tc_probe_gen = tcx->tc_ri->ri_gen;
+	tcx->tc_probe_eq = eq;
+	tcx->tc_probe_kbuf = sk->sk_key->iov_buf;
+	tcx->tc_probe_klen = sk->sk_key->iov_len;
 	if (tcx->tc_mode != BTR_KEY_DIRECT)
 		memcpy(tcx->tc_probe_hkey, sk->sk_hkey, tcx->tc_hkey_size);
 }
@@ -1293,7 +1066,8 @@ btr_probe_save(struct btr_context *tcx, struct btr_skey *sk, bool eq)
 static bool
 btr_probe_reusable(struct btr_context *tcx, struct btr_skey *sk)
 {
-	if (!tcx->tc_probe_valid)
+	/* also void if the tree changed through another handle */
+	if (!tcx->tc_probe_valid || tcx->tc_probe_gen != tcx->tc_ri->ri_gen)
 		return false;
 	if (tcx->tc_mode == BTR_KEY_DIRECT)
 		return tcx->tc_probe_kbuf == sk->sk_key->iov_buf &&
@@ -1307,7 +1081,7 @@ btr_probe_reusable(struct btr_context *tcx, struct btr_skey *sk)
 }
 
 /* The tree is about to change: iterators keep their position as a key, BYPASS is void. */
-static void
+void
 btr_modify_prep(struct btr_context *tcx)
 {
 	tcx->tc_probe_valid = false;
@@ -1319,8 +1093,8 @@ dbtree_fetch(daos_handle_t toh, dbtree_probe_opc_t opc, uint32_t intent, d_iov_t
 	     d_iov_t *key_out, d_iov_t *val_out)
 {
 	struct btr_context *tcx = btr_hdl2tcx(toh);
-	struct btr_skey     sk;
-	int                 rc;
+	struct btr_skey sk;
+	int rc;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;
@@ -1360,9 +1134,9 @@ dbtree_upsert(daos_handle_t toh, dbtree_probe_opc_t opc, uint32_t intent, d_iov_
 	      d_iov_t *val, d_iov_t *val_out)
 {
 	struct btr_context *tcx = btr_hdl2tcx(toh);
-	struct btr_skey     sk;
-	bool                exists;
-	int                 rc;
+	struct btr_skey sk;
+	bool exists;
+	int rc;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;
@@ -1407,8 +1181,8 @@ int
 dbtree_delete(daos_handle_t toh, dbtree_probe_opc_t opc, d_iov_t *key, void *args)
 {
 	struct btr_context *tcx = btr_hdl2tcx(toh);
-	struct btr_skey     sk;
-	int                 rc;
+	struct btr_skey sk;
+	int rc;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;
@@ -1433,194 +1207,4 @@ dbtree_delete(daos_handle_t toh, dbtree_probe_opc_t opc, d_iov_t *key, void *arg
 		return rc;
 	rc = btr_delete_at(tcx, &tcx->tc_path, args);
 	return btr_tx_end(tcx, rc);
-}
-
-static void
-btr_node_stat(struct btr_context *tcx, umem_off_t off, int level, struct btr_stat *stat)
-{
-	struct btr_node *nd = btr_off2node(tcx, off);
-	int              i;
-
-	stat->bs_node_nr++;
-	if (!btr_is_leaf(nd)) {
-		for (i = 0; i <= nd->tn_keyn; i++)
-			btr_node_stat(tcx, btr_child_at(tcx, nd, i), level + 1, stat);
-		return;
-	}
-	stat->bs_rec_nr += nd->tn_keyn;
-	if (btr_ops(tcx)->to_rec_stat == NULL)
-		return;
-	for (i = 0; i < nd->tn_keyn; i++) {
-		struct btr_rec_stat rs;
-
-		if (btr_ops(tcx)->to_rec_stat(&tcx->tc_tins, btr_rec_at(tcx, nd, i), &rs) != 0)
-			continue;
-		stat->bs_key_sum += rs.rs_ksize;
-		stat->bs_val_sum += rs.rs_vsize;
-		if (stat->bs_key_max < rs.rs_ksize)
-			stat->bs_key_max = rs.rs_ksize;
-		if (stat->bs_val_max < rs.rs_vsize)
-			stat->bs_val_max = rs.rs_vsize;
-	}
-}
-
-int
-dbtree_query(daos_handle_t toh, struct btr_attr *attr, struct btr_stat *stat)
-{
-	struct btr_context *tcx = btr_hdl2tcx(toh);
-	struct btr_root    *root;
-
-	if (tcx == NULL)
-		return -DER_NO_HDL;
-	root = btr_root(tcx);
-	if (attr != NULL) {
-		memset(attr, 0, sizeof(*attr));
-		attr->ba_order = root->tr_order;
-		attr->ba_depth = root->tr_depth;
-		attr->ba_class = root->tr_class;
-		attr->ba_feats = root->tr_feats;
-		umem_attr_get(btr_umm(tcx), &attr->ba_uma);
-		if (root->tr_depth > 0) {
-			struct btr_node *nd = btr_off2node(tcx, root->tr_node);
-			double           est = nd->tn_keyn;
-			unsigned int     d;
-
-			/* fan-out of 3/4 of the order below the root */
-			if (root->tr_depth > 1)
-				est += 1;
-			for (d = 1; d < root->tr_depth; d++)
-				est *= (root->tr_order * 3) / 4.0;
-			attr->ba_count = est > INT32_MAX ? INT32_MAX : (int)est;
-		}
-	}
-	if (stat != NULL) {
-		memset(stat, 0, sizeof(*stat));
-		if (root->tr_depth > 0)
-			btr_node_stat(tcx, root->tr_node, 0, stat);
-	}
-	return 0;
-}
-
-int
-dbtree_is_empty(daos_handle_t toh)
-{
-	struct btr_context *tcx = btr_hdl2tcx(toh);
-
-	if (tcx == NULL)
-		return -DER_NO_HDL;
-	return btr_root(tcx)->tr_depth == 0;
-}
-
-/* -------------------------------------------------------------------------------------------
- * Destroy and drain
- * ------------------------------------------------------------------------------------------- */
-
-static int
-btr_node_destroy(struct btr_context *tcx, umem_off_t off, void *args)
-{
-	struct btr_node *nd = btr_off2node(tcx, off);
-	int              i;
-	int              rc;
-
-	if (btr_is_leaf(nd)) {
-		/* the class may touch the record while freeing its body */
-		rc = btr_node_tx_add(tcx, nd, 0, nd->tn_keyn);
-		for (i = 0; rc == 0 && i < nd->tn_keyn; i++)
-			rc = btr_ops(tcx)->to_rec_free(&tcx->tc_tins, btr_rec_at(tcx, nd, i), args);
-	} else {
-		for (i = 0, rc = 0; rc == 0 && i <= nd->tn_keyn; i++)
-			rc = btr_node_destroy(tcx, btr_child_at(tcx, nd, i), args);
-	}
-	return rc != 0 ? rc : btr_node_free(tcx, off);
-}
-
-/* Free the (empty) root: zero it in place, or free it if dbtree_create made it. */
-static int
-btr_root_destroy(struct btr_context *tcx)
-{
-	int rc = btr_root_tx_add(tcx);
-
-	if (rc != 0)
-		return rc;
-	memset(btr_root(tcx), 0, sizeof(struct btr_root));
-	if (tcx->tc_root_owned)
-		rc = umem_free(btr_umm(tcx), tcx->tc_tins.ti_root_off);
-	return rc;
-}
-
-int
-dbtree_destroy(daos_handle_t toh, void *args)
-{
-	struct btr_context *tcx = btr_hdl2tcx(toh);
-	struct btr_root    *root;
-	int                 rc;
-
-	if (tcx == NULL)
-		return -DER_NO_HDL;
-	root = btr_root(tcx);
-	btr_modify_prep(tcx);
-	rc = btr_tx_begin(tcx);
-	if (rc == 0) {
-		if (root->tr_depth > 0)
-			rc = btr_node_destroy(tcx, root->tr_node, args);
-		if (rc == 0)
-			rc = btr_root_destroy(tcx);
-		rc = btr_tx_end(tcx, rc);
-	}
-	btr_close(tcx);
-	return rc;
-}
-
-int
-dbtree_drain(daos_handle_t toh, int *credits, void *args, bool *destroyed)
-{
-	struct btr_context *tcx = btr_hdl2tcx(toh);
-	struct btr_root    *root;
-	bool                gone = false;
-	int                 creds;
-	int                 rc;
-
-	if (tcx == NULL)
-		return -DER_NO_HDL;
-	if (destroyed == NULL || (credits != NULL && *credits <= 0))
-		return -DER_INVAL;
-	*destroyed = false;
-	root       = btr_root(tcx);
-	if (root->tr_class == 0) {
-		*destroyed = true;
-		return 0;
-	}
-	btr_modify_prep(tcx);
-	rc = btr_tx_begin(tcx);
-	if (rc != 0)
-		return rc;
-	if (credits == NULL) {
-		if (root->tr_depth > 0)
-			rc = btr_node_destroy(tcx, root->tr_node, args);
-		if (rc == 0)
-			rc = btr_root_destroy(tcx);
-		rc = btr_tx_end(tcx, rc);
-		if (rc == 0)
-			*destroyed = true;
-		return rc;
-	}
-
-	/* one credit per record, always from the left edge */
-	creds = *credits;
-	while (rc == 0 && creds > 0 && root->tr_depth > 0) {
-		rc = btr_path_first(tcx, &tcx->tc_path, true);
-		if (rc == 0)
-			rc = btr_delete_at(tcx, &tcx->tc_path, args);
-		creds--;
-	}
-	if (rc == 0 && root->tr_depth == 0) {
-		rc   = btr_root_destroy(tcx);
-		gone = true;
-	}
-	rc = btr_tx_end(tcx, rc);
-	if (rc == 0) {
-		*credits   = creds;
-		*destroyed = gone;
-	}
-	return rc;
 }

@@ -9,7 +9,7 @@
 
 static struct {
 	btr_ops_t *ops;
-	uint64_t   feats;
+	uint64_t feats;
 } btr_classes[BTR_CLASS_MAX];
 static pthread_mutex_t btr_class_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -35,7 +35,8 @@ dbtree_class_register(unsigned int tree_class, uint64_t tree_feats, btr_ops_t *o
 	if (btr_classes[tree_class].ops == NULL) {
 		btr_classes[tree_class].feats = tree_feats;
 		__atomic_store_n(&btr_classes[tree_class].ops, ops, __ATOMIC_RELEASE);
-	} else if (btr_classes[tree_class].ops != ops || btr_classes[tree_class].feats != tree_feats) {
+	} else if (btr_classes[tree_class].ops != ops ||
+		   btr_classes[tree_class].feats != tree_feats) {
 		rc = -DER_EXIST;
 	}
 	pthread_mutex_unlock(&btr_class_lock);
@@ -44,7 +45,7 @@ dbtree_class_register(unsigned int tree_class, uint64_t tree_feats, btr_ops_t *o
 
 static int btr_builtin_register(void);
 static pthread_once_t btr_builtin_once = PTHREAD_ONCE_INIT;
-static int            btr_builtin_rc;
+static int btr_builtin_rc;
 
 static void
 btr_builtin_init_once(void)
@@ -72,7 +73,7 @@ btr_class_get(unsigned int tree_class, btr_ops_t **ops, uint64_t *feats)
 		D_ERROR("tree class %u is not registered\n", tree_class);
 		return -DER_NONEXIST;
 	}
-	*ops   = o;
+	*ops = o;
 	*feats = btr_classes[tree_class].feats;
 	return 0;
 }
@@ -90,13 +91,13 @@ btr_class_get(unsigned int tree_class, btr_ops_t **ops, uint64_t *feats)
 struct btr_hslot {
 	uint32_t hs_tag;
 	uint32_t hs_next;
-	void    *hs_ptr;
+	void *hs_ptr;
 };
 
 static struct btr_hslot *btr_hchunks[BTR_HDL_CHUNKS];
-static uint32_t          btr_hnr;
-static uint32_t          btr_hfree = UINT32_MAX;
-static pthread_mutex_t   btr_hlock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t btr_hnr;
+static uint32_t btr_hfree = UINT32_MAX;
+static pthread_mutex_t btr_hlock = PTHREAD_MUTEX_INITIALIZER;
 
 static inline struct btr_hslot *
 btr_hslot(uint32_t idx)
@@ -113,13 +114,13 @@ int
 btr_hdl_alloc(int type, void *ptr, uint64_t *cookie)
 {
 	struct btr_hslot *slot;
-	uint32_t          idx, gen;
-	int               rc = 0;
+	uint32_t idx, gen;
+	int rc = 0;
 
 	pthread_mutex_lock(&btr_hlock);
 	if (btr_hfree != UINT32_MAX) {
-		idx       = btr_hfree;
-		slot      = btr_hslot(idx);
+		idx = btr_hfree;
+		slot = btr_hslot(idx);
 		btr_hfree = slot->hs_next;
 	} else {
 		idx = btr_hnr;
@@ -155,8 +156,8 @@ out:
 void
 btr_hdl_free(uint64_t cookie)
 {
-	uint32_t          idx  = (uint32_t)cookie;
-	uint32_t          tag  = cookie >> 32;
+	uint32_t idx = (uint32_t)cookie;
+	uint32_t tag = cookie >> 32;
 	struct btr_hslot *slot = btr_hslot(idx);
 
 	if (slot == NULL)
@@ -164,9 +165,9 @@ btr_hdl_free(uint64_t cookie)
 	pthread_mutex_lock(&btr_hlock);
 	if (slot->hs_tag == tag) {
 		__atomic_store_n(&slot->hs_tag, tag & ~3U, __ATOMIC_RELEASE);
-		slot->hs_ptr  = NULL;
+		slot->hs_ptr = NULL;
 		slot->hs_next = btr_hfree;
-		btr_hfree     = idx;
+		btr_hfree = idx;
 	}
 	pthread_mutex_unlock(&btr_hlock);
 }
@@ -174,7 +175,7 @@ btr_hdl_free(uint64_t cookie)
 void *
 btr_hdl_lookup(uint64_t cookie, int type)
 {
-	uint32_t          tag = cookie >> 32;
+	uint32_t tag = cookie >> 32;
 	struct btr_hslot *slot;
 
 	if ((tag & 3U) != (uint32_t)type)
@@ -191,7 +192,7 @@ btr_hdl_lookup(uint64_t cookie, int type)
 struct btr_gen_body {
 	uint32_t gb_klen;
 	uint32_t gb_vlen;
-	char     gb_data[0];
+	char gb_data[0];
 };
 
 #define BTR_GEN_SEED 5731
@@ -224,10 +225,10 @@ static int
 gen_rec_alloc(struct btr_instance *tins, d_iov_t *key, d_iov_t *val, struct btr_record *rec,
 	      d_iov_t *val_out)
 {
-	size_t               klen = gen_has_key(tins) ? key->iov_len : 0;
-	size_t               vlen = val != NULL ? val->iov_len : 0;
+	size_t klen = gen_has_key(tins) ? key->iov_len : 0;
+	size_t vlen = val != NULL ? val->iov_len : 0;
 	struct btr_gen_body *b;
-	umem_off_t           off;
+	umem_off_t off;
 
 	if (klen > UINT32_MAX || vlen > UINT32_MAX || (vlen > 0 && val->iov_buf == NULL) ||
 	    (klen > 0 && key->iov_buf == NULL))
@@ -235,7 +236,7 @@ gen_rec_alloc(struct btr_instance *tins, d_iov_t *key, d_iov_t *val, struct btr_
 	off = umem_alloc(&tins->ti_umm, gen_size(klen, vlen));
 	if (UMOFF_IS_NULL(off))
 		return tins->ti_umm.umm_nospc_rc;
-	b          = umem_off2ptr(&tins->ti_umm, off);
+	b = umem_off2ptr(&tins->ti_umm, off);
 	b->gb_klen = klen;
 	b->gb_vlen = vlen;
 	if (klen > 0)
@@ -272,11 +273,10 @@ gen_iov_out(d_iov_t *iov, void *data, size_t len)
 }
 
 static int
-gen_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_out,
-	      d_iov_t *val_out)
+gen_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_out, d_iov_t *val_out)
 {
 	struct btr_gen_body *b = gen_body(tins, rec);
-	int                  rc;
+	int rc;
 
 	if (gen_has_key(tins))
 		rc = gen_iov_out(key_out, b->gb_data, b->gb_klen);
@@ -291,12 +291,12 @@ static int
 gen_rec_update(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key, d_iov_t *val,
 	       d_iov_t *val_out)
 {
-	struct umem_instance *umm  = &tins->ti_umm;
-	struct btr_gen_body  *b    = gen_body(tins, rec);
-	size_t                vlen = val != NULL ? val->iov_len : 0;
-	struct btr_gen_body  *nb;
-	umem_off_t            off;
-	int                   rc;
+	struct umem_instance *umm = &tins->ti_umm;
+	struct btr_gen_body *b = gen_body(tins, rec);
+	size_t vlen = val != NULL ? val->iov_len : 0;
+	struct btr_gen_body *nb;
+	umem_off_t off;
+	int rc;
 
 	if (vlen > UINT32_MAX || (vlen > 0 && val->iov_buf == NULL))
 		return -DER_INVAL;
@@ -318,7 +318,7 @@ gen_rec_update(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key, 
 	off = umem_alloc(umm, gen_size(b->gb_klen, vlen));
 	if (UMOFF_IS_NULL(off))
 		return umm->umm_nospc_rc;
-	nb          = umem_off2ptr(umm, off);
+	nb = umem_off2ptr(umm, off);
 	nb->gb_klen = b->gb_klen;
 	nb->gb_vlen = vlen;
 	memcpy(nb->gb_data, b->gb_data, b->gb_klen);
@@ -364,8 +364,8 @@ static int
 gen_key_cmp(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key)
 {
 	struct btr_gen_body *b = gen_body(tins, rec);
-	size_t               n = b->gb_klen < key->iov_len ? b->gb_klen : key->iov_len;
-	int                  c = n > 0 ? memcmp(b->gb_data, key->iov_buf, n) : 0;
+	size_t n = b->gb_klen < key->iov_len ? b->gb_klen : key->iov_len;
+	int c = n > 0 ? memcmp(b->gb_data, key->iov_buf, n) : 0;
 
 	if (c == 0)
 		c = b->gb_klen < key->iov_len ? -1 : b->gb_klen > key->iov_len;
@@ -405,35 +405,35 @@ nv_key_encode(struct btr_instance *tins, d_iov_t *key, daos_anchor_t *anchor)
 }
 
 static btr_ops_t kv_ops = {
-    .to_hkey_gen   = kv_hkey_gen,
-    .to_hkey_size  = kv_hkey_size,
-    .to_key_cmp    = gen_key_cmp,
-    .to_key_encode = kv_key_encode,
-    .to_key_decode = gen_key_decode,
-    .to_rec_alloc  = gen_rec_alloc,
-    .to_rec_free   = gen_rec_free,
-    .to_rec_fetch  = gen_rec_fetch,
-    .to_rec_update = gen_rec_update,
-    .to_rec_stat   = gen_rec_stat,
+	.to_hkey_gen = kv_hkey_gen,
+	.to_hkey_size = kv_hkey_size,
+	.to_key_cmp = gen_key_cmp,
+	.to_key_encode = kv_key_encode,
+	.to_key_decode = gen_key_decode,
+	.to_rec_alloc = gen_rec_alloc,
+	.to_rec_free = gen_rec_free,
+	.to_rec_fetch = gen_rec_fetch,
+	.to_rec_update = gen_rec_update,
+	.to_rec_stat = gen_rec_stat,
 };
 
 static btr_ops_t iv_ops = {
-    .to_rec_alloc  = gen_rec_alloc,
-    .to_rec_free   = gen_rec_free,
-    .to_rec_fetch  = gen_rec_fetch,
-    .to_rec_update = gen_rec_update,
-    .to_rec_stat   = gen_rec_stat,
+	.to_rec_alloc = gen_rec_alloc,
+	.to_rec_free = gen_rec_free,
+	.to_rec_fetch = gen_rec_fetch,
+	.to_rec_update = gen_rec_update,
+	.to_rec_stat = gen_rec_stat,
 };
 
 static btr_ops_t nv_ops = {
-    .to_key_cmp    = gen_key_cmp,
-    .to_key_encode = nv_key_encode,
-    .to_key_decode = gen_key_decode,
-    .to_rec_alloc  = gen_rec_alloc,
-    .to_rec_free   = gen_rec_free,
-    .to_rec_fetch  = gen_rec_fetch,
-    .to_rec_update = gen_rec_update,
-    .to_rec_stat   = gen_rec_stat,
+	.to_key_cmp = gen_key_cmp,
+	.to_key_encode = nv_key_encode,
+	.to_key_decode = gen_key_decode,
+	.to_rec_alloc = gen_rec_alloc,
+	.to_rec_free = gen_rec_free,
+	.to_rec_fetch = gen_rec_fetch,
+	.to_rec_update = gen_rec_update,
+	.to_rec_stat = gen_rec_stat,
 };
 
 static int
@@ -443,12 +443,64 @@ btr_builtin_register(void)
 
 	rc = dbtree_class_register(DBTREE_CLASS_KV, 0, &kv_ops);
 	if (rc == 0)
-		rc = dbtree_class_register(DBTREE_CLASS_IV,
-					   BTR_FEAT_UINT_KEY, &iv_ops);
+		rc = dbtree_class_register(DBTREE_CLASS_IV, BTR_FEAT_UINT_KEY, &iv_ops);
 	if (rc == 0)
-		rc = dbtree_class_register(DBTREE_CLASS_NV,
-					   BTR_FEAT_DIRECT_KEY, &nv_ops);
+		rc = dbtree_class_register(DBTREE_CLASS_NV, BTR_FEAT_DIRECT_KEY, &nv_ops);
 	if (rc != 0)
 		D_ERROR("failed to register the built-in tree classes: " DF_RC "\n", DP_RC(rc));
 	return rc;
+}
+
+/* -------------------------------------------------------------------------------------------
+ * Per-tree shared state, found by the root's address at open (hash table under a mutex; the
+ * contents are only touched by the thread that owns the tree).
+ * ------------------------------------------------------------------------------------------- */
+#define BTR_RI_BUCKETS 1024
+
+static d_list_t btr_ri_table[BTR_RI_BUCKETS];
+static bool btr_ri_ready;
+static pthread_mutex_t btr_ri_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct btr_rootinfo *
+btr_rootinfo_get(void *root)
+{
+	struct btr_rootinfo *ri;
+	d_list_t *head;
+	int i;
+
+	pthread_mutex_lock(&btr_ri_lock);
+	if (!btr_ri_ready) {
+		for (i = 0; i < BTR_RI_BUCKETS; i++)
+			D_INIT_LIST_HEAD(&btr_ri_table[i]);
+		btr_ri_ready = true;
+	}
+	head = &btr_ri_table[d_hash_mix64((uint64_t)(uintptr_t)root) % BTR_RI_BUCKETS];
+	d_list_for_each_entry(ri, head, ri_link)
+	{
+		if (ri->ri_root == root) {
+			ri->ri_ref++;
+			goto out;
+		}
+	}
+	D_ALLOC_PTR(ri);
+	if (ri != NULL) {
+		ri->ri_root = root;
+		ri->ri_ref = 1;
+		D_INIT_LIST_HEAD(&ri->ri_iters);
+		d_list_add(&ri->ri_link, head);
+	}
+out:
+	pthread_mutex_unlock(&btr_ri_lock);
+	return ri;
+}
+
+void
+btr_rootinfo_put(struct btr_rootinfo *ri)
+{
+	pthread_mutex_lock(&btr_ri_lock);
+	if (--ri->ri_ref == 0) {
+		d_list_del(&ri->ri_link);
+		D_FREE(ri);
+	}
+	pthread_mutex_unlock(&btr_ri_lock);
 }

@@ -12,16 +12,23 @@ btr_hdl2itr(daos_handle_t ih)
 	return btr_hdl_lookup(ih.cookie, BTR_HDL_ITER);
 }
 
-/* Keep the position of every positioned iterator of \a tcx (but \a skip) as a key. */
+/*
+ * The tree is about to change through \a tcx: every positioned iterator of the tree (of any
+ * handle) but \a skip keeps its position as a key.
+ */
 void
 btr_iters_detach(struct btr_context *tcx, struct btr_iterator *skip)
 {
 	struct btr_iterator *itr;
 
-	d_list_for_each_entry(itr, &tcx->tc_iters, it_link) {
+	tcx->tc_ri->ri_gen++;
+	d_list_for_each_entry(itr, &tcx->tc_ri->ri_iters, it_link)
+	{
+		struct btr_context *itcx = itr->it_tcx;
+
 		if (itr == skip || itr->it_state != BTR_ITR_READY)
 			continue;
-		if (btr_rec_anchor(tcx, btr_path_rec(tcx, &itr->it_path), &itr->it_anchor) == 0)
+		if (btr_rec_anchor(itcx, btr_path_rec(itcx, &itr->it_path), &itr->it_anchor) == 0)
 			itr->it_state = BTR_ITR_DETACHED;
 		else
 			itr->it_state = BTR_ITR_INIT; /* cannot keep it: must be probed again */
@@ -31,9 +38,9 @@ btr_iters_detach(struct btr_context *tcx, struct btr_iterator *skip)
 int
 dbtree_iter_prepare(daos_handle_t toh, unsigned int options, daos_handle_t *ih)
 {
-	struct btr_context  *tcx = btr_hdl2tcx(toh);
+	struct btr_context *tcx = btr_hdl2tcx(toh);
 	struct btr_iterator *itr;
-	int                  rc;
+	int rc;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;
@@ -49,16 +56,16 @@ dbtree_iter_prepare(daos_handle_t toh, unsigned int options, daos_handle_t *ih)
 			return -DER_NOMEM;
 	}
 	itr->it_embedded = (options & BTR_ITER_EMBEDDED) != 0;
-	itr->it_tcx      = tcx;
-	itr->it_intent   = DAOS_INTENT_DEFAULT;
-	rc               = btr_hdl_alloc(BTR_HDL_ITER, itr, &itr->it_cookie);
+	itr->it_tcx = tcx;
+	itr->it_intent = DAOS_INTENT_DEFAULT;
+	rc = btr_hdl_alloc(BTR_HDL_ITER, itr, &itr->it_cookie);
 	if (rc != 0) {
 		if (!itr->it_embedded)
 			D_FREE(itr);
 		return rc;
 	}
 	itr->it_state = BTR_ITR_INIT;
-	d_list_add(&itr->it_link, &tcx->tc_iters);
+	d_list_add(&itr->it_link, &tcx->tc_ri->ri_iters);
 	tcx->tc_ref++;
 	ih->cookie = itr->it_cookie;
 	return 0;
@@ -68,7 +75,7 @@ int
 dbtree_iter_finish(daos_handle_t ih)
 {
 	struct btr_iterator *itr = btr_hdl2itr(ih);
-	struct btr_context  *tcx;
+	struct btr_context *tcx;
 
 	if (itr == NULL)
 		return -DER_NO_HDL;
@@ -90,7 +97,7 @@ btr_itr_probe(struct btr_iterator *itr, dbtree_probe_opc_t opc, uint32_t intent,
 
 	rc = btr_path_probe(itr->it_tcx, &itr->it_path, opc, intent, sk);
 	if (rc == 0) {
-		itr->it_state  = BTR_ITR_READY;
+		itr->it_state = BTR_ITR_READY;
 		itr->it_intent = intent;
 	} else if (rc == -DER_NONEXIST) {
 		itr->it_state = BTR_ITR_FINI;
@@ -103,8 +110,8 @@ dbtree_iter_probe(daos_handle_t ih, dbtree_probe_opc_t opc, uint32_t intent, d_i
 		  daos_anchor_t *anchor)
 {
 	struct btr_iterator *itr = btr_hdl2itr(ih);
-	struct btr_skey      sk;
-	int                  rc;
+	struct btr_skey sk;
+	int rc;
 
 	if (itr == NULL)
 		return -DER_NO_HDL;
@@ -128,7 +135,7 @@ static int
 btr_itr_reattach(struct btr_iterator *itr, dbtree_probe_opc_t opc, uint32_t intent)
 {
 	struct btr_skey sk;
-	int             rc;
+	int rc;
 
 	rc = btr_skey_from_anchor(itr->it_tcx, &itr->it_anchor, &sk);
 	if (rc != 0)
@@ -146,7 +153,7 @@ static int
 btr_itr_move(daos_handle_t ih, bool next, uint32_t intent)
 {
 	struct btr_iterator *itr = btr_hdl2itr(ih);
-	int                  rc;
+	int rc;
 
 	if (itr == NULL)
 		return -DER_NO_HDL;
@@ -215,9 +222,9 @@ int
 dbtree_iter_fetch(daos_handle_t ih, d_iov_t *key, d_iov_t *val, daos_anchor_t *anchor)
 {
 	struct btr_iterator *itr = btr_hdl2itr(ih);
-	struct btr_context  *tcx;
-	struct btr_record   *rec;
-	int                  rc;
+	struct btr_context *tcx;
+	struct btr_record *rec;
+	int rc;
 
 	if (itr == NULL)
 		return -DER_NO_HDL;
@@ -240,8 +247,8 @@ int
 dbtree_iter_delete(daos_handle_t ih, void *args)
 {
 	struct btr_iterator *itr = btr_hdl2itr(ih);
-	struct btr_context  *tcx;
-	int                  rc;
+	struct btr_context *tcx;
+	int rc;
 
 	if (itr == NULL)
 		return -DER_NO_HDL;
@@ -275,12 +282,11 @@ dbtree_iter_empty(daos_handle_t ih)
 }
 
 int
-dbtree_iterate(daos_handle_t toh, uint32_t intent, bool backward, dbtree_iterate_cb_t cb,
-	       void *arg)
+dbtree_iterate(daos_handle_t toh, uint32_t intent, bool backward, dbtree_iterate_cb_t cb, void *arg)
 {
 	struct btr_context *tcx = btr_hdl2tcx(toh);
-	daos_handle_t       ih;
-	int                 rc;
+	daos_handle_t ih;
+	int rc;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;

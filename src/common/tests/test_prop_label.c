@@ -22,7 +22,7 @@ test_label_valid(void **state)
 	memset(long_label, 'x', sizeof(long_label));
 	long_label[DAOS_PROP_LABEL_MAX_LEN] = '\0';
 	assert_true(daos_label_is_valid(long_label));
-	long_label[DAOS_PROP_LABEL_MAX_LEN]     = 'x';
+	long_label[DAOS_PROP_LABEL_MAX_LEN] = 'x';
 	long_label[DAOS_PROP_LABEL_MAX_LEN + 1] = '\0';
 	assert_false(daos_label_is_valid(long_label));
 }
@@ -44,8 +44,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_label_valid),
-	    cmocka_unit_test(test_prop_entry_flags),
+		cmocka_unit_test(test_label_valid),
+		cmocka_unit_test(test_prop_entry_flags),
 	};
 
 	return cmocka_run_group_tests_name("prop_label", tests, NULL, NULL);

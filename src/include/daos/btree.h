@@ -44,8 +44,8 @@ extern "C" {
 struct btr_record {
 	umem_off_t rec_off;
 	union {
-		char       rec_hkey[0];
-		uint64_t   rec_ukey[0];
+		char rec_hkey[0];
+		uint64_t rec_ukey[0];
 		umem_off_t rec_node[0];
 	};
 };
@@ -53,14 +53,14 @@ struct btr_record {
 /** Tree node: a header followed by up to tree-order records. */
 struct btr_node {
 	/** BTR_NODE_LEAF, BTR_NODE_ROOT */
-	uint16_t          tn_flags;
+	uint16_t tn_flags;
 	/** number of records (leaf) or keys (internal: children = keys + 1) */
-	uint16_t          tn_keyn;
-	uint32_t          tn_pad_32;
+	uint16_t tn_keyn;
+	uint32_t tn_pad_32;
 	/** generation, reserved */
-	uint64_t          tn_gen;
+	uint64_t tn_gen;
 	/** the leftmost child of an internal node; unused in leaves */
-	umem_off_t        tn_child;
+	umem_off_t tn_child;
 	struct btr_record tn_recs[0];
 };
 
@@ -80,19 +80,19 @@ enum {
  */
 struct btr_root {
 	/** capacity of the root leaf while it grows (BTR_FEAT_DYNAMIC_ROOT), else the order */
-	uint16_t   tr_node_size;
+	uint16_t tr_node_size;
 	/** btree order: most records per node */
-	uint16_t   tr_order;
+	uint16_t tr_order;
 	/** depth of the tree, 0 for an empty tree */
-	uint16_t   tr_depth;
-	uint16_t   tr_pad_16;
+	uint16_t tr_depth;
+	uint16_t tr_pad_16;
 	/** registered class of the tree */
-	uint32_t   tr_class;
-	uint32_t   tr_pad_32;
+	uint32_t tr_class;
+	uint32_t tr_pad_32;
 	/** effective feature bits (BTR_FEAT_* and class-defined upper bits) */
-	uint64_t   tr_feats;
+	uint64_t tr_feats;
 	/** generation, reserved */
-	uint64_t   tr_gen;
+	uint64_t tr_gen;
 	/** root node, UMOFF_NULL for an empty tree */
 	umem_off_t tr_node;
 };
@@ -100,11 +100,11 @@ struct btr_root {
 /** Tree attributes returned by dbtree_query(). */
 struct btr_attr {
 	/** number of records if cheap to know (depth <= 1), else an estimate */
-	int              ba_count;
-	unsigned int     ba_order;
-	unsigned int     ba_depth;
-	unsigned int     ba_class;
-	uint64_t         ba_feats;
+	int ba_count;
+	unsigned int ba_order;
+	unsigned int ba_depth;
+	unsigned int ba_class;
+	uint64_t ba_feats;
 	struct umem_attr ba_uma;
 };
 
@@ -134,7 +134,7 @@ typedef enum {
 	/**
 	 * dbtree_upsert/dbtree_delete only: reuse the position found by the previous
 	 * dbtree_fetch/dbtree_lookup of the same handle for the same key (saves a descent
-	 * after a miss). Falls back to BTR_PROBE_EQ if the handle changed the tree since.
+	 * after a miss). Falls back to BTR_PROBE_EQ if the tree changed since (any handle).
 	 */
 	BTR_PROBE_BYPASS = 0,
 	/** the first record in the tree */
@@ -155,13 +155,13 @@ typedef enum {
 
 /** Return values of to_hkey_cmp / to_key_cmp: how the RECORD compares to the key. */
 enum btr_key_cmp_rc {
-	BTR_CMP_EQ      = (0),
-	BTR_CMP_LT      = (1 << 0),
-	BTR_CMP_GT      = (1 << 1),
+	BTR_CMP_EQ = (0),
+	BTR_CMP_LT = (1 << 0),
+	BTR_CMP_GT = (1 << 1),
 	/** may be or'ed with LT/GT; accepted and ignored by this implementation */
 	BTR_CMP_UNKNOWN = (1 << 2),
 	/** comparison failed: the operation returns -DER_INVAL */
-	BTR_CMP_ERR     = (1 << 3),
+	BTR_CMP_ERR = (1 << 3),
 };
 
 /** Convert a memcmp-style result (record minus key) into enum btr_key_cmp_rc. */
@@ -173,31 +173,38 @@ dbtree_key_cmp_rc(int rc)
 	return rc < 0 ? BTR_CMP_LT : BTR_CMP_GT;
 }
 
+/*
+ * DAOS keeps these two enums in daos/dtx.h; they live here until a DTX header exists. A header
+ * that defines them too must use the same guard (or include this one).
+ */
+#ifndef DAOS_OPS_INTENT_DEFINED
+#define DAOS_OPS_INTENT_DEFINED
 /** Why a record is looked at; passed to to_check_availability (DAOS numbers). */
 enum daos_ops_intent {
-	DAOS_INTENT_DEFAULT             = 0, /* fetch/enumerate/query */
-	DAOS_INTENT_PURGE               = 1, /* purge/aggregation */
-	DAOS_INTENT_UPDATE              = 2, /* write/insert */
-	DAOS_INTENT_PUNCH               = 3, /* punch/delete */
-	DAOS_INTENT_MIGRATION           = 4, /* migration scan */
-	DAOS_INTENT_CHECK               = 5, /* check aborted or not */
-	DAOS_INTENT_KILL                = 6, /* delete object/key */
-	DAOS_INTENT_COS                 = 7, /* add to the CoS cache */
+	DAOS_INTENT_DEFAULT = 0,             /* fetch/enumerate/query */
+	DAOS_INTENT_PURGE = 1,               /* purge/aggregation */
+	DAOS_INTENT_UPDATE = 2,              /* write/insert */
+	DAOS_INTENT_PUNCH = 3,               /* punch/delete */
+	DAOS_INTENT_MIGRATION = 4,           /* migration scan */
+	DAOS_INTENT_CHECK = 5,               /* check aborted or not */
+	DAOS_INTENT_KILL = 6,                /* delete object/key */
+	DAOS_INTENT_COS = 7,                 /* add to the CoS cache */
 	DAOS_INTENT_IGNORE_NONCOMMITTED = 8, /* ignore non-committed DTX */
-	DAOS_INTENT_DISCARD             = 9, /* discard */
+	DAOS_INTENT_DISCARD = 9,             /* discard */
 };
 
 /** Return values of to_check_availability (DAOS numbers). */
 enum daos_dtx_alb {
 	/** hidden from probes and iteration */
-	ALB_UNAVAILABLE       = 0,
+	ALB_UNAVAILABLE = 0,
 	/** visible, nothing pending */
-	ALB_AVAILABLE_CLEAN   = 1,
+	ALB_AVAILABLE_CLEAN = 1,
 	/** visible, with uncommitted changes or garbage */
-	ALB_AVAILABLE_DIRTY   = 2,
+	ALB_AVAILABLE_DIRTY = 2,
 	/** visible to purge: aborted */
 	ALB_AVAILABLE_ABORTED = 3,
 };
+#endif /* DAOS_OPS_INTENT_DEFINED */
 
 /**
  * Tree class callbacks. "rec" always points at the record inside its node; the caller has
@@ -238,7 +245,9 @@ typedef struct {
 	int (*to_rec_free)(struct btr_instance *tins, struct btr_record *rec, void *args);
 	/**
 	 * Fetch the key and/or value of \a rec. An iov with iov_buf == NULL gets the address of
-	 * the data (zero copy); otherwise data is copied up to iov_buf_len. Either may be NULL.
+	 * the data (zero copy); otherwise the data is copied (built-in classes: -DER_TRUNC with
+	 * iov_len = the size needed if iov_buf_len is too small). Either may be NULL (the tree
+	 * fetches keys with val_out == NULL to build anchors).
 	 */
 	int (*to_rec_fetch)(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_out,
 			    d_iov_t *val_out);
@@ -268,13 +277,13 @@ struct btr_instance {
 	/** memory class of the tree (umem_off2ptr etc.) */
 	struct umem_instance ti_umm;
 	/** the opener's private pointer (dbtree_*_inplace_ex) */
-	void                *ti_priv;
+	void *ti_priv;
 	/** container handle of the opener; DAOS_HDL_INVAL here (kept for DAOS source compat) */
-	daos_handle_t        ti_coh;
+	daos_handle_t ti_coh;
 	/** offset of the root in the heap (UMOFF_NULL for a VMEM tree) */
-	umem_off_t           ti_root_off;
-	struct btr_root     *ti_root;
-	btr_ops_t           *ti_ops;
+	umem_off_t ti_root_off;
+	struct btr_root *ti_root;
+	btr_ops_t *ti_ops;
 };
 
 /**
@@ -283,9 +292,9 @@ struct btr_instance {
  */
 enum btr_feats {
 	/** 64-bit unsigned integer keys compared as numbers: no key callbacks */
-	BTR_FEAT_UINT_KEY     = (1 << 0),
+	BTR_FEAT_UINT_KEY = (1 << 0),
 	/** no hkey: to_key_cmp orders the records by their real key */
-	BTR_FEAT_DIRECT_KEY   = (1 << 1),
+	BTR_FEAT_DIRECT_KEY = (1 << 1),
 	/** the root leaf starts with one slot and grows up to the order (small trees) */
 	BTR_FEAT_DYNAMIC_ROOT = (1 << 2),
 };
@@ -312,9 +321,9 @@ int dbtree_class_builtin_init(void);
  */
 int dbtree_create_inplace(unsigned int tree_class, uint64_t tree_feats, unsigned int tree_order,
 			  struct umem_attr *uma, struct btr_root *root, daos_handle_t *toh);
-int dbtree_create_inplace_ex(unsigned int tree_class, uint64_t tree_feats,
-			     unsigned int tree_order, struct umem_attr *uma, struct btr_root *root,
-			     void *priv, daos_handle_t *toh);
+int dbtree_create_inplace_ex(unsigned int tree_class, uint64_t tree_feats, unsigned int tree_order,
+			     struct umem_attr *uma, struct btr_root *root, void *priv,
+			     daos_handle_t *toh);
 /** Allocate a root in the heap (its offset in \a root_offp) and create a tree there. */
 int dbtree_create(unsigned int tree_class, uint64_t tree_feats, unsigned int tree_order,
 		  struct umem_attr *uma, umem_off_t *root_offp, daos_handle_t *toh);
@@ -359,6 +368,12 @@ int dbtree_delete(daos_handle_t toh, dbtree_probe_opc_t opc, d_iov_t *key, void 
 int dbtree_query(daos_handle_t toh, struct btr_attr *attr, struct btr_stat *stat);
 /** 1 empty, 0 not, negative error. */
 int dbtree_is_empty(daos_handle_t toh);
+/**
+ * pdaos addition (debugging, tests): walk the whole tree and verify its invariants (key
+ * order in and across nodes, separators, every leaf at the same depth, node fill). Fills
+ * \a stat (optional) like dbtree_query. -DER_DF_INVAL (and an error log) on a violation.
+ */
+int dbtree_check(daos_handle_t toh, struct btr_stat *stat);
 /** umem instance of a tree or iterator handle; NULL for a bad handle. */
 struct umem_instance *btr_hdl2umm(daos_handle_t toh);
 
@@ -366,10 +381,10 @@ struct umem_instance *btr_hdl2umm(daos_handle_t toh);
  * Iterators.
  *
  * An iterator is positioned by dbtree_iter_probe and moved by next/prev; -DER_NONEXIST means
- * no (more) records. Changes made through the same tree handle (including
- * dbtree_iter_delete) keep every iterator of that handle valid: its position is then held
- * as a key and re-found on the next move (a deleted current record is stepped over).
- * Changes through another handle of the same tree require a re-probe with an anchor.
+ * no (more) records. Changes made through any handle of the tree in this process (including
+ * dbtree_iter_delete) keep every iterator of the tree valid: its position is then held as a
+ * key and re-found on the next move (a deleted current record is stepped over). Handles are
+ * matched by the root's address; a tree changed by another process is not followed.
  *
  * Anchors hold the key of the record (hkey, integer key, or the class's encoding), never a
  * node position: probe(BTR_PROBE_GT, NULL, anchor) resumes right after the anchored record,
@@ -410,23 +425,23 @@ int dbtree_iterate(daos_handle_t toh, uint32_t intent, bool backward, dbtree_ite
 
 /* Tree class ids. */
 enum {
-	BTR_CLASS_MAX    = 64,
+	BTR_CLASS_MAX = 64,
 	DBTREE_VOS_BEGIN = 10,
-	DBTREE_VOS_END   = DBTREE_VOS_BEGIN + 9,
+	DBTREE_VOS_END = DBTREE_VOS_BEGIN + 9,
 	DBTREE_DSM_BEGIN = 20,
-	DBTREE_DSM_END   = DBTREE_DSM_BEGIN + 9,
+	DBTREE_DSM_END = DBTREE_DSM_BEGIN + 9,
 	DBTREE_SMD_BEGIN = 30,
-	DBTREE_SMD_END   = DBTREE_SMD_BEGIN + 9,
+	DBTREE_SMD_END = DBTREE_SMD_BEGIN + 9,
 	/** generic classes of the library */
 	DBTREE_GEN_BEGIN = 40,
-	DBTREE_GEN_END   = DBTREE_GEN_BEGIN + 9,
+	DBTREE_GEN_END = DBTREE_GEN_BEGIN + 9,
 };
 
 /*
  * Built-in generic classes. Values are byte strings stored in the heap (allocated on insert,
  * reallocated on update). to_rec_fetch: a val_out with iov_buf == NULL gets the address and
- * length of the stored value; otherwise the value is copied (iov_len = value length, copy
- * truncated to iov_buf_len). key_out works the same way.
+ * length of the stored value; otherwise the value is copied (-DER_TRUNC, with iov_len set
+ * to the value length, if iov_buf_len is too small). key_out works the same way.
  */
 enum {
 	/** hashed variable-length keys: murmur64 hkey, collisions ordered by the real key */

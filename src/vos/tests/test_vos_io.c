@@ -2,7 +2,9 @@
  * VOS: pools, containers, single values and arrays with epoch visibility, punches,
  * conditional operations, conflicts, persistence, damaged files, space exhaustion.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <daos/mem.h>
 #include "vos_test.h"
 
 static void
@@ -374,6 +376,33 @@ test_conflict(void **state)
 	assert_int_equal(vt_punch(c.coh, oid, 10, 0, "d", "a"), -DER_TX_RESTART);
 	assert_int_equal(vt_punch(c.coh, oid, 20, 0, "d", "a"), 0);
 	assert_int_equal(vt_update_sv(c.coh, oid, 20, 0, "d", "a", "xx", 2), -DER_TX_RESTART);
+	/* a punch below a later write is refused; one above it is fine */
+	assert_int_equal(vt_update_sv(c.coh, oid, 26, 0, "d", "a", "yy", 2), 0);
+	assert_int_equal(vt_punch(c.coh, oid, 25, 0, "d", "a"), -DER_TX_RESTART);
+	assert_int_equal(vt_punch(c.coh, oid, 25, 0, "d", NULL), -DER_TX_RESTART);
+	assert_int_equal(vt_punch(c.coh, oid, 25, 0, NULL, NULL), -DER_TX_RESTART);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 27, 0, "d", "a", buf, 16, &size), 0);
+	assert_memory_equal(buf, "yy", 2);
+	assert_int_equal(vt_punch(c.coh, oid, 27, 0, "d", "a"), 0);
+	/* a replayed blob value takes no blob space */
+	{
+		char *big = calloc(1, 64 << 10);
+		vos_pool_info_t p0, p1;
+
+		assert_int_equal(vt_update_sv(c.coh, oid, 40, 0, "d", "big", big, 64 << 10), 0);
+		assert_int_equal(vt_update_array(c.coh, oid, 40, "d", "bar", 0, 64 << 10, 1, big),
+				 0);
+		assert_int_equal(vos_pool_query(c.poh, &p0), 0);
+		assert_int_equal(vt_update_sv(c.coh, oid, 40, 0, "d", "big", big, 64 << 10), 0);
+		assert_int_equal(vt_update_array(c.coh, oid, 40, "d", "bar", 0, 64 << 10, 1, big),
+				 0);
+		big[7] = 1;
+		assert_int_equal(vt_update_sv(c.coh, oid, 40, 0, "d", "big", big, 64 << 10),
+				 -DER_TX_RESTART);
+		assert_int_equal(vos_pool_query(c.poh, &p1), 0);
+		assert_int_equal(NVME_FREE(&p0.pif_space), NVME_FREE(&p1.pif_space));
+		free(big);
+	}
 	/* arrays */
 	assert_int_equal(vt_update_array(c.coh, oid, 30, "d", "arr", 0, 4, 1, "abcd"), 0);
 	assert_int_equal(vt_update_array(c.coh, oid, 30, "d", "arr", 0, 4, 1, "abcd"), 0);
@@ -457,6 +486,16 @@ test_nospace(void **state)
 	assert_int_equal(vt_fetch_sv(c.coh, oid, 100, 0, key, "a", buf, 16, &size), 0);
 	assert_int_equal(size, 0);
 
+	/* space held back for GC: plain updates fail early, critical ones may use it */
+	{
+		daos_size_t sys[DAOS_MEDIA_MAX] = {[DAOS_MEDIA_SCM] = 1ULL << 40};
+
+		assert_int_equal(vos_pool_space_sys_set(c.poh, sys), 0);
+		assert_int_equal(vt_update_sv(c.coh, oid, 50, 0, "sys", "a", "x", 1), -DER_NOSPACE);
+		assert_int_equal(vt_update_sv(c.coh, oid, 50, VOS_OF_CRIT, "sys", "a", "x", 1), 0);
+		sys[DAOS_MEDIA_SCM] = 0;
+		assert_int_equal(vos_pool_space_sys_set(c.poh, sys), 0);
+	}
 	/* heap exhaustion: small values until the heap is full, then nothing half done */
 	for (i = 0; i < 1000000; i++) {
 		snprintf(key, sizeof(key), "s%d", i);
@@ -470,6 +509,128 @@ test_nospace(void **state)
 	snprintf(key, sizeof(key), "s%d", i - 1);
 	assert_int_equal(vt_fetch_sv(c.coh, oid, 100, 0, key, "a", big, 3000, &size), 0);
 	assert_int_equal(size, 3000);
+	vt_teardown(&c);
+	free(big);
+}
+
+static void
+test_no_blob(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(10, DAOS_OT_MULTI_HASHED);
+	size_t len = 200000, size;
+	char *a = malloc(len), *b = malloc(len);
+	vos_pool_info_t pi;
+	daos_key_t dk;
+	daos_iod_t iod = {0};
+	d_sg_list_t sgl = {.sg_nr = 1};
+	d_iov_t iov;
+	int i;
+
+	for (i = 0; i < (int)len; i++)
+		a[i] = (char)(i * 5 + 1);
+	/* no blob: every value lives in the heap, whatever its size */
+	vt_setup_ex(&c, 32 << 20, 0, 4096);
+	assert_int_equal(vos_pool_query(c.poh, &pi), 0);
+	assert_int_equal(NVME_TOTAL(&pi.pif_space), 0);
+	assert_int_equal(vt_update_sv(c.coh, oid, 1, 0, "d", "big", a, len), 0);
+	assert_int_equal(vt_update_array(c.coh, oid, 1, "d", "arr", 0, len, 1, a), 0);
+	memset(b, 0, len);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 2, 0, "d", "big", b, len, &size), 0);
+	assert_int_equal(size, len);
+	assert_memory_equal(a, b, len);
+	memset(b, 0, len);
+	assert_int_equal(vt_fetch_array(c.coh, oid, 2, "d", "arr", 0, len, b, len, &size, NULL), 0);
+	assert_memory_equal(a, b, len);
+	/* size-only fetch copies nothing */
+	d_iov_set(&dk, "d", 1);
+	d_iov_set(&iod.iod_name, "big", 3);
+	iod.iod_type = DAOS_IOD_SINGLE;
+	iod.iod_nr = 1;
+	memset(b, 0, 16);
+	d_iov_set(&iov, b, 16);
+	sgl.sg_iovs = &iov;
+	assert_int_equal(vos_obj_fetch(c.coh, oid, 2, VOS_OF_FETCH_SIZE_ONLY, &dk, 1, &iod, &sgl),
+			 0);
+	assert_int_equal(iod.iod_size, len);
+	assert_int_equal(b[0], 0);
+	vt_close(&c);
+	vt_open(&c);
+	memset(b, 0, len);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 2, 0, "d", "big", b, len, &size), 0);
+	assert_memory_equal(a, b, len);
+	/* punched and aggregated away: every heap block of it comes back */
+	{
+		daos_epoch_range_t epr = {0, 20};
+		vos_pool_info_t p1;
+
+		assert_int_equal(vt_punch(c.coh, oid, 10, 0, NULL, NULL), 0);
+		assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+		while (vos_gc_pool(c.poh, 64, NULL, NULL) == 1)
+			;
+		assert_int_equal(vos_pool_query(c.poh, &p1), 0);
+		/* (free bytes may differ by slab headers: count the blocks) */
+		assert_int_equal(p1.pif_heap_allocs, pi.pif_heap_allocs);
+	}
+	vt_teardown(&c);
+	free(a);
+	free(b);
+}
+
+static void
+test_faults(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(11, DAOS_OT_MULTI_HASHED);
+	char *big = malloc(64 << 10), buf[16];
+	vos_pool_info_t p0, p1;
+	size_t size;
+	int rc;
+
+	memset(big, 'f', 64 << 10);
+	vt_setup(&c);
+	assert_int_equal(vt_update_sv(c.coh, oid, 5, 0, "d", "a", big, 64 << 10), 0);
+	assert_int_equal(vos_pool_query(c.poh, &p0), 0);
+
+	/* the blob write hits ENOSPC: the update fails, the reservation is given back */
+	assert_int_equal(bio_fault_inject_set(BIO_FI_WRITE, ENOSPC, 1), 0);
+	rc = vt_update_sv(c.coh, oid, 10, 0, "d", "b", big, 64 << 10);
+	bio_fault_inject_set(0, 0, 0);
+	assert_int_equal(rc, -DER_NOSPACE);
+	assert_int_equal(vos_pool_query(c.poh, &p1), 0);
+	assert_int_equal(NVME_FREE(&p1.pif_space), NVME_FREE(&p0.pif_space));
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 10, 0, "d", "b", buf, 16, &size), 0);
+	assert_int_equal(size, 0);
+	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "d", "b", big, 64 << 10), 0);
+	assert_int_equal(vos_pool_query(c.poh, &p0), 0);
+
+	/* the WAL write fails at commit (sync every): the update fails, the heap refuses more
+	 * until reopened, and the reopen shows nothing of it and no leaked blob space */
+	vt_close(&c);
+	{
+		struct vos_pool_attr attr = {.vpa_sync_ms = -1};
+
+		assert_int_equal(vos_pool_open_ex(c.path, c.pool_id, 0, &attr, &c.poh), 0);
+		assert_int_equal(vos_cont_open(c.poh, c.cont_id, &c.coh), 0);
+	}
+	assert_int_equal(umem_fault_inject_set(UMEM_FI_WAL_WRITE | UMEM_FI_WAL_SYNC, EIO, 1), 0);
+	rc = vt_update_sv(c.coh, oid, 20, 0, "d", "c", big, 64 << 10);
+	umem_fault_inject_set(0, 0, 0);
+	assert_int_not_equal(rc, 0);
+	assert_int_not_equal(vt_update_sv(c.coh, oid, 21, 0, "d", "e", "x", 1), 0);
+	vt_close(&c);
+	vt_open(&c);
+	assert_int_equal(vos_pool_query(c.poh, &p1), 0);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 30, 0, "d", "b", big, 64 << 10, &size), 0);
+	assert_int_equal(size, 64 << 10);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 30, 0, "d", "e", buf, 16, &size), 0);
+	assert_int_equal(size, 0);
+	/* whatever the failed commit held is either all there or all gone, with its space */
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 30, 0, "d", "c", big, 64 << 10, &size), 0);
+	if (size == 0)
+		assert_int_equal(NVME_FREE(&p1.pif_space), NVME_FREE(&p0.pif_space));
+	else
+		assert_int_equal(NVME_FREE(&p1.pif_space) + (64 << 10), NVME_FREE(&p0.pif_space));
 	vt_teardown(&c);
 	free(big);
 }
@@ -525,6 +686,8 @@ main(void)
 		cmocka_unit_test(test_conflict),
 		cmocka_unit_test(test_multi_iod_atomic),
 		cmocka_unit_test(test_nospace),
+		cmocka_unit_test(test_no_blob),
+		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_damaged),
 	};
 

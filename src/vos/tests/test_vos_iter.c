@@ -80,6 +80,15 @@ test_anchor_pages(void **state)
 	assert_int_equal(a.sum, expect);
 	assert_int_equal(anchors.ia_dkey.da_type, DAOS_ANCHOR_TYPE_EOF);
 
+	/* no closing under an open iterator */
+	{
+		daos_handle_t ih;
+
+		assert_int_equal(vos_iter_prepare(VOS_ITER_DKEY, &param, &ih, NULL), 0);
+		assert_int_equal(vos_cont_close(c.coh), -DER_BUSY);
+		assert_int_equal(vos_iter_finish(ih), 0);
+		assert_int_equal(vos_iter_finish(ih), -DER_NO_HDL);
+	}
 	/* at an epoch in the middle only the keys written by then exist */
 	memset(&a, 0, sizeof(a));
 	memset(&anchors, 0, sizeof(anchors));

@@ -51,6 +51,7 @@ static uint64_t cr_seed = 1;
 static uint32_t cr_kills = 100;
 static uint32_t cr_min_ms = 2, cr_max_ms = 40;
 static const char *cr_base;
+static const char *cr_sync = "every";
 static bool cr_verbose;
 static char cr_dir[PATH_MAX - 32], cr_path[PATH_MAX];
 static uuid_t cr_pool_uuid, cr_co_uuid;
@@ -394,17 +395,21 @@ now_ms(void)
 int
 main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{"kills", required_argument, NULL, 'k'},  {"seed", required_argument, NULL, 's'},
-		{"min-ms", required_argument, NULL, 'a'}, {"max-ms", required_argument, NULL, 'b'},
-		{"dir", required_argument, NULL, 'd'},    {"verbose", no_argument, NULL, 'v'},
-		{"no-query", no_argument, NULL, 'Q'},     {NULL, 0, NULL, 0}};
+	static const struct option lopts[] = {{"kills", required_argument, NULL, 'k'},
+					      {"seed", required_argument, NULL, 's'},
+					      {"min-ms", required_argument, NULL, 'a'},
+					      {"max-ms", required_argument, NULL, 'b'},
+					      {"dir", required_argument, NULL, 'd'},
+					      {"verbose", no_argument, NULL, 'v'},
+					      {"no-query", no_argument, NULL, 'Q'},
+					      {"sync", required_argument, NULL, 'S'},
+					      {NULL, 0, NULL, 0}};
 	struct vt_rng r;
 	uint64_t t_start = now_ms(), total_acked = 0, applied = 0, early = 0;
 	int opt, st;
 	pid_t pid;
 
-	while ((opt = getopt_long(argc, argv, "k:s:a:b:d:vQ", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "k:s:a:b:d:vQS:", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			cr_kills = strtoul(optarg, NULL, 0);
@@ -427,9 +432,13 @@ main(int argc, char **argv)
 		case 'Q':
 			vt_check_mask &= ~VT_CHECK_QUERY;
 			break;
+		case 'S':
+			cr_sync = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: vos_crash [--kills N] [--seed S] [--min-ms A] "
-					"[--max-ms B] [--dir DIR] [--verbose] [--no-query]\n");
+					"[--max-ms B] [--dir DIR] [--verbose] [--no-query] [--sync "
+					"every|MS]\n");
 			return 2;
 		}
 	}
@@ -444,8 +453,8 @@ main(int argc, char **argv)
 	if (mkdtemp(cr_dir) == NULL)
 		die("mkdtemp %s: %s", cr_dir, strerror(errno));
 	snprintf(cr_path, sizeof(cr_path), "%s/vos-0", cr_dir);
-	/* acknowledged must mean durable */
-	setenv("DAOS_WAL_SYNC", "every", 1);
+	/* acknowledged must mean durable; --sync N shows the test failing when it is not */
+	setenv("DAOS_WAL_SYNC", cr_sync, 1);
 	uuid_generate(cr_pool_uuid);
 	uuid_generate(cr_co_uuid);
 	vm_init(&cr_model);

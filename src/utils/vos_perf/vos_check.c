@@ -705,6 +705,50 @@ check_akeys(daos_handle_t coh, struct vos_model *m, uint32_t obj, uint32_t dkey,
 	return 0;
 }
 
+/* DAOS_COND_DKEY_FETCH / DAOS_COND_AKEY_FETCH: -DER_NONEXIST exactly when the key is absent */
+static int
+check_cond_fetch(daos_handle_t coh, struct vos_model *m, uint32_t obj, uint32_t dkey,
+		 uint64_t epoch, const char *tag)
+{
+	struct vm_obj *o = vm_obj_find(m, obj);
+	struct vm_dkey *d = vm_dkey_find(o, dkey);
+	daos_unit_oid_t oid;
+	struct vt_key dk, ak;
+	daos_iod_t iod;
+	daos_recx_t recx = {0, VT_ARR_LEN};
+	uint32_t a = (obj + dkey + (uint32_t)epoch) % VT_NAKEY, i;
+	int rc, exp;
+
+	vt_oid(obj, &oid);
+	key_of(obj, true, dkey, &dk);
+	key_of(obj, false, a, &ak);
+	for (i = 0; i < 2; i++) {
+		uint64_t flags = i ? DAOS_COND_AKEY_FETCH : DAOS_COND_DKEY_FETCH;
+
+		memset(&iod, 0, sizeof(iod));
+		iod.iod_name = ak.key;
+		iod.iod_type = akey_type(a) == VM_SINGLE ? DAOS_IOD_SINGLE : DAOS_IOD_ARRAY;
+		iod.iod_nr = 1;
+		if (akey_type(a) == VM_ARRAY) {
+			iod.iod_size = akey_rsize(a);
+			iod.iod_recxs = &recx;
+		}
+		/* size query only (no sgl) */
+		rc = vos_obj_fetch(coh, oid, epoch, flags, &dk.key, 1, &iod, NULL);
+		if (i == 0)
+			exp = vm_dkey_visible(o, d, epoch) ? 0 : -DER_NONEXIST;
+		else
+			exp = vm_akey_visible(o, d, vm_akey_find(d, a), epoch) ? 0 : -DER_NONEXIST;
+		if (rc != exp)
+			FAIL(tag,
+			     "fetch with %s obj %u dkey %u akey %u at %" PRIu64 ": " DF_RC
+			     ", model expects %d",
+			     i ? "DAOS_COND_AKEY_FETCH" : "DAOS_COND_DKEY_FETCH", obj, dkey, a,
+			     epoch, DP_RC(rc), exp);
+	}
+	return 0;
+}
+
 static int
 check_fetch(daos_handle_t coh, struct vos_model *m, uint32_t obj, uint32_t dkey, uint64_t epoch,
 	    const char *tag)
@@ -884,6 +928,9 @@ vt_check(daos_handle_t coh, struct vos_model *m, uint64_t epoch, unsigned int wh
 			return -1;
 		for (d = 0; d < VT_NDKEY; d++) {
 			if ((what & VT_CHECK_FETCH) && check_fetch(coh, m, obj, d, epoch, tag) != 0)
+				return -1;
+			if ((what & VT_CHECK_FETCH) &&
+			    check_cond_fetch(coh, m, obj, d, epoch, tag) != 0)
 				return -1;
 			if ((what & VT_CHECK_ENUM) && (dvis & (1ULL << d)) &&
 			    check_akeys(coh, m, obj, d, epoch, tag) != 0)

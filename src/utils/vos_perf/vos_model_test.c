@@ -80,6 +80,41 @@ pick_epoch(struct vt_rng *r, struct vos_model *m, uint64_t last)
 	return last;
 }
 
+/*
+ * Right after a plain update: send it again at the same epoch, identical (a replay: succeeds,
+ * changes nothing) or with one value's bytes changed (a conflict: -DER_TX_RESTART, changes
+ * nothing, not even the other akeys). Updates that punch extents are left alone.
+ */
+static int
+replay_or_conflict(daos_handle_t poh, daos_handle_t coh, struct vt_rng *r, const struct vt_op *op,
+		   const char *tag)
+{
+	struct vt_op again = *op;
+	uint32_t dice = vt_rand(r) % 100, i;
+	int rc, exp = 0;
+
+	if (op->kind != VT_UPDATE || op->flags != 0 || dice >= 16)
+		return 0;
+	for (i = 0; i < op->nr; i++)
+		if (op->iods[i].len == 0)
+			return 0;
+	if (dice >= 8) {
+		again.iods[dice % op->nr].seed ^= 0x5a5a;
+		exp = -DER_TX_RESTART;
+	}
+	rc = vt_vos_apply(poh, coh, &again);
+	mt_nops++;
+	if (rc != exp) {
+		char desc[512];
+
+		vt_op_print(&again, desc, sizeof(desc));
+		fprintf(stderr, "%s: %s of %s returned " DF_RC ", expected %d\n", tag,
+			exp ? "conflicting update" : "replay", desc, DP_RC(rc), exp);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 run_seq(daos_handle_t *poh, uint32_t seq)
 {
@@ -129,6 +164,9 @@ run_seq(daos_handle_t *poh, uint32_t seq)
 			continue;
 		}
 		rc = vt_model_apply(&m, &op);
+		if (rc != 0)
+			goto close;
+		rc = replay_or_conflict(*poh, coh, &r, &op, tag);
 		if (rc != 0)
 			goto close;
 

@@ -749,6 +749,43 @@ check_cond_fetch(daos_handle_t coh, struct vos_model *m, uint32_t obj, uint32_t 
 	return 0;
 }
 
+#define VT_IOM_MAX 64
+
+/* The I/O map of an array iod: the maximal runs of records that exist, in offset order. */
+static int
+check_iom(struct vos_model *m, uint32_t obj, uint32_t dkey, uint32_t akey, uint64_t epoch,
+	  const daos_iom_t *iom, const char *tag)
+{
+	uint8_t present[VT_ARR_LEN];
+	uint32_t n = 0;
+	uint64_t r = 0, lo;
+
+	vm_array_present(m, obj, dkey, akey, epoch, VT_ARR_LEN, present);
+	while (r < VT_ARR_LEN) {
+		if (!present[r]) {
+			r++;
+			continue;
+		}
+		for (lo = r; r < VT_ARR_LEN && present[r]; r++)
+			;
+		if (n < iom->iom_nr_out && n < VT_IOM_MAX &&
+		    (iom->iom_recxs[n].rx_idx != lo || iom->iom_recxs[n].rx_nr != r - lo))
+			FAIL(tag,
+			     "iom obj %u dkey %u akey %u at %" PRIu64 ": extent %u is %" PRIu64
+			     "+%" PRIu64 ", model %" PRIu64 "+%" PRIu64,
+			     obj, dkey, akey, epoch, n, iom->iom_recxs[n].rx_idx,
+			     iom->iom_recxs[n].rx_nr, lo, r - lo);
+		if (n == 0 && (iom->iom_recx_lo.rx_idx != lo || iom->iom_recx_lo.rx_nr != r - lo))
+			FAIL(tag, "iom obj %u dkey %u akey %u at %" PRIu64 ": wrong iom_recx_lo",
+			     obj, dkey, akey, epoch);
+		n++;
+	}
+	if (iom->iom_nr_out != n)
+		FAIL(tag, "iom obj %u dkey %u akey %u at %" PRIu64 ": %u extents, model %u", obj,
+		     dkey, akey, epoch, iom->iom_nr_out, n);
+	return 0;
+}
+
 static int
 check_fetch(daos_handle_t coh, struct vos_model *m, uint32_t obj, uint32_t dkey, uint64_t epoch,
 	    const char *tag)
@@ -761,6 +798,8 @@ check_fetch(daos_handle_t coh, struct vos_model *m, uint32_t obj, uint32_t dkey,
 	daos_recx_t recxs[VT_NAKEY][2];
 	d_sg_list_t sgls[VT_NAKEY];
 	d_iov_t iovs[VT_NAKEY];
+	daos_iom_t ioms[VT_NAKEY];
+	daos_recx_t iom_recxs[VT_NAKEY][VT_IOM_MAX];
 	uint64_t split = (obj * 131 + dkey * 17 + epoch) % VT_ARR_LEN;
 	uint32_t i;
 	int rc;
@@ -793,7 +832,12 @@ check_fetch(daos_handle_t coh, struct vos_model *m, uint32_t obj, uint32_t dkey,
 		sgls[i].sg_nr_out = 0;
 		sgls[i].sg_iovs = &iovs[i];
 	}
-	rc = vos_obj_fetch(coh, oid, epoch, 0, &dk.key, VT_NAKEY, iods, sgls);
+	memset(ioms, 0, sizeof(ioms));
+	for (i = 0; i < VT_NAKEY; i++) {
+		ioms[i].iom_nr = VT_IOM_MAX;
+		ioms[i].iom_recxs = iom_recxs[i];
+	}
+	rc = vos_obj_fetch_iom(coh, oid, epoch, 0, &dk.key, VT_NAKEY, iods, sgls, ioms, NULL);
 	if (rc != 0)
 		FAIL(tag, "fetch obj %u dkey %u at %" PRIu64 ": " DF_RC, obj, dkey, epoch,
 		     DP_RC(rc));
@@ -825,6 +869,8 @@ check_fetch(daos_handle_t coh, struct vos_model *m, uint32_t obj, uint32_t dkey,
 				     ": iod_size %" PRIu64 ", model %u (%" PRIu64 " records)",
 				     obj, dkey, i, epoch, (uint64_t)iods[i].iod_size,
 				     found ? rsize : 0, found);
+			if (check_iom(m, obj, dkey, i, epoch, &ioms[i], tag) != 0)
+				return -1;
 			if (found == 0)
 				continue;
 			for (r = 0; r < VT_ARR_LEN; r++)

@@ -580,6 +580,25 @@ recx_cb(vos_iter_entry_t *ent, void *arg)
 	return 0;
 }
 
+struct sv_walk {
+	uint64_t newest, newest_size, epoch_hi;
+	int bad;
+};
+
+static int
+sv_cb(vos_iter_entry_t *ent, void *arg)
+{
+	struct sv_walk *w = arg;
+
+	if (w->epoch_hi != 0 && ent->ie_epoch > w->epoch_hi)
+		w->bad++;
+	if (ent->ie_epoch > w->newest) {
+		w->newest = ent->ie_epoch;
+		w->newest_size = ent->ie_rsize;
+	}
+	return 0;
+}
+
 static void
 param_init(vos_iter_param_t *p, daos_handle_t coh, uint64_t epoch)
 {
@@ -669,6 +688,34 @@ check_akeys(daos_handle_t coh, struct vos_model *m, uint32_t obj, uint32_t dkey,
 		     "akeys of obj %u dkey %u at %" PRIu64 ": VOS 0x%" PRIx64 " model 0x%" PRIx64
 		     " (%d bad)",
 		     obj, dkey, epoch, w.seen, exp, w.bad);
+
+	/* versions of the single-value akeys: the newest one is the visible value */
+	for (i = 0; i < VT_NAKEY; i++) {
+		const struct vm_sv *sv;
+		struct vt_key ak;
+		struct sv_walk sw = {.epoch_hi = epoch};
+
+		if (akey_type(i) != VM_SINGLE || !(exp & (1ULL << i)))
+			continue;
+		sv = vm_fetch_sv(m, obj, dkey, i, epoch);
+		key_of(obj, false, i, &ak);
+		p.ip_akey = ak.key;
+		p.ip_flags = 0;
+		p.ip_epc_expr = VOS_IT_EPC_RE;
+		rc = walk(VOS_ITER_SINGLE, &p, sv_cb, &sw, 0);
+		if (rc != 0)
+			FAIL(tag,
+			     "single-value iteration obj %u dkey %u akey %u at %" PRIu64 ": " DF_RC,
+			     obj, dkey, i, epoch, DP_RC(rc));
+		if (sv == NULL || sw.newest != sv->epoch || sw.newest_size != sv->len || sw.bad)
+			FAIL(tag,
+			     "single-value iteration obj %u dkey %u akey %u at %" PRIu64
+			     ": newest version %" PRIu64 " (%" PRIu64
+			     " bytes, %d out of range), model %" PRIu64 " (%u bytes)",
+			     obj, dkey, i, epoch, sw.newest, sw.newest_size, sw.bad,
+			     sv ? sv->epoch : 0, sv ? sv->len : 0);
+	}
+	p.ip_epc_expr = 0;
 
 	/* visible extents of the array akeys */
 	for (i = 0; i < VT_NAKEY; i++) {

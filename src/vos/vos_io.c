@@ -217,6 +217,22 @@ vos_bio_run(struct vos_pool *pool, struct vos_bio_io *ios, int nr, enum bio_op o
 	return rc;
 }
 
+/*
+ * Read without yielding: for callers inside a umem transaction, where another ULT of the
+ * xstream must not run (its transaction would nest into ours).
+ */
+static int
+data_read_noyield(struct vos_pool *pool, bio_addr_t *addr, uint64_t off, void *buf, size_t len)
+{
+	if (addr->ba_type == DAOS_MEDIA_SCM) {
+		memcpy(buf, (char *)umem_off2ptr(&pool->vp_umm, addr->ba_off) + off, len);
+		return 0;
+	}
+	if (pool->vp_blob == NULL)
+		return -DER_IO;
+	return bio_read(pool->vp_ring, pool->vp_blob, addr->ba_off + off, buf, len);
+}
+
 int
 vos_data_read(struct vos_pool *pool, bio_addr_t *addr, uint64_t off, void *buf, size_t len)
 {
@@ -460,7 +476,7 @@ same_bytes(struct vos_pool *pool, bio_addr_t *addr, d_sg_list_t *sgl, uint64_t s
 	D_ALLOC_NZ(b, len);
 	if (a == NULL || b == NULL)
 		D_GOTO(out, rc = -DER_NOMEM);
-	rc = vos_data_read(pool, addr, 0, a, len);
+	rc = data_read_noyield(pool, addr, 0, a, len);
 	if (rc != 0)
 		goto out;
 	vos_sgl_gather(sgl, sgl_off, b, len);

@@ -150,6 +150,23 @@ iod_data(const struct vt_iod *iod, uint64_t *lenp)
 	return buf;
 }
 
+void
+vt_iod_change(struct vt_iod *iod)
+{
+	uint64_t len0, len1, k;
+	uint8_t *a, *b;
+	int same = 1;
+
+	a = iod_data(iod, &len0);
+	for (k = 1; a != NULL && same && k < 64; k++) {
+		iod->seed ^= k * 0x9E3779B97F4A7C15ULL;
+		b = iod_data(iod, &len1);
+		same = b != NULL && memcmp(a, b, len0) == 0;
+		D_FREE(b);
+	}
+	D_FREE(a);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Generation                                                                               */
 

@@ -86,6 +86,8 @@ int vt_expect(struct vos_model *m, const struct vt_op *op);
 int vt_vos_apply(daos_handle_t poh, daos_handle_t coh, const struct vt_op *op);
 /* Apply to the model (an op VOS executed successfully). */
 int vt_model_apply(struct vos_model *m, const struct vt_op *op);
+/* Change the seed of \a iod until its bytes differ (a same-epoch conflict). */
+void vt_iod_change(struct vt_iod *iod);
 void vt_op_print(const struct vt_op *op, char *buf, size_t len);
 
 /* Check levels */

@@ -99,7 +99,7 @@ replay_or_conflict(daos_handle_t poh, daos_handle_t coh, struct vt_rng *r, const
 		if (op->iods[i].len == 0)
 			return 0;
 	if (dice >= 8) {
-		again.iods[dice % op->nr].seed ^= 0x5a5a;
+		vt_iod_change(&again.iods[dice % op->nr]);
 		exp = -DER_TX_RESTART;
 	}
 	rc = vt_vos_apply(poh, coh, &again);

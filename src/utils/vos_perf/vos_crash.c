@@ -69,6 +69,16 @@ struct ack {
 	uint32_t pad;
 };
 
+static pid_t cr_parent;
+
+/* the parent removes the pool files however it exits (die() included); children _exit */
+static void
+cleanup(void)
+{
+	if (getpid() == cr_parent && cr_dir[0] != '\0')
+		vt_rm_rf(cr_dir);
+}
+
 static void
 gen_op(uint64_t idx, struct vt_op *op)
 {
@@ -453,6 +463,8 @@ main(int argc, char **argv)
 	if (mkdtemp(cr_dir) == NULL)
 		die("mkdtemp %s: %s", cr_dir, strerror(errno));
 	snprintf(cr_path, sizeof(cr_path), "%s/vos-0", cr_dir);
+	cr_parent = getpid();
+	atexit(cleanup);
 	/* acknowledged must mean durable; --sync N shows the test failing when it is not */
 	setenv("DAOS_WAL_SYNC", cr_sync, 1);
 	uuid_generate(cr_pool_uuid);
@@ -545,6 +557,5 @@ main(int argc, char **argv)
 	       " in-flight ops found applied, %" PRIu64 " kills before the first ack, %.1f s\n",
 	       cr_kills, total_acked, applied, early, (now_ms() - t_start) / 1e3);
 	vm_fini(&cr_model);
-	vt_rm_rf(cr_dir);
 	return 0;
 }

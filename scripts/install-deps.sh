@@ -13,6 +13,7 @@ PACKAGES=(
 	libfuse3-dev fuse3
 	procps
 	fio
+	rocksdb-tools
 )
 
 SUDO=""

@@ -122,6 +122,7 @@ umem_tx_reset(struct umem_tx *tx)
 	/* a huge transaction must not pin its buffers forever */
 	if (tx->tx_max_lines > 65536) {
 		D_FREE(tx->tx_lines);
+		D_FREE(tx->tx_sorted);
 		D_FREE(tx->tx_hash);
 		tx->tx_max_lines = tx->tx_hash_size = 0;
 	}
@@ -131,6 +132,7 @@ void
 umem_tx_fini(struct umem_tx *tx)
 {
 	D_FREE(tx->tx_lines);
+	D_FREE(tx->tx_sorted);
 	D_FREE(tx->tx_hash);
 	D_FREE(tx->tx_frees);
 	D_FREE(tx->tx_cbs);
@@ -151,6 +153,12 @@ tx_grow(struct umem_tx *tx)
 	uint32_t nmax = tx->tx_max_lines ? tx->tx_max_lines * 2 : 256;
 	uint32_t hsize = nmax * 2, i, h;
 
+	uint64_t *sorted;
+
+	D_REALLOC_ARRAY(sorted, tx->tx_sorted, tx->tx_max_lines, nmax);
+	if (sorted == NULL)
+		return -DER_NOMEM;
+	tx->tx_sorted = sorted;
 	D_REALLOC_ARRAY(lines, tx->tx_lines, tx->tx_max_lines, nmax);
 	if (lines == NULL)
 		return -DER_NOMEM;

@@ -159,6 +159,7 @@ struct umem_tx {
 	int tx_depth;
 	int tx_err; /* set once aborted */
 	struct umem_tx_line *tx_lines;
+	uint64_t *tx_sorted; /* line numbers sorted at WAL append (tx_max_lines slots) */
 	uint32_t tx_nr_lines;
 	uint32_t tx_max_lines;
 	uint32_t *tx_hash; /* line -> index+1, open addressing */

@@ -321,13 +321,64 @@ buf_reserve(struct umem_wal *wal, size_t more)
 	return 0;
 }
 
-static int
-line_cmp(const void *a, const void *b)
+static inline void
+swap_u64(uint64_t *a, uint64_t *b)
 {
-	uint64_t x = ((const struct umem_tx_line *)a)->tl_line;
-	uint64_t y = ((const struct umem_tx_line *)b)->tl_line;
+	uint64_t t = *a;
 
-	return x < y ? -1 : x > y;
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Sort line numbers in place. The commit path sorts every transaction's lines; qsort of the
+ * 72-byte line records through a comparator callback was 40% of a small commit.
+ */
+static void
+sort_lines(uint64_t *a, uint32_t n)
+{
+	while (n > 16) {
+		uint32_t i = 0, j = n - 1, mid = n / 2;
+		uint64_t pivot;
+
+		/* median of three, left at a[mid] */
+		if (a[mid] < a[0])
+			swap_u64(&a[mid], &a[0]);
+		if (a[n - 1] < a[mid]) {
+			swap_u64(&a[n - 1], &a[mid]);
+			if (a[mid] < a[0])
+				swap_u64(&a[mid], &a[0]);
+		}
+		pivot = a[mid];
+		for (;;) {
+			while (a[i] < pivot)
+				i++;
+			while (a[j] > pivot)
+				j--;
+			if (i >= j)
+				break;
+			swap_u64(&a[i++], &a[j--]);
+		}
+		/* recurse into the smaller part, loop on the larger: bounded stack */
+		if (j + 1 < n - j - 1) {
+			sort_lines(a, j + 1);
+			a += j + 1;
+			n -= j + 1;
+		} else {
+			sort_lines(a + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (uint32_t i = 1; i < n; i++) {
+		uint64_t v = a[i];
+		uint32_t k = i;
+
+		while (k > 0 && a[k - 1] > v) {
+			a[k] = a[k - 1];
+			k--;
+		}
+		a[k] = v;
+	}
 }
 
 /* Append the running transaction's redo record. Heap lock held: records follow image order. */
@@ -340,14 +391,17 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	struct umem_rec_range *rr;
 	uint64_t lsn, pos, rem, need, len;
 	uint32_t nr = 1, i, j;
+	uint64_t *lines = tx->tx_sorted;
 	char *data;
 	bool was_empty;
 	int rc;
 
-	/* the hash is useless from here on: the transaction ends with this call */
-	qsort(tx->tx_lines, tx->tx_nr_lines, sizeof(tx->tx_lines[0]), line_cmp);
+	/* tx_lines keeps its order (an abort after a failed append restores from it) */
+	for (i = 0; i < tx->tx_nr_lines; i++)
+		lines[i] = tx->tx_lines[i].tl_line;
+	sort_lines(lines, tx->tx_nr_lines);
 	for (i = 1; i < tx->tx_nr_lines; i++)
-		if (tx->tx_lines[i].tl_line != tx->tx_lines[i - 1].tl_line + 1)
+		if (lines[i] != lines[i - 1] + 1)
 			nr++;
 	len = sizeof(*rh) + (uint64_t)nr * sizeof(*rr) + (uint64_t)tx->tx_nr_lines * UMEM_LINE_SIZE;
 	if (len > UINT32_MAX)
@@ -396,9 +450,9 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	rr = (struct umem_rec_range *)(rh + 1);
 	data = (char *)(rr + nr);
 	for (i = 0, j = 0; i < tx->tx_nr_lines; j++) {
-		uint64_t first = tx->tx_lines[i].tl_line, n = 1;
+		uint64_t first = lines[i], n = 1;
 
-		while (i + n < tx->tx_nr_lines && tx->tx_lines[i + n].tl_line == first + n)
+		while (i + n < tx->tx_nr_lines && lines[i + n] == first + n)
 			n++;
 		rr[j].rr_off = first << UMEM_LINE_SHIFT;
 		rr[j].rr_len = (uint32_t)(n << UMEM_LINE_SHIFT);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include <daos_errno.h>
@@ -92,7 +94,9 @@ int
 bio_blob_open(const char *path, unsigned int flags, struct bio_blob **blobp)
 {
 	struct bio_blob *blob;
+	struct statfs sfs;
 	struct stat st;
+	bool force_uring;
 	int oflags, fd;
 
 	if (path == NULL || blobp == NULL)
@@ -125,6 +129,11 @@ bio_blob_open(const char *path, unsigned int flags, struct bio_blob **blobp)
 	blob->bb_size = st.st_size;
 	blob->bb_direct = (flags & BIO_BLOB_DIRECT) != 0;
 	blob->bb_rdonly = (flags & BIO_BLOB_RDONLY) != 0;
+	force_uring = false;
+	d_getenv_bool("PDAOS_BIO_URING_MEMFS", &force_uring);
+	if (!force_uring && fstatfs(fd, &sfs) == 0 &&
+	    (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC))
+		blob->bb_memfs = true;
 	*blobp = blob;
 	return 0;
 }

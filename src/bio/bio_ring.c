@@ -319,7 +319,7 @@ bio_req_submit(struct bio_ring *ring, struct bio_req *req)
 	req->br_iov = NULL;
 	req->br_iov_max = 0;
 	ring->r_total++;
-	if (!ring->r_uring) {
+	if (!ring->r_uring || blob->bb_memfs) {
 		req_sync(req);
 		d_list_add_tail(&req->br_link, &ring->r_done);
 		ring_kick(ring);

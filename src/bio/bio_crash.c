@@ -11,21 +11,17 @@
  *
  *   bio_crash [--kills N] [--seed S] [--min-ms A] [--max-ms B] [--verbose]
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include <daos_errno.h>
 #include <daos/mem.h>
 #include <daos_srv/bio.h>
+
+#include "crash_harness.h"
 
 #define BLK      4096
 #define HDR_BLKS 1
@@ -55,17 +51,6 @@ struct ack {
 static char heap_path[256], blob_path[256];
 /* every commit durable before it returns: acknowledged means committed */
 static struct umem_pool_attr pool_attr = {.upa_sync_ms = 0, .upa_ckpt_interval_ms = 20};
-static int verbose;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "bio_crash: " __VA_ARGS__);        \
-			fprintf(stderr, " (%s:%d)\n", __FILE__, __LINE__); \
-			exit(1);                                           \
-		}                                                          \
-	} while (0)
-
 static uint64_t
 word(uint64_t seq, uint64_t blk, uint64_t w)
 {
@@ -287,92 +272,64 @@ verify(struct rec *model)
 	return live;
 }
 
+static struct rec model[MAX_REC];
+static uint64_t acks;
+static int live;
+
+static void
+run_child(int fd, int round, void *arg)
+{
+	const struct crash_opts *o = arg;
+
+	child(fd, round + 1, (unsigned int)(o->seed * 0x9E3779B1u + round));
+}
+
+static void
+on_ack(const void *ack, void *arg)
+{
+	const struct ack *a = ack;
+
+	CHECK(a->slot < MAX_REC, "bad ack");
+	if (a->is_free)
+		memset(&model[a->slot], 0, sizeof(model[a->slot]));
+	else
+		model[a->slot] = a->rec;
+	acks++;
+}
+
+static int
+verify_round(int round, int delay_ms, uint64_t nacks, void *arg)
+{
+	const struct crash_opts *o = arg;
+
+	live = verify(model);
+	if (o->verbose)
+		printf("kill %d after %d ms: %d live extents\n", round + 1, delay_ms, live);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	static struct option opts[] = {
-		{"kills", required_argument, NULL, 'k'},  {"seed", required_argument, NULL, 's'},
-		{"min-ms", required_argument, NULL, 'a'}, {"max-ms", required_argument, NULL, 'b'},
-		{"verbose", no_argument, NULL, 'v'},      {NULL, 0, NULL, 0}};
-	static struct rec model[MAX_REC];
-	int kills = 20, min_ms = 20, max_ms = 200, opt, k, live = 0;
-	unsigned int seed = (unsigned int)time(NULL);
-	uint64_t acks = 0;
-	char dir[] = "/tmp/bio_crash.XXXXXX";
+	struct crash_opts o = {.kills = 20,
+			       .seed = (unsigned int)time(NULL),
+			       .min_ms = 20,
+			       .max_ms = 200,
+			       .ack_size = sizeof(struct ack)};
+	char dir[64];
 	struct env e = {0};
 
-	while ((opt = getopt_long(argc, argv, "k:s:a:b:v", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'k':
-			kills = atoi(optarg);
-			break;
-		case 's':
-			seed = (unsigned int)strtoul(optarg, NULL, 0);
-			break;
-		case 'a':
-			min_ms = atoi(optarg);
-			break;
-		case 'b':
-			max_ms = atoi(optarg);
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			fprintf(stderr,
-				"usage: %s [--kills N] [--seed S] [--min-ms A] "
-				"[--max-ms B] [--verbose]\n",
-				argv[0]);
-			return 2;
-		}
-	}
-	if (kills < 1 || min_ms < 1 || max_ms < min_ms)
+	if (crash_parse(argc, argv, &o, NULL, NULL, NULL, NULL) != 0 || o.kills < 1 || o.min_ms < 1)
 		return 2;
-	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	crash_mkdtemp(NULL, "bio_crash", dir, sizeof(dir));
 	snprintf(heap_path, sizeof(heap_path), "%s/heap", dir);
 	snprintf(blob_path, sizeof(blob_path), "%s/data.blob", dir);
-	printf("bio_crash: seed %u, %d kills\n", seed, kills);
-	srand(seed);
+	printf("bio_crash: seed %u, %d kills\n", (unsigned int)o.seed, o.kills);
 	CHECK(env_open(&e, true) == 0, "create");
 	env_close(&e);
 
-	for (k = 0; k < kills; k++) {
-		int pfd[2], status, ms = min_ms + rand() % (max_ms - min_ms + 1);
-		unsigned int cseed = (unsigned int)rand();
-		struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-		struct ack a;
-		pid_t pid;
-		ssize_t n;
-
-		CHECK(pipe(pfd) == 0, "pipe");
-		pid = fork();
-		CHECK(pid >= 0, "fork");
-		if (pid == 0) {
-			close(pfd[0]);
-			child(pfd[1], k + 1, cseed);
-			_exit(0);
-		}
-		close(pfd[1]);
-		nanosleep(&ts, NULL);
-		kill(pid, SIGKILL);
-		CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
-		CHECK(WIFSIGNALED(status), "child exited early (status %d)", status);
-		/* every acknowledgement written before the kill is in the pipe */
-		while ((n = read(pfd[0], &a, sizeof(a))) == sizeof(a)) {
-			CHECK(a.slot < MAX_REC, "bad ack");
-			if (a.is_free)
-				memset(&model[a.slot], 0, sizeof(model[a.slot]));
-			else
-				model[a.slot] = a.rec;
-			acks++;
-		}
-		CHECK(n == 0, "partial ack");
-		close(pfd[0]);
-		live = verify(model);
-		if (verbose)
-			printf("kill %d after %d ms: %d live extents\n", k + 1, ms, live);
-	}
-	printf("bio_crash: %d kills, %lu acknowledged operations, %d live extents: OK\n", kills,
+	CHECK(crash_run(&o, run_child, on_ack, verify_round, &o) == 0, "run");
+	printf("bio_crash: %d kills, %lu acknowledged operations, %d live extents: OK\n", o.kills,
 	       (unsigned long)acks, live);
 	umem_pool_destroy(heap_path);
 	bio_blob_destroy(blob_path);

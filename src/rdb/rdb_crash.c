@@ -14,33 +14,19 @@
  *
  *   rdb_crash [--kills N] [--seed S] [--min-ms A] [--max-ms B] [--verbose]
  */
-#include <errno.h>
-#include <getopt.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include <daos_srv/rdb.h>
 
+#include "crash_harness.h"
+
 static char dir[64], path[128];
 static uuid_t uuid;
-static int verbose;
 static rdb_path_t root, pa, pb, pc;
-
-#define CHECK(cond, ...)                                                                  \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			fprintf(stderr, "rdb_crash: FAILED %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                                     \
-			fprintf(stderr, "\n");                                            \
-			exit(1);                                                          \
-		}                                                                         \
-	} while (0)
 
 static void
 mkpath(rdb_path_t *p, const char *name)
@@ -229,52 +215,56 @@ child(int fd, uint64_t from)
 	}
 }
 
+/* Parent state across rounds: the newest TX acknowledged and the one the database is at */
+static uint64_t acked, last, total;
+
+static void
+run_child(int fd, int round, void *arg)
+{
+	child(fd, last + 1);
+}
+
+static void
+on_ack(const void *ack, void *arg)
+{
+	acked = *(const uint64_t *)ack;
+}
+
+static int
+verify_round(int round, int delay_ms, uint64_t nacks, void *arg)
+{
+	const struct crash_opts *o = arg;
+	struct rdb_storage *st = open_db();
+	uint64_t i = verify(st, acked);
+
+	rdb_close(st);
+	if (o->verbose)
+		printf("kill %d after %d ms: acked %lu, database at %lu\n", round, delay_ms,
+		       (unsigned long)acked, (unsigned long)i);
+	total += i - last;
+	last = i;
+	acked = last;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	static struct option opts[] = {
-		{"kills", required_argument, NULL, 'k'},  {"seed", required_argument, NULL, 's'},
-		{"min-ms", required_argument, NULL, 'a'}, {"max-ms", required_argument, NULL, 'b'},
-		{"verbose", no_argument, NULL, 'v'},      {NULL, 0, NULL, 0}};
+	struct crash_opts o = {.kills = 30,
+			       .seed = (unsigned int)time(NULL),
+			       .min_ms = 5,
+			       .max_ms = 120,
+			       .ack_size = sizeof(uint64_t)};
 	struct rdb_create_params params = {.rcp_size = 32 << 20};
 	rdb_replica_id_t self = {0, 1};
 	struct rdb_storage *st;
 	struct rdb *db;
-	unsigned int seed = time(NULL);
-	int kills = 30, min_ms = 5, max_ms = 120;
-	uint64_t last = 0, total = 0;
-	int c, n;
 
-	while ((c = getopt_long(argc, argv, "k:s:a:b:v", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			kills = atoi(optarg);
-			break;
-		case 's':
-			seed = strtoul(optarg, NULL, 0);
-			break;
-		case 'a':
-			min_ms = atoi(optarg);
-			break;
-		case 'b':
-			max_ms = atoi(optarg);
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			fprintf(stderr, "usage: rdb_crash [--kills N] [--seed S] [--min-ms A] "
-					"[--max-ms B] [--verbose]\n");
-			return 2;
-		}
-	}
-	if (max_ms < min_ms)
-		max_ms = min_ms;
-	srandom(seed);
-	printf("rdb_crash: %d kills, seed %u\n", kills, seed);
+	if (crash_parse(argc, argv, &o, NULL, NULL, NULL, NULL) != 0)
+		return 2;
+	printf("rdb_crash: %d kills, seed %u\n", o.kills, (unsigned int)o.seed);
 
-	strcpy(dir, "/tmp/rdb_crash.XXXXXX");
-	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	crash_mkdtemp(NULL, "rdb_crash", dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/rdb", dir);
 	uuid_generate(uuid);
 	mkpath(&root, NULL);
@@ -290,56 +280,8 @@ main(int argc, char **argv)
 	CHECK(setup_db(db) == 0, "setup");
 	rdb_stop_and_close(db);
 
-	for (n = 0; n < kills; n++) {
-		uint64_t acked = last, i;
-		int pfd[2], status, delay;
-		pid_t pid;
-		struct timespec t0, t1;
-
-		CHECK(pipe(pfd) == 0, "pipe");
-		pid = fork();
-		CHECK(pid >= 0, "fork");
-		if (pid == 0) {
-			close(pfd[0]);
-			child(pfd[1], last + 1);
-			_exit(0);
-		}
-		close(pfd[1]);
-		delay = min_ms + random() % (max_ms - min_ms + 1);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (;;) {
-			struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
-			long el;
-
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			el = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-			if (el >= delay)
-				break;
-			if (poll(&pf, 1, delay - el) <= 0)
-				continue;
-			if (read(pfd[0], &i, sizeof(i)) != sizeof(i))
-				break; /* child died on its own: its exit status says why */
-			acked = i;
-		}
-		kill(pid, SIGKILL);
-		/* acknowledgements already in the pipe count too */
-		while (read(pfd[0], &i, sizeof(i)) == sizeof(i))
-			acked = i;
-		close(pfd[0]);
-		CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
-		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-		      "child exited on its own (status %d)", status);
-
-		st = open_db();
-		i = verify(st, acked);
-		rdb_close(st);
-		if (verbose)
-			printf("kill %d after %d ms: acked %lu, database at %lu\n", n, delay,
-			       (unsigned long)acked, (unsigned long)i);
-		total += i - last;
-		last = i;
-	}
-	printf("rdb_crash: OK, %d kills, %lu TXs committed, last %lu\n", kills,
+	CHECK(crash_run(&o, run_child, on_ack, verify_round, &o) == 0, "run");
+	printf("rdb_crash: OK, %d kills, %lu TXs committed, last %lu\n", o.kills,
 	       (unsigned long)total, (unsigned long)last);
 	rdb_destroy(path, uuid);
 	rmdir(dir);

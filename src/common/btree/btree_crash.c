@@ -8,21 +8,17 @@
  * valid (dbtree_check, umem_pool_check), every acknowledged operation is there, and the one
  * announced but unacknowledged operation is either fully there or not at all.
  *
- *   btree_crash [--kills N] [--seed S] [--max-ms M] [--verbose]
+ *   btree_crash [--kills N] [--seed S] [--min-ms A] [--max-ms B] [--verbose]
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include <daos/btree.h>
+
+#include "crash_harness.h"
 
 #define NKEYS   1024
 #define HEAP_SZ (16ULL << 20)
@@ -37,16 +33,7 @@ struct msg {
 
 static char heap_path[256];
 static struct umem_pool_attr pool_attr = {.upa_sync_ms = 0, .upa_ckpt_interval_ms = 20};
-static int verbose;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "btree_crash: " __VA_ARGS__);      \
-			fprintf(stderr, " (%s:%d)\n", __FILE__, __LINE__); \
-			exit(1);                                           \
-		}                                                          \
-	} while (0)
+static bool verbose;
 
 struct val {
 	uint64_t key;
@@ -206,45 +193,67 @@ verify(struct msg *pending)
 	CHECK(umem_pool_close(pool) == 0, "heap close");
 }
 
+/* Parent state across rounds: the announced operation and the next child's first seq */
+static struct msg in_flight;
+static bool announced;
+static uint64_t next_seq = 1, acked;
+
+static void
+run_child(int fd, int round, void *arg)
+{
+	const struct crash_opts *o = arg;
+
+	child(fd, (unsigned int)o->seed + round, next_seq);
+}
+
+static void
+on_msg(const void *ack, void *arg)
+{
+	const struct msg *m = ack;
+
+	if (m->type == 0)
+		return; /* ready: the kill delay starts now */
+	if (m->type == 1) {
+		in_flight = *m;
+		announced = true;
+	} else {
+		CHECK(announced && m->seq == in_flight.seq, "ack out of order");
+		model[m->key] = m->del ? 0 : m->seq;
+		announced = false;
+		acked++;
+	}
+	next_seq = m->seq + 1;
+}
+
+static int
+verify_round(int round, int delay_ms, uint64_t nacks, void *arg)
+{
+	verify(announced ? &in_flight : NULL);
+	announced = false;
+	if (verbose)
+		printf("kill %d: %llu ops acknowledged\n", round, (unsigned long long)acked);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	static struct option opts[] = {{"kills", required_argument, NULL, 'k'},
-				       {"seed", required_argument, NULL, 's'},
-				       {"max-ms", required_argument, NULL, 'm'},
-				       {"verbose", no_argument, NULL, 'v'},
-				       {NULL, 0, NULL, 0}};
-	char dir[64] = "/tmp/btree_crash.XXXXXX", wal[300];
-	unsigned int seed = (unsigned int)time(NULL);
-	int kills = 20, max_ms = 30, c, k;
-	uint64_t seq = 1, acked = 0;
+	struct crash_opts o = {.kills = 20,
+			       .seed = (unsigned int)time(NULL),
+			       .min_ms = 0,
+			       .max_ms = 30,
+			       .ack_size = sizeof(struct msg),
+			       .delay_from_first_ack = true};
+	char dir[64], wal[300];
 	struct umem_pool *pool;
 	daos_handle_t toh;
 	struct umem_attr uma;
 
-	while ((c = getopt_long(argc, argv, "k:s:m:v", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			kills = atoi(optarg);
-			break;
-		case 's':
-			seed = strtoul(optarg, NULL, 0);
-			break;
-		case 'm':
-			max_ms = atoi(optarg);
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			fprintf(stderr,
-				"usage: %s [--kills N] [--seed S] [--max-ms M] [--verbose]\n",
-				argv[0]);
-			return 2;
-		}
-	}
-	printf("btree_crash: seed %u, %d kills\n", seed, kills);
-	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	if (crash_parse(argc, argv, &o, NULL, NULL, NULL, NULL) != 0)
+		return 2;
+	verbose = o.verbose;
+	printf("btree_crash: seed %u, %d kills\n", (unsigned int)o.seed, o.kills);
+	crash_mkdtemp(NULL, "btree_crash", dir, sizeof(dir));
 	snprintf(heap_path, sizeof(heap_path), "%s/heap", dir);
 	snprintf(wal, sizeof(wal), "%s.wal", heap_path);
 	CHECK(umem_pool_create(heap_path, HEAP_SZ, 0600, &pool_attr, &pool) == 0, "create");
@@ -252,46 +261,8 @@ main(int argc, char **argv)
 	CHECK(open_tree(&pool, &uma, &toh, true) == 0, "tree create");
 	CHECK(dbtree_close(toh) == 0 && umem_pool_close(pool) == 0, "close");
 
-	for (k = 0; k < kills; k++) {
-		struct msg pending = {0}, m;
-		bool have_pending = false;
-		int fds[2], status;
-		pid_t pid;
-		ssize_t r;
-
-		CHECK(pipe(fds) == 0, "pipe");
-		pid = fork();
-		CHECK(pid >= 0, "fork");
-		if (pid == 0) {
-			close(fds[0]);
-			child(fds[1], seed + k, seq);
-		}
-		close(fds[1]);
-		/* wait until the child runs, then let it work for a random while */
-		r = read(fds[0], &m, sizeof(m));
-		CHECK(r == sizeof(m) && m.type == 0, "child did not start");
-		usleep(rand_r(&seed) % (1000 * max_ms));
-		kill(pid, SIGKILL);
-		CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
-		CHECK(WIFSIGNALED(status), "child exited with %d", WEXITSTATUS(status));
-		while ((r = read(fds[0], &m, sizeof(m))) == sizeof(m)) {
-			if (m.type == 1) {
-				pending = m;
-				have_pending = true;
-			} else {
-				CHECK(have_pending && m.seq == pending.seq, "ack out of order");
-				model[m.key] = m.del ? 0 : m.seq;
-				have_pending = false;
-				acked++;
-			}
-			seq = m.seq + 1;
-		}
-		close(fds[0]);
-		verify(have_pending ? &pending : NULL);
-		if (verbose)
-			printf("kill %d: %llu ops acknowledged\n", k, (unsigned long long)acked);
-	}
-	printf("btree_crash: %d kills, %llu acknowledged operations verified\n", kills,
+	CHECK(crash_run(&o, run_child, on_msg, verify_round, &o) == 0, "run");
+	printf("btree_crash: %d kills, %llu acknowledged operations verified\n", o.kills,
 	       (unsigned long long)acked);
 	umem_pool_destroy(heap_path);
 	unlink(wal);

@@ -13,14 +13,11 @@
  * --threads runs T committers in the child (group commit under fire); --sync-ms N uses the
  * relaxed log policy, where acknowledged transactions may be lost but never half applied.
  */
-#include <fcntl.h>
-#include <getopt.h>
-#include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
-#include <sys/wait.h>
 #include <daos/mem.h>
+
+#include "crash_harness.h"
 
 #define NR_BLOBS   32
 #define ROOT_MAGIC 0x43524153484d454dULL
@@ -296,78 +293,87 @@ out:
 	return rc;
 }
 
+static int
+parse_opt(int opt, const char *arg, void *dirp)
+{
+	switch (opt) {
+	case 'd':
+		*(const char **)dirp = arg;
+		return 0;
+	case 't':
+		nthreads = min(max(atoi(arg), 1), 16);
+		return 0;
+	case 'y':
+		child_attr.upa_sync_ms = max(atoi(arg), 0);
+		return 0;
+	}
+	return -1;
+}
+
+/* Parent state across rounds */
+static char path[512];
+static uint64_t acked, seq;
+
+static void
+run_child(int fd, int round, void *arg)
+{
+	const struct crash_opts *o = arg;
+
+	child(path, fd, (unsigned int)o->seed + round + 1);
+}
+
+static void
+on_ack(const void *ack, void *arg)
+{
+	acked = max(acked, *(const uint64_t *)ack);
+}
+
+static int
+verify_round(int round, int delay_ms, uint64_t nacks, void *arg)
+{
+	const struct crash_opts *o = arg;
+	int rc;
+
+	acked = max(acked, seq); /* nothing new acknowledged: the old state must hold */
+	rc = verify(path, acked, round % 3 == 0, &seq);
+	if (o->verbose || rc != 0)
+		printf("kill %d after %d ms: acked %lu, heap at %lu: %s\n", round, delay_ms, acked,
+		       seq, rc ? "FAIL" : "ok");
+	acked = 0;
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"kills", required_argument, NULL, 'k'},
-					     {"seed", required_argument, NULL, 's'},
-					     {"dir", required_argument, NULL, 'd'},
-					     {"min-ms", required_argument, NULL, 'a'},
-					     {"max-ms", required_argument, NULL, 'b'},
-					     {"verbose", no_argument, NULL, 'v'},
-					     {"threads", required_argument, NULL, 't'},
-					     {"sync-ms", required_argument, NULL, 'y'},
-					     {NULL, 0, NULL, 0}};
-	char tmpl[] = "/tmp/umem_crash.XXXXXX";
-	char *dir = NULL, path[512], wpath[600];
-	unsigned int seed = (unsigned int)time(NULL);
-	int kills = 30, min_ms = 5, max_ms = 120, verbose = 0, c, k, rc = 0;
-	uint64_t total_acked = 0, seq = 0;
+	static const struct option extra[] = {{"dir", required_argument, NULL, 'd'},
+					      {"threads", required_argument, NULL, 't'},
+					      {"sync-ms", required_argument, NULL, 'y'},
+					      {NULL, 0, NULL, 0}};
+	struct crash_opts o = {.kills = 30,
+			       .seed = (unsigned int)time(NULL),
+			       .min_ms = 5,
+			       .max_ms = 120,
+			       .ack_size = sizeof(uint64_t)};
+	char tmpl[64], *dir = NULL, wpath[600];
 	struct umem_pool *pool;
 	bool own_dir = false;
+	int rc;
 
 	if (getenv("UMEM_CRASH_KILLS") != NULL)
-		kills = atoi(getenv("UMEM_CRASH_KILLS"));
-	while ((c = getopt_long(argc, argv, "k:s:d:a:b:vt:y:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			kills = atoi(optarg);
-			break;
-		case 's':
-			seed = (unsigned int)strtoul(optarg, NULL, 0);
-			break;
-		case 'd':
-			dir = optarg;
-			break;
-		case 'a':
-			min_ms = atoi(optarg);
-			break;
-		case 'b':
-			max_ms = atoi(optarg);
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 't':
-			nthreads = min(max(atoi(optarg), 1), 16);
-			break;
-		case 'y':
-			child_attr.upa_sync_ms = max(atoi(optarg), 0);
-			break;
-		default:
-			fprintf(stderr,
-				"usage: %s [--kills N] [--seed S] [--dir DIR] "
-				"[--min-ms A] [--max-ms B] [--threads T] [--sync-ms N] "
-				"[--verbose]\n",
-				argv[0]);
-			return 2;
-		}
-	}
-	if (max_ms <= min_ms)
-		max_ms = min_ms + 1;
+		o.kills = atoi(getenv("UMEM_CRASH_KILLS"));
+	if (crash_parse(argc, argv, &o, extra, parse_opt, &dir,
+			"[--dir DIR] [--threads T] [--sync-ms N]") != 0)
+		return 2;
 	if (dir == NULL) {
-		dir = mkdtemp(tmpl);
-		if (dir == NULL) {
-			perror("mkdtemp");
-			return 1;
-		}
+		crash_mkdtemp(NULL, "umem_crash", tmpl, sizeof(tmpl));
+		dir = tmpl;
 		own_dir = true;
 	}
 	snprintf(path, sizeof(path), "%s/heap", dir);
 	snprintf(wpath, sizeof(wpath), "%s.wal", path);
-	printf("umem_crash: %d kills, %d threads, sync %s, seed %u, heap %s\n", kills, nthreads,
-	       child_attr.upa_sync_ms ? "relaxed" : "every", seed, path);
-	srand(seed);
+	printf("umem_crash: %d kills, %d threads, sync %s, seed %u, heap %s\n", o.kills, nthreads,
+	       child_attr.upa_sync_ms ? "relaxed" : "every", (unsigned int)o.seed, path);
 	umem_pool_destroy(path);
 	rc = umem_pool_create(path, 32 << 20, 0600, &child_attr, &pool);
 	if (rc != 0) {
@@ -376,80 +382,16 @@ main(int argc, char **argv)
 	}
 	umem_pool_close(pool);
 
-	for (k = 0; k < kills; k++) {
-		struct pollfd pfd;
-		uint64_t acked = 0, v;
-		int fds[2], status, delay = min_ms + rand() % (max_ms - min_ms);
-		pid_t pid;
-		ssize_t n;
-		struct timespec t0, t1;
-
-		if (pipe(fds) != 0) {
-			perror("pipe");
-			rc = 1;
-			break;
-		}
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0) {
-			perror("fork");
-			rc = 1;
-			break;
-		}
-		if (pid == 0) {
-			close(fds[0]);
-			child(path, fds[1], seed + k + 1);
-		}
-		close(fds[1]);
-		/* read acknowledgements until the deadline, then kill */
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		pfd.fd = fds[0];
-		pfd.events = POLLIN;
-		while (true) {
-			long el;
-
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			el = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-			if (el >= delay)
-				break;
-			if (poll(&pfd, 1, delay - el) > 0) {
-				n = read(fds[0], &v, sizeof(v));
-				if (n == sizeof(v))
-					acked = max(acked, v);
-				else if (n <= 0)
-					break;
-			}
-		}
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		while ((n = read(fds[0], &v, sizeof(v))) == sizeof(v))
-			acked = max(acked, v);
-		close(fds[0]);
-		if (!WIFSIGNALED(status)) {
-			fprintf(stderr, "umem_crash: child exited early (status %d)\n", status);
-			rc = 1;
-			break;
-		}
-		acked = max(acked, seq); /* nothing new acknowledged: the old state must hold */
-		rc = verify(path, acked, k % 3 == 0, &seq);
-		if (verbose || rc != 0)
-			printf("kill %d after %d ms: acked %lu, heap at %lu: %s\n", k, delay, acked,
-			       seq, rc ? "FAIL" : "ok");
-		if (rc != 0)
-			break;
-		total_acked = seq;
-	}
-	if (rc == 0)
-		printf("umem_crash: %d kills survived, %lu transactions, %s\n", kills, total_acked,
-		       child_attr.upa_sync_ms ? "no partial transaction"
-					      : "all acknowledged present");
-	else
+	rc = crash_run(&o, run_child, on_ack, verify_round, &o);
+	if (rc != 0) {
 		printf("umem_crash: FAILED (files kept in %s)\n", dir);
-	if (rc == 0) {
-		unlink(path);
-		unlink(wpath);
-		if (own_dir)
-			rmdir(dir);
+		return 1;
 	}
-	return rc == 0 ? 0 : 1;
+	printf("umem_crash: %d kills survived, %lu transactions, %s\n", o.kills, seq,
+	       child_attr.upa_sync_ms ? "no partial transaction" : "all acknowledged present");
+	unlink(path);
+	unlink(wpath);
+	if (own_dir)
+		rmdir(dir);
+	return 0;
 }

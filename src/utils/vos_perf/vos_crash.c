@@ -19,12 +19,8 @@
 #define D_LOGFAC DD_FAC(vos)
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +35,7 @@
 #include <daos_srv/ult.h>
 
 #include "vos_check.h"
+#include "crash_harness.h"
 
 #define EXIT_APPLIED   10 /* checker: the in-flight op is in the pool */
 #define EXIT_MISSING   0  /* checker: it is not */
@@ -47,12 +44,9 @@
 static const struct vt_gen_opts cr_opts = {
 	.cond = true, .snaps = true, .snap_del = false, .agg = true, .blob_pct = 10};
 
-static uint64_t cr_seed = 1;
-static uint32_t cr_kills = 100;
-static uint32_t cr_min_ms = 2, cr_max_ms = 40;
+static uint64_t cr_seed;
 static const char *cr_base;
 static const char *cr_sync = "every";
-static bool cr_verbose;
 static char cr_dir[PATH_MAX - 32], cr_path[PATH_MAX];
 static uuid_t cr_pool_uuid, cr_co_uuid;
 
@@ -62,6 +56,8 @@ static uint64_t cr_next;   /* first op index not acknowledged */
 static uint64_t cr_agg_hi; /* checker's aggregation bound */
 static uint32_t cr_kill;
 static int cr_ack_fd;
+static struct vt_rng cr_rng; /* the checker's aggregation bounds */
+static uint64_t cr_total_acked, cr_applied, cr_early;
 
 struct ack {
 	uint64_t idx;
@@ -90,20 +86,7 @@ gen_op(uint64_t idx, struct vt_op *op)
 	vt_gen(&r, &cr_opts, &gs, idx + 1, op);
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "vos_crash: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	exit(1);
-}
+#define die(...) crash_fail(__FILE__, __LINE__, __VA_ARGS__)
 
 /* Run \a fn in a ULT on a fresh one-xstream runtime (children only); exit with its status. */
 static void
@@ -361,36 +344,74 @@ spawn(void (*fn)(void *), int ack_fd)
 	return pid;
 }
 
-/* Apply acknowledged ops; returns false at EOF. */
-static bool
-read_acks(int fd, uint64_t *nacked)
+static void
+run_worker(int fd, int round, void *arg)
 {
-	struct ack a;
-	ssize_t n = read(fd, &a, sizeof(a));
+	int status = 1;
 
-	if (n == 0)
-		return false;
-	if (n < 0) {
-		if (errno == EINTR || errno == EAGAIN)
-			return true;
-		die("read: %s", strerror(errno));
-	}
-	if (n != sizeof(a))
-		die("short ack");
-	if (a.rc != 0)
-		die("worker stopped at op %" PRIu64 " with " DF_RC, a.idx, DP_RC(a.rc));
-	if (a.idx != cr_next)
-		die("ack %" PRIu64 ", expected %" PRIu64, a.idx, cr_next);
-	{
-		struct vt_op op;
+	cr_kill = round;
+	cr_ack_fd = fd;
+	run_in_ult(worker_ult, &status);
+}
 
-		gen_op(cr_next, &op);
-		if (vt_expect(&cr_model, &op) == 0 && vt_model_apply(&cr_model, &op) != 0)
-			die("model: out of memory");
-	}
+/* Apply an acknowledged op to the model. */
+static void
+on_ack(const void *ack, void *arg)
+{
+	const struct ack *a = ack;
+	struct vt_op op;
+
+	if (a->rc != 0)
+		die("worker stopped at op %" PRIu64 " with " DF_RC, a->idx, DP_RC(a->rc));
+	if (a->idx != cr_next)
+		die("ack %" PRIu64 ", expected %" PRIu64, a->idx, cr_next);
+	gen_op(cr_next, &op);
+	if (vt_expect(&cr_model, &op) == 0 && vt_model_apply(&cr_model, &op) != 0)
+		die("model: out of memory");
 	cr_next++;
-	(*nacked)++;
-	return true;
+}
+
+static int
+verify_round(int round, int delay_ms, uint64_t nacked, void *arg)
+{
+	const struct crash_opts *o = arg;
+	uint64_t back;
+	struct vt_op op;
+	pid_t pid;
+	int st;
+
+	cr_kill = round;
+	if (nacked == 0)
+		cr_early++;
+	cr_total_acked += nacked;
+
+	/* an aggregation in flight may have done part of its work */
+	gen_op(cr_next, &op);
+	if (op.kind == VT_AGGREGATE)
+		vm_aggregated(&cr_model, op.epoch);
+	/* the checker's own aggregation: up to a recent epoch, sometimes everything */
+	back = (vt_rand(&cr_rng) % 4) * 25; /* min() evaluates twice */
+	cr_agg_hi = cr_next + 1 - min(cr_next, back);
+	cr_agg_hi = max(cr_agg_hi, cr_model.agg_hi);
+	pid = spawn(checker_ult, -1);
+	st = wait_child(pid);
+	if (!WIFEXITED(st) || (WEXITSTATUS(st) != EXIT_APPLIED && WEXITSTATUS(st) != EXIT_MISSING))
+		die("kill %u: check failed (status 0x%x); replay: --seed %" PRIu64, cr_kill, st,
+		    cr_seed);
+	if (WEXITSTATUS(st) == EXIT_APPLIED) {
+		if (op.kind == VT_SNAP_ADD)
+			vm_snap_add(&cr_model, op.epoch);
+		else if (vt_expect(&cr_model, &op) == 0 && vt_model_apply(&cr_model, &op) != 0)
+			die("model: out of memory");
+		cr_applied++;
+	}
+	vm_aggregated(&cr_model, cr_agg_hi);
+	if (o->verbose)
+		printf("kill %u: %" PRIu64 " ops acknowledged, in-flight op %" PRIu64 " %s\n",
+		       cr_kill, nacked, cr_next,
+		       WEXITSTATUS(st) == EXIT_APPLIED ? "applied" : "not applied");
+	cr_next++; /* the in-flight op's index is used up either way */
+	return 0;
 }
 
 static uint64_t
@@ -402,66 +423,53 @@ now_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
+static int
+parse_opt(int opt, const char *arg, void *unused)
+{
+	switch (opt) {
+	case 'd':
+		cr_base = arg;
+		return 0;
+	case 'Q':
+		vt_check_mask &= ~VT_CHECK_QUERY;
+		return 0;
+	case 'S':
+		cr_sync = arg;
+		return 0;
+	}
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option lopts[] = {{"kills", required_argument, NULL, 'k'},
-					      {"seed", required_argument, NULL, 's'},
-					      {"min-ms", required_argument, NULL, 'a'},
-					      {"max-ms", required_argument, NULL, 'b'},
-					      {"dir", required_argument, NULL, 'd'},
-					      {"verbose", no_argument, NULL, 'v'},
+	static const struct option extra[] = {{"dir", required_argument, NULL, 'd'},
 					      {"no-query", no_argument, NULL, 'Q'},
 					      {"sync", required_argument, NULL, 'S'},
 					      {NULL, 0, NULL, 0}};
-	struct vt_rng r;
-	uint64_t t_start = now_ms(), total_acked = 0, applied = 0, early = 0;
-	int opt, st;
+	/* mostly kill while ops run, the delay starting at the first ack; one in 8 during open */
+	struct crash_opts o = {.kills = 100,
+			       .seed = 1,
+			       .min_ms = 2,
+			       .max_ms = 40,
+			       .ack_size = sizeof(struct ack),
+			       .delay_from_first_ack = true,
+			       .early_kill_one_in = 8,
+			       .allow_exit0 = true};
+	uint64_t t_start = now_ms();
+	int st;
 	pid_t pid;
 
-	while ((opt = getopt_long(argc, argv, "k:s:a:b:d:vQS:", lopts, NULL)) != -1) {
-		switch (opt) {
-		case 'k':
-			cr_kills = strtoul(optarg, NULL, 0);
-			break;
-		case 's':
-			cr_seed = strtoull(optarg, NULL, 0);
-			break;
-		case 'a':
-			cr_min_ms = strtoul(optarg, NULL, 0);
-			break;
-		case 'b':
-			cr_max_ms = strtoul(optarg, NULL, 0);
-			break;
-		case 'd':
-			cr_base = optarg;
-			break;
-		case 'v':
-			cr_verbose = true;
-			break;
-		case 'Q':
-			vt_check_mask &= ~VT_CHECK_QUERY;
-			break;
-		case 'S':
-			cr_sync = optarg;
-			break;
-		default:
-			fprintf(stderr, "usage: vos_crash [--kills N] [--seed S] [--min-ms A] "
-					"[--max-ms B] [--dir DIR] [--verbose] [--no-query] [--sync "
-					"every|MS]\n");
-			return 2;
-		}
-	}
-	if (cr_max_ms < cr_min_ms)
-		cr_max_ms = cr_min_ms;
+	if (crash_parse(argc, argv, &o, extra, parse_opt, NULL,
+			"[--dir DIR] [--no-query] [--sync every|MS]") != 0)
+		return 2;
+	cr_seed = o.seed;
 	/* a SIGKILL keeps the page cache: tmpfs tests the same thing as a disk, faster */
 	if (cr_base == NULL)
 		cr_base = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
 			  : getenv("TMPDIR")            ? getenv("TMPDIR")
 							: "/tmp";
-	snprintf(cr_dir, sizeof(cr_dir), "%s/vos_crash.XXXXXX", cr_base);
-	if (mkdtemp(cr_dir) == NULL)
-		die("mkdtemp %s: %s", cr_dir, strerror(errno));
+	crash_mkdtemp(cr_base, "vos_crash", cr_dir, sizeof(cr_dir));
 	snprintf(cr_path, sizeof(cr_path), "%s/vos-0", cr_dir);
 	cr_parent = getpid();
 	atexit(cleanup);
@@ -470,92 +478,17 @@ main(int argc, char **argv)
 	uuid_generate(cr_pool_uuid);
 	uuid_generate(cr_co_uuid);
 	vm_init(&cr_model);
-	vt_rng_seed(&r, cr_seed);
+	vt_rng_seed(&cr_rng, cr_seed);
 
 	pid = spawn(setup_ult, -1);
 	st = wait_child(pid);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		die("setup failed (status 0x%x)", st);
 
-	for (cr_kill = 0; cr_kill < cr_kills; cr_kill++) {
-		uint64_t nacked = 0, t0, delay, deadline, back;
-		int fds[2];
-		bool open = true, waited_ack;
-
-		if (pipe(fds) != 0)
-			die("pipe: %s", strerror(errno));
-		pid = spawn(worker_ult, fds[1]);
-		close(fds[1]);
-		/* mostly kill while ops run; one in 8 during open/replay */
-		waited_ack = vt_rand(&r) % 8 != 0;
-		delay = cr_min_ms + vt_rand(&r) % (cr_max_ms - cr_min_ms + 1);
-		t0 = now_ms();
-		deadline = waited_ack ? 0 : t0 + delay;
-		while (open) {
-			struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-			uint64_t now = now_ms();
-
-			if (deadline == 0 && nacked > 0)
-				deadline = now + delay; /* the delay starts at the first ack */
-			if (deadline != 0 && now >= deadline)
-				break;
-			if (deadline == 0 && now - t0 > 30000)
-				die("kill %u: no acknowledgement within 30 s", cr_kill);
-			if (poll(&pfd, 1, deadline ? (int)(deadline - now) : 1000) > 0)
-				open = read_acks(fds[0], &nacked);
-		}
-		kill(pid, SIGKILL);
-		st = wait_child(pid);
-		while (open)
-			open = read_acks(fds[0], &nacked);
-		close(fds[0]);
-		if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) &&
-		    !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
-			die("kill %u: worker failed (status 0x%x)", cr_kill, st);
-		if (nacked == 0)
-			early++;
-		total_acked += nacked;
-
-		/* an aggregation in flight may have done part of its work */
-		{
-			struct vt_op op;
-
-			gen_op(cr_next, &op);
-			if (op.kind == VT_AGGREGATE)
-				vm_aggregated(&cr_model, op.epoch);
-		}
-		/* the checker's own aggregation: up to a recent epoch, sometimes everything */
-		back = (vt_rand(&r) % 4) * 25; /* min() evaluates twice */
-		cr_agg_hi = cr_next + 1 - min(cr_next, back);
-		cr_agg_hi = max(cr_agg_hi, cr_model.agg_hi);
-		pid = spawn(checker_ult, -1);
-		st = wait_child(pid);
-		if (!WIFEXITED(st) ||
-		    (WEXITSTATUS(st) != EXIT_APPLIED && WEXITSTATUS(st) != EXIT_MISSING))
-			die("kill %u: check failed (status 0x%x); replay: --seed %" PRIu64, cr_kill,
-			    st, cr_seed);
-		if (WEXITSTATUS(st) == EXIT_APPLIED) {
-			struct vt_op op;
-
-			gen_op(cr_next, &op);
-			if (op.kind == VT_SNAP_ADD)
-				vm_snap_add(&cr_model, op.epoch);
-			else if (vt_expect(&cr_model, &op) == 0 &&
-				 vt_model_apply(&cr_model, &op) != 0)
-				die("model: out of memory");
-			applied++;
-		}
-		vm_aggregated(&cr_model, cr_agg_hi);
-		if (cr_verbose)
-			printf("kill %u: %" PRIu64 " ops acknowledged, in-flight op %" PRIu64
-			       " %s\n",
-			       cr_kill, nacked, cr_next,
-			       WEXITSTATUS(st) == EXIT_APPLIED ? "applied" : "not applied");
-		cr_next++; /* the in-flight op's index is used up either way */
-	}
-	printf("vos_crash: %u kills, %" PRIu64 " ops acknowledged, %" PRIu64
+	crash_run(&o, run_worker, on_ack, verify_round, &o);
+	printf("vos_crash: %d kills, %" PRIu64 " ops acknowledged, %" PRIu64
 	       " in-flight ops found applied, %" PRIu64 " kills before the first ack, %.1f s\n",
-	       cr_kills, total_acked, applied, early, (now_ms() - t_start) / 1e3);
+	       o.kills, cr_total_acked, cr_applied, cr_early, (now_ms() - t_start) / 1e3);
 	vm_fini(&cr_model);
 	return 0;
 }

@@ -158,6 +158,8 @@ crt_ctx_src_port(int idx)
 	struct crt_gdata *g = &crt_gdata;
 
 	/* with D_PORT, context i listens on D_PORT + i, as in DAOS; otherwise anywhere */
+	if (idx > 0 && g->cg_ctx1_port > 0)
+		return g->cg_ctx1_port + idx - 1;
 	if (g->cg_port > 0)
 		return g->cg_port + idx;
 	return 0;

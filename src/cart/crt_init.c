@@ -253,6 +253,11 @@ crt_init_opt(crt_group_id_t grpid, uint32_t flags, crt_init_options_t *opt)
 		}
 		g->cg_port = (int)v;
 	}
+	g->cg_ctx1_port = 0;
+	if (opt != NULL && opt->cio_ctx1_port > 0 && opt->cio_ctx1_port <= 65535)
+		g->cg_ctx1_port = opt->cio_ctx1_port;
+	else if ((s = getenv("CRT_CTX1_PORT")) != NULL && atoi(s) > 0 && atoi(s) <= 65535)
+		g->cg_ctx1_port = atoi(s);
 	g->cg_timeout = CRT_DEFAULT_TIMEOUT;
 	if (opt != NULL && opt->cio_crt_timeout > 0)
 		g->cg_timeout = opt->cio_crt_timeout;

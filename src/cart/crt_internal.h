@@ -237,6 +237,8 @@ struct crt_gdata {
 	char cg_fi_prov[64];
 	char cg_node[64];
 	int cg_port;
+	/* port of context 1 (others follow) when > 0, else cg_port + 1 */
+	int cg_ctx1_port;
 	struct fi_info *cg_info;
 	struct fid_fabric *cg_fabric;
 	struct fid_domain *cg_domain;

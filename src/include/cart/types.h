@@ -37,6 +37,12 @@ typedef struct crt_init_options {
 	char *cio_domain;
 	/** first port; context i listens on port + i (D_PORT) */
 	char *cio_port;
+	/**
+	 * pdaos extension: when > 0, contexts 1, 2, ... listen on cio_ctx1_port,
+	 * cio_ctx1_port + 1, ... while context 0 keeps cio_port (daos_server: port and
+	 * fabric_iface_port). Env CRT_CTX1_PORT.
+	 */
+	int cio_ctx1_port;
 } crt_init_options_t;
 
 typedef int crt_status_t;

@@ -38,4 +38,11 @@ struct dcs_csum_info {
 	uint32_t cs_chunksize;
 };
 
+/** Checksums of one iod: the akey's and one dcs_csum_info per extent (one for a single value). */
+struct dcs_iod_csums {
+	struct dcs_csum_info  ic_akey;
+	struct dcs_csum_info *ic_data;
+	uint32_t              ic_nr;
+};
+
 #endif /* __DAOS_CHECKSUM_H__ */

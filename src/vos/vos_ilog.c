@@ -1,0 +1,213 @@
+/**
+ * Incarnation log of an object or key: sorted (epoch, create|punch) entries. Two entries live
+ * inside the record; longer logs move to one heap array that doubles when full.
+ */
+#define D_LOGFAC DD_FAC(vos)
+
+#include "vos_internal.h"
+
+static inline struct vos_ilog_ent *
+ilog_ents(struct umem_instance *umm, struct vos_ilog_df *ilog)
+{
+	if (ilog->il_nr > VOS_ILOG_INLINE || !UMOFF_IS_NULL(ilog->il_ext))
+		return umem_off2ptr(umm, ilog->il_ext);
+	return ilog->il_inl;
+}
+
+void
+vos_ilog_eval(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t epoch,
+	      daos_epoch_t parent_punch, struct vos_ilog_info *info)
+{
+	struct vos_ilog_ent *ents = ilog_ents(umm, ilog);
+	daos_epoch_t create = 0, punch = parent_punch;
+	int i;
+
+	info->ii_latest = ilog->il_nr ? ents[ilog->il_nr - 1].ie_epoch : 0;
+	for (i = ilog->il_nr - 1; i >= 0; i--) {
+		if (ents[i].ie_epoch > epoch)
+			continue;
+		if (ents[i].ie_punch) {
+			if (ents[i].ie_epoch > punch)
+				punch = ents[i].ie_epoch;
+			/* everything older is hidden by this punch */
+			break;
+		}
+		if (create == 0)
+			create = ents[i].ie_epoch;
+	}
+	info->ii_create = create;
+	info->ii_punch = punch;
+	info->ii_exists = create != 0 && create > punch;
+}
+
+/* Make room for one more entry; \a ents is updated. */
+static int
+ilog_grow(struct umem_instance *umm, struct vos_ilog_df *ilog, struct vos_ilog_ent **ents)
+{
+	struct vos_ilog_ent *new;
+	umem_off_t off;
+	uint32_t cap;
+
+	if (ilog->il_nr < VOS_ILOG_INLINE && UMOFF_IS_NULL(ilog->il_ext))
+		return 0;
+	if (!UMOFF_IS_NULL(ilog->il_ext) && ilog->il_nr < ilog->il_cap)
+		return 0;
+	cap = ilog->il_cap ? ilog->il_cap * 2 : 8;
+	off = umem_alloc(umm, cap * sizeof(*new));
+	if (UMOFF_IS_NULL(off))
+		return -DER_NOSPACE;
+	new = umem_off2ptr(umm, off);
+	memcpy(new, *ents, ilog->il_nr * sizeof(*new));
+	if (!UMOFF_IS_NULL(ilog->il_ext))
+		umem_free(umm, ilog->il_ext);
+	ilog->il_ext = off;
+	ilog->il_cap = cap;
+	*ents = new;
+	return 0;
+}
+
+static int
+ilog_insert(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t epoch, bool punch)
+{
+	struct vos_ilog_ent *ents = ilog_ents(umm, ilog);
+	int i, pos, rc;
+
+	/* position: after every entry with an epoch <= epoch */
+	for (pos = ilog->il_nr; pos > 0 && ents[pos - 1].ie_epoch > epoch; pos--)
+		;
+	if (pos > 0 && ents[pos - 1].ie_epoch == epoch) {
+		/* same epoch: same kind is a replay, the other kind is a conflict */
+		if (!!ents[pos - 1].ie_punch == punch)
+			return 0;
+		return -DER_TX_RESTART;
+	}
+	rc = umem_tx_add_ptr(umm, ilog, sizeof(*ilog));
+	if (rc != 0)
+		return rc;
+	rc = ilog_grow(umm, ilog, &ents);
+	if (rc != 0)
+		return rc;
+	if (ents != ilog->il_inl) {
+		rc = umem_tx_add_ptr(umm, &ents[pos], (ilog->il_nr - pos + 1) * sizeof(*ents));
+		if (rc != 0)
+			return rc;
+	}
+	for (i = ilog->il_nr; i > pos; i--)
+		ents[i] = ents[i - 1];
+	memset(&ents[pos], 0, sizeof(ents[pos]));
+	ents[pos].ie_epoch = epoch;
+	ents[pos].ie_punch = punch;
+	ilog->il_nr++;
+	return 0;
+}
+
+int
+vos_ilog_update(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t epoch,
+		daos_epoch_t parent_punch)
+{
+	struct vos_ilog_ent *ents = ilog_ents(umm, ilog);
+	struct vos_ilog_info info;
+	int i;
+
+	for (i = 0; i < (int)ilog->il_nr; i++)
+		if (ents[i].ie_epoch == epoch)
+			return ents[i].ie_punch ? -DER_TX_RESTART : 0;
+	vos_ilog_eval(umm, ilog, epoch, parent_punch, &info);
+	if (info.ii_exists)
+		return 0;
+	return ilog_insert(umm, ilog, epoch, false);
+}
+
+int
+vos_ilog_punch(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t epoch)
+{
+	return ilog_insert(umm, ilog, epoch, true);
+}
+
+void
+vos_ilog_free(struct umem_instance *umm, struct vos_ilog_df *ilog)
+{
+	if (!UMOFF_IS_NULL(ilog->il_ext))
+		umem_free(umm, ilog->il_ext);
+}
+
+/*
+ * Keep only the entries that decide existence at some read point (a snapshot, or any epoch >=
+ * \a hi): for each read point the newest punch <= it and the newest create after that punch.
+ * Entries newer than \a hi are always kept. *removable: the log says "never exists" at every
+ * read point and has nothing above \a hi.
+ */
+int
+vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t hi,
+		   const daos_epoch_t *snaps, uint32_t snap_nr, daos_epoch_t parent_punch,
+		   bool *removable)
+{
+	struct vos_ilog_ent *ents = ilog_ents(umm, ilog);
+	struct vos_ilog_ent keep_stack[16], *keep = keep_stack;
+	uint32_t nr = ilog->il_nr, knr = 0, s, i;
+	bool needed_stack[16] = {0}, *needed = needed_stack;
+	bool exists_any = false;
+	int rc = 0;
+
+	*removable = false;
+	if (nr == 0)
+		return 0;
+	if (nr > ARRAY_SIZE(keep_stack)) {
+		D_ALLOC_ARRAY(keep, nr);
+		D_ALLOC_ARRAY(needed, nr);
+		if (keep == NULL || needed == NULL)
+			D_GOTO(out, rc = -DER_NOMEM);
+	}
+	for (s = 0; s <= snap_nr; s++) {
+		daos_epoch_t rp = s < snap_nr ? snaps[s] : hi;
+		int last_punch = -1, last_create = -1;
+
+		if (rp > hi)
+			continue;
+		for (i = 0; i < nr && ents[i].ie_epoch <= rp; i++) {
+			if (ents[i].ie_punch) {
+				last_punch = i;
+				last_create = -1;
+			} else {
+				/* eval compares the newest create with parent punches */
+				last_create = i;
+			}
+		}
+		if (last_punch >= 0)
+			needed[last_punch] = true;
+		if (last_create >= 0) {
+			needed[last_create] = true;
+			exists_any = true;
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		if (ents[i].ie_epoch > hi)
+			needed[i] = true;
+		if (needed[i])
+			keep[knr++] = ents[i];
+	}
+	if (knr == 0 || (!exists_any && ents[nr - 1].ie_epoch <= hi)) {
+		*removable = true;
+		goto out;
+	}
+	if (knr == nr)
+		goto out;
+	/* a leading punch with nothing before it hides nothing */
+	if (knr > 0 && keep[0].ie_punch && keep[0].ie_epoch <= hi) {
+		memmove(keep, keep + 1, (knr - 1) * sizeof(keep[0]));
+		knr--;
+	}
+	rc = umem_tx_add_ptr(umm, ilog, sizeof(*ilog));
+	if (rc == 0 && ents != ilog->il_inl)
+		rc = umem_tx_add_ptr(umm, ents, nr * sizeof(*ents));
+	if (rc == 0) {
+		memcpy(ents, keep, knr * sizeof(*ents));
+		ilog->il_nr = knr;
+	}
+out:
+	if (keep != keep_stack)
+		D_FREE(keep);
+	if (needed != needed_stack)
+		D_FREE(needed);
+	return rc;
+}

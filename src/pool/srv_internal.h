@@ -54,5 +54,7 @@ void ds_pool_hdlr_locate(crt_rpc_t *rpc);
 
 /* sending from a ULT: \a nr RPCs at once, wait for all; rcs[i] per RPC */
 int ds_pool_send_all(crt_rpc_t **rpcs, int nr, uint32_t timeout_ms, int *rcs);
+int ds_pool_send_all_start(crt_rpc_t **rpcs, int nr, uint32_t timeout_ms, int *rcs, void **waiter);
+int ds_pool_send_all_wait(void *waiter);
 
 #endif

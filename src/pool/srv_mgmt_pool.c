@@ -182,24 +182,29 @@ ds_pool_mgmt_unload(void)
 
 int ds_pool_send_all(crt_rpc_t **rpcs, int nr, uint32_t timeout_ms, int *rcs);
 
-/* Send one RPC per rank of \a ranks (local rank included: cart delivers to self). */
+/*
+ * One RPC per rank of \a ranks, sent at once; the local rank's request is
+ * not sent but handled by \a local (its reply struct filled in place), so a
+ * slow or dead peer cannot hold our own share back.
+ */
 static int
-send_ranks(d_rank_list_t *ranks, crt_opcode_t opc, void (*fill)(void *in, void *arg), void *arg,
-	   uint32_t timeout_ms, crt_rpc_t ***rpcsp, int **rcsp)
+send_ranks(d_rank_list_t *ranks, crt_opcode_t opc, void (*fill)(void *in, void *arg),
+	   void (*local)(void *in, void *out), void *arg, uint32_t timeout_ms, crt_rpc_t ***rpcsp,
+	   int **rcsp)
 {
 	struct dss_module_info *dmi = dss_get_module_info();
-	crt_rpc_t **rpcs;
-	int *rcs;
+	crt_rpc_t **rpcs, **remote = NULL;
+	int *rcs, *rrcs = NULL, self = -1, n = 0;
+	void *w = NULL;
 	uint32_t i;
 	int rc = 0;
 
 	D_ALLOC_ARRAY(rpcs, ranks->rl_nr + 1);
 	D_ALLOC_ARRAY(rcs, ranks->rl_nr + 1);
-	if (rpcs == NULL || rcs == NULL) {
-		D_FREE(rpcs);
-		D_FREE(rcs);
-		return -DER_NOMEM;
-	}
+	D_ALLOC_ARRAY(remote, ranks->rl_nr + 1);
+	D_ALLOC_ARRAY(rrcs, ranks->rl_nr + 1);
+	if (rpcs == NULL || rcs == NULL || remote == NULL || rrcs == NULL)
+		D_GOTO(err, rc = -DER_NOMEM);
 	for (i = 0; i < ranks->rl_nr; i++) {
 		crt_endpoint_t ep = {.ep_rank = ranks->rl_ranks[i], .ep_tag = 0};
 
@@ -207,16 +212,58 @@ send_ranks(d_rank_list_t *ranks, crt_opcode_t opc, void (*fill)(void *in, void *
 		if (rc != 0) {
 			while (i > 0)
 				crt_req_decref(rpcs[--i]);
-			D_FREE(rpcs);
-			D_FREE(rcs);
-			return rc;
+			goto err;
 		}
 		fill(crt_req_get(rpcs[i]), arg);
+		if (ranks->rl_ranks[i] == dss_self_rank())
+			self = (int)i;
+		else
+			remote[n++] = rpcs[i];
 	}
-	ds_pool_send_all(rpcs, (int)ranks->rl_nr, timeout_ms, rcs);
+	if (n > 0) {
+		rc = ds_pool_send_all_start(remote, n, timeout_ms, rrcs, &w);
+		for (i = 0; rc != 0 && i < (uint32_t)n; i++)
+			rrcs[i] = rc;
+	}
+	if (self >= 0) {
+		local(crt_req_get(rpcs[self]), crt_reply_get(rpcs[self]));
+		rcs[self] = 0;
+	}
+	if (w != NULL)
+		ds_pool_send_all_wait(w);
+	for (i = 0, n = 0; i < ranks->rl_nr; i++)
+		if ((int)i != self)
+			rcs[i] = rrcs[n++];
+	D_FREE(remote);
+	D_FREE(rrcs);
 	*rpcsp = rpcs;
 	*rcsp = rcs;
 	return 0;
+err:
+	D_FREE(rpcs);
+	D_FREE(rcs);
+	D_FREE(remote);
+	D_FREE(rrcs);
+	return rc;
+}
+
+static void
+local_tgt_create(void *in_, void *out_)
+{
+	struct pool_tgt_create_in *in = in_;
+	struct pool_tgt_create_out *out = out_;
+
+	out->tco_rc = ds_pool_tgt_create_local(in->tci_uuid, in->tci_scm, in->tci_nvme,
+					       &out->tco_ntargets);
+}
+
+static void
+local_tgt_destroy(void *in_, void *out_)
+{
+	struct pool_tgt_destroy_in *in = in_;
+	struct pool_tgt_destroy_out *out = out_;
+
+	out->tdo_rc = ds_pool_tgt_destroy_local(in->tdi_uuid);
 }
 
 static void
@@ -268,7 +315,8 @@ pool_destroy_targets(const uuid_t uuid, d_rank_list_t *ranks)
 	uint32_t i;
 
 	uuid_copy(a.uuid, uuid);
-	rc = send_ranks(ranks, POOL_TGT_DESTROY, fill_tgt_destroy, &a, 30000, &rpcs, &rcs);
+	rc = send_ranks(ranks, POOL_TGT_DESTROY, fill_tgt_destroy, local_tgt_destroy, &a, 15000,
+			&rpcs, &rcs);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < ranks->rl_nr; i++) {
@@ -522,9 +570,9 @@ pool_create(struct pool_create_in *in, struct pool_create_out *out)
 	uuid_copy(a.uuid, pe->pe_uuid);
 	a.scm = scm / ranks->rl_nr;
 	a.nvme = nvme / ranks->rl_nr;
-	/* creating big blobs takes time: 30 s plus 10 s per GiB per rank */
-	timeout = 30000 + ((a.scm + a.nvme) >> 30) * 10000;
-	rc = send_ranks(ranks, POOL_TGT_CREATE, fill_tgt_create, &a,
+	/* creating big blobs takes time: 15 s plus 10 s per GiB per rank */
+	timeout = 15000 + ((a.scm + a.nvme) >> 30) * 10000;
+	rc = send_ranks(ranks, POOL_TGT_CREATE, fill_tgt_create, local_tgt_create, &a,
 			(uint32_t)(timeout > 600000 ? 600000 : timeout), &rpcs, &rcs);
 	if (rc != 0)
 		goto rollback;
@@ -563,7 +611,13 @@ pool_create(struct pool_create_in *in, struct pool_create_out *out)
 		rc = pool_map_encode(&map, &map_buf, &map_len);
 	if (rc != 0)
 		goto rollback;
-	{
+	if (pe->pe_svc_rank == dss_self_rank()) {
+		d_iov_t piov, miov;
+
+		d_iov_set(&piov, prop_buf, prop_len);
+		d_iov_set(&miov, map_buf, map_len);
+		rc = ds_pool_svc_create_local(a.uuid, &piov, &miov);
+	} else {
 		crt_endpoint_t ep = {.ep_rank = pe->pe_svc_rank, .ep_tag = 0};
 		struct pool_svc_create_in *sin;
 		struct pool_svc_create_out *sout;
@@ -580,11 +634,11 @@ pool_create(struct pool_create_in *in, struct pool_create_out *out)
 		if (rc == 0)
 			rc = sout->sco_rc;
 		crt_req_decref(svc_rpc);
-		if (rc != 0) {
-			D_ERROR("pool " DF_UUID ": service on rank %u: " DF_RC "\n",
-				DP_UUID(a.uuid), pe->pe_svc_rank, DP_RC(rc));
-			goto rollback;
-		}
+	}
+	if (rc != 0) {
+		D_ERROR("pool " DF_UUID ": service on rank %u: " DF_RC "\n", DP_UUID(a.uuid),
+			pe->pe_svc_rank, DP_RC(rc));
+		goto rollback;
 	}
 	pe->pe_state = POOL_REC_READY;
 	rc = table_save();
@@ -659,19 +713,24 @@ pool_destroy(struct pool_destroy_in *in)
 		return -DER_BUSY;
 	if (pe->pe_state == POOL_REC_READY) {
 		/* the service refuses while handles are open, unless forced */
-		ep.ep_rank = pe->pe_svc_rank;
-		ep.ep_tag = 0;
-		rc = crt_req_create(dmi->dmi_ctx, &ep, POOL_SVC_STOP, &rpc);
-		if (rc != 0)
-			return rc;
-		sin = crt_req_get(rpc);
-		uuid_copy(sin->tdi_uuid, pe->pe_uuid);
-		sin->tdi_force = in->pdi_force;
-		rc = ds_pool_send_all(&rpc, 1, 15000, rcs);
-		sout = crt_reply_get(rpc);
-		if (rc == 0)
-			rc = sout->tdo_rc;
-		crt_req_decref(rpc);
+		if (pe->pe_svc_rank == dss_self_rank()) {
+			rc = ds_pool_svc_stop_local(pe->pe_uuid, in->pdi_force, false);
+			if (rc == -DER_NONEXIST)
+				rc = 0;
+		} else {
+			ep.ep_rank = pe->pe_svc_rank;
+			rc = crt_req_create(dmi->dmi_ctx, &ep, POOL_SVC_STOP, &rpc);
+			if (rc != 0)
+				return rc;
+			sin = crt_req_get(rpc);
+			uuid_copy(sin->tdi_uuid, pe->pe_uuid);
+			sin->tdi_force = in->pdi_force;
+			rc = ds_pool_send_all(&rpc, 1, 15000, rcs);
+			sout = crt_reply_get(rpc);
+			if (rc == 0)
+				rc = sout->tdo_rc;
+			crt_req_decref(rpc);
+		}
 		if (rc != 0)
 			return rc;
 		pe = table_find(in->pdi_id); /* it may have gone while we waited */

@@ -28,34 +28,69 @@ pool_send_cb(const struct crt_cb_info *cb)
 }
 
 /*
- * Send \a nr RPCs at once and park the ULT until all completed (callbacks
- * run on this xstream's poller). The caller keeps its references.
+ * Send \a nr RPCs at once (start) and park the ULT until all completed
+ * (wait); callbacks run on this xstream's poller. The caller keeps its
+ * references and may do local work between the two.
  */
 int
-ds_pool_send_all(crt_rpc_t **rpcs, int nr, uint32_t timeout_ms, int *rcs)
+ds_pool_send_all_start(crt_rpc_t **rpcs, int nr, uint32_t timeout_ms, int *rcs, void **waiter)
 {
-	struct pool_waiter w = {.pw_left = nr, .pw_rcs = rcs, .pw_rpcs = rpcs, .pw_nr = nr};
+	struct pool_waiter *w;
 	int i, rc;
 
+	*waiter = NULL;
 	if (nr == 0)
 		return 0;
-	rc = ult_eventual_create(0, &w.pw_ev);
-	if (rc != 0)
+	D_ALLOC_PTR(w);
+	if (w == NULL)
+		return -DER_NOMEM;
+	w->pw_left = nr;
+	w->pw_rcs = rcs;
+	w->pw_rpcs = rpcs;
+	w->pw_nr = nr;
+	rc = ult_eventual_create(0, &w->pw_ev);
+	if (rc != 0) {
+		D_FREE(w);
 		return rc;
+	}
 	for (i = 0; i < nr; i++) {
 		rcs[i] = -DER_INVAL;
 		crt_req_addref(rpcs[i]);
 		crt_req_set_timeout_ms(rpcs[i], timeout_ms);
-		rc = crt_req_send(rpcs[i], pool_send_cb, &w);
 		/* a failed send still completes through the callback */
-		(void)rc;
+		crt_req_send(rpcs[i], pool_send_cb, w);
 	}
-	ult_eventual_wait(w.pw_ev, NULL);
-	ult_eventual_free(&w.pw_ev);
-	for (i = 0, rc = 0; i < nr; i++)
-		if (rcs[i] != 0 && rc == 0)
-			rc = rcs[i];
+	*waiter = w;
+	return 0;
+}
+
+int
+ds_pool_send_all_wait(void *waiter)
+{
+	struct pool_waiter *w = waiter;
+	int i, rc = 0;
+
+	if (w == NULL)
+		return 0;
+	ult_eventual_wait(w->pw_ev, NULL);
+	ult_eventual_free(&w->pw_ev);
+	for (i = 0; i < w->pw_nr; i++)
+		if (w->pw_rcs[i] != 0 && rc == 0)
+			rc = w->pw_rcs[i];
+	D_FREE(w);
 	return rc;
+}
+
+int
+ds_pool_send_all(crt_rpc_t **rpcs, int nr, uint32_t timeout_ms, int *rcs)
+{
+	void *w;
+	int rc;
+
+	rc = ds_pool_send_all_start(rpcs, nr, timeout_ms, rcs, &w);
+	if (rc != 0)
+		return rc;
+	return ds_pool_send_all_wait(w);
 }
 
 static int

@@ -2,10 +2,12 @@
 # The "main job": install dependencies, build, install into a prefix, and run
 # what the system can do so far on this machine.
 #
-# It grows with the system. Today (no daos_server yet) it:
+# It grows with the system. Today it:
 #   1. builds and installs pdaos into $PDAOS_PREFIX (default: a temporary directory),
 #   2. builds a client program against the installed headers and runs it,
-#   3. runs the benchmarks of the layers that exist, when they are built
+#   3. starts a single-node system (daos_server with its built-in config, storage in
+#      a temporary directory), formats it with dmg, queries it and stops it,
+#   4. runs the benchmarks of the layers that exist, when they are built
 #      (ULT runtime, umem heap, bio data blob, CaRT self_test against a test server
 #      on 127.0.0.1).
 set -euo pipefail
@@ -22,7 +24,12 @@ if [ -z "$prefix" ]; then
 fi
 work=$(mktemp -d /tmp/pdaos-job.XXXXXX)
 server_pid=""
+daos_pid=""
 cleanup() {
+	if [ -n "$daos_pid" ]; then
+		kill "$daos_pid" 2>/dev/null || true
+		wait "$daos_pid" 2>/dev/null || true
+	fi
 	if [ -n "$server_pid" ]; then
 		kill "$server_pid" 2>/dev/null || true
 		wait "$server_pid" 2>/dev/null || true
@@ -42,6 +49,31 @@ echo "=== client program built against the installed headers"
 cc -o "$work/hello_daos" tests/install/hello_daos.c \
 	$(PKG_CONFIG_PATH="$prefix/lib64/pkgconfig" pkg-config --cflags --libs daos)
 "$work/hello_daos"
+
+if [ -x "$prefix/bin/daos_server" ] && [ -x "$prefix/bin/dmg" ]; then
+	echo "=== single-node system: daos_server (built-in config, storage in $work/daos), dmg"
+	"$prefix/bin/daos_server" start --storage "$work/daos" &
+	daos_pid=$!
+	for _ in $(seq 1 100); do
+		if (exec 3<>/dev/tcp/127.0.0.1/10001) 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	"$prefix/bin/dmg" -i storage scan
+	"$prefix/bin/dmg" -i storage format
+	for _ in $(seq 1 50); do
+		if "$prefix/bin/dmg" -j system query 2>/dev/null | grep -q '"state": "joined"'; then
+			break
+		fi
+		sleep 0.2
+	done
+	"$prefix/bin/dmg" system query -v
+	"$prefix/bin/dmg" sys leader-query
+	kill "$daos_pid"
+	wait "$daos_pid"
+	daos_pid=""
+fi
 
 if [ -x "$prefix/bin/ult_perf" ]; then
 	echo "=== ULT runtime benchmark"

@@ -43,6 +43,8 @@ struct crt_rma_piece {
 
 struct crt_bulk_xfer {
 	d_list_t bx_link;
+	/* on the context's list of transfers whose callback is not yet queued */
+	d_list_t bx_active;
 	struct crt_work bx_work;
 	struct crt_context *bx_ctx;
 	struct crt_rpc_priv *bx_rpc;
@@ -286,6 +288,16 @@ crt_bulk_xfer_work(struct crt_work *w)
 	D_FREE(x);
 }
 
+/* Queue the callback once every posted piece has completed; context lock held. */
+static void
+crt_bulk_finish_locked(struct crt_bulk_xfer *x)
+{
+	d_list_del_init(&x->bx_link);
+	d_list_del_init(&x->bx_active);
+	x->bx_work.w_fn = crt_bulk_xfer_work;
+	crt_work_add(x->bx_ctx, &x->bx_work);
+}
+
 /* Post pieces until done or the provider pushes back; context lock held. */
 static void
 crt_bulk_post_locked(struct crt_bulk_xfer *x)
@@ -317,10 +329,8 @@ crt_bulk_post_locked(struct crt_bulk_xfer *x)
 		crt_mark_active(ctx);
 	}
 	d_list_del_init(&x->bx_link);
-	if (x->bx_done == x->bx_posted && (x->bx_rc != 0 || x->bx_posted == x->bx_npieces)) {
-		x->bx_work.w_fn = crt_bulk_xfer_work;
-		crt_work_add(ctx, &x->bx_work);
-	}
+	if (x->bx_done == x->bx_posted && (x->bx_rc != 0 || x->bx_posted == x->bx_npieces))
+		crt_bulk_finish_locked(x);
 }
 
 void
@@ -348,11 +358,8 @@ crt_bulk_rma_complete(struct crt_op_hdr *op, int rc)
 	x->bx_done++;
 	if (rc != 0 && x->bx_rc == 0)
 		x->bx_rc = rc;
-	if (x->bx_done == x->bx_posted && (x->bx_rc != 0 || x->bx_posted == x->bx_npieces)) {
-		d_list_del_init(&x->bx_link);
-		x->bx_work.w_fn = crt_bulk_xfer_work;
-		crt_work_add(x->bx_ctx, &x->bx_work);
-	}
+	if (x->bx_done == x->bx_posted && (x->bx_rc != 0 || x->bx_posted == x->bx_npieces))
+		crt_bulk_finish_locked(x);
 }
 
 /* Walk (segment, offset) pairs of both handles and cut pieces. */
@@ -460,6 +467,7 @@ crt_bulk_transfer(struct crt_bulk_desc *bulk_desc, crt_bulk_cb_t complete_cb, vo
 	if (x == NULL)
 		return -DER_NOMEM;
 	D_INIT_LIST_HEAD(&x->bx_link);
+	D_INIT_LIST_HEAD(&x->bx_active);
 	x->bx_ctx = ctx;
 	x->bx_rpc = rpc;
 	x->bx_desc = *bulk_desc;
@@ -485,14 +493,42 @@ crt_bulk_transfer(struct crt_bulk_desc *bulk_desc, crt_bulk_cb_t complete_cb, vo
 	if (opid != NULL)
 		*opid = x;
 	pthread_mutex_lock(&ctx->cc_lock);
+	d_list_add_tail(&x->bx_active, &ctx->cc_bulk_active);
 	crt_bulk_post_locked(x);
 	pthread_mutex_unlock(&ctx->cc_lock);
 	return 0;
 }
 
+/*
+ * Posted RMAs cannot be recalled, and until they complete the provider may
+ * still write the local buffer: abort posts no further pieces and runs the
+ * callback with -DER_CANCELED as soon as the pieces already posted have
+ * completed (at once if none is in flight). The callback still runs exactly
+ * once. An unknown or already finished \a opid gives -DER_NONEXIST.
+ */
 int
 crt_bulk_abort(crt_context_t crt_ctx, crt_bulk_opid_t opid)
 {
-	/* RMA operations cannot be recalled once posted; they finish or fail. */
-	return -DER_NOSYS;
+	struct crt_context *ctx = crt_ctx;
+	struct crt_bulk_xfer *x;
+	int rc = -DER_NONEXIST;
+
+	if (ctx == NULL || opid == NULL)
+		return -DER_INVAL;
+	pthread_mutex_lock(&ctx->cc_lock);
+	d_list_for_each_entry(x, &ctx->cc_bulk_active, bx_active)
+	{
+		if (x != opid)
+			continue;
+		if (x->bx_rc == 0)
+			x->bx_rc = -DER_CANCELED;
+		/* queued behind -FI_EAGAIN: nothing more will be posted */
+		d_list_del_init(&x->bx_link);
+		if (x->bx_done == x->bx_posted)
+			crt_bulk_finish_locked(x);
+		rc = 0;
+		break;
+	}
+	pthread_mutex_unlock(&ctx->cc_lock);
+	return rc;
 }

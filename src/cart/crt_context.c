@@ -8,8 +8,10 @@
 #include <arpa/inet.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "crt_internal.h"
@@ -17,8 +19,6 @@
 #define SHM_PREFIX "fi_shm://"
 /* Longest sleep between polls of a provider without a wait object, once idle. */
 #define CRT_POLL_IDLE_MAX_US 10000
-/* How long progress keeps polling without completions while RMAs are in flight. */
-#define CRT_RMA_SPIN_US 20000
 
 /* ---- URIs and peers ---- */
 
@@ -173,7 +173,7 @@ crt_ctx_open(struct crt_context *ctx)
 	struct fi_av_attr av_attr = {.type = FI_AV_MAP, .count = 256};
 	struct fi_cq_attr cq_attr = {
 		.format = FI_CQ_FORMAT_TAGGED, .size = 4096, .wait_obj = FI_WAIT_FD};
-	struct epoll_event ev = {.events = EPOLLIN};
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = -1};
 	int rc, i;
 
 	info = fi_dupinfo(g->cg_info);
@@ -235,12 +235,19 @@ crt_ctx_open(struct crt_context *ctx)
 		rc = fi_control(&ctx->cc_cq->fid, FI_GETWAIT, &ctx->cc_wait_fd);
 		if (rc != 0)
 			goto err;
-		ctx->cc_epfd = epoll_create1(EPOLL_CLOEXEC);
-		if (ctx->cc_epfd < 0 ||
-		    epoll_ctl(ctx->cc_epfd, EPOLL_CTL_ADD, ctx->cc_wait_fd, &ev) != 0) {
-			D_ERROR("epoll: %s\n", strerror(errno));
-			return -DER_MISC;
-		}
+	}
+	ctx->cc_epfd = epoll_create1(EPOLL_CLOEXEC);
+	ctx->cc_wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ctx->cc_epfd < 0 || ctx->cc_wake_fd < 0 ||
+	    (ctx->cc_wait_fd >= 0 &&
+	     epoll_ctl(ctx->cc_epfd, EPOLL_CTL_ADD, ctx->cc_wait_fd, &ev) != 0)) {
+		D_ERROR("epoll: %s\n", strerror(errno));
+		return -DER_MISC;
+	}
+	ev.data.fd = ctx->cc_wake_fd;
+	if (epoll_ctl(ctx->cc_epfd, EPOLL_CTL_ADD, ctx->cc_wake_fd, &ev) != 0) {
+		D_ERROR("epoll: %s\n", strerror(errno));
+		return -DER_MISC;
 	}
 	rc = crt_ctx_addr(ctx);
 	if (rc != 0)
@@ -276,15 +283,15 @@ crt_ctx_close(struct crt_context *ctx)
 		fi_close(&ctx->cc_av->fid);
 	if (ctx->cc_epfd >= 0)
 		close(ctx->cc_epfd);
+	if (ctx->cc_wake_fd >= 0)
+		close(ctx->cc_wake_fd);
 	for (i = 0; i < CRT_RECV_BUFS; i++)
 		D_FREE(ctx->cc_rbufs[i].rb_buf);
 	crt_large_expire(ctx, true);
-	while ((op = d_list_pop_entry(&ctx->cc_retry_list, struct crt_send_op, so_link)) != NULL) {
-		if (op->so_rpc != NULL)
-			crt_rpc_priv_decref(op->so_rpc);
-		D_FREE(op->so_buf);
-		D_FREE(op);
-	}
+	while ((op = d_list_pop_entry(&ctx->cc_retry_list, struct crt_send_op, so_link)) != NULL)
+		crt_op_discard(op);
+	while ((op = d_list_pop_entry(&ctx->cc_defer_list, struct crt_send_op, so_link)) != NULL)
+		crt_op_discard(op);
 	for (b = 0; b < (1 << CRT_PEER_HASH_BITS); b++) {
 		struct crt_peer *peer;
 
@@ -318,13 +325,16 @@ crt_context_create(crt_context_t *crt_ctx)
 		D_INIT_LIST_HEAD(&ctx->cc_peers[i]);
 	D_INIT_LIST_HEAD(&ctx->cc_tmo_list);
 	D_INIT_LIST_HEAD(&ctx->cc_retry_list);
+	D_INIT_LIST_HEAD(&ctx->cc_defer_list);
 	D_INIT_LIST_HEAD(&ctx->cc_work_list);
 	D_INIT_LIST_HEAD(&ctx->cc_bulk_list);
+	D_INIT_LIST_HEAD(&ctx->cc_bulk_active);
 	D_INIT_LIST_HEAD(&ctx->cc_large_list);
 	D_INIT_LIST_HEAD(&ctx->cc_large_reads);
 	ctx->cc_next_id = 1;
 	ctx->cc_next_deadline = UINT64_MAX;
 	ctx->cc_epfd = -1;
+	ctx->cc_wake_fd = -1;
 
 	pthread_mutex_lock(&g->cg_lock);
 	for (i = 0; i < CRT_CTX_MAX; i++) {
@@ -428,10 +438,49 @@ crt_context_num(int *ctx_num)
 int
 crt_context_get_wait_fd(crt_context_t crt_ctx, int *fd)
 {
-	if (crt_ctx == NULL || fd == NULL)
+	struct crt_context *ctx = crt_ctx;
+
+	if (ctx == NULL || fd == NULL)
 		return -DER_INVAL;
-	*fd = ((struct crt_context *)crt_ctx)->cc_epfd;
-	return *fd < 0 ? -DER_NOSYS : 0;
+	/* without a CQ wait object the epoll set would only report wake-ups */
+	if (ctx->cc_wait_fd < 0) {
+		*fd = -1;
+		return -DER_NOSYS;
+	}
+	*fd = ctx->cc_epfd;
+	return 0;
+}
+
+int
+crt_context_wakeup(crt_context_t crt_ctx)
+{
+	struct crt_context *ctx = crt_ctx;
+	uint64_t one = 1;
+
+	if (ctx == NULL)
+		return -DER_INVAL;
+	/*
+	 * Write first, flag second: whenever the eventfd is readable the flag is
+	 * (or is about to be) set, so crt_wake_drain() never leaves it readable.
+	 */
+	if (write(ctx->cc_wake_fd, &one, sizeof(one)) != sizeof(one) && errno != EAGAIN)
+		return d_errno2der(errno);
+	__atomic_store_n(&ctx->cc_wake_pending, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * Consume a pending crt_context_wakeup(); true if there was one. The flag
+ * spares a read() per idle non-blocking progress call.
+ */
+static bool
+crt_wake_drain(struct crt_context *ctx)
+{
+	uint64_t v;
+
+	if (!__atomic_exchange_n(&ctx->cc_wake_pending, 0, __ATOMIC_ACQ_REL))
+		return false;
+	return read(ctx->cc_wake_fd, &v, sizeof(v)) == sizeof(v);
 }
 
 int
@@ -496,17 +545,23 @@ crt_cq_entry(struct crt_context *ctx, struct fi_cq_tagged_entry *ce, int err)
 	}
 }
 
-/* One pass: completions, retries, timeouts, then deferred work unlocked. */
+/*
+ * One pass: completions, retries, timeouts, then deferred work unlocked.
+ * Messages sent by this thread on this context meanwhile are held and sent,
+ * coalesced per destination, when the pass ends.
+ */
 static int
 crt_progress_once(struct crt_context *ctx)
 {
 	struct fi_cq_tagged_entry ce[16];
+	struct crt_context *outer;
 	d_list_t work;
 	struct crt_work *w;
 	ssize_t n;
 	int done = 0, i;
 
 	D_INIT_LIST_HEAD(&work);
+	outer = crt_defer_begin(ctx);
 	pthread_mutex_lock(&ctx->cc_lock);
 	for (;;) {
 		n = fi_cq_read(ctx->cc_cq, ce, ARRAY_SIZE(ce));
@@ -544,13 +599,29 @@ crt_progress_once(struct crt_context *ctx)
 	if (!d_list_empty(&ctx->cc_bulk_list))
 		crt_bulk_resume(ctx);
 	crt_check_timeouts(ctx);
+	crt_peer_probe_locked(ctx);
 	d_list_splice_init(&ctx->cc_work_list, &work);
 	pthread_mutex_unlock(&ctx->cc_lock);
 
 	while ((w = d_list_pop_entry(&work, struct crt_work, w_link)) != NULL) {
 		w->w_fn(w);
 		done++;
+		/*
+		 * Send what has gathered every few messages rather than at the end
+		 * of a long pass: the peer starts on them while we go on here.
+		 */
+		if (crt_defer_full(ctx)) {
+			pthread_mutex_lock(&ctx->cc_lock);
+			crt_defer_flush_locked(ctx);
+			pthread_mutex_unlock(&ctx->cc_lock);
+		}
 	}
+	if (__atomic_load_n(&ctx->cc_ndefer, __ATOMIC_RELAXED) > 0) {
+		pthread_mutex_lock(&ctx->cc_lock);
+		crt_defer_flush_locked(ctx);
+		pthread_mutex_unlock(&ctx->cc_lock);
+	}
+	crt_defer_end(outer);
 	return done;
 }
 
@@ -563,24 +634,31 @@ crt_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* Sleep on the CQ's wait fd for at most \a us microseconds. */
-static void
+/*
+ * Sleep on the CQ's wait fd (and the wake-up eventfd) for at most \a us
+ * microseconds. Returns true if crt_context_wakeup() ended the sleep.
+ */
+static bool
 crt_wait(struct crt_context *ctx, int64_t us)
 {
 	struct fid *fids[1] = {&ctx->cc_cq->fid};
-	struct epoll_event ev;
+	struct epoll_event ev[2];
 	uint64_t now_ms, dl;
-	int ms;
+	bool woken = false;
+	int ms, n, i;
 
 	pthread_mutex_lock(&ctx->cc_lock);
 	if (!d_list_empty(&ctx->cc_work_list)) {
 		pthread_mutex_unlock(&ctx->cc_lock);
-		return;
+		return false;
 	}
 	if ((!d_list_empty(&ctx->cc_retry_list) || !d_list_empty(&ctx->cc_bulk_list)) && us > 1000)
 		us = 1000;
 	now_ms = crt_now_ms();
 	dl = ctx->cc_next_deadline;
+	/* RPCs in flight: wake up to probe silent peers (crt_health.c) */
+	if (ctx->cc_inflight > 0 && crt_gdata.cg_probe_ms > 0)
+		dl = min(dl, max(ctx->cc_next_probe_ms, now_ms + 1));
 	pthread_mutex_unlock(&ctx->cc_lock);
 	if (dl != UINT64_MAX) {
 		int64_t left = dl > now_ms ? (int64_t)(dl - now_ms) * 1000 : 0;
@@ -589,14 +667,14 @@ crt_wait(struct crt_context *ctx, int64_t us)
 			us = left;
 	}
 	if (us == 0)
-		return;
+		return false;
 	/*
 	 * Some providers (net in libfabric 1.17) leave the wait fd readable with an
 	 * empty CQ; after a few empty wake-ups treat them like polling providers.
 	 */
-	if (ctx->cc_epfd < 0 || ctx->cc_spurious > 8) {
+	if (ctx->cc_wait_fd < 0 || ctx->cc_spurious > 8) {
+		struct pollfd pfd = {.fd = ctx->cc_wake_fd, .events = POLLIN};
 		struct timespec ts;
-
 		int cap;
 
 		/*
@@ -605,13 +683,14 @@ crt_wait(struct crt_context *ctx, int64_t us)
 		 * up to 1 ms. After ~100 ms without work the cap rises to
 		 * CRT_POLL_IDLE_MAX_US: an idle server must not burn a few percent of
 		 * a core on 1,000 empty polls a second; the first RPC after a long
-		 * silence pays at most that much extra latency.
+		 * silence pays at most that much extra latency. The sleep watches the
+		 * wake-up eventfd, so crt_context_wakeup() still ends it at once.
 		 */
 		if (ctx->cc_poll_idle < INT_MAX)
 			ctx->cc_poll_idle++;
 		if (ctx->cc_poll_idle <= 64) {
 			sched_yield();
-			return;
+			return crt_wake_drain(ctx);
 		}
 		cap = ctx->cc_poll_idle < 64 + 128 ? 1000 : CRT_POLL_IDLE_MAX_US;
 		ctx->cc_poll_us = ctx->cc_poll_us ? min(ctx->cc_poll_us * 2, cap) : 20;
@@ -619,14 +698,21 @@ crt_wait(struct crt_context *ctx, int64_t us)
 			ctx->cc_poll_us = (int)us;
 		ts.tv_sec = 0;
 		ts.tv_nsec = ctx->cc_poll_us * 1000L;
-		nanosleep(&ts, NULL);
-		return;
+		if (ppoll(&pfd, 1, &ts, NULL) > 0)
+			woken = crt_wake_drain(ctx);
+		return woken;
 	}
 	if (fi_trywait(crt_gdata.cg_fabric, fids, 1) != FI_SUCCESS)
-		return;
+		return false;
 	ms = us < 0 ? -1 : (int)((us + 999) / 1000);
-	if (epoll_wait(ctx->cc_epfd, &ev, 1, ms) > 0)
-		ctx->cc_spurious++;
+	n = epoll_wait(ctx->cc_epfd, ev, 2, ms);
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.fd == ctx->cc_wake_fd)
+			woken = crt_wake_drain(ctx);
+		else
+			ctx->cc_spurious++;
+	}
+	return woken;
 }
 
 int
@@ -668,7 +754,7 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 			 */
 			if ((__atomic_load_n(&ctx->cc_rma_pending, __ATOMIC_RELAXED) > 0 ||
 			     __atomic_load_n(&ctx->cc_rma_exposed, __ATOMIC_RELAXED) > 0) &&
-			    idle < CRT_RMA_SPIN_US) {
+			    idle < (uint64_t)crt_gdata.cg_rma_spin_us) {
 				sched_yield();
 				continue;
 			}
@@ -680,7 +766,13 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 			 * A poller that blocks on the wait fd after -DER_TIMEDOUT must not
 			 * miss a completion: only report idle once fi_trywait() agrees.
 			 */
-			if (ctx->cc_epfd >= 0 &&
+			/*
+			 * A wake-up counts as something that happened; consuming it
+			 * here keeps the wait fd of a poller from staying readable.
+			 */
+			if (crt_wake_drain(ctx))
+				return 0;
+			if (ctx->cc_wait_fd >= 0 &&
 			    fi_trywait(crt_gdata.cg_fabric, fids, 1) != FI_SUCCESS)
 				return 0;
 			return -DER_TIMEDOUT;
@@ -690,9 +782,10 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 
 			if (now >= end)
 				return -DER_TIMEDOUT;
-			crt_wait(ctx, (int64_t)(end - now));
-		} else {
-			crt_wait(ctx, -1);
+			if (crt_wait(ctx, (int64_t)(end - now)))
+				return 0;
+		} else if (crt_wait(ctx, -1)) {
+			return 0;
 		}
 	}
 }
@@ -711,6 +804,14 @@ crt_progress_cond(crt_context_t crt_ctx, int64_t timeout, crt_progress_cond_cb_t
 			return 0;
 		if (rc < 0)
 			return rc;
+		if (timeout == 0) {
+			/* one non-blocking pass, as DAOS's crt_progress_cond() */
+			rc = crt_progress(crt_ctx, 0);
+			if (rc != 0 && rc != -DER_TIMEDOUT)
+				return rc;
+			rc = cond_cb(arg);
+			return rc > 0 ? 0 : rc < 0 ? rc : -DER_TIMEDOUT;
+		}
 		if (timeout > 0) {
 			uint64_t now = crt_now_us();
 

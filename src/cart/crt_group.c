@@ -760,3 +760,41 @@ crt_unregister_event_cb(crt_event_cb event_handler, void *arg)
 	crt_grp.event_cb = NULL;
 	return 0;
 }
+
+int
+crt_grp_uri2rank(const char *uri, d_rank_t *rank)
+{
+	struct crt_grp_priv *gp;
+	uint32_t i, t;
+	int rc = -DER_NONEXIST;
+
+	pthread_rwlock_rdlock(&crt_grp.lock);
+	gp = crt_grp.primary;
+	for (i = 0; gp != NULL && i < gp->gp_nr && rc != 0; i++) {
+		struct crt_grp_member *m = &gp->gp_members[i];
+
+		if (m->gm_uri != NULL && strcmp(m->gm_uri, uri) == 0)
+			rc = 0;
+		for (t = 0; t < m->gm_ntags && rc != 0; t++)
+			if (m->gm_tag_uris[t] != NULL && strcmp(m->gm_tag_uris[t], uri) == 0)
+				rc = 0;
+		if (rc == 0)
+			*rank = m->gm_rank;
+	}
+	pthread_rwlock_unlock(&crt_grp.lock);
+	return rc;
+}
+
+void
+crt_grp_event(d_rank_t rank, enum crt_event_source src, enum crt_event_type type)
+{
+	crt_event_cb cb;
+	void *arg;
+
+	pthread_rwlock_rdlock(&crt_grp.lock);
+	cb = crt_grp.event_cb;
+	arg = crt_grp.event_arg;
+	pthread_rwlock_unlock(&crt_grp.lock);
+	if (cb != NULL)
+		cb(rank, 0, src, type, arg);
+}

@@ -140,6 +140,42 @@ crt_getinfo_one(const char *fi_prov, const char *node)
 	return found;
 }
 
+/*
+ * Largest coalesced message. rxm sends messages up to its buffer size
+ * eagerly and larger ones by rendezvous (an extra round trip and an RMA
+ * read), which costs more than the sends a batch saves: stay below it.
+ */
+static void
+crt_batch_config(void)
+{
+	struct crt_gdata *g = &crt_gdata;
+	const char *s;
+	long v;
+
+	g->cg_batch_max = CRT_MSG_MAX;
+	if (strstr(g->cg_fi_prov, "ofi_rxm") != NULL) {
+		v = CRT_RXM_BUFFER_SIZE;
+		s = getenv("FI_OFI_RXM_BUFFER_SIZE");
+		if (s != NULL && atol(s) > 0)
+			v = atol(s);
+		g->cg_batch_max = v > CRT_RXM_HDR_MAX ? min((size_t)(v - CRT_RXM_HDR_MAX),
+							    (size_t)CRT_MSG_MAX)
+						      : 0;
+	}
+	s = getenv("CRT_BATCH_MAX");
+	if (s != NULL && atol(s) >= 0)
+		g->cg_batch_max = min((size_t)atol(s), (size_t)CRT_MSG_MAX);
+	/* tcp moves a large RMA only while the endpoints are polled */
+	g->cg_rma_spin_us = 20000;
+	s = getenv("CRT_RMA_SPIN_US");
+	if (s != NULL && atoi(s) >= 0)
+		g->cg_rma_spin_us = min(atoi(s), 1000000);
+	g->cg_batch_msgs = CRT_BATCH_MSGS_DEFAULT;
+	s = getenv("CRT_BATCH_MSGS");
+	if (s != NULL && atoi(s) > 0)
+		g->cg_batch_msgs = atoi(s);
+}
+
 static int
 crt_fabric_init(void)
 {
@@ -183,6 +219,7 @@ crt_fabric_init(void)
 	}
 	D_INFO("provider %s (%s) on %s\n", g->cg_provider, g->cg_fi_prov,
 	       g->cg_node[0] ? g->cg_node : "any");
+	crt_batch_config();
 	return 0;
 
 err_fabric:
@@ -270,6 +307,9 @@ crt_init_opt(crt_group_id_t grpid, uint32_t flags, crt_init_options_t *opt)
 		g->cg_credits = atoi(s);
 	if (g->cg_credits <= 0)
 		g->cg_credits = INT32_MAX;
+	g->cg_probe_ms = 1000;
+	if ((s = getenv("CRT_PROBE_MS")) != NULL && atoi(s) >= 0)
+		g->cg_probe_ms = atoi(s);
 	g->cg_spin_us = 20;
 	if ((s = getenv("CRT_PROGRESS_SPIN_US")) != NULL && atoi(s) >= 0)
 		g->cg_spin_us = min(atoi(s), 10000);

@@ -25,6 +25,11 @@
 /** largest RPC message (header + URI + packed input or output) */
 #define CRT_MSG_MAX        (64 * 1024 + 512)
 #define CRT_RECV_BUFS      32
+/** default CRT_BATCH_MSGS: held sends are flushed once this many gathered */
+#define CRT_BATCH_MSGS_DEFAULT 8
+/** rxm's default FI_OFI_RXM_BUFFER_SIZE (eager limit) and a bound on its header */
+#define CRT_RXM_BUFFER_SIZE 16384
+#define CRT_RXM_HDR_MAX     128
 #define CRT_ID_HASH_BITS   10
 #define CRT_PEER_HASH_BITS 8
 /** bulk payloads up to this size travel inside the RPC (client-to-server direction) */
@@ -34,12 +39,17 @@
 /* Tags of the two message classes; receives ignore the other bits. */
 #define CRT_TAG_REQ   0x1ULL
 #define CRT_TAG_REPLY 0x2ULL
+#define CRT_TAG_BATCH 0x4ULL
 
 enum crt_msg_kind {
 	CRT_MSG_REQ = 1,
 	CRT_MSG_REPLY = 2,
 	/** origin -> target: a large reply has been read, release it */
 	CRT_MSG_ACK = 3,
+	/** several messages for one destination (crt_batch.c) */
+	CRT_MSG_BATCH = 4,
+	/** is the connection still there? (crt_health.c); the receiver drops it */
+	CRT_MSG_PROBE = 5,
 };
 
 #define CRT_MSG_FLAG_NO_REPLY 0x1
@@ -105,6 +115,13 @@ struct crt_send_op {
 	uint64_t so_tag;
 	char *so_buf;
 	size_t so_len;
+	/** the destination, for sends whose failure says it is unreachable */
+	struct crt_peer *so_peer;
+	/** when the provider first pushed back (-FI_EAGAIN), ms; 0 never */
+	uint64_t so_eagain_ms;
+	/** a batch: the messages it carries (their buffers are already released) */
+	d_list_t so_subs;
+	uint32_t so_nsub;
 };
 
 /** A remote context this context talks to. */
@@ -115,6 +132,13 @@ struct crt_peer {
 	int p_inflight;
 	/** requests waiting for a credit */
 	d_list_t p_waitq;
+	/** last message from it (or when it became busy), last probe sent, ms */
+	uint64_t p_heard_ms;
+	uint64_t p_probe_ms;
+	/** a send to it failed: its RPCs were failed, the event callback told */
+	bool p_dead;
+	/* its RPCs are being failed: do not start queued ones meanwhile */
+	bool p_failing;
 };
 
 /** Deferred work run by crt_progress() without the context lock. */
@@ -129,7 +153,11 @@ struct crt_context {
 	struct fid_cq *cc_cq;
 	struct fid_av *cc_av;
 	int cc_wait_fd;
+	/* epoll set of the CQ wait fd (if the provider has one) and cc_wake_fd */
 	int cc_epfd;
+	/* eventfd written by crt_context_wakeup(), and whether it may be readable */
+	int cc_wake_fd;
+	int cc_wake_pending;
 	/* current sleep of the polling wait, for providers without a wait fd */
 	int cc_poll_us;
 	int cc_poll_idle;
@@ -146,6 +174,13 @@ struct crt_context {
 	d_list_t cc_tmo_list;
 	/** sends that hit -FI_EAGAIN */
 	d_list_t cc_retry_list;
+	/** sends held during a progress pass, coalesced when it ends (crt_batch.c) */
+	d_list_t cc_defer_list;
+	int cc_ndefer;
+	size_t cc_defer_bytes;
+	/* batches sent and the messages they carried (statistics, tests) */
+	uint64_t cc_nbatch;
+	uint64_t cc_nbatched;
 	/** work for the next crt_progress() call */
 	d_list_t cc_work_list;
 	_Atomic uint64_t cc_next_id;
@@ -153,12 +188,16 @@ struct crt_context {
 	d_list_t cc_large_list;
 	d_list_t cc_large_reads;
 	uint64_t cc_next_deadline;
+	/* next look for silent busy peers (crt_health.c) */
+	uint64_t cc_next_probe_ms;
 	int cc_inflight;
 	/* in-flight origin RPCs with crp_rma_exposed set */
 	int cc_rma_exposed;
 	int cc_rma_pending;
 	/** bulk transfers with pieces not yet posted (-FI_EAGAIN) */
 	d_list_t cc_bulk_list;
+	/** bulk transfers whose callback is not queued yet (crt_bulk_abort) */
+	d_list_t cc_bulk_active;
 	bool cc_closing;
 	/** crt_context_register_rpc_task(): how handlers are run */
 	crt_rpc_task_t cc_rpc_cb;
@@ -184,6 +223,9 @@ struct crt_opc_info {
 	crt_rpc_cb_t coi_handler;
 	struct crt_req_format *coi_fmt;
 	struct crt_corpc_ops *coi_co_ops;
+	/* size of the last packed request and reply: the next buffer starts there */
+	uint32_t coi_in_hint;
+	uint32_t coi_out_hint;
 };
 
 struct crt_rpc_priv {
@@ -215,7 +257,7 @@ struct crt_rpc_priv {
 	/** received message (target: request, origin: reply); decoded data points into it */
 	char *crp_msg;
 	/** origin URI of a received request */
-	char *crp_src_uri;
+	const char *crp_src_uri;
 	d_rank_t crp_src_rank;
 	/** collective RPC: prefix sent before the input (origin), tree state (target) */
 	void *crp_co_prefix;
@@ -250,6 +292,14 @@ struct crt_gdata {
 	int cg_credits;
 	/* CRT_PROGRESS_SPIN_US */
 	int cg_spin_us;
+	/* CRT_RMA_SPIN_US: keep polling this long while RMAs are in flight */
+	int cg_rma_spin_us;
+	/* CRT_PROBE_MS: probe a busy peer silent for this long, 0 = never */
+	uint32_t cg_probe_ms;
+	/* CRT_BATCH_MAX: largest coalesced message, 0 = no coalescing */
+	size_t cg_batch_max;
+	/* CRT_BATCH_MSGS: flush held sends once this many have gathered */
+	int cg_batch_msgs;
 	struct crt_context *cg_ctx[CRT_CTX_MAX];
 	int cg_ctx_num;
 	pthread_rwlock_t cg_opc_lock;
@@ -345,6 +395,26 @@ void crt_large_send_ack_locked(struct crt_context *ctx, struct crt_peer *peer, u
 int crt_op_post(struct crt_context *ctx, struct crt_send_op *op);
 struct crt_send_op *crt_op_alloc(struct crt_context *ctx, char *buf, size_t len, uint64_t tag);
 void crt_op_free(struct crt_send_op *op);
+
+/* crt_batch.c: send coalescing during a progress pass */
+struct crt_context *crt_defer_begin(struct crt_context *ctx);
+void crt_defer_end(struct crt_context *old);
+bool crt_op_defer_locked(struct crt_context *ctx, struct crt_send_op *op);
+void crt_defer_flush_locked(struct crt_context *ctx);
+/* enough held sends for a full batch: flush now rather than at the end of the pass */
+bool crt_defer_full(struct crt_context *ctx);
+void crt_batch_recv(struct crt_context *ctx, char *buf, size_t len);
+/* free an op that was never sent, with the messages of a batch */
+void crt_op_discard(struct crt_send_op *op);
+
+/* crt_health.c: peers that stopped answering */
+void crt_peer_heard(struct crt_peer *peer);
+void crt_peer_probe_locked(struct crt_context *ctx);
+void crt_peer_unreachable_locked(struct crt_context *ctx, struct crt_peer *peer, int rc);
+
+/* crt_group.c: rank whose context 0 or other context has \a uri */
+int crt_grp_uri2rank(const char *uri, d_rank_t *rank);
+void crt_grp_event(d_rank_t rank, enum crt_event_source src, enum crt_event_type type);
 
 /* crt_bulk.c */
 void crt_bulk_rma_complete(struct crt_op_hdr *op, int rc);

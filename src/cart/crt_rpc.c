@@ -62,12 +62,22 @@ crt_op_post(struct crt_context *ctx, struct crt_send_op *op)
 {
 	ssize_t rc;
 
-	if (!d_list_empty(&ctx->cc_retry_list)) {
-		d_list_add_tail(&op->so_link, &ctx->cc_retry_list);
+	struct crt_send_op *q;
+
+	if (crt_op_defer_locked(ctx, op))
 		return 0;
+	/* behind an earlier message to the same destination: keep the order */
+	d_list_for_each_entry(q, &ctx->cc_retry_list, so_link)
+	{
+		if (q->so_dest == op->so_dest) {
+			op->so_eagain_ms = crt_now_ms();
+			d_list_add_tail(&op->so_link, &ctx->cc_retry_list);
+			return 0;
+		}
 	}
 	rc = fi_tsend(ctx->cc_ep, op->so_buf, op->so_len, NULL, op->so_dest, op->so_tag, op);
 	if (rc == -FI_EAGAIN) {
+		op->so_eagain_ms = crt_now_ms();
 		d_list_add_tail(&op->so_link, &ctx->cc_retry_list);
 		return 0;
 	}
@@ -101,6 +111,7 @@ crt_op_alloc(struct crt_context *ctx, char *buf, size_t len, uint64_t tag)
 	op->so_len = len;
 	op->so_tag = tag;
 	D_INIT_LIST_HEAD(&op->so_link);
+	D_INIT_LIST_HEAD(&op->so_subs);
 	return op;
 }
 
@@ -154,7 +165,6 @@ crt_rpc_free(struct crt_rpc_priv *rpc)
 		fi_close(&rpc->crp_large_mr->fid);
 	D_FREE(rpc->crp_large_buf);
 	D_FREE(rpc->crp_msg);
-	D_FREE(rpc->crp_src_uri);
 	D_FREE(rpc->crp_dest_uri);
 	D_FREE(rpc);
 }
@@ -321,7 +331,8 @@ crt_peer_dispatch_locked(struct crt_context *ctx, struct crt_peer *peer)
 {
 	struct crt_rpc_priv *rpc;
 
-	while (peer->p_inflight < crt_gdata.cg_credits && !d_list_empty(&peer->p_waitq)) {
+	while (!peer->p_failing && peer->p_inflight < crt_gdata.cg_credits &&
+	       !d_list_empty(&peer->p_waitq)) {
 		rpc = d_list_pop_entry(&peer->p_waitq, struct crt_rpc_priv, crp_hash_link);
 		crt_rpc_post_locked(rpc);
 	}
@@ -367,7 +378,10 @@ crt_rpc_post_locked(struct crt_rpc_priv *rpc)
 
 	rpc->crp_send_op = NULL;
 	rpc->crp_state = RPC_STATE_INFLIGHT;
-	rpc->crp_peer->p_inflight++;
+	/* a silent peer is probed after CRT_PROBE_MS counted from here */
+	if (rpc->crp_peer->p_inflight++ == 0)
+		rpc->crp_peer->p_heard_ms = crt_now_ms();
+	op->so_peer = rpc->crp_peer;
 	d_list_add_tail(&rpc->crp_hash_link, crt_id_bucket(ctx, rpc->crp_id));
 	op->so_dest = rpc->crp_peer->p_addr;
 	rc = crt_op_post(ctx, op);
@@ -418,7 +432,10 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 	p.cp_rpc = rpc;
 
 	uri_len = strlen(ctx->cc_uri) + 1;
-	rc = crt_proc_reserve(&p, crt_msg_body_off(uri_len));
+	/* one allocation of the right size instead of a chain of reallocs */
+	rc = crt_proc_reserve(&p, max(crt_msg_body_off(uri_len),
+				      (size_t)__atomic_load_n(&rpc->crp_opc_info->coi_in_hint,
+							      __ATOMIC_RELAXED)));
 	if (rc != 0)
 		goto fail;
 	memset(p.cp_buf, 0, crt_msg_body_off(uri_len));
@@ -448,6 +465,9 @@ crt_req_send(crt_rpc_t *req, crt_cb_t complete_cb, void *arg)
 			p.cp_off);
 		D_GOTO(fail, rc = -DER_OVERFLOW);
 	}
+	if (p.cp_off <= CRT_MSG_MAX)
+		__atomic_store_n(&rpc->crp_opc_info->coi_in_hint, (uint32_t)p.cp_off,
+				 __ATOMIC_RELAXED);
 	rpc->crp_id = atomic_fetch_add(&ctx->cc_next_id, 1);
 	hdr = (struct crt_msg_hdr *)p.cp_buf;
 	hdr->mh_rpc_id = rpc->crp_id;
@@ -573,7 +593,14 @@ void
 crt_send_complete(struct crt_context *ctx, struct crt_send_op *op, int rc)
 {
 	struct crt_rpc_priv *rpc = op->so_rpc;
+	struct crt_send_op *sub;
 
+	if (op->so_nsub > 0) {
+		while ((sub = d_list_pop_entry(&op->so_subs, struct crt_send_op, so_link)) != NULL)
+			crt_send_complete(ctx, sub, rc);
+		crt_op_free(op);
+		return;
+	}
 	if (rpc != NULL && rpc->crp_state == RPC_STATE_INFLIGHT && rpc->crp_id == op->so_rpc_id) {
 		if (rc != 0)
 			crt_rpc_complete_locked(rpc, rc);
@@ -582,24 +609,80 @@ crt_send_complete(struct crt_context *ctx, struct crt_send_op *op, int rc)
 	} else if (rc != 0 && rpc == NULL) {
 		D_DEBUG(DB_NET, "reply send failed: %d\n", rc);
 	}
+	if (rc != 0 && op->so_peer != NULL)
+		crt_peer_unreachable_locked(ctx, op->so_peer, rc);
 	crt_op_free(op);
 }
 
+/*
+ * rxm answers -FI_EAGAIN while it (re)connects, and keeps reconnecting to a
+ * peer whose process is gone (connection refused) without ever failing the
+ * send. A message stuck that long to a peer that has been silent as long
+ * means the peer is unreachable (crt_health.c).
+ */
+static bool
+crt_send_stuck(struct crt_send_op *op, uint64_t now)
+{
+	uint32_t limit = crt_gdata.cg_probe_ms;
+
+	return limit > 0 && op->so_peer != NULL && op->so_eagain_ms != 0 &&
+	       now - op->so_eagain_ms >= limit && now - op->so_peer->p_heard_ms >= limit;
+}
+
+#define CRT_RETRY_DEST_MAX 16
+
+/*
+ * Retry sends that met -FI_EAGAIN. One destination pushing back (or being
+ * unreachable) must not hold up the others: the walk skips the later
+ * messages of a blocked destination, which keeps each destination's order.
+ */
 void
 crt_retry_sends(struct crt_context *ctx)
 {
-	struct crt_send_op *op;
+	fi_addr_t blocked[CRT_RETRY_DEST_MAX], failing[CRT_RETRY_DEST_MAX];
+	int nblocked = 0, nfailing = 0, i;
+	struct crt_send_op *op, *tmp;
+	uint64_t now;
+	d_list_t failed;
 	ssize_t rc;
 
-	while ((op = d_list_first_entry_or_null(&ctx->cc_retry_list, struct crt_send_op,
-						so_link)) != NULL) {
+	if (d_list_empty(&ctx->cc_retry_list))
+		return;
+	now = crt_now_ms();
+	D_INIT_LIST_HEAD(&failed);
+	d_list_for_each_entry_safe(op, tmp, &ctx->cc_retry_list, so_link)
+	{
+		for (i = 0; i < nfailing && failing[i] != op->so_dest; i++)
+			;
+		if (i < nfailing) {
+			d_list_move_tail(&op->so_link, &failed);
+			continue;
+		}
+		for (i = 0; i < nblocked && blocked[i] != op->so_dest; i++)
+			;
+		if (i < nblocked)
+			continue;
 		rc = fi_tsend(ctx->cc_ep, op->so_buf, op->so_len, NULL, op->so_dest, op->so_tag,
 			      op);
-		if (rc == -FI_EAGAIN)
-			return;
+		if (rc == -FI_EAGAIN) {
+			if (crt_send_stuck(op, now) && nfailing < CRT_RETRY_DEST_MAX) {
+				failing[nfailing++] = op->so_dest;
+				d_list_move_tail(&op->so_link, &failed);
+				continue;
+			}
+			if (nblocked == CRT_RETRY_DEST_MAX)
+				break;
+			blocked[nblocked++] = op->so_dest;
+			continue;
+		}
 		d_list_del_init(&op->so_link);
 		if (rc != 0)
 			crt_send_complete(ctx, op, crt_fi2der((int)rc));
+	}
+	while ((op = d_list_pop_entry(&failed, struct crt_send_op, so_link)) != NULL) {
+		D_DEBUG(DB_NET, "send to %s stuck for " DF_U64 " ms\n",
+			op->so_peer != NULL ? op->so_peer->p_uri : "?", now - op->so_eagain_ms);
+		crt_send_complete(ctx, op, -DER_UNREACH);
 	}
 }
 
@@ -661,6 +744,7 @@ crt_reply_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size
 		D_DEBUG(DB_NET, "dropping reply " DF_U64 " of a completed RPC\n", hdr->mh_rpc_id);
 		return;
 	}
+	crt_peer_heard(rpc->crp_peer);
 	if (rc > 0)
 		rc = -DER_PROTO;
 	fmt = rpc->crp_opc_info->coi_fmt;
@@ -767,6 +851,7 @@ crt_req_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t
 		D_ERROR("cannot reach the origin %s\n", uri);
 		return;
 	}
+	crt_peer_heard(peer);
 	info = crt_opc_lookup(hdr->mh_opc);
 	if (info == NULL || info->coi_handler == NULL) {
 		D_DEBUG(DB_NET, "opcode %#x has no handler here\n", hdr->mh_opc);
@@ -787,9 +872,10 @@ crt_req_recv(struct crt_context *ctx, struct crt_msg_hdr *hdr, char *buf, size_t
 	rpc->crp_src_rank = hdr->mh_src_rank;
 	rpc->crp_pub.cr_ep.ep_rank = crt_grp_self_rank();
 	rpc->crp_pub.cr_ep.ep_tag = ctx->cc_idx;
-	rpc->crp_src_uri = strdup(uri);
+	/* the peer lives as long as the context: no copy per request */
+	rpc->crp_src_uri = peer->p_uri;
 	rpc->crp_msg = malloc(hdr->mh_body_len ? hdr->mh_body_len : 1);
-	if (rpc->crp_src_uri == NULL || rpc->crp_msg == NULL) {
+	if (rpc->crp_msg == NULL) {
 		rc = -DER_DOS;
 		goto err_rpc;
 	}
@@ -851,6 +937,10 @@ crt_msg_recv(struct crt_context *ctx, char *buf, size_t len)
 		crt_large_recv(ctx, &hdr, buf, len);
 	else if (hdr.mh_kind == CRT_MSG_REQ)
 		crt_req_recv(ctx, &hdr, buf, len);
+	else if (hdr.mh_kind == CRT_MSG_BATCH)
+		crt_batch_recv(ctx, buf, len);
+	else if (hdr.mh_kind == CRT_MSG_PROBE)
+		D_DEBUG(DB_NET, "probe received\n");
 	else if (hdr.mh_kind == CRT_MSG_ACK)
 		crt_large_ack(ctx, &hdr, buf, len);
 	else if (hdr.mh_kind == CRT_MSG_REPLY)
@@ -899,7 +989,9 @@ crt_reply_send_rc(crt_rpc_t *req, int hdr_rc)
 	ctx = rpc->crp_ctx;
 	fmt = rpc->crp_opc_info->coi_fmt;
 	p.cp_rpc = rpc;
-	rc = crt_proc_reserve(&p, sizeof(*hdr));
+	rc = crt_proc_reserve(
+		&p, max(sizeof(*hdr), (size_t)__atomic_load_n(&rpc->crp_opc_info->coi_out_hint,
+							      __ATOMIC_RELAXED)));
 	if (rc != 0)
 		return rc;
 	memset(p.cp_buf, 0, sizeof(*hdr));
@@ -916,6 +1008,9 @@ crt_reply_send_rc(crt_rpc_t *req, int hdr_rc)
 		/* Tell the origin rather than letting it time out. */
 		p.cp_off = sizeof(*hdr);
 	}
+	if (rc == 0 && p.cp_off <= CRT_MSG_MAX)
+		__atomic_store_n(&rpc->crp_opc_info->coi_out_hint, (uint32_t)p.cp_off,
+				 __ATOMIC_RELAXED);
 	hdr = (struct crt_msg_hdr *)p.cp_buf;
 	hdr->mh_magic = CRT_MSG_MAGIC;
 	hdr->mh_kind = CRT_MSG_REPLY;
@@ -956,6 +1051,7 @@ crt_reply_send_rc(crt_rpc_t *req, int hdr_rc)
 		return -DER_NOMEM;
 	}
 	op->so_dest = rpc->crp_peer->p_addr;
+	op->so_peer = rpc->crp_peer;
 	if (crt_op_post(ctx, op) != 0) {
 		crt_op_free(op);
 		rc = -DER_HG;

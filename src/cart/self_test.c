@@ -253,9 +253,14 @@ st_bulk_alloc(crt_context_t ctx, size_t len, crt_bulk_perm_t perm, char **buf, c
 	d_sg_list_t sgl;
 	d_iov_t iov;
 
-	*buf = calloc(1, len);
+	/*
+	 * Real pages: an untouched calloc'ed buffer maps the shared zero page,
+	 * and a GET reading it would copy from one cache-hot page.
+	 */
+	*buf = malloc(len);
 	if (*buf == NULL)
 		return -DER_NOMEM;
+	memset(*buf, 0x3c, len);
 	d_iov_set(&iov, *buf, len);
 	sgl.sg_nr = 1;
 	sgl.sg_iovs = &iov;
@@ -294,7 +299,7 @@ st_run_size(struct st_run *run, struct st_size *sz, bool json, bool first)
 	t0 = now_ns();
 	for (i = 0; i < run->nslots && run->sent < run->reps; i++)
 		st_send(&run->slots[i]);
-	rc = crt_progress_cond(run->ctx, 0, st_all_done, run);
+	rc = crt_progress_cond(run->ctx, -1, st_all_done, run);
 	el = now_ns() - t0;
 	for (i = 0; i < run->nslots; i++) {
 		crt_bulk_free(run->slots[i].bulk);

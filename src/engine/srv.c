@@ -6,7 +6,9 @@
  */
 #define D_LOGFAC DD_FAC(server)
 
+#include <errno.h>
 #include <pthread.h>
+#include <sys/timerfd.h>
 #include <signal.h>
 #include <unistd.h>
 #include <gurt/common.h>
@@ -23,6 +25,10 @@ struct dss_xstream {
 	int dx_xs_id;
 	crt_context_t dx_ctx;
 	struct ult_poller *dx_poller;
+	/* wakes an idle xstream while its own RPCs are in flight, so their timeouts fire */
+	int dx_timerfd;
+	bool dx_timer_armed;
+	struct ult_poller *dx_tpoller;
 	struct d_tm_node_t *dx_rpc_count;
 };
 
@@ -175,6 +181,44 @@ dss_rpc_hdlr(crt_context_t *ctx, void *hdlr_arg, void (*real_rpc_hdlr)(void *), 
 	return rc;
 }
 
+#define DSS_TIMEOUT_TICK_MS 50
+
+/*
+ * The xstream sleeps in epoll on the context's fd, which only wakes for
+ * completions. While RPCs sent from this context are in flight, a timer
+ * wakes it every tick so that crt_progress() expires the late ones.
+ */
+static void
+dss_timer_update(struct dss_xstream *dx)
+{
+	struct itimerspec its = {0};
+	int inflight	      = 0;
+
+	crt_context_inflight_num(dx->dx_ctx, &inflight);
+	if ((inflight > 0) == dx->dx_timer_armed)
+		return;
+	if (inflight > 0) {
+		its.it_value.tv_nsec	= DSS_TIMEOUT_TICK_MS * 1000000L;
+		its.it_interval.tv_nsec = DSS_TIMEOUT_TICK_MS * 1000000L;
+	}
+	if (timerfd_settime(dx->dx_timerfd, 0, &its, NULL) == 0)
+		dx->dx_timer_armed = inflight > 0;
+}
+
+static int
+dss_timer_poll(void *arg)
+{
+	struct dss_xstream *dx = arg;
+	uint64_t ticks;
+
+	if (read(dx->dx_timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return 0;
+	/* the context poller runs next and expires what is due */
+	crt_progress(dx->dx_ctx, 0);
+	dss_timer_update(dx);
+	return 0;
+}
+
 /* Poller: drain the context; when it reports idle the xstream may sleep on its fd. */
 static int
 dss_ctx_poll(void *arg)
@@ -192,6 +236,7 @@ dss_ctx_poll(void *arg)
 		}
 		n++;
 	}
+	dss_timer_update(dx);
 	return n;
 }
 
@@ -381,6 +426,26 @@ dss_task_collective(int (*func)(void *), void *arg, unsigned int flags)
 	return dss_thread_collective(func, arg, flags);
 }
 
+static void
+dss_pollers_stop(void)
+{
+	int i;
+
+	for (i = 0; i < dss_xs_nr; i++) {
+		struct dss_xstream *dx = &dss_xstreams[i];
+
+		if (dx->dx_poller != NULL)
+			ult_poller_unregister(dx->dx_poller);
+		if (dx->dx_tpoller != NULL)
+			ult_poller_unregister(dx->dx_tpoller);
+		if (dx->dx_timerfd > 0)
+			close(dx->dx_timerfd);
+		dx->dx_poller  = NULL;
+		dx->dx_tpoller = NULL;
+		dx->dx_timerfd = -1;
+	}
+}
+
 int
 dss_srv_init(const struct dss_srv_config *cfg)
 {
@@ -423,7 +488,8 @@ dss_srv_init(const struct dss_srv_config *cfg)
 	for (i = 0; i < dss_xs_nr; i++) {
 		struct dss_xstream *dx = &dss_xstreams[i];
 
-		dx->dx_xs_id = i;
+		dx->dx_xs_id	= i;
+		dx->dx_timerfd	= -1;
 		rc = crt_context_create(&dx->dx_ctx);
 		if (rc != 0) {
 			D_ERROR("context %d (port %d): " DF_RC "\n", i,
@@ -457,6 +523,14 @@ dss_srv_init(const struct dss_srv_config *cfg)
 		rc = ult_poller_register(i, dss_ctx_poll, dx, fd, &dx->dx_poller);
 		if (rc != 0)
 			goto out_pollers;
+		dx->dx_timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		if (dx->dx_timerfd < 0) {
+			rc = d_errno2der(errno);
+			goto out_pollers;
+		}
+		rc = ult_poller_register(i, dss_timer_poll, dx, dx->dx_timerfd, &dx->dx_tpoller);
+		if (rc != 0)
+			goto out_pollers;
 	}
 	rc = dss_call_on_sys(dss_modules_setup_ult);
 	if (rc != 0)
@@ -465,9 +539,7 @@ dss_srv_init(const struct dss_srv_config *cfg)
 	return 0;
 
 out_pollers:
-	for (i = 0; i < dss_xs_nr; i++)
-		if (dss_xstreams[i].dx_poller != NULL)
-			ult_poller_unregister(dss_xstreams[i].dx_poller);
+	dss_pollers_stop();
 out_tls:
 	ult_collective(0, dss_xs_nr, dss_xs_teardown, NULL, NULL, 0, NULL);
 	dss_module_fini_all();
@@ -509,8 +581,7 @@ dss_srv_fini(void)
 		D_WARN("%d RPC handlers still running at shutdown\n", n);
 	/* let the replies of the last handlers leave before the pollers stop */
 	usleep(50 * 1000);
-	for (i = 0; i < dss_xs_nr; i++)
-		ult_poller_unregister(dss_xstreams[i].dx_poller);
+	dss_pollers_stop();
 	ult_collective(0, dss_xs_nr, dss_xs_teardown, NULL, NULL, 0, NULL);
 	dss_module_fini_all();
 	for (i = dss_xs_nr - 1; i >= 0; i--)

@@ -218,7 +218,6 @@ sys_map_push_once(void)
 	struct mgmt_grp_update_in *in;
 	struct mgmt_grp_update_out *out;
 	mgmt_rank_uri_t *map = NULL;
-	d_rank_list_t *self = NULL;
 	uint32_t version, nr, i;
 	crt_rpc_t *rpc;
 	int rc;
@@ -235,14 +234,13 @@ sys_map_push_once(void)
 			break;
 	if (i == nr)
 		goto out_pushed;
-	self = d_rank_list_alloc(1);
-	if (self == NULL)
-		D_GOTO(out, rc = -DER_NOMEM);
-	self->rl_ranks[0] = mgmt_self.ms_sb.sb_rank;
-	/* flat tree: a dead rank must not cut its subtree off the update */
-	rc = crt_corpc_req_create(dmi->dmi_ctx, NULL, self, MGMT_GROUP_UPDATE, NULL, NULL, 0,
+	/*
+	 * Every rank, this one included: it is then the root of a flat tree and sends
+	 * to each rank itself, so a dead rank neither cuts off a subtree nor leaves a
+	 * connection to it on another rank (its own handler sees a known version).
+	 */
+	rc = crt_corpc_req_create(dmi->dmi_ctx, NULL, NULL, MGMT_GROUP_UPDATE, NULL, NULL, 0,
 				  crt_tree_topo(CRT_TREE_FLAT, 0), &rpc);
-	d_rank_list_free(self);
 	if (rc != 0)
 		goto out;
 	in = crt_req_get(rpc);
@@ -567,7 +565,6 @@ sys_erase_local(void)
 	snprintf(path, sizeof(path), "%s/%s", cfg->sc_scm_mount, MGMT_DB_FILE);
 	if (unlink(path) != 0 && errno != ENOENT)
 		return d_errno2der(errno);
-	ds_mgmt_system_unload();
 	return 0;
 }
 
@@ -675,6 +672,9 @@ ds_mgmt_hdlr_sys_ctl(crt_rpc_t *rpc)
 out:
 	out->sco_rc = rc;
 	crt_reply_send(rpc);
+	/* the results point into the member table: drop it only now */
+	if (op == MGMT_RANK_ERASE && rc == 0)
+		ds_mgmt_system_unload();
 	D_FREE(results);
 	D_FREE(rpcs);
 	D_FREE(rcs);

@@ -43,7 +43,7 @@ static int
 rdb_alloc(const char *path, const uuid_t uuid, struct rdb_cbs *cbs, void *arg, struct rdb **dbp)
 {
 	struct rdb *db;
-	int         rc;
+	int rc;
 
 	D_ALLOC_PTR(db);
 	if (db == NULL)
@@ -56,7 +56,7 @@ rdb_alloc(const char *path, const uuid_t uuid, struct rdb_cbs *cbs, void *arg, s
 	uuid_copy(db->d_uuid, uuid);
 	db->d_cbs = cbs;
 	db->d_arg = arg;
-	rc        = ult_mutex_create(&db->d_apply_mutex);
+	rc = ult_mutex_create(&db->d_apply_mutex);
 	if (rc == 0)
 		rc = ult_mutex_create(&db->d_mutex);
 	if (rc == 0)
@@ -75,12 +75,12 @@ static int
 rdb_attach(struct rdb *db, struct umem_pool *pool, bool create)
 {
 	umem_off_t off;
-	int        rc;
+	int rc;
 
-	db->d_pool       = pool;
-	db->d_uma.uma_id   = UMEM_CLASS_BMEM;
+	db->d_pool = pool;
+	db->d_uma.uma_id = UMEM_CLASS_BMEM;
 	db->d_uma.uma_pool = pool;
-	rc                 = umem_class_init(&db->d_uma, &db->d_umm);
+	rc = umem_class_init(&db->d_uma, &db->d_umm);
 	if (rc != 0)
 		return rc;
 	rc = umem_pool_root(pool, sizeof(struct rdb_sb), &off);
@@ -99,10 +99,10 @@ rdb_attach(struct rdb *db, struct umem_pool *pool, bool create)
 			DP_UUID(db->d_sb->rs_uuid), DP_UUID(db->d_uuid));
 		return -DER_MISMATCH;
 	}
-	db->d_term       = db->d_sb->rs_term;
+	db->d_term = db->d_sb->rs_term;
 	db->d_last_index = db->d_sb->rs_applied_index;
-	db->d_applied    = db->d_last_index;
-	db->d_durable    = db->d_last_index;
+	db->d_applied = db->d_last_index;
+	db->d_durable = db->d_last_index;
 	return 0;
 }
 
@@ -110,7 +110,7 @@ static int
 rdb_check_caller_term(struct rdb *db, uint64_t caller_term)
 {
 	struct rdb_sb *sb = db->d_sb;
-	int            rc;
+	int rc;
 
 	if (caller_term == RDB_NIL_TERM || caller_term == sb->rs_caller_term)
 		return 0;
@@ -134,11 +134,11 @@ rdb_create(const char *path, const uuid_t uuid, uint64_t caller_term,
 	   struct rdb_storage **storagep)
 {
 	struct umem_pool_attr attr = {0};
-	struct umem_pool     *pool = NULL;
-	struct rdb           *db   = NULL;
-	struct rdb_sb        *sb;
-	size_t                size;
-	int                   i, rc;
+	struct umem_pool *pool = NULL;
+	struct rdb *db = NULL;
+	struct rdb_sb *sb;
+	size_t size;
+	int i, rc;
 
 	if (path == NULL || uuid == NULL || params == NULL || storagep == NULL)
 		return -DER_INVAL;
@@ -161,9 +161,9 @@ rdb_create(const char *path, const uuid_t uuid, uint64_t caller_term,
 	rc = rdb_alloc(path, uuid, cbs, arg, &db);
 	if (rc != 0)
 		return rc;
-	attr.upa_sync_ms  = 0; /* durable before a commit returns */
+	attr.upa_sync_ms = 0; /* durable before a commit returns */
 	attr.upa_wal_size = rdb_wal_size(size);
-	rc                = umem_pool_create(path, size, 0600, &attr, &pool);
+	rc = umem_pool_create(path, size, 0600, &attr, &pool);
 	if (rc != 0) {
 		D_ERROR("%s: cannot create heap: " DF_RC "\n", path, DP_RC(rc));
 		rdb_free(db);
@@ -180,16 +180,16 @@ rdb_create(const char *path, const uuid_t uuid, uint64_t caller_term,
 	rc = umem_tx_add_ptr(&db->d_umm, sb, sizeof(*sb));
 	if (rc == 0) {
 		memset(sb, 0, sizeof(*sb));
-		sb->rs_magic            = RDB_SB_MAGIC;
-		sb->rs_version          = RDB_SB_VERSION;
-		sb->rs_layout_version   = params->rcp_layout_version ?: 1;
+		sb->rs_magic = RDB_SB_MAGIC;
+		sb->rs_version = RDB_SB_VERSION;
+		sb->rs_layout_version = params->rcp_layout_version ?: 1;
 		uuid_copy(sb->rs_uuid, uuid);
-		sb->rs_size             = size;
-		sb->rs_vote             = -1;
-		sb->rs_caller_term      = caller_term == RDB_NIL_TERM ? 0 : caller_term;
-		sb->rs_self             = params->rcp_id;
+		sb->rs_size = size;
+		sb->rs_vote = -1;
+		sb->rs_caller_term = caller_term == RDB_NIL_TERM ? 0 : caller_term;
+		sb->rs_self = params->rcp_id;
 		sb->rs_replica_gen_next = params->rcp_id.rri_gen + 1;
-		sb->rs_nreplicas        = params->rcp_replicas_len;
+		sb->rs_nreplicas = params->rcp_replicas_len;
 		for (i = 0; i < params->rcp_replicas_len; i++)
 			sb->rs_replicas[i] = params->rcp_replicas[i];
 	}
@@ -207,13 +207,13 @@ err:
 }
 
 int
-rdb_open(const char *path, const uuid_t uuid, uint64_t caller_term, struct rdb_cbs *cbs,
-	 void *arg, struct rdb_storage **storagep)
+rdb_open(const char *path, const uuid_t uuid, uint64_t caller_term, struct rdb_cbs *cbs, void *arg,
+	 struct rdb_storage **storagep)
 {
 	struct umem_pool_attr attr = {0};
-	struct umem_pool     *pool = NULL;
-	struct rdb           *db   = NULL;
-	int                   rc;
+	struct umem_pool *pool = NULL;
+	struct rdb *db = NULL;
+	int rc;
 
 	if (path == NULL || uuid == NULL || storagep == NULL)
 		return -DER_INVAL;
@@ -221,7 +221,7 @@ rdb_open(const char *path, const uuid_t uuid, uint64_t caller_term, struct rdb_c
 	if (rc != 0)
 		return rc;
 	attr.upa_sync_ms = 0;
-	rc               = umem_pool_open(path, &attr, &pool);
+	rc = umem_pool_open(path, &attr, &pool);
 	if (rc != 0) {
 		if (rc != -DER_NONEXIST)
 			D_ERROR("%s: cannot open heap: " DF_RC "\n", path, DP_RC(rc));
@@ -236,8 +236,8 @@ rdb_open(const char *path, const uuid_t uuid, uint64_t caller_term, struct rdb_c
 		rdb_free(db);
 		return rc;
 	}
-	D_DEBUG(DB_MD, DF_DB ": opened %s at index " DF_U64 " term " DF_U64 "\n", DP_DB(db),
-		path, db->d_last_index, db->d_term);
+	D_DEBUG(DB_MD, DF_DB ": opened %s at index " DF_U64 " term " DF_U64 "\n", DP_DB(db), path,
+		db->d_last_index, db->d_term);
 	*storagep = rdb_to_storage(db);
 	return 0;
 }
@@ -246,7 +246,7 @@ void
 rdb_close(struct rdb_storage *storage)
 {
 	struct rdb *db = rdb_from_storage(storage);
-	int         rc;
+	int rc;
 
 	if (db == NULL)
 		return;
@@ -273,9 +273,9 @@ rdb_destroy(const char *path, const uuid_t uuid)
 int
 rdb_glance(struct rdb_storage *storage, struct rdb_clue *clue)
 {
-	struct rdb    *db = rdb_from_storage(storage);
+	struct rdb *db = rdb_from_storage(storage);
 	struct rdb_sb *sb;
-	uint32_t       i;
+	uint32_t i;
 
 	if (db == NULL || clue == NULL)
 		return -DER_INVAL;
@@ -286,14 +286,14 @@ rdb_glance(struct rdb_storage *storage, struct rdb_clue *clue)
 		return -DER_NOMEM;
 	for (i = 0; i < sb->rs_nreplicas; i++)
 		clue->bcl_replicas->rl_ranks[i] = sb->rs_replicas[i].rri_rank;
-	clue->bcl_term       = sb->rs_term;
-	clue->bcl_vote       = (int)sb->rs_vote;
-	clue->bcl_self       = sb->rs_self.rri_rank;
+	clue->bcl_term = sb->rs_term;
+	clue->bcl_vote = (int)sb->rs_vote;
+	clue->bcl_self = sb->rs_self.rri_rank;
 	clue->bcl_last_index = sb->rs_applied_index;
-	clue->bcl_last_term  = sb->rs_applied_term;
+	clue->bcl_last_term = sb->rs_applied_term;
 	clue->bcl_base_index = sb->rs_applied_index;
-	clue->bcl_base_term  = sb->rs_applied_term;
-	clue->bcl_oid_next   = sb->rs_nkvs_created + 1;
+	clue->bcl_base_term = sb->rs_applied_term;
+	clue->bcl_oid_next = sb->rs_nkvs_created + 1;
 	return 0;
 }
 
@@ -301,9 +301,9 @@ rdb_glance(struct rdb_storage *storage, struct rdb_clue *clue)
 int
 rdb_dictate(struct rdb_storage *storage)
 {
-	struct rdb    *db = rdb_from_storage(storage);
+	struct rdb *db = rdb_from_storage(storage);
 	struct rdb_sb *sb;
-	int            rc;
+	int rc;
 
 	if (db == NULL)
 		return -DER_INVAL;
@@ -314,7 +314,7 @@ rdb_dictate(struct rdb_storage *storage)
 	rc = umem_tx_add_ptr(&db->d_umm, &sb->rs_nreplicas,
 			     sizeof(sb->rs_nreplicas) + sizeof(sb->rs_replicas));
 	if (rc == 0) {
-		sb->rs_nreplicas   = 1;
+		sb->rs_nreplicas = 1;
 		sb->rs_replicas[0] = sb->rs_self;
 	}
 	return umem_tx_end(&db->d_umm, rc);
@@ -336,7 +336,7 @@ static int
 rdb_new_term(struct rdb *db, uint64_t *termp)
 {
 	struct rdb_sb *sb = db->d_sb;
-	int            rc;
+	int rc;
 
 	rc = umem_tx_begin(&db->d_umm, NULL);
 	if (rc != 0)
@@ -356,7 +356,7 @@ int
 rdb_campaign(struct rdb *db)
 {
 	uint64_t term;
-	int      rc;
+	int rc;
 
 	if (db == NULL || !db->d_started || db->d_stopping)
 		return -DER_INVAL;
@@ -368,7 +368,7 @@ rdb_campaign(struct rdb *db)
 	if (rc != 0)
 		return rc;
 	/* the single voter wins at once; it has every committed entry already applied */
-	db->d_term   = term;
+	db->d_term = term;
 	db->d_leader = true;
 	D_INFO(DF_DB ": leader of term " DF_U64 "\n", DP_DB(db), term);
 	if (db->d_cbs != NULL && db->d_cbs->dc_step_up != NULL) {
@@ -439,7 +439,7 @@ rdb_stop(struct rdb *db, struct rdb_storage **storagep)
 	ult_mutex_lock(db->d_apply_mutex);
 	ult_mutex_unlock(db->d_apply_mutex);
 	rdb_wait_durable(db);
-	db->d_started  = false;
+	db->d_started = false;
 	db->d_stopping = false;
 	if (storagep != NULL)
 		*storagep = rdb_to_storage(db);
@@ -490,7 +490,7 @@ int
 rdb_get_replicas(struct rdb *db, rdb_replica_id_t **replicas, int *replicas_len)
 {
 	rdb_replica_id_t *r;
-	uint32_t          n;
+	uint32_t n;
 
 	if (db == NULL || replicas == NULL || replicas_len == NULL)
 		return -DER_INVAL;
@@ -499,7 +499,7 @@ rdb_get_replicas(struct rdb *db, rdb_replica_id_t **replicas, int *replicas_len)
 	if (r == NULL)
 		return -DER_NOMEM;
 	memcpy(r, db->d_sb->rs_replicas, n * sizeof(*r));
-	*replicas     = r;
+	*replicas = r;
 	*replicas_len = n;
 	return 0;
 }
@@ -508,7 +508,7 @@ int
 rdb_get_ranks(struct rdb *db, d_rank_list_t **ranksp)
 {
 	d_rank_list_t *ranks;
-	uint32_t       i;
+	uint32_t i;
 
 	if (db == NULL || ranksp == NULL)
 		return -DER_INVAL;
@@ -540,8 +540,8 @@ int
 rdb_alloc_replica_gen(struct rdb *db, uint64_t term, uint32_t *gen_out)
 {
 	struct rdb_sb *sb;
-	uint32_t       gen;
-	int            rc;
+	uint32_t gen;
+	int rc;
 
 	if (db == NULL || gen_out == NULL)
 		return -DER_INVAL;

@@ -27,19 +27,19 @@
 
 #include <daos_srv/rdb.h>
 
-static char     dir[64], path[128];
-static uuid_t   uuid;
-static int      verbose;
+static char dir[64], path[128];
+static uuid_t uuid;
+static int verbose;
 static rdb_path_t root, pa, pb, pc;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "rdb_crash: FAILED %s:%d: ", __FILE__, __LINE__);          \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fprintf(stderr, "\n");                                                     \
-			exit(1);                                                                   \
-		}                                                                                  \
+#define CHECK(cond, ...)                                                                  \
+	do {                                                                              \
+		if (!(cond)) {                                                            \
+			fprintf(stderr, "rdb_crash: FAILED %s:%d: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);                                     \
+			fprintf(stderr, "\n");                                            \
+			exit(1);                                                          \
+		}                                                                         \
 	} while (0)
 
 static void
@@ -66,9 +66,9 @@ setup_db(struct rdb *db)
 {
 	struct rdb_kvs_attr g = {.dsa_class = RDB_KVS_GENERIC};
 	struct rdb_kvs_attr n = {.dsa_class = RDB_KVS_INTEGER};
-	struct rdb_tx       tx;
-	d_iov_t             k;
-	int                 rc;
+	struct rdb_tx tx;
+	d_iov_t k;
+	int rc;
 
 	rc = rdb_tx_begin(db, RDB_NIL_TERM, &tx);
 	if (rc != 0)
@@ -89,10 +89,10 @@ static int
 do_tx(struct rdb *db, uint64_t i)
 {
 	struct rdb_kvs_attr g = {.dsa_class = RDB_KVS_LEXICAL};
-	struct rdb_tx       tx;
-	d_iov_t             k, v;
-	uint64_t            x = val_of(i), key, j;
-	int                 rc;
+	struct rdb_tx tx;
+	d_iov_t k, v;
+	uint64_t x = val_of(i), key, j;
+	int rc;
 
 	rc = rdb_tx_begin(db, RDB_NIL_TERM, &tx);
 	if (rc != 0)
@@ -157,9 +157,9 @@ static uint64_t
 verify(struct rdb_storage *st, uint64_t acked)
 {
 	struct rdb_tx tx;
-	d_iov_t       k, v;
-	uint64_t      last = 0, j, x;
-	int           rc;
+	d_iov_t k, v;
+	uint64_t last = 0, j, x;
+	int rc;
 
 	CHECK(rdb_tx_begin_local(st, &tx) == 0, "begin_local");
 	d_iov_set(&k, "last", 4);
@@ -172,17 +172,17 @@ verify(struct rdb_storage *st, uint64_t acked)
 		bool want = j <= last && !deleted_by(j, last);
 
 		for (int w = 0; w < 2; w++) {
-			x  = 0;
+			x = 0;
 			rc = lookup_u64(&tx, w ? &pb : &pa, j, &x);
 			CHECK(want ? (rc == 0 && x == val_of(j)) : rc == -DER_NONEXIST,
 			      "key %lu of %c at last=%lu: rc=%d", (unsigned long)j, w ? 'b' : 'a',
 			      (unsigned long)last, rc);
 		}
 		if (j % 5 == 0) {
-			bool       kvs = j <= last && !(j + 5 <= last && (j + 5) % 10 == 0);
+			bool kvs = j <= last && !(j + 5 <= last && (j + 5) % 10 == 0);
 			rdb_path_t sub;
-			char       name[8] = {'n', '2'};
-			uint64_t   key     = j;
+			char name[8] = {'n', '2'};
+			uint64_t key = j;
 
 			CHECK(rdb_path_clone(&pc, &sub) == 0, "clone");
 			d_iov_set(&k, &key, sizeof(key));
@@ -204,7 +204,7 @@ static struct rdb_storage *
 open_db(void)
 {
 	struct rdb_storage *st;
-	int                 rc;
+	int rc;
 
 	rc = rdb_open(path, uuid, RDB_NIL_TERM, NULL, NULL, &st);
 	CHECK(rc == 0, "rdb_open: %d", rc);
@@ -215,8 +215,8 @@ static void
 child(int fd, uint64_t from)
 {
 	struct rdb_storage *st = open_db();
-	struct rdb         *db;
-	uint64_t            i;
+	struct rdb *db;
+	uint64_t i;
 
 	CHECK(rdb_start(st, &db) == 0, "start");
 	CHECK(rdb_is_leader(db, NULL), "leader");
@@ -232,20 +232,18 @@ child(int fd, uint64_t from)
 int
 main(int argc, char **argv)
 {
-	static struct option opts[] = {{"kills", required_argument, NULL, 'k'},
-				       {"seed", required_argument, NULL, 's'},
-				       {"min-ms", required_argument, NULL, 'a'},
-				       {"max-ms", required_argument, NULL, 'b'},
-				       {"verbose", no_argument, NULL, 'v'},
-				       {NULL, 0, NULL, 0}};
+	static struct option opts[] = {
+		{"kills", required_argument, NULL, 'k'},  {"seed", required_argument, NULL, 's'},
+		{"min-ms", required_argument, NULL, 'a'}, {"max-ms", required_argument, NULL, 'b'},
+		{"verbose", no_argument, NULL, 'v'},      {NULL, 0, NULL, 0}};
 	struct rdb_create_params params = {.rcp_size = 32 << 20};
-	rdb_replica_id_t         self   = {0, 1};
-	struct rdb_storage      *st;
-	struct rdb              *db;
-	unsigned int             seed  = time(NULL);
-	int                      kills = 30, min_ms = 5, max_ms = 60;
-	uint64_t                 last = 0, total = 0;
-	int                      c, n;
+	rdb_replica_id_t self = {0, 1};
+	struct rdb_storage *st;
+	struct rdb *db;
+	unsigned int seed = time(NULL);
+	int kills = 30, min_ms = 5, max_ms = 120;
+	uint64_t last = 0, total = 0;
+	int c, n;
 
 	while ((c = getopt_long(argc, argv, "k:s:a:b:v", opts, NULL)) != -1) {
 		switch (c) {
@@ -284,8 +282,8 @@ main(int argc, char **argv)
 	mkpath(&pb, "b");
 	mkpath(&pc, "c");
 
-	params.rcp_id           = self;
-	params.rcp_replicas     = &self;
+	params.rcp_id = self;
+	params.rcp_replicas = &self;
 	params.rcp_replicas_len = 1;
 	CHECK(rdb_create(path, uuid, 1, &params, NULL, NULL, &st) == 0, "create");
 	CHECK(rdb_start(st, &db) == 0, "start");
@@ -294,8 +292,8 @@ main(int argc, char **argv)
 
 	for (n = 0; n < kills; n++) {
 		uint64_t acked = last, i;
-		int      pfd[2], status, delay;
-		pid_t    pid;
+		int pfd[2], status, delay;
+		pid_t pid;
 		struct timespec t0, t1;
 
 		CHECK(pipe(pfd) == 0, "pipe");
@@ -311,7 +309,7 @@ main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (;;) {
 			struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
-			long          el;
+			long el;
 
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			el = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
@@ -333,7 +331,7 @@ main(int argc, char **argv)
 		      "child exited on its own (status %d)", status);
 
 		st = open_db();
-		i  = verify(st, acked);
+		i = verify(st, acked);
 		rdb_close(st);
 		if (verbose)
 			printf("kill %d after %d ms: acked %lu, database at %lu\n", n, delay,

@@ -35,69 +35,80 @@ struct rdb_vhdr {
 #define RDB_VHDR_MAGIC 0xdb01
 enum { RDB_VT_PLAIN = 1, RDB_VT_KVS = 2 };
 
-/* Stored form of a child KVS: header + the child's tree root, in the parent's record. */
+/*
+ * Stored form of a child KVS in its parent's record: header + the offset of the child's tree
+ * root, which has an allocation of its own (a value follows a key of any length in the record,
+ * so it is not aligned; a tree root must be). Read it with memcpy.
+ */
 struct rdb_kvs_val {
 	struct rdb_vhdr kv_hdr;
-	struct btr_root kv_root;
+	umem_off_t kv_root_off;
 };
 
+/* Header of a stored value (which may be unaligned). */
+static inline void
+rdb_stored_vhdr(const d_iov_t *stored, struct rdb_vhdr *vh)
+{
+	memcpy(vh, stored->iov_buf, sizeof(*vh));
+}
+
 struct rdb_sb {
-	uint64_t         rs_magic;
-	uint32_t         rs_version;
-	uint32_t         rs_layout_version;
-	uuid_t           rs_uuid;
-	uint64_t         rs_size;
+	uint64_t rs_magic;
+	uint32_t rs_version;
+	uint32_t rs_layout_version;
+	uuid_t rs_uuid;
+	uint64_t rs_size;
 	/* Raft state (persisted before it is acted on). */
-	uint64_t         rs_term;
-	int64_t          rs_vote;
-	uint64_t         rs_caller_term;
+	uint64_t rs_term;
+	int64_t rs_vote;
+	uint64_t rs_caller_term;
 	/* Applied state: the last entry whose updates are in the trees. */
-	uint64_t         rs_applied_index;
-	uint64_t         rs_applied_term;
+	uint64_t rs_applied_index;
+	uint64_t rs_applied_term;
 	/* Replicas */
 	rdb_replica_id_t rs_self;
-	uint32_t         rs_replica_gen_next;
-	uint32_t         rs_nreplicas;
+	uint32_t rs_replica_gen_next;
+	uint32_t rs_nreplicas;
 	rdb_replica_id_t rs_replicas[RDB_REPLICAS_MAX];
 	/* KVSs ever created (diagnostics, rdb_glance) */
-	uint64_t         rs_nkvs_created;
+	uint64_t rs_nkvs_created;
 	/* Root KVS: rs_root_class is valid only when rs_root_exists */
-	uint32_t         rs_root_exists;
-	uint32_t         rs_root_class;
-	struct btr_root  rs_root;
-	uint8_t          rs_reserved[256];
+	uint32_t rs_root_exists;
+	uint32_t rs_root_class;
+	struct btr_root rs_root;
+	uint8_t rs_reserved[256];
 };
 
 /* ------------------------------------------------------------------------------------------
  * Database object. A struct rdb_storage * is a struct rdb * that is open but not started.
  * ------------------------------------------------------------------------------------------ */
 struct rdb {
-	char                 *d_path;
-	uuid_t                d_uuid;
-	struct rdb_cbs       *d_cbs;
-	void                 *d_arg;
-	struct umem_pool     *d_pool;
-	struct umem_instance  d_umm;
-	struct umem_attr      d_uma;
-	struct rdb_sb        *d_sb;
-	bool                  d_started;
-	bool                  d_leader;
-	bool                  d_stopping;
+	char *d_path;
+	uuid_t d_uuid;
+	struct rdb_cbs *d_cbs;
+	void *d_arg;
+	struct umem_pool *d_pool;
+	struct umem_instance d_umm;
+	struct umem_attr d_uma;
+	struct rdb_sb *d_sb;
+	bool d_started;
+	bool d_leader;
+	bool d_stopping;
 	/* Current term (== d_sb->rs_term once persisted). */
-	uint64_t              d_term;
+	uint64_t d_term;
 	/* Log positions: last appended, last applied in DRAM, last known durable. */
-	uint64_t              d_last_index;
-	uint64_t              d_applied;
-	uint64_t              d_durable;
+	uint64_t d_last_index;
+	uint64_t d_applied;
+	uint64_t d_durable;
 	/* Sticky error after a failed durable commit: the database must be stopped. */
-	int                   d_failed;
+	int d_failed;
 	/* Open TXs (rdb_stop waits for none). */
-	int                   d_ntx;
+	int d_ntx;
 	/* Serializes index assignment and in-memory apply (entries apply in index order). */
-	ult_mutex_t           d_apply_mutex;
+	ult_mutex_t d_apply_mutex;
 	/* Guards d_durable, d_failed, d_ntx; d_cv signals their changes. */
-	ult_mutex_t           d_mutex;
-	ult_cond_t            d_cv;
+	ult_mutex_t d_mutex;
+	ult_cond_t d_cv;
 };
 
 static inline struct rdb *
@@ -149,18 +160,18 @@ struct rdb_entry_hdr {
 #define RDB_ENTRY_CRITICAL (1U << 0)
 
 enum rdb_tx_opc {
-	RDB_TX_INVALID      = 0,
-	RDB_TX_CREATE_ROOT  = 1,
+	RDB_TX_INVALID = 0,
+	RDB_TX_CREATE_ROOT = 1,
 	RDB_TX_DESTROY_ROOT = 2,
-	RDB_TX_CREATE       = 3,
-	RDB_TX_DESTROY      = 4,
-	RDB_TX_UPDATE       = 5,
-	RDB_TX_DELETE       = 6,
+	RDB_TX_CREATE = 3,
+	RDB_TX_DESTROY = 4,
+	RDB_TX_UPDATE = 5,
+	RDB_TX_DELETE = 6,
 };
 
 struct rdb_op_df {
-	uint8_t  od_opc;
-	uint8_t  od_flags;
+	uint8_t od_opc;
+	uint8_t od_flags;
 	uint16_t od_pad;
 	uint32_t od_kvs_len;
 	uint32_t od_key_len;
@@ -175,9 +186,9 @@ struct rdb_kvs_attr_df {
 /* A decoded operation; iovs point into the entry. */
 struct rdb_tx_op {
 	enum rdb_tx_opc dto_opc;
-	rdb_path_t      dto_kvs;
-	d_iov_t         dto_key;
-	d_iov_t         dto_value;
+	rdb_path_t dto_kvs;
+	d_iov_t dto_key;
+	d_iov_t dto_value;
 	struct rdb_kvs_attr dto_attr;
 };
 
@@ -198,8 +209,7 @@ rdb_tx_deterministic_error(int error)
  * replica this applies it at once; with Raft it is raft_recv_entry + wait for the apply
  * callback. \a result gets the apply result (0 or a deterministic error).
  */
-int rdb_log_append_apply(struct rdb *db, uint64_t term, const void *entry, size_t len,
-			 int *result);
+int rdb_log_append_apply(struct rdb *db, uint64_t term, const void *entry, size_t len, int *result);
 /*
  * Apply entry \a index of \a term to the trees in one heap transaction that also records
  * (index, term) as applied. Returns 0 with \a result set (the entry counts as applied even on
@@ -213,7 +223,7 @@ int rdb_log_apply(struct rdb *db, uint64_t index, uint64_t term, const void *ent
  * KVS trees (rdb_tree.c). Called inside a heap transaction for updates.
  * ------------------------------------------------------------------------------------------ */
 struct rdb_kvs_ref {
-	daos_handle_t      kr_toh;
+	daos_handle_t kr_toh;
 	enum rdb_kvs_class kr_class;
 };
 

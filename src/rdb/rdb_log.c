@@ -39,19 +39,19 @@ rdb_tx_opc_str(enum rdb_tx_opc opc)
 size_t
 rdb_op_encode(const struct rdb_tx_op *op, void *buf)
 {
-	struct rdb_op_df       df  = {0};
+	struct rdb_op_df df = {0};
 	struct rdb_kvs_attr_df adf = {0};
-	const void            *val = op->dto_value.iov_buf;
-	size_t                 vlen = op->dto_value.iov_len;
-	char                  *p    = buf;
+	const void *val = op->dto_value.iov_buf;
+	size_t vlen = op->dto_value.iov_len;
+	char *p = buf;
 
 	if (op->dto_opc == RDB_TX_CREATE || op->dto_opc == RDB_TX_CREATE_ROOT) {
 		adf.ka_class = op->dto_attr.dsa_class;
 		adf.ka_order = op->dto_attr.dsa_order;
-		val          = &adf;
-		vlen         = sizeof(adf);
+		val = &adf;
+		vlen = sizeof(adf);
 	}
-	df.od_opc     = op->dto_opc;
+	df.od_opc = op->dto_opc;
 	df.od_kvs_len = op->dto_kvs.iov_len;
 	df.od_key_len = op->dto_key.iov_len;
 	df.od_val_len = vlen;
@@ -73,17 +73,17 @@ rdb_op_encode(const struct rdb_tx_op *op, void *buf)
 static void
 iov_at(d_iov_t *iov, const char *p, uint32_t len)
 {
-	iov->iov_buf     = len > 0 ? (void *)p : NULL;
+	iov->iov_buf = len > 0 ? (void *)p : NULL;
 	iov->iov_buf_len = len;
-	iov->iov_len     = len;
+	iov->iov_len = len;
 }
 
 ssize_t
 rdb_op_decode(const void *buf, size_t len, struct rdb_tx_op *op)
 {
 	struct rdb_op_df df;
-	const char      *p = buf;
-	uint64_t         total;
+	const char *p = buf;
+	uint64_t total;
 
 	if (len < sizeof(df))
 		return -DER_DF_INVAL;
@@ -128,8 +128,9 @@ static int
 rdb_apply_op(struct rdb *db, struct rdb_tx_op *op)
 {
 	struct rdb_kvs_ref ref;
-	d_iov_t            stored;
-	int                rc;
+	struct rdb_vhdr vh;
+	d_iov_t stored;
+	int rc;
 
 	switch (op->dto_opc) {
 	case RDB_TX_CREATE_ROOT:
@@ -160,17 +161,23 @@ rdb_apply_op(struct rdb *db, struct rdb_tx_op *op)
 	case RDB_TX_DESTROY:
 		/* only a key holding a KVS can be destroyed as one */
 		rc = rdb_tree_lookup(&ref, &op->dto_key, &stored);
-		if (rc == 0 && ((struct rdb_vhdr *)stored.iov_buf)->rv_type != RDB_VT_KVS)
-			rc = -DER_INVAL;
+		if (rc == 0) {
+			rdb_stored_vhdr(&stored, &vh);
+			if (vh.rv_type != RDB_VT_KVS)
+				rc = -DER_INVAL;
+		}
 		if (rc == 0)
 			rc = rdb_tree_delete(db, &ref, &op->dto_key);
 		break;
 	case RDB_TX_UPDATE:
 		/* never overwrite a child KVS with a plain value (it would leak the KVS) */
 		rc = rdb_tree_lookup(&ref, &op->dto_key, &stored);
-		if (rc == 0 && ((struct rdb_vhdr *)stored.iov_buf)->rv_type == RDB_VT_KVS) {
-			rc = -DER_INVAL;
-			break;
+		if (rc == 0) {
+			rdb_stored_vhdr(&stored, &vh);
+			if (vh.rv_type == RDB_VT_KVS) {
+				rc = -DER_INVAL;
+				break;
+			}
 		}
 		if (rc != 0 && rc != -DER_NONEXIST)
 			break;
@@ -205,21 +212,21 @@ static int
 rdb_sb_set_applied(struct rdb *db, uint64_t index, uint64_t term)
 {
 	struct rdb_sb *sb = db->d_sb;
-	int            rc;
+	int rc;
 
 	rc = umem_tx_add_ptr(&db->d_umm, &sb->rs_applied_index,
 			     sizeof(sb->rs_applied_index) + sizeof(sb->rs_applied_term));
 	if (rc != 0)
 		return rc;
 	sb->rs_applied_index = index;
-	sb->rs_applied_term  = term;
+	sb->rs_applied_term = term;
 	return 0;
 }
 
 /* Durability of one published heap transaction. */
 struct rdb_commit_wait {
 	ult_eventual_t cw_ev;
-	int            cw_rc;
+	int cw_rc;
 };
 
 static void
@@ -248,7 +255,7 @@ rdb_log_publish(struct rdb *db, uint64_t index, struct rdb_commit_wait *w)
 	}
 	/* from here on, queries wait for this entry to become durable (rdb_wait_durable) */
 	db->d_applied = index;
-	rc            = umem_tx_commit_cb(&db->d_umm, rdb_commit_cb, w);
+	rc = umem_tx_commit_cb(&db->d_umm, rdb_commit_cb, w);
 	if (rc != 0) {
 		/* not published: the heap rolled it back */
 		db->d_applied = index - 1;
@@ -261,7 +268,8 @@ static int
 rdb_log_wait(struct rdb *db, uint64_t index, struct rdb_commit_wait *w)
 {
 	void *val = NULL;
-	int   rc;
+	bool first_failure = false;
+	int rc;
 
 	rc = ult_eventual_wait(w->cw_ev, &val);
 	if (rc == 0)
@@ -273,25 +281,30 @@ rdb_log_wait(struct rdb *db, uint64_t index, struct rdb_commit_wait *w)
 		/* the trees show the entry in DRAM but it may be lost: nothing is safe now */
 		D_ERROR(DF_DB ": entry " DF_U64 " not durable: " DF_RC "\n", DP_DB(db), index,
 			DP_RC(rc));
-		if (db->d_failed == 0)
+		if (db->d_failed == 0) {
 			db->d_failed = rc;
+			first_failure = true;
+		}
 	} else if (index > db->d_durable) {
 		db->d_durable = index;
 	}
 	ult_cond_broadcast(db->d_cv);
 	ult_mutex_unlock(db->d_mutex);
+	/* the service must stop this replica (and, with Raft, let another one lead) */
+	if (first_failure && db->d_cbs != NULL && db->d_cbs->dc_stop != NULL)
+		db->d_cbs->dc_stop(db, rc, db->d_arg);
 	return rc;
 }
 
 /* Apply and publish entry \a index; the caller holds d_apply_mutex and then waits on \a w. */
 static int
-rdb_log_apply_publish(struct rdb *db, uint64_t index, uint64_t term, const void *entry,
-		      size_t len, int *result, struct rdb_commit_wait *w)
+rdb_log_apply_publish(struct rdb *db, uint64_t index, uint64_t term, const void *entry, size_t len,
+		      int *result, struct rdb_commit_wait *w)
 {
 	struct rdb_entry_hdr hdr;
-	const char          *p, *end;
-	uint32_t             i;
-	int                  rc;
+	const char *p, *end;
+	uint32_t i;
+	int rc;
 
 	if (db->d_failed)
 		return db->d_failed;
@@ -304,11 +317,11 @@ rdb_log_apply_publish(struct rdb *db, uint64_t index, uint64_t term, const void 
 	rc = umem_tx_begin(&db->d_umm, NULL);
 	if (rc != 0)
 		return rc;
-	p   = (const char *)entry + sizeof(hdr);
+	p = (const char *)entry + sizeof(hdr);
 	end = (const char *)entry + len;
 	for (i = 0; i < hdr.re_nops; i++) {
 		struct rdb_tx_op op;
-		ssize_t          n;
+		ssize_t n;
 
 		n = rdb_op_decode(p, end - p, &op);
 		if (n < 0) {
@@ -319,12 +332,10 @@ rdb_log_apply_publish(struct rdb *db, uint64_t index, uint64_t term, const void 
 		if (rc != 0) {
 			if (!rdb_tx_deterministic_error(rc))
 				D_ERROR(DF_DB ": entry " DF_U64 " op %u (%s): " DF_RC "\n",
-					DP_DB(db), index, i, rdb_tx_opc_str(op.dto_opc),
-					DP_RC(rc));
+					DP_DB(db), index, i, rdb_tx_opc_str(op.dto_opc), DP_RC(rc));
 			else
 				D_DEBUG(DB_MD, DF_DB ": entry " DF_U64 " op %u (%s): " DF_RC "\n",
-					DP_DB(db), index, i, rdb_tx_opc_str(op.dto_opc),
-					DP_RC(rc));
+					DP_DB(db), index, i, rdb_tx_opc_str(op.dto_opc), DP_RC(rc));
 			break;
 		}
 		p += n;
@@ -347,7 +358,7 @@ rdb_log_apply_publish(struct rdb *db, uint64_t index, uint64_t term, const void 
 
 	/* a deterministic failure still consumes the index (every replica fails alike) */
 	*result = rc;
-	rc      = umem_tx_begin(&db->d_umm, NULL);
+	rc = umem_tx_begin(&db->d_umm, NULL);
 	if (rc != 0)
 		return rc;
 	rc = rdb_sb_set_applied(db, index, term);
@@ -363,7 +374,7 @@ rdb_log_apply(struct rdb *db, uint64_t index, uint64_t term, const void *entry, 
 	      int *result)
 {
 	struct rdb_commit_wait w;
-	int                    rc;
+	int rc;
 
 	ult_mutex_lock(db->d_apply_mutex);
 	rc = rdb_log_apply_publish(db, index, term, entry, len, result, &w);
@@ -377,8 +388,8 @@ int
 rdb_log_append_apply(struct rdb *db, uint64_t term, const void *entry, size_t len, int *result)
 {
 	struct rdb_commit_wait w;
-	uint64_t               index;
-	int                    rc;
+	uint64_t index;
+	int rc;
 
 	/*
 	 * One voter: an appended entry is committed at once. Index assignment and the in-memory
@@ -389,7 +400,7 @@ rdb_log_append_apply(struct rdb *db, uint64_t term, const void *entry, size_t le
 	rc = rdb_leader_check(db, term);
 	if (rc == 0) {
 		index = db->d_last_index + 1;
-		rc    = rdb_log_apply_publish(db, index, term, entry, len, result, &w);
+		rc = rdb_log_apply_publish(db, index, term, entry, len, result, &w);
 		if (rc == 0)
 			db->d_last_index = index;
 	}

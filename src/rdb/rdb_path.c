@@ -35,7 +35,7 @@ ssize_t
 rdb_decode_key(const void *buf, size_t len, d_iov_t *key)
 {
 	const char *p = buf;
-	uint32_t    head, tail;
+	uint32_t head, tail;
 
 	if (len < 2 * sizeof(uint32_t))
 		return -DER_INVAL;
@@ -45,9 +45,9 @@ rdb_decode_key(const void *buf, size_t len, d_iov_t *key)
 	memcpy(&tail, p + sizeof(head) + head, sizeof(tail));
 	if (tail != head)
 		return -DER_INVAL;
-	key->iov_buf     = head > 0 ? (void *)(p + sizeof(head)) : NULL;
+	key->iov_buf = head > 0 ? (void *)(p + sizeof(head)) : NULL;
 	key->iov_buf_len = head;
-	key->iov_len     = head;
+	key->iov_len = head;
 	return 2 * sizeof(uint32_t) + head;
 }
 
@@ -71,13 +71,13 @@ rdb_path_fini(rdb_path_t *path)
 		return;
 	D_FREE(path->iov_buf);
 	path->iov_buf_len = 0;
-	path->iov_len     = 0;
+	path->iov_len = 0;
 }
 
 int
 rdb_path_clone(const rdb_path_t *path, rdb_path_t *new_path)
 {
-	void  *buf;
+	void *buf;
 	size_t cap;
 
 	if (path == NULL || new_path == NULL || path->iov_len > path->iov_buf_len)
@@ -88,9 +88,9 @@ rdb_path_clone(const rdb_path_t *path, rdb_path_t *new_path)
 		return -DER_NOMEM;
 	if (path->iov_len > 0)
 		memcpy(buf, path->iov_buf, path->iov_len);
-	new_path->iov_buf     = buf;
+	new_path->iov_buf = buf;
 	new_path->iov_buf_len = cap;
-	new_path->iov_len     = path->iov_len;
+	new_path->iov_len = path->iov_len;
 	return 0;
 }
 
@@ -110,14 +110,14 @@ rdb_path_push(rdb_path_t *path, const d_iov_t *key)
 		return -DER_OVERFLOW;
 	if (path->iov_len + len > path->iov_buf_len) {
 		size_t cap = path->iov_buf_len;
-		void  *buf;
+		void *buf;
 
 		while (cap < path->iov_len + len)
 			cap *= 2;
 		D_REALLOC(buf, path->iov_buf, path->iov_buf_len, cap);
 		if (buf == NULL)
 			return -DER_NOMEM;
-		path->iov_buf     = buf;
+		path->iov_buf = buf;
 		path->iov_buf_len = cap;
 	}
 	rdb_encode_key(key, (char *)path->iov_buf + path->iov_len);
@@ -146,13 +146,13 @@ rdb_path_pop(rdb_path_t *path)
 int
 rdb_path_iterate(const rdb_path_t *path, rdb_path_iterate_cb_t cb, void *arg)
 {
-	const char *p   = path->iov_buf;
+	const char *p = path->iov_buf;
 	const char *end = p + path->iov_len;
 
 	while (p < end) {
 		d_iov_t key;
 		ssize_t n;
-		int     rc;
+		int rc;
 
 		n = rdb_decode_key(p, end - p, &key);
 		if (n < 0)
@@ -179,12 +179,12 @@ int
 rdb_path_check(const rdb_path_t *path)
 {
 	const char *p, *end;
-	bool        first = true;
+	bool first = true;
 
 	if (path == NULL || path->iov_buf == NULL || path->iov_len == 0 ||
 	    path->iov_len > path->iov_buf_len)
 		return -DER_INVAL;
-	p   = path->iov_buf;
+	p = path->iov_buf;
 	end = p + path->iov_len;
 	while (p < end) {
 		d_iov_t key;

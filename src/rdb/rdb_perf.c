@@ -22,10 +22,10 @@
 #include "rdb_internal.h"
 
 static struct rdb *db;
-static rdb_path_t  root;
-static double      seconds = 3;
-static int         nops    = 1;
-static int         vsize   = 64;
+static rdb_path_t root;
+static double seconds = 3;
+static int nops = 1;
+static int vsize = 64;
 
 static double
 now(void)
@@ -37,19 +37,19 @@ now(void)
 }
 
 struct worker {
-	int      id;
+	int id;
 	uint64_t ntx;
-	int      rc;
-	double   end;
+	int rc;
+	double end;
 };
 
 static void
 worker_run(void *arg)
 {
 	struct worker *w = arg;
-	char           key[32];
-	char          *val;
-	uint64_t       i;
+	char key[32];
+	char *val;
+	uint64_t i;
 
 	val = calloc(1, vsize);
 	if (val == NULL) {
@@ -59,7 +59,7 @@ worker_run(void *arg)
 	memset(val, 'v', vsize);
 	for (i = 0; now() < w->end; i++) {
 		struct rdb_tx tx;
-		int           j;
+		int j;
 
 		w->rc = rdb_tx_begin(db, RDB_NIL_TERM, &tx);
 		if (w->rc != 0)
@@ -84,15 +84,15 @@ worker_run(void *arg)
 
 struct run {
 	struct worker *ws;
-	int            n;
+	int n;
 };
 
 static void
 driver(void *arg)
 {
-	struct run  *r = arg;
+	struct run *r = arg;
 	struct ult **u;
-	int          i;
+	int i;
 
 	u = calloc(r->n, sizeof(*u));
 	for (i = 0; i < r->n; i++)
@@ -106,9 +106,9 @@ static double
 lookup_rate(void)
 {
 	struct rdb_tx tx;
-	char          key[32];
-	double        t0 = now(), t;
-	uint64_t      n  = 0;
+	char key[32];
+	double t0 = now(), t;
+	uint64_t n = 0;
 
 	if (rdb_tx_begin(db, RDB_NIL_TERM, &tx) != 0)
 		return 0;
@@ -137,21 +137,21 @@ main(int argc, char **argv)
 				       {"value-size", required_argument, NULL, 'b'},
 				       {NULL, 0, NULL, 0}};
 	struct rdb_create_params params = {.rcp_size = 256 << 20};
-	rdb_replica_id_t         self   = {0, 1};
-	struct ult_init_attr     uattr  = {.uia_nr_xs = 1};
-	struct rdb_kvs_attr      attr   = {.dsa_class = RDB_KVS_GENERIC};
-	struct umem_pool_stats   st0 = {0}, st1 = {0};
-	struct rdb_storage      *storage;
-	struct worker           *ws;
-	struct run               r;
-	struct rdb_tx            tx;
-	const char              *base = "/tmp";
-	char                     dir[256], path[300];
-	uuid_t                   uuid;
-	int                      nults = 1, c, i, rc;
-	uint64_t                 total = 0;
-	double                   t0, el;
-	struct ult              *u;
+	rdb_replica_id_t self = {0, 1};
+	struct ult_init_attr uattr = {.uia_nr_xs = 1};
+	struct rdb_kvs_attr attr = {.dsa_class = RDB_KVS_GENERIC};
+	struct umem_pool_stats st0 = {0}, st1 = {0};
+	struct rdb_storage *storage;
+	struct worker *ws;
+	struct run r;
+	struct rdb_tx tx;
+	const char *base = "/tmp";
+	char dir[256], path[300];
+	uuid_t uuid;
+	int nults = 1, c, i, rc;
+	uint64_t total = 0;
+	double t0, el;
+	struct ult *u;
 
 	while ((c = getopt_long(argc, argv, "d:s:u:o:b:", opts, NULL)) != -1) {
 		switch (c) {
@@ -187,8 +187,8 @@ main(int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "%s/rdb", dir);
 	uuid_generate(uuid);
-	params.rcp_id           = self;
-	params.rcp_replicas     = &self;
+	params.rcp_id = self;
+	params.rcp_replicas = &self;
 	params.rcp_replicas_len = 1;
 	rc = rdb_create(path, uuid, 1, &params, NULL, NULL, &storage);
 	if (rc == 0)
@@ -208,7 +208,7 @@ main(int argc, char **argv)
 	ws = calloc(nults, sizeof(*ws));
 	t0 = now();
 	for (i = 0; i < nults; i++) {
-		ws[i].id  = i;
+		ws[i].id = i;
 		ws[i].end = t0 + seconds;
 	}
 	umem_pool_query(db->d_pool, &st0);
@@ -216,7 +216,7 @@ main(int argc, char **argv)
 		worker_run(&ws[0]);
 	} else {
 		r.ws = ws;
-		r.n  = nults;
+		r.n = nults;
 		ult_init(&uattr);
 		umem_set_wait_ops(ult_umem_wait_ops());
 		ult_create(0, driver, &r, 0, &u);

@@ -23,19 +23,20 @@
 
 /* A buffered update. All iovs point into or_buf. */
 struct rdb_tx_op_rec {
-	d_list_t            or_link;
-	enum rdb_tx_opc     or_opc;
-	bool                or_crit;
+	d_list_t or_link;
+	enum rdb_tx_opc or_opc;
+	bool or_crit;
 	struct rdb_kvs_attr or_attr;
 	/* user-visible value of a created KVS */
-	struct rdb_vhdr     or_kvs_vhdr;
-	rdb_path_t          or_kvs;
-	d_iov_t             or_key;
+	struct rdb_vhdr or_kvs_vhdr;
+	rdb_path_t or_kvs;
+	d_iov_t or_key;
 	/* UPDATE: stored form (struct rdb_vhdr + data) */
-	d_iov_t             or_value;
+	d_iov_t or_value;
 	/* CREATE*, DESTROY*, DELETE: path of the KVS this op creates or removes */
-	rdb_path_t          or_target;
-	char                or_buf[];
+	rdb_path_t or_target;
+	/* value first: it starts with a struct rdb_vhdr */
+	char or_buf[] __attribute__((aligned(8)));
 };
 
 static bool
@@ -57,7 +58,7 @@ static int
 iov_cmp(const d_iov_t *a, const d_iov_t *b)
 {
 	size_t n = min(a->iov_len, b->iov_len);
-	int    rc;
+	int rc;
 
 	rc = n > 0 ? memcmp(a->iov_buf, b->iov_buf, n) : 0;
 	if (rc != 0)
@@ -88,7 +89,7 @@ rdb_tx_begin(struct rdb *db, uint64_t term, struct rdb_tx *tx)
 	if (rc != 0)
 		return rc;
 	memset(tx, 0, sizeof(*tx));
-	tx->dt_db   = db;
+	tx->dt_db = db;
 	tx->dt_term = term;
 	D_INIT_LIST_HEAD(&tx->dt_ops);
 	ult_mutex_lock(db->d_mutex);
@@ -105,8 +106,8 @@ rdb_tx_begin_local(struct rdb_storage *storage, struct rdb_tx *tx)
 	if (db == NULL || tx == NULL)
 		return -DER_INVAL;
 	memset(tx, 0, sizeof(*tx));
-	tx->dt_db    = db;
-	tx->dt_term  = RDB_NIL_TERM;
+	tx->dt_db = db;
+	tx->dt_term = RDB_NIL_TERM;
 	tx->dt_flags = RDB_TX_LOCAL;
 	D_INIT_LIST_HEAD(&tx->dt_ops);
 	ult_mutex_lock(db->d_mutex);
@@ -122,7 +123,8 @@ rdb_tx_discard(struct rdb_tx *tx)
 
 	if (tx == NULL || tx->dt_db == NULL)
 		return;
-	d_list_for_each_entry_safe(rec, tmp, &tx->dt_ops, or_link) {
+	d_list_for_each_entry_safe(rec, tmp, &tx->dt_ops, or_link)
+	{
 		d_list_del(&rec->or_link);
 		D_FREE(rec);
 	}
@@ -151,9 +153,9 @@ rdb_tx_end(struct rdb_tx *tx)
 static void
 iov_place(d_iov_t *dst, char **p, const void *src, size_t len)
 {
-	dst->iov_buf     = *p;
+	dst->iov_buf = *p;
 	dst->iov_buf_len = len;
-	dst->iov_len     = len;
+	dst->iov_len = len;
 	if (len > 0 && src != NULL)
 		memcpy(*p, src, len);
 	*p += len;
@@ -165,9 +167,9 @@ rdb_tx_append(struct rdb_tx *tx, enum rdb_tx_opc opc, const rdb_path_t *kvs, con
 	      const d_iov_t *value, const struct rdb_kvs_attr *attr, bool crit)
 {
 	struct rdb_tx_op_rec *rec;
-	size_t                kvs_len = 0, key_len = 0, val_len = 0, tgt_len = 0;
-	char                 *p;
-	int                   rc;
+	size_t kvs_len = 0, key_len = 0, val_len = 0, tgt_len = 0;
+	char *p;
+	int rc;
 
 	if (tx == NULL || tx->dt_db == NULL || (tx->dt_flags & RDB_TX_LOCAL))
 		return -DER_INVAL;
@@ -211,16 +213,14 @@ rdb_tx_append(struct rdb_tx *tx, enum rdb_tx_opc opc, const rdb_path_t *kvs, con
 	D_ALLOC(rec, sizeof(*rec) + kvs_len + key_len + val_len + tgt_len);
 	if (rec == NULL)
 		return -DER_NOMEM;
-	rec->or_opc  = opc;
+	rec->or_opc = opc;
 	rec->or_crit = crit;
 	if (attr != NULL)
 		rec->or_attr = *attr;
 	rec->or_kvs_vhdr.rv_magic = RDB_VHDR_MAGIC;
-	rec->or_kvs_vhdr.rv_type  = RDB_VT_KVS;
+	rec->or_kvs_vhdr.rv_type = RDB_VT_KVS;
 	rec->or_kvs_vhdr.rv_class = rec->or_attr.dsa_class;
-	p                         = rec->or_buf;
-	iov_place(&rec->or_kvs, &p, kvs_len ? kvs->iov_buf : NULL, kvs_len);
-	iov_place(&rec->or_key, &p, key_len ? key->iov_buf : NULL, key_len);
+	p = rec->or_buf;
 	if (val_len > 0) {
 		struct rdb_vhdr vh = {.rv_magic = RDB_VHDR_MAGIC, .rv_type = RDB_VT_PLAIN};
 
@@ -228,13 +228,15 @@ rdb_tx_append(struct rdb_tx *tx, enum rdb_tx_opc opc, const rdb_path_t *kvs, con
 		memcpy(rec->or_value.iov_buf, &vh, sizeof(vh));
 		memcpy((char *)rec->or_value.iov_buf + sizeof(vh), value->iov_buf, value->iov_len);
 	}
+	iov_place(&rec->or_kvs, &p, kvs_len ? kvs->iov_buf : NULL, kvs_len);
+	iov_place(&rec->or_key, &p, key_len ? key->iov_buf : NULL, key_len);
 	if (tgt_len > 0) {
 		iov_place(&rec->or_target, &p, NULL, tgt_len);
 		if (kvs_len > 0)
 			memcpy(rec->or_target.iov_buf, kvs->iov_buf, kvs_len);
 		rdb_encode_key(opc == RDB_TX_CREATE_ROOT || opc == RDB_TX_DESTROY_ROOT
-				   ? &rdb_path_root_key
-				   : key,
+				       ? &rdb_path_root_key
+				       : key,
 			       (char *)rec->or_target.iov_buf + kvs_len);
 	}
 	d_list_add_tail(&rec->or_link, &tx->dt_ops);
@@ -290,18 +292,19 @@ rdb_tx_delete(struct rdb_tx *tx, const rdb_path_t *kvs, const d_iov_t *key)
 static int
 rdb_tx_build_entry(struct rdb_tx *tx, bool *critical)
 {
-	struct rdb_entry_hdr  hdr = {0};
+	struct rdb_entry_hdr hdr = {0};
 	struct rdb_tx_op_rec *rec;
-	size_t                len  = sizeof(hdr);
-	bool                  crit = false;
-	char                 *p;
+	size_t len = sizeof(hdr);
+	bool crit = false;
+	char *p;
 
-	d_list_for_each_entry(rec, &tx->dt_ops, or_link) {
-		struct rdb_tx_op op = {.dto_opc   = rec->or_opc,
-				       .dto_kvs   = rec->or_kvs,
-				       .dto_key   = rec->or_key,
+	d_list_for_each_entry(rec, &tx->dt_ops, or_link)
+	{
+		struct rdb_tx_op op = {.dto_opc = rec->or_opc,
+				       .dto_kvs = rec->or_kvs,
+				       .dto_key = rec->or_key,
 				       .dto_value = rec->or_value,
-				       .dto_attr  = rec->or_attr};
+				       .dto_attr = rec->or_attr};
 
 		len += rdb_op_encode(&op, NULL);
 		crit = crit || rec->or_crit;
@@ -315,24 +318,25 @@ rdb_tx_build_entry(struct rdb_tx *tx, bool *critical)
 	if (tx->dt_entry == NULL)
 		return -DER_NOMEM;
 	tx->dt_entry_cap = len;
-	hdr.re_magic     = RDB_ENTRY_MAGIC;
-	hdr.re_version   = 1;
-	hdr.re_flags     = crit ? RDB_ENTRY_CRITICAL : 0;
-	hdr.re_nops      = tx->dt_num_ops;
-	hdr.re_len       = len;
+	hdr.re_magic = RDB_ENTRY_MAGIC;
+	hdr.re_version = 1;
+	hdr.re_flags = crit ? RDB_ENTRY_CRITICAL : 0;
+	hdr.re_nops = tx->dt_num_ops;
+	hdr.re_len = len;
 	memcpy(tx->dt_entry, &hdr, sizeof(hdr));
 	p = (char *)tx->dt_entry + sizeof(hdr);
-	d_list_for_each_entry(rec, &tx->dt_ops, or_link) {
-		struct rdb_tx_op op = {.dto_opc   = rec->or_opc,
-				       .dto_kvs   = rec->or_kvs,
-				       .dto_key   = rec->or_key,
+	d_list_for_each_entry(rec, &tx->dt_ops, or_link)
+	{
+		struct rdb_tx_op op = {.dto_opc = rec->or_opc,
+				       .dto_kvs = rec->or_kvs,
+				       .dto_key = rec->or_key,
 				       .dto_value = rec->or_value,
-				       .dto_attr  = rec->or_attr};
+				       .dto_attr = rec->or_attr};
 
 		p += rdb_op_encode(&op, p);
 	}
 	tx->dt_entry_len = len;
-	*critical        = crit;
+	*critical = crit;
 	return 0;
 }
 
@@ -354,9 +358,9 @@ int
 rdb_tx_commit(struct rdb_tx *tx)
 {
 	struct rdb *db;
-	bool        crit = false;
-	int         result = 0;
-	int         rc;
+	bool crit = false;
+	int result = 0;
+	int rc;
 
 	if (tx == NULL || tx->dt_db == NULL)
 		return -DER_INVAL;
@@ -443,7 +447,8 @@ rdb_tx_kvs_cutoff(struct rdb_tx *tx, const rdb_path_t *path)
 {
 	struct rdb_tx_op_rec *rec;
 
-	d_list_for_each_entry_reverse(rec, &tx->dt_ops, or_link) {
+	d_list_for_each_entry_reverse(rec, &tx->dt_ops, or_link)
+	{
 		if (rec->or_target.iov_len > 0 && path_is_prefix(&rec->or_target, path))
 			return rec;
 	}
@@ -454,9 +459,9 @@ int
 rdb_tx_lookup(struct rdb_tx *tx, const rdb_path_t *kvs, const d_iov_t *key, d_iov_t *value)
 {
 	struct rdb_tx_op_rec *rec;
-	struct rdb_kvs_ref    ref;
-	d_iov_t               stored, user;
-	int                   rc;
+	struct rdb_kvs_ref ref;
+	d_iov_t stored, user;
+	int rc;
 
 	rc = rdb_tx_query_pre(tx);
 	if (rc != 0)
@@ -464,7 +469,8 @@ rdb_tx_lookup(struct rdb_tx *tx, const rdb_path_t *kvs, const d_iov_t *key, d_io
 	if (rdb_path_check(kvs) != 0 || rdb_key_check(key) != 0 || value == NULL)
 		return -DER_INVAL;
 
-	d_list_for_each_entry_reverse(rec, &tx->dt_ops, or_link) {
+	d_list_for_each_entry_reverse(rec, &tx->dt_ops, or_link)
+	{
 		if (rec->or_target.iov_len > 0 && path_is_prefix(&rec->or_target, kvs))
 			return -DER_NONEXIST; /* KVS created empty or removed by this TX */
 		if (!iov_equal(&rec->or_kvs, kvs) || !iov_equal(&rec->or_key, key))
@@ -499,25 +505,25 @@ rdb_tx_lookup(struct rdb_tx *tx, const rdb_path_t *kvs, const d_iov_t *key, d_io
 struct rdb_ov_ent {
 	d_iov_t oe_key;
 	d_iov_t oe_val; /* user view; oe_del: removed */
-	bool    oe_del;
-	bool    oe_used;
-	int     oe_seq;
+	bool oe_del;
+	bool oe_used;
+	int oe_seq;
 };
 
 struct rdb_tx_view {
-	enum rdb_kvs_class  tv_class;
-	bool                tv_base;  /* the tree's records count */
-	bool                tv_dirty; /* buffered changes or a fresh KVS */
-	struct rdb_kvs_ref  tv_ref;   /* open when tv_base */
-	struct rdb_ov_ent  *tv_ov;
-	int                 tv_nov;
+	enum rdb_kvs_class tv_class;
+	bool tv_base;              /* the tree's records count */
+	bool tv_dirty;             /* buffered changes or a fresh KVS */
+	struct rdb_kvs_ref tv_ref; /* open when tv_base */
+	struct rdb_ov_ent *tv_ov;
+	int tv_nov;
 };
 
 static int
 ov_cmp(const void *a, const void *b)
 {
 	const struct rdb_ov_ent *x = a, *y = b;
-	int                      rc;
+	int rc;
 
 	rc = iov_cmp(&x->oe_key, &y->oe_key);
 	if (rc != 0)
@@ -537,9 +543,9 @@ static int
 rdb_tx_view_init(struct rdb_tx *tx, const rdb_path_t *kvs, struct rdb_tx_view *v)
 {
 	struct rdb_tx_op_rec *cutoff, *rec;
-	d_list_t             *start;
-	int                   n = 0, i, j;
-	int                   rc;
+	d_list_t *start;
+	int n = 0, i, j;
+	int rc;
 
 	memset(v, 0, sizeof(*v));
 	cutoff = rdb_tx_kvs_cutoff(tx, kvs);
@@ -550,14 +556,14 @@ rdb_tx_view_init(struct rdb_tx *tx, const rdb_path_t *kvs, struct rdb_tx_view *v
 		/* created by this TX: empty apart from what the TX put in it since */
 		v->tv_class = cutoff->or_attr.dsa_class;
 		v->tv_dirty = true;
-		start       = &cutoff->or_link;
+		start = &cutoff->or_link;
 	} else {
 		rc = rdb_tree_open_path(tx->dt_db, kvs, &v->tv_ref);
 		if (rc != 0)
 			return rc;
-		v->tv_base  = true;
+		v->tv_base = true;
 		v->tv_class = v->tv_ref.kr_class;
-		start       = &tx->dt_ops;
+		start = &tx->dt_ops;
 	}
 
 	for (rec = d_list_entry(start->next, struct rdb_tx_op_rec, or_link);
@@ -581,9 +587,9 @@ rdb_tx_view_init(struct rdb_tx *tx, const rdb_path_t *kvs, struct rdb_tx_view *v
 
 		if (!iov_equal(&rec->or_kvs, kvs))
 			continue;
-		e          = &v->tv_ov[i];
-		e->oe_key  = rec->or_key;
-		e->oe_seq  = i++;
+		e = &v->tv_ov[i];
+		e->oe_key = rec->or_key;
+		e->oe_seq = i++;
 		if (rec->or_opc == RDB_TX_UPDATE) {
 			rc = rdb_stored2user(&rec->or_value, &e->oe_val);
 			if (rc != 0) {
@@ -614,7 +620,7 @@ rdb_tx_view_find(struct rdb_tx_view *v, const d_iov_t *key)
 
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
-		int rc  = iov_cmp(key, &v->tv_ov[mid].oe_key);
+		int rc = iov_cmp(key, &v->tv_ov[mid].oe_key);
 
 		if (rc == 0)
 			return &v->tv_ov[mid];
@@ -633,9 +639,9 @@ struct rdb_kv {
 };
 
 struct rdb_kv_array {
-	struct rdb_kv      *ka_kvs;
-	int                 ka_nr;
-	int                 ka_cap;
+	struct rdb_kv *ka_kvs;
+	int ka_nr;
+	int ka_cap;
 	struct rdb_tx_view *ka_view;
 };
 
@@ -644,7 +650,7 @@ kv_array_add(struct rdb_kv_array *a, const d_iov_t *key, const d_iov_t *val)
 {
 	if (a->ka_nr == a->ka_cap) {
 		struct rdb_kv *kvs;
-		int            cap = a->ka_cap == 0 ? 64 : a->ka_cap * 2;
+		int cap = a->ka_cap == 0 ? 64 : a->ka_cap * 2;
 
 		D_REALLOC_ARRAY(kvs, a->ka_kvs, a->ka_cap, cap);
 		if (kvs == NULL)
@@ -662,9 +668,9 @@ static int
 kv_collect_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *stored, void *arg)
 {
 	struct rdb_kv_array *a = arg;
-	struct rdb_ov_ent   *e;
-	d_iov_t              user;
-	int                  rc;
+	struct rdb_ov_ent *e;
+	d_iov_t user;
+	int rc;
 
 	e = rdb_tx_view_find(a->ka_view, key);
 	if (e != NULL) {
@@ -769,10 +775,10 @@ int
 rdb_tx_fetch(struct rdb_tx *tx, const rdb_path_t *kvs, enum rdb_probe_opc opc,
 	     const d_iov_t *key_in, d_iov_t *key_out, d_iov_t *value)
 {
-	struct rdb_tx_view  v;
+	struct rdb_tx_view v;
 	struct rdb_kv_array a;
-	d_iov_t             key, user, stored;
-	int                 i, rc;
+	d_iov_t key, user, stored;
+	int i, rc;
 
 	rc = rdb_tx_query_pre(tx);
 	if (rc != 0)
@@ -808,7 +814,7 @@ rdb_tx_fetch(struct rdb_tx *tx, const rdb_path_t *kvs, enum rdb_probe_opc opc,
 		if (i < 0) {
 			rc = -DER_NONEXIST;
 		} else {
-			key  = a.ka_kvs[i].kv_key;
+			key = a.ka_kvs[i].kv_key;
 			user = a.ka_kvs[i].kv_val;
 		}
 		D_FREE(a.ka_kvs);
@@ -832,16 +838,16 @@ rdb_tx_query_key_max(struct rdb_tx *tx, const rdb_path_t *kvs, d_iov_t *key)
 
 struct rdb_iter_arg {
 	rdb_iterate_cb_t ia_cb;
-	void            *ia_arg;
+	void *ia_arg;
 };
 
 static int
 rdb_iter_tree_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *stored, void *arg)
 {
 	struct rdb_iter_arg *ia = arg;
-	d_iov_t              k = *key;
-	d_iov_t              user;
-	int                  rc;
+	d_iov_t k = *key;
+	d_iov_t user;
+	int rc;
 
 	rc = rdb_stored2user(stored, &user);
 	if (rc != 0)
@@ -855,9 +861,9 @@ int
 rdb_tx_iterate(struct rdb_tx *tx, const rdb_path_t *kvs, bool backward, rdb_iterate_cb_t cb,
 	       void *arg)
 {
-	struct rdb_tx_view  v;
+	struct rdb_tx_view v;
 	struct rdb_kv_array a;
-	int                 i, rc;
+	int i, rc;
 
 	rc = rdb_tx_query_pre(tx);
 	if (rc != 0)
@@ -882,8 +888,8 @@ rdb_tx_iterate(struct rdb_tx *tx, const rdb_path_t *kvs, bool backward, rdb_iter
 		goto out;
 	for (i = 0; i < a.ka_nr; i++) {
 		struct rdb_kv *kv = &a.ka_kvs[backward ? a.ka_nr - 1 - i : i];
-		d_iov_t        k  = kv->kv_key;
-		d_iov_t        val = kv->kv_val;
+		d_iov_t k = kv->kv_key;
+		d_iov_t val = kv->kv_val;
 
 		rc = cb(DAOS_HDL_INVAL, &k, &val, arg);
 		if (rc != 0) {

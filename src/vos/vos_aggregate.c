@@ -27,6 +27,9 @@ struct agg_ctx {
 	daos_epoch_t *ac_ob;
 	daos_epoch_t *ac_db;
 	daos_epoch_t *ac_ab;
+	/* value bytes removed / rewritten in the current akey (container's ci_used) */
+	uint64_t ac_freed;
+	uint64_t ac_added;
 };
 
 /* b[r] = punch bound of \a ilog at read point r under parent bounds pb[r]; *any: exists somewhere */
@@ -126,6 +129,7 @@ agg_single(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 			continue;
 		d_iov_set(&key, &vs[i].sv_key, sizeof(vs[i].sv_key));
 		rc = dbtree_delete(toh, BTR_PROBE_EQ, &key, ac->ac_pool);
+		ac->ac_freed += vs[i].sv_size;
 	}
 	if (rc == 0)
 		*empty = dbtree_is_empty(toh) == 1;
@@ -288,16 +292,21 @@ agg_merge(struct agg_ctx *ac, daos_handle_t toh, uint32_t inob)
 				rc = evt_iter_fetch(ih, NULL, &ent, NULL);
 				if (rc == 0)
 					rc = evt_iter_delete(ih, &ent);
-				if (rc == 0 && !bio_addr_is_hole(&ent.en_addr))
+				if (rc == 0 && !bio_addr_is_hole(&ent.en_addr)) {
 					rc = vos_addr_free(ac->ac_pool, &ent.en_addr,
 							   evt_extent_width(&ent.en_ext) * inob);
+					ac->ac_freed += evt_extent_width(&ent.en_ext) * inob;
+				}
 			}
 			evt_iter_finish(ih);
 			if (rc == -DER_NONEXIST)
 				rc = 0;
 		}
-		for (n = 0; n < nr_runs && rc == 0; n++)
+		for (n = 0; n < nr_runs && rc == 0; n++) {
 			rc = evt_insert(toh, &ins[n], NULL);
+			if (!bio_addr_is_hole(&ins[n].ei_addr))
+				ac->ac_added += evt_rect_width(&ins[n].ei_rect) * inob;
+		}
 		D_FREE(ins);
 	}
 out:
@@ -404,6 +413,7 @@ agg_array(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 			rc = vos_addr_free(ac->ac_pool, &ent.en_addr,
 					   evt_extent_width(&ent.en_ext) * inob);
 			ac->ac_pool->vp_gc_stat.gs_recxs++;
+			ac->ac_freed += evt_extent_width(&ent.en_ext) * inob;
 		}
 		/* evt_iter_delete moved on already */
 	}
@@ -439,6 +449,8 @@ agg_akey_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 	rc = umem_tx_begin(ac->ac_umm, NULL);
 	if (rc != 0)
 		return rc;
+	ac->ac_freed = 0;
+	ac->ac_added = 0;
 	agg_bounds(ac, &akrec->kr_ilog, ka->ka_pb, ac->ac_ab, &any, &above);
 	if (akrec->kr_bmap & KREC_BF_EVT)
 		rc = agg_array(ac, akrec, &empty);
@@ -451,6 +463,15 @@ agg_akey_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 					ac->ac_snap_nr, 0, &removable);
 	if (rc == 0 && empty && !any && !above)
 		rc = dbtree_iter_delete(ih, ac->ac_pool);
+	if (rc == 0 && ac->ac_freed != ac->ac_added) {
+		uint64_t *used = &ac->ac_cont->vc_df->cd_used;
+
+		rc = umem_tx_add_ptr(ac->ac_umm, used, sizeof(*used));
+		if (rc == 0)
+			*used = *used + ac->ac_added > ac->ac_freed
+					? *used + ac->ac_added - ac->ac_freed
+					: 0;
+	}
 	rc = rc ? umem_tx_abort(ac->ac_umm, rc) : umem_tx_commit(ac->ac_umm);
 	if (rc != 0)
 		ka->ka_rc = rc;

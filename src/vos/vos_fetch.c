@@ -157,7 +157,7 @@ fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound
 		return 0;
 
 	if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM) {
-		char *data = vos_irec_data(irec);
+		char *data = vos_irec_data(&pool->vp_umm, irec);
 
 		if (irec->ir_cs_len > 0) {
 			rc = csum_verify_buf(irec->ir_cs_type, data, irec->ir_size,
@@ -653,6 +653,8 @@ vos_obj_punch(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint32
 	if (epoch == 0 || epoch == DAOS_EPOCH_MAX || (akey_nr > 0 && (akeys == NULL || !dkey)) ||
 	    (dkey != NULL && (dkey->iov_buf == NULL || dkey->iov_len == 0)))
 		return -DER_INVAL;
+	if (epoch <= cont->vc_df->cd_hae)
+		return -DER_TX_RESTART;
 	umm = vos_cont2umm(cont);
 	rc = umem_tx_begin(umm, NULL);
 	if (rc != 0)

@@ -192,11 +192,7 @@ vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epo
 	}
 	if (knr == nr)
 		goto out;
-	/* a leading punch with nothing before it hides nothing */
-	if (knr > 0 && keep[0].ie_punch && keep[0].ie_epoch <= hi) {
-		memmove(keep, keep + 1, (knr - 1) * sizeof(keep[0]));
-		knr--;
-	}
+	/* a leading punch stays: it is also the punch bound of the children's older entries */
 	rc = umem_tx_add_ptr(umm, ilog, sizeof(*ilog));
 	if (rc == 0 && ents != ilog->il_inl)
 		rc = umem_tx_add_ptr(umm, ents, nr * sizeof(*ents));

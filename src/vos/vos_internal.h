@@ -158,11 +158,15 @@ struct vos_irec_df {
 	char ir_body[0];
 };
 
+/* Inline data of a version: after the record, or (large values) in a block of its own. */
 static inline char *
-vos_irec_data(struct vos_irec_df *irec)
+vos_irec_data(struct umem_instance *umm, struct vos_irec_df *irec)
 {
-	return irec->ir_body + irec->ir_cs_len;
+	return umem_off2ptr(umm, irec->ir_addr.ba_off);
 }
+
+/* Values at least this big get their own heap block (page runs: no header spill-over). */
+#define VOS_IREC_SPLIT 3584
 
 /* Key of the SV tree (hkey): epoch, then minor epoch. */
 struct vos_sv_key {

@@ -217,6 +217,22 @@ vos_bio_run(struct vos_pool *pool, struct vos_bio_io *ios, int nr, enum bio_op o
 	return rc;
 }
 
+/*
+ * Read without yielding: for callers inside a umem transaction, where another ULT of the
+ * xstream must not run (its transaction would nest into ours).
+ */
+static int
+data_read_noyield(struct vos_pool *pool, bio_addr_t *addr, uint64_t off, void *buf, size_t len)
+{
+	if (addr->ba_type == DAOS_MEDIA_SCM) {
+		memcpy(buf, (char *)umem_off2ptr(&pool->vp_umm, addr->ba_off) + off, len);
+		return 0;
+	}
+	if (pool->vp_blob == NULL)
+		return -DER_IO;
+	return bio_read(pool->vp_ring, pool->vp_blob, addr->ba_off + off, buf, len);
+}
+
 int
 vos_data_read(struct vos_pool *pool, bio_addr_t *addr, uint64_t off, void *buf, size_t len)
 {
@@ -282,6 +298,8 @@ struct vos_update_ctx {
 	struct vos_io_val *uc_vals;
 	int uc_val_nr;
 	d_list_t uc_rsrvd;
+	/* reservations of values found to be replays: never published */
+	d_list_t uc_unused;
 	uint64_t uc_used;
 };
 
@@ -427,6 +445,23 @@ update_write_blob(struct vos_update_ctx *uc)
 	return rc;
 }
 
+/* A replayed value is not stored again: its blob reservation must not be published. */
+static void
+update_unreserve(struct vos_update_ctx *uc, struct vos_io_val *v)
+{
+	struct vea_resrvd_ext *ext;
+
+	if (v->iv_blob_off == UINT64_MAX)
+		return;
+	d_list_for_each_entry(ext, &uc->uc_rsrvd, vre_link)
+	{
+		if (ext->vre_blk_off * VOS_BLK_SZ == v->iv_blob_off) {
+			d_list_move_tail(&ext->vre_link, &uc->uc_unused);
+			return;
+		}
+	}
+}
+
 /* Is a value already stored identical to the one being written (a replayed request)? */
 static int
 same_bytes(struct vos_pool *pool, bio_addr_t *addr, d_sg_list_t *sgl, uint64_t sgl_off,
@@ -441,7 +476,7 @@ same_bytes(struct vos_pool *pool, bio_addr_t *addr, d_sg_list_t *sgl, uint64_t s
 	D_ALLOC_NZ(b, len);
 	if (a == NULL || b == NULL)
 		D_GOTO(out, rc = -DER_NOMEM);
-	rc = vos_data_read(pool, addr, 0, a, len);
+	rc = data_read_noyield(pool, addr, 0, a, len);
 	if (rc != 0)
 		goto out;
 	vos_sgl_gather(sgl, sgl_off, b, len);
@@ -503,6 +538,7 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 	int cs_len = cs_type ? vos_csum_len(cs_type) : 0;
 	bool inl = v->iv_blob_off == UINT64_MAX;
 	umem_off_t off;
+	bool split;
 	int rc;
 
 	rc = vos_sv_tree_open(pool, akrec, true, &toh);
@@ -519,12 +555,16 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 			     : 0;
 		if (rc >= 0)
 			rc = rc ? 0 : -DER_TX_RESTART;
+		if (rc == 0)
+			update_unreserve(uc, v);
 		goto out;
 	}
 	if (rc != -DER_NONEXIST)
 		goto out;
 
-	off = umem_alloc(umm, sizeof(*irec) + cs_len + (inl ? v->iv_size : 0));
+	/* a large inline value in the record would spill the header into one more page */
+	split = inl && v->iv_size >= VOS_IREC_SPLIT;
+	off = umem_alloc(umm, sizeof(*irec) + cs_len + (inl && !split ? v->iv_size : 0));
 	if (UMOFF_IS_NULL(off))
 		D_GOTO(out, rc = -DER_NOSPACE);
 	irec = umem_off2ptr(umm, off);
@@ -533,16 +573,23 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 	irec->ir_size = v->iv_size;
 	irec->ir_ver = uc->uc_pm_ver;
 	irec->ir_cs_len = cs_len;
-	if (inl) {
+	if (split) {
+		umem_off_t data = umem_alloc(umm, v->iv_size);
+
+		if (UMOFF_IS_NULL(data))
+			D_GOTO(out, rc = -DER_NOSPACE);
+		bio_addr_set(&irec->ir_addr, DAOS_MEDIA_SCM, data);
+		vos_sgl_gather(sgl, 0, vos_irec_data(umm, irec), v->iv_size);
+	} else if (inl) {
 		/* the address is that of the data, inside the record */
 		bio_addr_set(&irec->ir_addr, DAOS_MEDIA_SCM, off + sizeof(*irec) + cs_len);
-		vos_sgl_gather(sgl, 0, vos_irec_data(irec), v->iv_size);
+		vos_sgl_gather(sgl, 0, vos_irec_data(umm, irec), v->iv_size);
 	} else {
 		bio_addr_set(&irec->ir_addr, DAOS_MEDIA_NVME, v->iv_blob_off);
 	}
 	if (cs_len > 0) {
 		irec->ir_cs_type = cs_type;
-		rc = inl ? vos_csum_compute(cs_type, vos_irec_data(irec), v->iv_size,
+		rc = inl ? vos_csum_compute(cs_type, vos_irec_data(umm, irec), v->iv_size,
 					    (uint8_t *)irec->ir_body)
 			 : vos_csum_sgl(cs_type, sgl, 0, v->iv_size, (uint8_t *)irec->ir_body);
 		if (rc == 0)
@@ -671,6 +718,8 @@ update_array(struct vos_update_ctx *uc, struct vos_krec_df *akrec, int first, in
 				}
 			}
 			evt_ent_array_fini(&ea);
+			if (rc == 0)
+				update_unreserve(uc, v);
 			continue;
 		}
 		if (rc == -DER_VOS_PARTIAL_UPDATE)
@@ -845,11 +894,15 @@ vos_obj_update_ex(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	uc.uc_csums = iods_csums;
 	uc.uc_sgls = sgls;
 	D_INIT_LIST_HEAD(&uc.uc_rsrvd);
+	D_INIT_LIST_HEAD(&uc.uc_unused);
 	umm = &uc.uc_pool->vp_umm;
 
 	rc = update_validate(&uc);
 	if (rc != 0)
 		return rc;
+	/* below the aggregated epoch the history is gone: the caller retries at a newer epoch */
+	if (epoch <= uc.uc_cont->vc_df->cd_hae)
+		return -DER_TX_RESTART;
 	rc = space_check(uc.uc_pool, flags);
 	if (rc != 0)
 		return rc;
@@ -883,6 +936,8 @@ cancel:
 	if (!d_list_empty(&uc.uc_rsrvd))
 		vea_cancel(uc.uc_pool->vp_vsi, uc.uc_pool->vp_hint, &uc.uc_rsrvd);
 out:
+	if (!d_list_empty(&uc.uc_unused))
+		vea_cancel(uc.uc_pool->vp_vsi, uc.uc_pool->vp_hint, &uc.uc_unused);
 	if (uc.uc_vals != stack_vals)
 		D_FREE(uc.uc_vals);
 	if (rc != 0 && rc != -DER_EXIST && rc != -DER_NONEXIST && rc != -DER_TX_RESTART)

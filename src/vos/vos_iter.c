@@ -540,7 +540,7 @@ vos_iter_fetch(daos_handle_t ih, vos_iter_entry_t *entry, daos_anchor_t *anchor)
 		entry->ie_biov.bi_addr = irec->ir_addr;
 		entry->ie_biov.bi_data_len = irec->ir_size;
 		if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM)
-			entry->ie_biov.bi_buf = vos_irec_data(irec);
+			entry->ie_biov.bi_buf = vos_irec_data(&it->it_pool->vp_umm, irec);
 		entry->ie_csum.cs_type = irec->ir_cs_type;
 		entry->ie_csum.cs_len = irec->ir_cs_len;
 		entry->ie_csum.cs_nr = irec->ir_cs_len ? 1 : 0;
@@ -662,6 +662,12 @@ iterate_level(vos_iter_param_t *param, vos_iter_type_t type, bool recursive,
 			break;
 		if (pre_cb != NULL && !resumed) {
 			rc = pre_cb(ih, &entry, type, param, arg, &acts);
+			if (rc == -DER_NONEXIST) {
+				/* the callback has seen enough: the walk is complete */
+				*exit_all = true;
+				rc = 0;
+				break;
+			}
 			if (rc != 0)
 				break;
 		}
@@ -699,6 +705,12 @@ iterate_level(vos_iter_param_t *param, vos_iter_type_t type, bool recursive,
 		if (post_cb != NULL) {
 			acts = 0;
 			rc = post_cb(ih, &entry, type, param, arg, &acts);
+			if (rc == -DER_NONEXIST) {
+				/* the callback has seen enough: the walk is complete */
+				*exit_all = true;
+				rc = 0;
+				break;
+			}
 			if (rc != 0)
 				break;
 			if (acts & VOS_ITER_CB_EXIT) {

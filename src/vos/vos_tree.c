@@ -325,6 +325,9 @@ sv_rec_free(struct btr_instance *tins, struct btr_record *rec, void *args)
 
 	if (irec->ir_addr.ba_type == DAOS_MEDIA_NVME && !bio_addr_is_hole(&irec->ir_addr))
 		rc = vos_addr_free(pool, &irec->ir_addr, irec->ir_size);
+	else if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM &&
+		 irec->ir_addr.ba_off != rec->rec_off + sizeof(*irec) + irec->ir_cs_len)
+		rc = umem_free(&tins->ti_umm, irec->ir_addr.ba_off); /* data in its own block */
 	if (rc == 0)
 		rc = umem_free(&tins->ti_umm, rec->rec_off);
 	pool->vp_gc_stat.gs_singvs++;

@@ -184,6 +184,134 @@ test_malformed(void **state)
 	free(msg);
 }
 
+/* Append \a msg as one record of a batch being built in \a buf at \a *off. */
+static void
+batch_add(char *buf, size_t *off, const void *msg, uint32_t len)
+{
+	uint32_t rec[2] = {len, 0};
+
+	memcpy(buf + *off, rec, sizeof(rec));
+	memcpy(buf + *off + sizeof(rec), msg, len);
+	*off += sizeof(rec) + D_ALIGNUP(len, 8);
+}
+
+static char *
+make_batch(char *msg, size_t len, int n, size_t *blen)
+{
+	size_t cap = sizeof(struct crt_msg_hdr) + n * (8 + D_ALIGNUP(len, 8)), off;
+	char *b = calloc(1, cap);
+	struct crt_msg_hdr *h = (struct crt_msg_hdr *)b;
+	int i;
+
+	h->mh_magic = CRT_MSG_MAGIC;
+	h->mh_kind = CRT_MSG_BATCH;
+	off = sizeof(*h);
+	for (i = 0; i < n; i++)
+		batch_add(b, &off, msg, len);
+	h->mh_body_len = off - sizeof(*h);
+	*blen = off;
+	return b;
+}
+
+static void
+test_batch(void **state)
+{
+	size_t len, blen, i;
+	char *msg = valid_request(&len);
+	char *b, *bad;
+	struct crt_msg_hdr *h;
+	uint32_t *rec;
+	int base;
+
+	/* three requests in one batch: three handler calls */
+	b = make_batch(msg, len, 3, &blen);
+	base = g_handled;
+	feed(b, blen);
+	drain();
+	assert_int_equal(g_handled, base + 3);
+
+	bad = malloc(blen);
+	h = (struct crt_msg_hdr *)bad;
+	rec = (uint32_t *)(bad + sizeof(*h));
+	/* the header lies about the body length: nothing is delivered */
+	memcpy(bad, b, blen);
+	h->mh_body_len++;
+	feed(bad, blen);
+	/* first record longer than the batch, or shorter than a header */
+	memcpy(bad, b, blen);
+	rec[0] = blen;
+	feed(bad, blen);
+	rec[0] = 3;
+	feed(bad, blen);
+	drain();
+	assert_int_equal(g_handled, base + 3);
+	/* a bad second record: the first message still counts, the rest is dropped */
+	memcpy(bad, b, blen);
+	rec = (uint32_t *)(bad + sizeof(*h) + 8 + D_ALIGNUP(len, 8));
+	rec[0] = 0xffffffff;
+	feed(bad, blen);
+	drain();
+	assert_int_equal(g_handled, base + 4);
+	/* a batch inside a batch is refused */
+	{
+		size_t nlen, off = sizeof(*h);
+		char *nest = calloc(1, sizeof(*h) + 8 + D_ALIGNUP(blen, 8));
+		struct crt_msg_hdr *nh = (struct crt_msg_hdr *)nest;
+
+		nh->mh_magic = CRT_MSG_MAGIC;
+		nh->mh_kind = CRT_MSG_BATCH;
+		batch_add(nest, &off, b, blen);
+		nlen = off;
+		nh->mh_body_len = nlen - sizeof(*nh);
+		feed(nest, nlen);
+		free(nest);
+	}
+	drain();
+	assert_int_equal(g_handled, base + 4);
+	/* every truncation (the header's length then no longer matches) */
+	for (i = 0; i < blen; i++)
+		feed(b, i);
+	/* and every truncation with a consistent header */
+	for (i = sizeof(*h); i < blen; i++) {
+		memcpy(bad, b, blen);
+		h->mh_body_len = i - sizeof(*h);
+		feed(bad, i);
+	}
+	drain();
+	/* only complete leading records can have been handled */
+	print_message("%d requests from truncated batches\n", g_handled - base - 4);
+	/* random mutations of record lengths, headers and bodies, not of the URIs */
+	srand(11);
+	for (i = 0; i < 2000; i++) {
+		size_t rec_sz = 8 + D_ALIGNUP(len, 8), uri_lo = sizeof(*h), pos;
+		size_t uri_hi = crt_msg_body_off(((struct crt_msg_hdr *)msg)->mh_uri_len);
+		int k, r;
+
+		memcpy(bad, b, blen);
+		for (k = 0; k < 1 + rand() % 3; k++) {
+			pos = rand() % blen;
+			if (pos >= sizeof(*h) && (pos - sizeof(*h)) % rec_sz >= 8 + uri_lo &&
+			    (pos - sizeof(*h)) % rec_sz < 8 + uri_hi)
+				continue;
+			bad[pos] = (char)rand();
+		}
+		/* a descriptor would make us RMA-read garbage addresses */
+		for (r = 0; r < 3; r++) {
+			struct crt_msg_hdr *sub =
+				(struct crt_msg_hdr *)(bad + sizeof(*h) + r * rec_sz + 8);
+
+			sub->mh_flags &= ~CRT_MSG_FLAG_LARGE;
+		}
+		feed(bad, blen);
+		if (i % 100 == 0)
+			drain();
+	}
+	drain();
+	free(bad);
+	free(b);
+	free(msg);
+}
+
 struct res {
 	int calls;
 	int rc;
@@ -221,6 +349,46 @@ test_still_serves(void **state)
 }
 
 static int
+all_calls(void *arg)
+{
+	return ((struct res *)arg)->calls == 32;
+}
+
+static void
+cb_count(const struct crt_cb_info *info)
+{
+	struct res *r = info->cci_arg;
+
+	r->calls++;
+	if (info->cci_rc != 0)
+		r->rc = info->cci_rc;
+}
+
+/* Replies sent by handlers during one progress pass travel as batches. */
+static void
+test_batched_replies(void **state)
+{
+	struct res r = {0};
+	uint64_t nbatch = g_ctx->cc_nbatch, nbatched = g_ctx->cc_nbatched;
+	crt_rpc_t *rpc;
+	int i, base = g_handled;
+
+	for (i = 0; i < 32; i++) {
+		assert_int_equal(crt_req_create(g_ctx, NULL, W_OPC, &rpc), 0);
+		assert_int_equal(crt_req_set_dest_uri(rpc, g_ctx->cc_uri), 0);
+		((struct w_ping_in *)crt_req_get(rpc))->w_name = "batch";
+		assert_int_equal(crt_req_send(rpc, cb_count, &r), 0);
+	}
+	assert_int_equal(crt_progress_cond(g_ctx, 10 * 1000 * 1000, all_calls, &r), 0);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(g_handled, base + 32);
+	print_message("%" PRIu64 " batches carried %" PRIu64 " messages\n",
+		      g_ctx->cc_nbatch - nbatch, g_ctx->cc_nbatched - nbatched);
+	assert_true(g_ctx->cc_nbatch > nbatch);
+	assert_true(g_ctx->cc_nbatched - nbatched >= 2 * (g_ctx->cc_nbatch - nbatch));
+}
+
+static int
 setup(void **state)
 {
 	crt_init_options_t opt = {.cio_provider = "ofi+tcp;ofi_rxm", .cio_interface = "lo"};
@@ -246,7 +414,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_still_serves),
+		cmocka_unit_test(test_batched_replies),
 	};
 
 	return cmocka_run_group_tests_name("cart_wire", tests, setup, teardown);

@@ -67,6 +67,19 @@ struct btr_iterator {
 	daos_anchor_t it_anchor;
 };
 
+/*
+ * Volatile state shared by every open handle of one tree (keyed by the root's address): the
+ * iterators of all handles, so that a change through any handle detaches them, and a change
+ * counter that invalidates BTR_PROBE_BYPASS positions saved by other handles.
+ */
+struct btr_rootinfo {
+	d_list_t ri_link;
+	void *ri_root;
+	int ri_ref;
+	uint64_t ri_gen;
+	d_list_t ri_iters;
+};
+
 struct btr_context {
 	struct btr_instance tc_tins;
 	uint64_t tc_cookie;
@@ -87,8 +100,10 @@ struct btr_context {
 	void *tc_probe_kbuf;
 	size_t tc_probe_klen;
 	struct btr_path tc_path;
-	/* iterators prepared from this handle */
-	d_list_t tc_iters;
+	/* shared with the other handles of the tree */
+	struct btr_rootinfo *tc_ri;
+	/* ri_gen when tc_path was saved for BTR_PROBE_BYPASS */
+	uint64_t tc_probe_gen;
 	struct btr_iterator tc_itr;
 };
 
@@ -145,6 +160,8 @@ enum { BTR_HDL_TREE = 1, BTR_HDL_ITER = 2 };
 int btr_hdl_alloc(int type, void *ptr, uint64_t *cookie);
 void btr_hdl_free(uint64_t cookie);
 void *btr_hdl_lookup(uint64_t cookie, int type);
+struct btr_rootinfo *btr_rootinfo_get(void *root);
+void btr_rootinfo_put(struct btr_rootinfo *ri);
 int btr_class_get(unsigned int tree_class, btr_ops_t **ops, uint64_t *feats);
 
 /* btree.c, used by the iterator code */

@@ -1055,6 +1055,7 @@ static void
 btr_probe_save(struct btr_context *tcx, struct btr_skey *sk, bool eq)
 {
 	tcx->tc_probe_valid = true;
+	tcx->tc_probe_gen = tcx->tc_ri->ri_gen;
 	tcx->tc_probe_eq = eq;
 	tcx->tc_probe_kbuf = sk->sk_key->iov_buf;
 	tcx->tc_probe_klen = sk->sk_key->iov_len;
@@ -1065,7 +1066,8 @@ btr_probe_save(struct btr_context *tcx, struct btr_skey *sk, bool eq)
 static bool
 btr_probe_reusable(struct btr_context *tcx, struct btr_skey *sk)
 {
-	if (!tcx->tc_probe_valid)
+	/* also void if the tree changed through another handle */
+	if (!tcx->tc_probe_valid || tcx->tc_probe_gen != tcx->tc_ri->ri_gen)
 		return false;
 	if (tcx->tc_mode == BTR_KEY_DIRECT)
 		return tcx->tc_probe_kbuf == sk->sk_key->iov_buf &&

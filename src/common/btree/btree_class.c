@@ -450,3 +450,57 @@ btr_builtin_register(void)
 		D_ERROR("failed to register the built-in tree classes: " DF_RC "\n", DP_RC(rc));
 	return rc;
 }
+
+/* -------------------------------------------------------------------------------------------
+ * Per-tree shared state, found by the root's address at open (hash table under a mutex; the
+ * contents are only touched by the thread that owns the tree).
+ * ------------------------------------------------------------------------------------------- */
+#define BTR_RI_BUCKETS 1024
+
+static d_list_t btr_ri_table[BTR_RI_BUCKETS];
+static bool btr_ri_ready;
+static pthread_mutex_t btr_ri_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct btr_rootinfo *
+btr_rootinfo_get(void *root)
+{
+	struct btr_rootinfo *ri;
+	d_list_t *head;
+	int i;
+
+	pthread_mutex_lock(&btr_ri_lock);
+	if (!btr_ri_ready) {
+		for (i = 0; i < BTR_RI_BUCKETS; i++)
+			D_INIT_LIST_HEAD(&btr_ri_table[i]);
+		btr_ri_ready = true;
+	}
+	head = &btr_ri_table[d_hash_mix64((uint64_t)(uintptr_t)root) % BTR_RI_BUCKETS];
+	d_list_for_each_entry(ri, head, ri_link)
+	{
+		if (ri->ri_root == root) {
+			ri->ri_ref++;
+			goto out;
+		}
+	}
+	D_ALLOC_PTR(ri);
+	if (ri != NULL) {
+		ri->ri_root = root;
+		ri->ri_ref = 1;
+		D_INIT_LIST_HEAD(&ri->ri_iters);
+		d_list_add(&ri->ri_link, head);
+	}
+out:
+	pthread_mutex_unlock(&btr_ri_lock);
+	return ri;
+}
+
+void
+btr_rootinfo_put(struct btr_rootinfo *ri)
+{
+	pthread_mutex_lock(&btr_ri_lock);
+	if (--ri->ri_ref == 0) {
+		d_list_del(&ri->ri_link);
+		D_FREE(ri);
+	}
+	pthread_mutex_unlock(&btr_ri_lock);
+}

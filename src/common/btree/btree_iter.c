@@ -12,17 +12,23 @@ btr_hdl2itr(daos_handle_t ih)
 	return btr_hdl_lookup(ih.cookie, BTR_HDL_ITER);
 }
 
-/* Keep the position of every positioned iterator of \a tcx (but \a skip) as a key. */
+/*
+ * The tree is about to change through \a tcx: every positioned iterator of the tree (of any
+ * handle) but \a skip keeps its position as a key.
+ */
 void
 btr_iters_detach(struct btr_context *tcx, struct btr_iterator *skip)
 {
 	struct btr_iterator *itr;
 
-	d_list_for_each_entry(itr, &tcx->tc_iters, it_link)
+	tcx->tc_ri->ri_gen++;
+	d_list_for_each_entry(itr, &tcx->tc_ri->ri_iters, it_link)
 	{
+		struct btr_context *itcx = itr->it_tcx;
+
 		if (itr == skip || itr->it_state != BTR_ITR_READY)
 			continue;
-		if (btr_rec_anchor(tcx, btr_path_rec(tcx, &itr->it_path), &itr->it_anchor) == 0)
+		if (btr_rec_anchor(itcx, btr_path_rec(itcx, &itr->it_path), &itr->it_anchor) == 0)
 			itr->it_state = BTR_ITR_DETACHED;
 		else
 			itr->it_state = BTR_ITR_INIT; /* cannot keep it: must be probed again */
@@ -59,7 +65,7 @@ dbtree_iter_prepare(daos_handle_t toh, unsigned int options, daos_handle_t *ih)
 		return rc;
 	}
 	itr->it_state = BTR_ITR_INIT;
-	d_list_add(&itr->it_link, &tcx->tc_iters);
+	d_list_add(&itr->it_link, &tcx->tc_ri->ri_iters);
 	tcx->tc_ref++;
 	ih->cookie = itr->it_cookie;
 	return 0;

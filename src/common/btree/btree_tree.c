@@ -18,8 +18,10 @@ btr_hdl2tcx(daos_handle_t toh)
 void
 btr_context_decref(struct btr_context *tcx)
 {
-	if (--tcx->tc_ref == 0)
+	if (--tcx->tc_ref == 0) {
+		btr_rootinfo_put(tcx->tc_ri);
 		D_FREE(tcx);
+	}
 }
 
 static int
@@ -52,7 +54,6 @@ btr_context_create(struct btr_root *root, struct umem_attr *uma, void *priv,
 	tcx->tc_order = root->tr_order;
 	tcx->tc_feats = root->tr_feats;
 	tcx->tc_ref = 1;
-	D_INIT_LIST_HEAD(&tcx->tc_iters);
 
 	if (tcx->tc_feats & BTR_FEAT_UINT_KEY) {
 		tcx->tc_mode = BTR_KEY_UINT;
@@ -76,9 +77,16 @@ btr_context_create(struct btr_root *root, struct umem_attr *uma, void *priv,
 	}
 	tcx->tc_rec_size = sizeof(struct btr_record) + D_ALIGNUP(tcx->tc_hkey_size, 8);
 
-	rc = btr_hdl_alloc(BTR_HDL_TREE, tcx, &tcx->tc_cookie);
-	if (rc != 0)
+	tcx->tc_ri = btr_rootinfo_get(root);
+	if (tcx->tc_ri == NULL) {
+		rc = -DER_NOMEM;
 		goto failed;
+	}
+	rc = btr_hdl_alloc(BTR_HDL_TREE, tcx, &tcx->tc_cookie);
+	if (rc != 0) {
+		btr_rootinfo_put(tcx->tc_ri);
+		goto failed;
+	}
 	*tcxp = tcx;
 	return 0;
 failed:

@@ -20,15 +20,15 @@ struct evt_iter_ent {
 };
 
 struct evt_iter {
-	uint64_t          it_cookie;
-	uint64_t          it_tree;
-	unsigned int      it_options;
+	uint64_t it_cookie;
+	uint64_t it_tree;
+	unsigned int it_options;
 	struct evt_filter it_filter;
-	struct evt_vec    it_cands;
-	struct evt_vec    it_ents;
-	uint8_t          *it_deleted;
-	int64_t           it_cur;
-	bool              it_probed;
+	struct evt_vec it_cands;
+	struct evt_vec it_ents;
+	uint8_t *it_deleted;
+	int64_t it_cur;
+	bool it_probed;
 };
 
 #define EVT_ANCHOR_MAGIC 0x45564131U
@@ -70,8 +70,8 @@ evt_iter_prepare(daos_handle_t toh, unsigned int options, const struct evt_filte
 		 daos_handle_t *ih)
 {
 	struct evt_context *tcx = evt_hdl2tcx(toh);
-	struct evt_iter    *iter;
-	int                 rc;
+	struct evt_iter *iter;
+	int rc;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;
@@ -80,18 +80,18 @@ evt_iter_prepare(daos_handle_t toh, unsigned int options, const struct evt_filte
 	D_ALLOC_PTR(iter);
 	if (iter == NULL)
 		return -DER_NOMEM;
-	iter->it_tree    = toh.cookie;
+	iter->it_tree = toh.cookie;
 	iter->it_options = options;
 	if (filter != NULL) {
 		iter->it_filter = *filter;
 	} else {
-		iter->it_filter.fr_ex.ex_hi   = UINT64_MAX;
+		iter->it_filter.fr_ex.ex_hi = UINT64_MAX;
 		iter->it_filter.fr_epr.epr_hi = DAOS_EPOCH_MAX;
 	}
 	evt_vec_init(&iter->it_cands, sizeof(struct evt_cand), NULL, 0);
 	evt_vec_init(&iter->it_ents, sizeof(struct evt_iter_ent), NULL, 0);
 	iter->it_cur = -1;
-	rc           = evt_hdl_register(iter, EVT_HTYPE_ITER, &iter->it_cookie);
+	rc = evt_hdl_register(iter, EVT_HTYPE_ITER, &iter->it_cookie);
 	if (rc != 0) {
 		D_FREE(iter);
 		return rc;
@@ -118,7 +118,7 @@ evt_iter_finish(daos_handle_t ih)
 static int
 evt_iter_add(struct evt_iter *iter, uint32_t cand, uint64_t lo, uint64_t hi, uint16_t vis)
 {
-	struct evt_cand     *c = evt_vec_at(&iter->it_cands, struct evt_cand, cand);
+	struct evt_cand *c = evt_vec_at(&iter->it_cands, struct evt_cand, cand);
 	struct evt_iter_ent *ie;
 
 	if ((iter->it_options & EVT_ITER_SKIP_HOLES) && c->c_hole)
@@ -126,12 +126,12 @@ evt_iter_add(struct evt_iter *iter, uint32_t cand, uint64_t lo, uint64_t hi, uin
 	ie = evt_vec_add(&iter->it_ents);
 	if (ie == NULL)
 		return -DER_NOMEM;
-	ie->ie_lo    = lo;
-	ie->ie_hi    = hi;
-	ie->ie_epc   = c->c_epc;
+	ie->ie_lo = lo;
+	ie->ie_hi = hi;
+	ie->ie_epc = c->c_epc;
 	ie->ie_minor = c->c_minor;
-	ie->ie_cand  = cand;
-	ie->ie_vis   = vis;
+	ie->ie_cand = cand;
+	ie->ie_vis = vis;
 	return 0;
 }
 
@@ -140,12 +140,12 @@ static int
 evt_iter_covered(struct evt_iter *iter, struct evt_vec *frags, uint32_t j)
 {
 	struct evt_cand *c = evt_vec_at(&iter->it_cands, struct evt_cand, j);
-	uint32_t         lo = 0;
-	uint32_t         hi = frags->v_nr;
-	bool             pending = false;
-	uint64_t         plo = 0;
-	uint64_t         phi = 0;
-	int              rc;
+	uint32_t lo = 0;
+	uint32_t hi = frags->v_nr;
+	bool pending = false;
+	uint64_t plo = 0;
+	uint64_t phi = 0;
+	int rc;
 
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
@@ -157,8 +157,8 @@ evt_iter_covered(struct evt_iter *iter, struct evt_vec *frags, uint32_t j)
 	}
 	for (; lo < frags->v_nr; lo++) {
 		struct evt_frag *f = evt_vec_at(frags, struct evt_frag, lo);
-		uint64_t         s;
-		uint64_t         e;
+		uint64_t s;
+		uint64_t e;
 
 		if (f->f_lo > c->c_hi)
 			break;
@@ -182,8 +182,8 @@ evt_iter_covered(struct evt_iter *iter, struct evt_vec *frags, uint32_t j)
 					return rc;
 			}
 			pending = true;
-			plo     = s;
-			phi     = e;
+			plo = s;
+			phi = e;
 		}
 	}
 	return pending ? evt_iter_add(iter, j, plo, phi, EVT_COVERED) : 0;
@@ -193,12 +193,12 @@ static int
 evt_iter_snapshot(struct evt_context *tcx, struct evt_iter *iter)
 {
 	struct evt_frag frag_buf[32];
-	struct evt_vec  frags;
-	unsigned int    opts = iter->it_options;
-	uint32_t        i;
-	int             rc;
+	struct evt_vec frags;
+	unsigned int opts = iter->it_options;
+	uint32_t i;
+	int rc;
 
-	iter->it_probed    = false;
+	iter->it_probed = false;
 	iter->it_ents.v_nr = 0;
 	D_FREE(iter->it_deleted);
 	evt_vec_init(&frags, sizeof(struct evt_frag), frag_buf, ARRAY_SIZE(frag_buf));
@@ -268,8 +268,8 @@ evt_iter_settle(struct evt_iter *iter, bool incl)
 	if (!incl)
 		iter->it_cur += step;
 	while (evt_iter_valid(iter)) {
-		struct evt_iter_ent *ie = evt_vec_at(&iter->it_ents, struct evt_iter_ent,
-						     iter->it_cur);
+		struct evt_iter_ent *ie =
+			evt_vec_at(&iter->it_ents, struct evt_iter_ent, iter->it_cur);
 
 		if (!iter->it_deleted[ie->ie_cand])
 			return 0;
@@ -290,8 +290,8 @@ evt_iter_seek(struct evt_iter *iter, uint64_t lo, uint64_t epc, uint16_t minor, 
 
 	/* l = number of pieces ordered before the key (or at it, when strict forward) */
 	while (l < h) {
-		uint32_t             mid = (l + h) / 2;
-		struct evt_iter_ent *ie  = evt_vec_at(&iter->it_ents, struct evt_iter_ent, mid);
+		uint32_t mid = (l + h) / 2;
+		struct evt_iter_ent *ie = evt_vec_at(&iter->it_ents, struct evt_iter_ent, mid);
 		int cmp = evt_key_cmp(ie->ie_lo, ie->ie_epc, ie->ie_minor, lo, epc, minor);
 		bool before;
 
@@ -312,9 +312,9 @@ int
 evt_iter_probe(daos_handle_t ih, enum evt_iter_opc opc, const struct evt_rect *rect,
 	       const daos_anchor_t *anchor)
 {
-	struct evt_iter    *iter = evt_hdl2iter(ih);
+	struct evt_iter *iter = evt_hdl2iter(ih);
 	struct evt_context *tcx;
-	int                 rc;
+	int rc;
 
 	if (iter == NULL)
 		return -DER_NO_HDL;
@@ -368,7 +368,7 @@ evt_iter_next(daos_handle_t ih)
 int
 evt_iter_empty(daos_handle_t ih)
 {
-	struct evt_iter    *iter = evt_hdl2iter(ih);
+	struct evt_iter *iter = evt_hdl2iter(ih);
 	struct evt_context *tcx;
 
 	if (iter == NULL)
@@ -382,13 +382,12 @@ evt_iter_empty(daos_handle_t ih)
 }
 
 int
-evt_iter_fetch(daos_handle_t ih, unsigned int *inob, struct evt_entry *entry,
-	       daos_anchor_t *anchor)
+evt_iter_fetch(daos_handle_t ih, unsigned int *inob, struct evt_entry *entry, daos_anchor_t *anchor)
 {
-	struct evt_iter     *iter = evt_hdl2iter(ih);
-	struct evt_context  *tcx;
+	struct evt_iter *iter = evt_hdl2iter(ih);
+	struct evt_context *tcx;
 	struct evt_iter_ent *ie;
-	struct evt_cand     *c;
+	struct evt_cand *c;
 
 	if (iter == NULL)
 		return -DER_NO_HDL;
@@ -400,7 +399,7 @@ evt_iter_fetch(daos_handle_t ih, unsigned int *inob, struct evt_entry *entry,
 	if (!evt_iter_valid(iter))
 		return -DER_NONEXIST;
 	ie = evt_vec_at(&iter->it_ents, struct evt_iter_ent, iter->it_cur);
-	c  = evt_vec_at(&iter->it_cands, struct evt_cand, ie->ie_cand);
+	c = evt_vec_at(&iter->it_cands, struct evt_cand, ie->ie_cand);
 	if (inob != NULL)
 		*inob = tcx->tc_root->tr_inob;
 	if (entry != NULL) {
@@ -413,10 +412,10 @@ evt_iter_fetch(daos_handle_t ih, unsigned int *inob, struct evt_entry *entry,
 	}
 	if (anchor != NULL) {
 		struct evt_anchor ea = {
-		    .ea_magic = EVT_ANCHOR_MAGIC,
-		    .ea_minor = ie->ie_minor,
-		    .ea_lo    = ie->ie_lo,
-		    .ea_epc   = ie->ie_epc,
+			.ea_magic = EVT_ANCHOR_MAGIC,
+			.ea_minor = ie->ie_minor,
+			.ea_lo = ie->ie_lo,
+			.ea_epc = ie->ie_epc,
 		};
 
 		memset(anchor, 0, sizeof(*anchor));
@@ -429,12 +428,12 @@ evt_iter_fetch(daos_handle_t ih, unsigned int *inob, struct evt_entry *entry,
 int
 evt_iter_delete(daos_handle_t ih, struct evt_entry *ent)
 {
-	struct evt_iter     *iter = evt_hdl2iter(ih);
-	struct evt_context  *tcx;
+	struct evt_iter *iter = evt_hdl2iter(ih);
+	struct evt_context *tcx;
 	struct evt_iter_ent *ie;
-	struct evt_cand     *c;
-	struct evt_rect      rect;
-	int                  rc;
+	struct evt_cand *c;
+	struct evt_rect rect;
+	int rc;
 
 	if (iter == NULL)
 		return -DER_NO_HDL;
@@ -445,13 +444,13 @@ evt_iter_delete(daos_handle_t ih, struct evt_entry *ent)
 		return -DER_NO_PERM;
 	if (!evt_iter_valid(iter))
 		return -DER_NONEXIST;
-	ie                 = evt_vec_at(&iter->it_ents, struct evt_iter_ent, iter->it_cur);
-	c                  = evt_vec_at(&iter->it_cands, struct evt_cand, ie->ie_cand);
-	rect.rc_ex.ex_lo   = c->c_ext_lo;
-	rect.rc_ex.ex_hi   = c->c_ext_hi;
-	rect.rc_epc        = c->c_epc;
-	rect.rc_minor_epc  = c->c_minor;
-	rc                 = evt_delete_internal(tcx, &rect, ent);
+	ie = evt_vec_at(&iter->it_ents, struct evt_iter_ent, iter->it_cur);
+	c = evt_vec_at(&iter->it_cands, struct evt_cand, ie->ie_cand);
+	rect.rc_ex.ex_lo = c->c_ext_lo;
+	rect.rc_ex.ex_hi = c->c_ext_hi;
+	rect.rc_epc = c->c_epc;
+	rect.rc_minor_epc = c->c_minor;
+	rc = evt_delete_internal(tcx, &rect, ent);
 	if (rc != 0)
 		return rc;
 	iter->it_deleted[ie->ie_cand] = 1;

@@ -18,7 +18,7 @@
 #define EVT_HCHUNKS      4096
 
 struct evt_hslot {
-	void    *hs_ptr;
+	void *hs_ptr;
 	uint32_t hs_gen;
 	uint16_t hs_type;
 	uint16_t hs_pad;
@@ -26,9 +26,9 @@ struct evt_hslot {
 };
 
 static struct evt_hslot *evt_hchunks[EVT_HCHUNKS];
-static uint32_t          evt_hslots;     /* slots created */
-static uint32_t          evt_hfree = 0;  /* free list head: slot + 1, 0 = empty */
-static pthread_mutex_t   evt_hlock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t evt_hslots;    /* slots created */
+static uint32_t evt_hfree = 0; /* free list head: slot + 1, 0 = empty */
+static pthread_mutex_t evt_hlock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct evt_hslot *
 evt_hslot_get(uint32_t slot)
@@ -47,13 +47,13 @@ int
 evt_hdl_register(void *ptr, int type, uint64_t *cookie)
 {
 	struct evt_hslot *hs;
-	uint32_t          slot;
-	int               rc = 0;
+	uint32_t slot;
+	int rc = 0;
 
 	pthread_mutex_lock(&evt_hlock);
 	if (evt_hfree != 0) {
-		slot      = evt_hfree - 1;
-		hs        = evt_hslot_get(slot);
+		slot = evt_hfree - 1;
+		hs = evt_hslot_get(slot);
 		evt_hfree = hs->hs_next_free;
 	} else {
 		slot = evt_hslots;
@@ -89,7 +89,7 @@ void *
 evt_hdl_lookup(uint64_t cookie, int type)
 {
 	struct evt_hslot *hs;
-	uint32_t          low = (uint32_t)cookie;
+	uint32_t low = (uint32_t)cookie;
 
 	if (low == 0)
 		return NULL;
@@ -103,7 +103,7 @@ void
 evt_hdl_unregister(uint64_t cookie)
 {
 	struct evt_hslot *hs;
-	uint32_t          low = (uint32_t)cookie;
+	uint32_t low = (uint32_t)cookie;
 
 	pthread_mutex_lock(&evt_hlock);
 	hs = low == 0 ? NULL : evt_hslot_get(low - 1);
@@ -113,7 +113,7 @@ evt_hdl_unregister(uint64_t cookie)
 		if (hs->hs_gen == 0)
 			hs->hs_gen = 1;
 		hs->hs_next_free = evt_hfree;
-		evt_hfree        = low;
+		evt_hfree = low;
 	}
 	pthread_mutex_unlock(&evt_hlock);
 }
@@ -132,15 +132,15 @@ evt_vec_fini(struct evt_vec *v)
 {
 	if (v->v_ptr != v->v_embedded)
 		D_FREE(v->v_ptr);
-	v->v_ptr  = v->v_embedded;
-	v->v_nr   = 0;
+	v->v_ptr = v->v_embedded;
+	v->v_nr = 0;
 }
 
 int
 evt_vec_reserve(struct evt_vec *v, uint32_t nr)
 {
 	uint32_t size = v->v_size ? v->v_size : 16;
-	void    *buf;
+	void *buf;
 
 	if (nr <= v->v_size)
 		return 0;
@@ -153,7 +153,7 @@ evt_vec_reserve(struct evt_vec *v, uint32_t nr)
 		memcpy(buf, v->v_ptr, (size_t)v->v_nr * v->v_esz);
 	if (v->v_ptr != v->v_embedded)
 		D_FREE(v->v_ptr);
-	v->v_ptr  = buf;
+	v->v_ptr = buf;
 	v->v_size = size;
 	return 0;
 }
@@ -190,7 +190,7 @@ evt_tcx_open(struct evt_root *root, struct umem_attr *uma, struct evt_desc_cbs *
 	     daos_handle_t *toh)
 {
 	struct evt_context *tcx;
-	int                 rc;
+	int rc;
 
 	D_ALLOC_PTR(tcx);
 	if (tcx == NULL)
@@ -239,7 +239,7 @@ evt_create(struct evt_root *root, uint64_t feats, unsigned int order, struct ume
 	   struct evt_desc_cbs *cbs, daos_handle_t *toh)
 {
 	struct evt_context *tcx;
-	int                 rc;
+	int rc;
 
 	if (root == NULL || uma == NULL || toh == NULL) {
 		D_ERROR("NULL root, attributes or handle\n");
@@ -269,7 +269,7 @@ evt_create(struct evt_root *root, uint64_t feats, unsigned int order, struct ume
 		memset(root, 0, sizeof(*root));
 		root->tr_order = (uint16_t)order;
 		root->tr_feats = feats != 0 ? feats : EVT_FEAT_DEFAULT;
-		root->tr_node  = UMOFF_NULL;
+		root->tr_node = UMOFF_NULL;
 	}
 	rc = umem_tx_end(&tcx->tc_umm, rc);
 	if (rc == 0)
@@ -281,8 +281,7 @@ failed:
 }
 
 int
-evt_open(struct evt_root *root, struct umem_attr *uma, struct evt_desc_cbs *cbs,
-	 daos_handle_t *toh)
+evt_open(struct evt_root *root, struct umem_attr *uma, struct evt_desc_cbs *cbs, daos_handle_t *toh)
 {
 	int rc;
 
@@ -292,8 +291,7 @@ evt_open(struct evt_root *root, struct umem_attr *uma, struct evt_desc_cbs *cbs,
 		return -DER_NONEXIST;
 	rc = evt_root_check(root);
 	if (rc != 0) {
-		D_ERROR("corrupt evtree root: order %u depth %u\n", root->tr_order,
-			root->tr_depth);
+		D_ERROR("corrupt evtree root: order %u depth %u\n", root->tr_order, root->tr_depth);
 		return rc;
 	}
 	return evt_tcx_open(root, uma, cbs, toh);
@@ -314,9 +312,10 @@ evt_close(daos_handle_t toh)
  * Walk
  * ------------------------------------------------------------------------------------------ */
 static inline bool
-evt_ne_overlap(const struct evt_node_entry *ne, uint64_t lo, uint64_t hi, uint64_t emax)
+evt_ne_overlap(const struct evt_node_entry *ne, uint64_t lo, uint64_t hi, uint64_t emin,
+	       uint64_t emax)
 {
-	return ne->ne_lo <= hi && ne->ne_hi >= lo && ne->ne_epc <= emax;
+	return ne->ne_lo <= hi && ne->ne_hi >= lo && ne->ne_epc <= emax && ne->ne_epc_max >= emin;
 }
 
 static inline int
@@ -331,18 +330,18 @@ evt_node_check(struct evt_context *tcx, const struct evt_node *nd)
 }
 
 int
-evt_walk(struct evt_context *tcx, uint64_t lo, uint64_t hi, uint64_t emax, evt_visit_cb_t cb,
-	 void *arg)
+evt_walk(struct evt_context *tcx, uint64_t lo, uint64_t hi, uint64_t emin, uint64_t emax,
+	 evt_visit_cb_t cb, void *arg)
 {
 	struct evt_trace path[EVT_MAX_DEPTH];
-	int              level = 0;
-	int              rc;
-	int              i;
+	int level = 0;
+	int rc;
+	int i;
 
 	if (tcx->tc_root->tr_depth == 0)
 		return 0;
 	path[0].tr_node = tcx->tc_root->tr_node;
-	path[0].tr_at   = 0;
+	path[0].tr_at = 0;
 	for (;;) {
 		struct evt_node *nd = evt_off2node(tcx, path[level].tr_node);
 
@@ -351,7 +350,7 @@ evt_walk(struct evt_context *tcx, uint64_t lo, uint64_t hi, uint64_t emax, evt_v
 			return rc;
 		if (evt_node_is_leaf(nd)) {
 			for (i = 0; i < nd->tn_nr; i++) {
-				if (!evt_ne_overlap(&nd->tn_rec[i], lo, hi, emax))
+				if (!evt_ne_overlap(&nd->tn_rec[i], lo, hi, emin, emax))
 					continue;
 				rc = cb(tcx, &nd->tn_rec[i], arg);
 				if (rc != 0)
@@ -359,7 +358,7 @@ evt_walk(struct evt_context *tcx, uint64_t lo, uint64_t hi, uint64_t emax, evt_v
 			}
 		} else {
 			for (i = path[level].tr_at; i < nd->tn_nr; i++)
-				if (evt_ne_overlap(&nd->tn_rec[i], lo, hi, emax))
+				if (evt_ne_overlap(&nd->tn_rec[i], lo, hi, emin, emax))
 					break;
 			if (i < nd->tn_nr) {
 				if (level + 1 >= EVT_MAX_DEPTH)
@@ -367,7 +366,7 @@ evt_walk(struct evt_context *tcx, uint64_t lo, uint64_t hi, uint64_t emax, evt_v
 				path[level].tr_at = i + 1;
 				level++;
 				path[level].tr_node = evt_ne_child(&nd->tn_rec[i]);
-				path[level].tr_at   = 0;
+				path[level].tr_at = 0;
 				continue;
 			}
 		}
@@ -384,7 +383,7 @@ static int
 evt_node_alloc(struct evt_context *tcx, bool leaf, umem_off_t *offp)
 {
 	struct evt_node *nd;
-	umem_off_t       off;
+	umem_off_t off;
 
 	off = umem_alloc(&tcx->tc_umm, evt_node_size(tcx));
 	if (UMOFF_IS_NULL(off))
@@ -394,12 +393,12 @@ evt_node_alloc(struct evt_context *tcx, bool leaf, umem_off_t *offp)
 		umem_free(&tcx->tc_umm, off);
 		return -DER_NOSPACE;
 	}
-	nd           = evt_off2node(tcx, off);
+	nd = evt_off2node(tcx, off);
 	nd->tn_flags = leaf ? EVT_NODE_LEAF : 0;
-	nd->tn_nr    = 0;
+	nd->tn_nr = 0;
 	nd->tn_magic = EVT_NODE_MAGIC;
-	nd->tn_pad   = 0;
-	*offp        = off;
+	nd->tn_pad = 0;
+	*offp = off;
 	return 0;
 }
 
@@ -409,9 +408,10 @@ evt_node_mbr(const struct evt_node *nd, struct evt_node_entry *mbr)
 {
 	int i;
 
-	mbr->ne_lo  = nd->tn_rec[0].ne_lo;
-	mbr->ne_hi  = nd->tn_rec[0].ne_hi;
+	mbr->ne_lo = nd->tn_rec[0].ne_lo;
+	mbr->ne_hi = nd->tn_rec[0].ne_hi;
 	mbr->ne_epc = nd->tn_rec[0].ne_epc;
+	mbr->ne_epc_max = nd->tn_rec[0].ne_epc_max;
 	for (i = 1; i < nd->tn_nr; i++) {
 		const struct evt_node_entry *ne = &nd->tn_rec[i];
 
@@ -421,13 +421,42 @@ evt_node_mbr(const struct evt_node *nd, struct evt_node_entry *mbr)
 			mbr->ne_hi = ne->ne_hi;
 		if (ne->ne_epc < mbr->ne_epc)
 			mbr->ne_epc = ne->ne_epc;
+		if (ne->ne_epc_max > mbr->ne_epc_max)
+			mbr->ne_epc_max = ne->ne_epc_max;
 	}
 }
 
 /**
+ * Size of the left node when \a total entries (the new one at \a at) split. A true append -
+ * the new entry starts after every other one ends (or ends before they all start) - keeps
+ * the full node intact and starts the sibling with the new entry, so sequential writes fill
+ * nodes completely. Anything else splits in the middle: keeping full nodes around where
+ * inserts keep landing (a region rewritten over and over) would leave a trail of
+ * one-entry siblings.
+ */
+static int
+evt_split_point(const struct evt_node_entry *e, int total, int at)
+{
+	int i;
+
+	if (at == total - 1 || at == 0) {
+		for (i = 0; i < total; i++) {
+			if (i == at)
+				continue;
+			if (at != 0 && e[i].ne_hi >= e[at].ne_lo)
+				break;
+			if (at == 0 && e[i].ne_lo <= e[at].ne_hi)
+				break;
+		}
+		if (i == total)
+			return at == 0 ? 1 : total - 1;
+	}
+	return total / 2;
+}
+
+/**
  * Insert \a ne at position \a at of the node at \a level of \a path. A full node is split in
- * two: in the middle, or keeping the full node intact when the new entry goes to an end of
- * it (sequential writes then fill nodes completely).
+ * two (see evt_split_point); the split propagates up to the root.
  */
 static int
 evt_node_insert(struct evt_context *tcx, struct evt_trace *path, int level, int at,
@@ -436,15 +465,15 @@ evt_node_insert(struct evt_context *tcx, struct evt_trace *path, int level, int 
 	struct evt_node_entry tmp[EVT_MAX_ORDER + 1];
 	struct evt_node_entry mbr_l;
 	struct evt_node_entry mbr_r;
-	struct evt_node      *nd    = evt_off2node(tcx, path[level].tr_node);
-	struct evt_node      *rn;
-	const size_t          esz   = sizeof(*ne);
-	int                   order = tcx->tc_root->tr_order;
-	int                   nr    = nd->tn_nr;
-	umem_off_t            rn_off;
-	int                   total;
-	int                   nl;
-	int                   rc;
+	struct evt_node *nd = evt_off2node(tcx, path[level].tr_node);
+	struct evt_node *rn;
+	const size_t esz = sizeof(*ne);
+	int order = tcx->tc_root->tr_order;
+	int nr = nd->tn_nr;
+	umem_off_t rn_off;
+	int total;
+	int nl;
+	int rc;
 
 	if (nr < order) {
 		rc = evt_tx_add(tcx, nd, sizeof(*nd));
@@ -462,12 +491,7 @@ evt_node_insert(struct evt_context *tcx, struct evt_trace *path, int level, int 
 	tmp[at] = *ne;
 	memcpy(&tmp[at + 1], &nd->tn_rec[at], (nr - at) * esz);
 	total = nr + 1;
-	if (at == nr)
-		nl = nr;
-	else if (at == 0)
-		nl = 1;
-	else
-		nl = total / 2;
+	nl = evt_split_point(tmp, total, at);
 
 	rc = evt_node_alloc(tcx, evt_node_is_leaf(nd), &rn_off);
 	if (rc != 0)
@@ -490,18 +514,18 @@ evt_node_insert(struct evt_context *tcx, struct evt_trace *path, int level, int 
 	if (level == 0) {
 		struct evt_root *root = tcx->tc_root;
 		struct evt_node *nroot;
-		umem_off_t       nroot_off;
+		umem_off_t nroot_off;
 
 		if (root->tr_depth >= EVT_MAX_DEPTH - 1)
 			return -DER_NOSPACE;
 		rc = evt_node_alloc(tcx, false, &nroot_off);
 		if (rc != 0)
 			return rc;
-		nroot            = evt_off2node(tcx, nroot_off);
+		nroot = evt_off2node(tcx, nroot_off);
 		nroot->tn_rec[0] = mbr_l;
 		nroot->tn_rec[1] = mbr_r;
-		nroot->tn_nr     = 2;
-		rc               = evt_tx_add(tcx, root, sizeof(*root));
+		nroot->tn_nr = 2;
+		rc = evt_tx_add(tcx, root, sizeof(*root));
 		if (rc != 0)
 			return rc;
 		root->tr_node = nroot_off;
@@ -510,15 +534,16 @@ evt_node_insert(struct evt_context *tcx, struct evt_trace *path, int level, int 
 	}
 
 	{
-		struct evt_node       *pn = evt_off2node(tcx, path[level - 1].tr_node);
+		struct evt_node *pn = evt_off2node(tcx, path[level - 1].tr_node);
 		struct evt_node_entry *pe = &pn->tn_rec[path[level - 1].tr_at];
 
 		rc = evt_tx_add(tcx, pe, sizeof(*pe));
 		if (rc != 0)
 			return rc;
-		pe->ne_lo  = mbr_l.ne_lo;
-		pe->ne_hi  = mbr_l.ne_hi;
+		pe->ne_lo = mbr_l.ne_lo;
+		pe->ne_hi = mbr_l.ne_hi;
 		pe->ne_epc = mbr_l.ne_epc;
+		pe->ne_epc_max = mbr_l.ne_epc_max;
 	}
 	return evt_node_insert(tcx, path, level - 1, path[level - 1].tr_at + 1, &mbr_r);
 }
@@ -530,23 +555,23 @@ evt_choose(const struct evt_node *nd, const struct evt_node_entry *ne)
 	uint64_t best_grow = UINT64_MAX;
 	uint64_t best_egrow = UINT64_MAX;
 	uint64_t best_width = UINT64_MAX;
-	int      best       = 0;
-	int      i;
+	int best = 0;
+	int i;
 
 	for (i = 0; i < nd->tn_nr; i++) {
 		const struct evt_node_entry *c = &nd->tn_rec[i];
-		uint64_t                     lo = c->ne_lo < ne->ne_lo ? c->ne_lo : ne->ne_lo;
-		uint64_t                     hi = c->ne_hi > ne->ne_hi ? c->ne_hi : ne->ne_hi;
-		uint64_t                     width = c->ne_hi - c->ne_lo;
-		uint64_t                     grow  = (hi - lo) - width;
+		uint64_t lo = c->ne_lo < ne->ne_lo ? c->ne_lo : ne->ne_lo;
+		uint64_t hi = c->ne_hi > ne->ne_hi ? c->ne_hi : ne->ne_hi;
+		uint64_t width = c->ne_hi - c->ne_lo;
+		uint64_t grow = (hi - lo) - width;
 		uint64_t egrow = ne->ne_epc < c->ne_epc ? c->ne_epc - ne->ne_epc : 0;
 
 		if (grow < best_grow || (grow == best_grow && egrow < best_egrow) ||
 		    (grow == best_grow && egrow == best_egrow && width < best_width)) {
-			best_grow  = grow;
+			best_grow = grow;
 			best_egrow = egrow;
 			best_width = width;
-			best       = i;
+			best = i;
 		}
 	}
 	return best;
@@ -560,9 +585,9 @@ evt_leaf_pos(const struct evt_node *nd, const struct evt_node_entry *ne)
 	int hi = nd->tn_nr;
 
 	while (lo < hi) {
-		int                          mid = (lo + hi) / 2;
-		const struct evt_node_entry *m   = &nd->tn_rec[mid];
-		int                          cmp;
+		int mid = (lo + hi) / 2;
+		const struct evt_node_entry *m = &nd->tn_rec[mid];
+		int cmp;
 
 		if (m->ne_lo != ne->ne_lo)
 			cmp = m->ne_lo < ne->ne_lo ? -1 : 1;
@@ -582,8 +607,8 @@ evt_insert_entry(struct evt_context *tcx, const struct evt_node_entry *ne)
 	struct evt_trace path[EVT_MAX_DEPTH];
 	struct evt_root *root = tcx->tc_root;
 	struct evt_node *nd;
-	int              level;
-	int              rc;
+	int level;
+	int rc;
 
 	if (root->tr_depth == 0) {
 		umem_off_t off;
@@ -591,13 +616,13 @@ evt_insert_entry(struct evt_context *tcx, const struct evt_node_entry *ne)
 		rc = evt_node_alloc(tcx, true, &off);
 		if (rc != 0)
 			return rc;
-		nd            = evt_off2node(tcx, off);
+		nd = evt_off2node(tcx, off);
 		nd->tn_rec[0] = *ne;
-		nd->tn_nr     = 1;
-		rc            = evt_tx_add(tcx, root, sizeof(*root));
+		nd->tn_nr = 1;
+		rc = evt_tx_add(tcx, root, sizeof(*root));
 		if (rc != 0)
 			return rc;
-		root->tr_node  = off;
+		root->tr_node = off;
 		root->tr_depth = 1;
 		return 0;
 	}
@@ -605,17 +630,18 @@ evt_insert_entry(struct evt_context *tcx, const struct evt_node_entry *ne)
 	path[0].tr_node = root->tr_node;
 	for (level = 0; level < root->tr_depth - 1; level++) {
 		struct evt_node_entry *c;
-		int                    i;
+		int i;
 
 		nd = evt_off2node(tcx, path[level].tr_node);
 		rc = evt_node_check(tcx, nd);
 		if (rc != 0)
 			return rc;
-		i                 = evt_choose(nd, ne);
-		c                 = &nd->tn_rec[i];
+		i = evt_choose(nd, ne);
+		c = &nd->tn_rec[i];
 		path[level].tr_at = i;
 		/* enlarge on the way down: the record ends up below c whatever splits happen */
-		if (c->ne_lo > ne->ne_lo || c->ne_hi < ne->ne_hi || c->ne_epc > ne->ne_epc) {
+		if (c->ne_lo > ne->ne_lo || c->ne_hi < ne->ne_hi || c->ne_epc > ne->ne_epc ||
+		    c->ne_epc_max < ne->ne_epc_max) {
 			rc = evt_tx_add(tcx, c, sizeof(*c));
 			if (rc != 0)
 				return rc;
@@ -625,6 +651,8 @@ evt_insert_entry(struct evt_context *tcx, const struct evt_node_entry *ne)
 				c->ne_hi = ne->ne_hi;
 			if (c->ne_epc > ne->ne_epc)
 				c->ne_epc = ne->ne_epc;
+			if (c->ne_epc_max < ne->ne_epc_max)
+				c->ne_epc_max = ne->ne_epc_max;
 		}
 		path[level + 1].tr_node = evt_ne_child(c);
 	}
@@ -655,23 +683,23 @@ evt_overwrite_cb(struct evt_context *tcx, const struct evt_node_entry *ne, void 
 int
 evt_insert(daos_handle_t toh, const struct evt_entry_in *entry, uint8_t **csum_bufp)
 {
-	struct evt_context   *tcx = evt_hdl2tcx(toh);
-	struct evt_root      *root;
-	struct evt_ow_arg     oa;
+	struct evt_context *tcx = evt_hdl2tcx(toh);
+	struct evt_root *root;
+	struct evt_ow_arg oa;
 	struct evt_node_entry ne;
-	struct evt_desc      *desc;
-	umem_off_t            desc_off;
+	struct evt_desc *desc;
+	umem_off_t desc_off;
 	const struct evt_rect *r;
-	uint32_t              csum_bytes = 0;
-	bool                  hole;
-	int                   rc;
+	uint32_t csum_bytes = 0;
+	bool hole;
+	int rc;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;
 	if (entry == NULL)
 		return -DER_INVAL;
 	root = tcx->tc_root;
-	r    = &entry->ei_rect;
+	r = &entry->ei_rect;
 	if (r->rc_ex.ex_lo > r->rc_ex.ex_hi) {
 		D_ERROR("bad extent " DF_EXT "\n", DP_EXT(&r->rc_ex));
 		return -DER_INVAL;
@@ -693,7 +721,8 @@ evt_insert(daos_handle_t toh, const struct evt_entry_in *entry, uint8_t **csum_b
 	}
 
 	oa.oa_rect = r;
-	rc = evt_walk(tcx, r->rc_ex.ex_lo, r->rc_ex.ex_hi, r->rc_epc, evt_overwrite_cb, &oa);
+	rc = evt_walk(tcx, r->rc_ex.ex_lo, r->rc_ex.ex_hi, r->rc_epc, r->rc_epc, evt_overwrite_cb,
+		      &oa);
 	if (rc != 0)
 		return rc;
 
@@ -706,17 +735,17 @@ evt_insert(daos_handle_t toh, const struct evt_entry_in *entry, uint8_t **csum_b
 		rc = -DER_NOSPACE;
 		goto out;
 	}
-	desc                = evt_off2desc(tcx, desc_off);
-	desc->dc_ex_addr    = entry->ei_addr;
+	desc = evt_off2desc(tcx, desc_off);
+	desc->dc_ex_addr = entry->ei_addr;
 	bio_addr_set_hole(&desc->dc_ex_addr, hole);
-	desc->dc_ver        = entry->ei_ver;
-	desc->dc_magic      = EVT_DESC_MAGIC;
-	desc->dc_dtx        = UMOFF_NULL;
-	desc->dc_csum_nr    = csum_bytes ? entry->ei_csum.cs_nr : 0;
-	desc->dc_csum_len   = csum_bytes ? entry->ei_csum.cs_len : 0;
-	desc->dc_csum_type  = entry->ei_csum.cs_type;
+	desc->dc_ver = entry->ei_ver;
+	desc->dc_magic = EVT_DESC_MAGIC;
+	desc->dc_dtx = UMOFF_NULL;
+	desc->dc_csum_nr = csum_bytes ? entry->ei_csum.cs_nr : 0;
+	desc->dc_csum_len = csum_bytes ? entry->ei_csum.cs_len : 0;
+	desc->dc_csum_type = entry->ei_csum.cs_type;
 	desc->dc_csum_chunk = entry->ei_csum.cs_chunksize;
-	desc->dc_pad        = 0;
+	desc->dc_pad = 0;
 	if (csum_bytes != 0) {
 		if (entry->ei_csum.cs_csum != NULL)
 			memcpy(desc->pt_csum, entry->ei_csum.cs_csum, csum_bytes);
@@ -730,11 +759,12 @@ evt_insert(daos_handle_t toh, const struct evt_entry_in *entry, uint8_t **csum_b
 			goto out;
 	}
 
-	ne.ne_lo    = r->rc_ex.ex_lo;
-	ne.ne_hi    = r->rc_ex.ex_hi;
-	ne.ne_epc   = r->rc_epc;
+	ne.ne_lo = r->rc_ex.ex_lo;
+	ne.ne_hi = r->rc_ex.ex_hi;
+	ne.ne_epc = r->rc_epc;
+	ne.ne_epc_max = r->rc_epc;
 	ne.ne_child = desc_off | ((uint64_t)r->rc_minor_epc << EVT_CHILD_BITS);
-	rc          = evt_insert_entry(tcx, &ne);
+	rc = evt_insert_entry(tcx, &ne);
 	if (rc != 0)
 		goto out;
 
@@ -745,8 +775,8 @@ evt_insert(daos_handle_t toh, const struct evt_entry_in *entry, uint8_t **csum_b
 	if (root->tr_inob == 0 && entry->ei_inob != 0)
 		root->tr_inob = entry->ei_inob;
 	if (root->tr_csum_len == 0 && csum_bytes != 0) {
-		root->tr_csum_len        = entry->ei_csum.cs_len;
-		root->tr_csum_type       = entry->ei_csum.cs_type;
+		root->tr_csum_len = entry->ei_csum.cs_len;
+		root->tr_csum_type = entry->ei_csum.cs_type;
 		root->tr_csum_chunk_size = entry->ei_csum.cs_chunksize;
 	}
 	if (csum_bufp != NULL)
@@ -770,7 +800,7 @@ evt_find_exact(struct evt_context *tcx, const struct evt_rect *r, struct evt_tra
 	if (depth == 0)
 		return -DER_ENOENT;
 	path[0].tr_node = tcx->tc_root->tr_node;
-	path[0].tr_at   = 0;
+	path[0].tr_at = 0;
 	for (;;) {
 		struct evt_node *nd = evt_off2node(tcx, path[level].tr_node);
 
@@ -782,12 +812,13 @@ evt_find_exact(struct evt_context *tcx, const struct evt_rect *r, struct evt_tra
 
 			if (level == depth - 1) {
 				if (ne->ne_lo == r->rc_ex.ex_lo && ne->ne_hi == r->rc_ex.ex_hi &&
-				    ne->ne_epc == r->rc_epc && evt_ne_minor(ne) == r->rc_minor_epc) {
+				    ne->ne_epc == r->rc_epc &&
+				    evt_ne_minor(ne) == r->rc_minor_epc) {
 					path[level].tr_at = i;
 					return 0;
 				}
 			} else if (ne->ne_lo <= r->rc_ex.ex_lo && ne->ne_hi >= r->rc_ex.ex_hi &&
-				   ne->ne_epc <= r->rc_epc) {
+				   ne->ne_epc <= r->rc_epc && ne->ne_epc_max >= r->rc_epc) {
 				break;
 			}
 		}
@@ -795,7 +826,7 @@ evt_find_exact(struct evt_context *tcx, const struct evt_rect *r, struct evt_tra
 			path[level].tr_at = i;
 			level++;
 			path[level].tr_node = evt_ne_child(&nd->tn_rec[i]);
-			path[level].tr_at   = 0;
+			path[level].tr_at = 0;
 			continue;
 		}
 		if (level == 0)
@@ -809,11 +840,11 @@ evt_find_exact(struct evt_context *tcx, const struct evt_rect *r, struct evt_tra
 static int
 evt_node_remove(struct evt_context *tcx, struct evt_trace *path, int level, int at)
 {
-	struct evt_node *nd   = evt_off2node(tcx, path[level].tr_node);
+	struct evt_node *nd = evt_off2node(tcx, path[level].tr_node);
 	struct evt_root *root = tcx->tc_root;
-	const size_t     esz  = sizeof(struct evt_node_entry);
-	int              rc;
-	int              l;
+	const size_t esz = sizeof(struct evt_node_entry);
+	int rc;
+	int l;
 
 	if (nd->tn_nr == 1) {
 		rc = umem_free(&tcx->tc_umm, path[level].tr_node);
@@ -824,7 +855,7 @@ evt_node_remove(struct evt_context *tcx, struct evt_trace *path, int level, int 
 		rc = evt_tx_add(tcx, root, sizeof(*root));
 		if (rc != 0)
 			return rc;
-		root->tr_node  = UMOFF_NULL;
+		root->tr_node = UMOFF_NULL;
 		root->tr_depth = 0;
 		return 0;
 	}
@@ -838,31 +869,33 @@ evt_node_remove(struct evt_context *tcx, struct evt_trace *path, int level, int 
 	nd->tn_nr--;
 
 	for (l = level; l > 0; l--) {
-		struct evt_node       *child = evt_off2node(tcx, path[l].tr_node);
-		struct evt_node       *pn    = evt_off2node(tcx, path[l - 1].tr_node);
-		struct evt_node_entry *pe    = &pn->tn_rec[path[l - 1].tr_at];
-		struct evt_node_entry  mbr;
+		struct evt_node *child = evt_off2node(tcx, path[l].tr_node);
+		struct evt_node *pn = evt_off2node(tcx, path[l - 1].tr_node);
+		struct evt_node_entry *pe = &pn->tn_rec[path[l - 1].tr_at];
+		struct evt_node_entry mbr;
 
 		evt_node_mbr(child, &mbr);
-		if (mbr.ne_lo == pe->ne_lo && mbr.ne_hi == pe->ne_hi && mbr.ne_epc == pe->ne_epc)
+		if (mbr.ne_lo == pe->ne_lo && mbr.ne_hi == pe->ne_hi && mbr.ne_epc == pe->ne_epc &&
+		    mbr.ne_epc_max == pe->ne_epc_max)
 			break;
 		rc = evt_tx_add(tcx, pe, sizeof(*pe));
 		if (rc != 0)
 			return rc;
-		pe->ne_lo  = mbr.ne_lo;
-		pe->ne_hi  = mbr.ne_hi;
+		pe->ne_lo = mbr.ne_lo;
+		pe->ne_hi = mbr.ne_hi;
 		pe->ne_epc = mbr.ne_epc;
+		pe->ne_epc_max = mbr.ne_epc_max;
 	}
 
 	/* an internal root with one child is replaced by that child */
 	while (root->tr_depth > 1) {
 		struct evt_node *rn = evt_off2node(tcx, root->tr_node);
-		umem_off_t       child;
+		umem_off_t child;
 
 		if (rn->tn_nr != 1)
 			break;
 		child = evt_ne_child(&rn->tn_rec[0]);
-		rc    = umem_free(&tcx->tc_umm, root->tr_node);
+		rc = umem_free(&tcx->tc_umm, root->tr_node);
 		if (rc == 0)
 			rc = evt_tx_add(tcx, root, sizeof(*root));
 		if (rc != 0)
@@ -881,11 +914,11 @@ evt_leaf_entry_fill(struct evt_context *tcx, const struct evt_node_entry *ne, st
 
 	c.c_lo = c.c_ext_lo = ne->ne_lo;
 	c.c_hi = c.c_ext_hi = ne->ne_hi;
-	c.c_epc             = ne->ne_epc;
-	c.c_minor           = evt_ne_minor(ne);
-	c.c_desc            = evt_ne_child(ne);
-	c.c_hole            = 0;
-	c.c_avail           = 0;
+	c.c_epc = ne->ne_epc;
+	c.c_minor = evt_ne_minor(ne);
+	c.c_desc = evt_ne_child(ne);
+	c.c_hole = 0;
+	c.c_avail = 0;
 	evt_entry_fill(tcx, &c, c.c_lo, c.c_hi, 0, ent);
 }
 
@@ -894,13 +927,13 @@ static int
 evt_leaf_remove(struct evt_context *tcx, struct evt_trace *path, struct evt_entry *ent,
 		bool free_data)
 {
-	struct evt_root       *root  = tcx->tc_root;
-	int                    level = root->tr_depth - 1;
-	struct evt_node       *nd    = evt_off2node(tcx, path[level].tr_node);
-	struct evt_node_entry *ne    = &nd->tn_rec[path[level].tr_at];
-	umem_off_t             desc_off = evt_ne_child(ne);
-	struct evt_desc       *desc     = evt_off2desc(tcx, desc_off);
-	int                    rc;
+	struct evt_root *root = tcx->tc_root;
+	int level = root->tr_depth - 1;
+	struct evt_node *nd = evt_off2node(tcx, path[level].tr_node);
+	struct evt_node_entry *ne = &nd->tn_rec[path[level].tr_at];
+	umem_off_t desc_off = evt_ne_child(ne);
+	struct evt_desc *desc = evt_off2desc(tcx, desc_off);
+	int rc;
 
 	if (desc == NULL || desc->dc_magic != EVT_DESC_MAGIC) {
 		D_ERROR("corrupt evtree descriptor\n");
@@ -929,7 +962,7 @@ evt_leaf_remove(struct evt_context *tcx, struct evt_trace *path, struct evt_entr
 	if (rc != 0)
 		return rc;
 	desc->dc_magic = 0;
-	rc             = umem_free(&tcx->tc_umm, desc_off);
+	rc = umem_free(&tcx->tc_umm, desc_off);
 	if (rc != 0)
 		return rc;
 	rc = evt_node_remove(tcx, path, level, path[level].tr_at);
@@ -946,7 +979,7 @@ int
 evt_delete_internal(struct evt_context *tcx, const struct evt_rect *rect, struct evt_entry *ent)
 {
 	struct evt_trace path[EVT_MAX_DEPTH];
-	int              rc;
+	int rc;
 
 	rc = evt_find_exact(tcx, rect, path);
 	if (rc != 0)
@@ -977,8 +1010,8 @@ static int
 evt_subtree_free(struct evt_context *tcx, umem_off_t off, int level)
 {
 	struct evt_node *nd = evt_off2node(tcx, off);
-	int              rc;
-	int              i;
+	int rc;
+	int i;
 
 	rc = evt_node_check(tcx, nd);
 	if (rc != 0)
@@ -995,10 +1028,10 @@ evt_subtree_free(struct evt_context *tcx, umem_off_t off, int level)
 				return -DER_DF_INVAL;
 			if (!bio_addr_is_hole(&desc->dc_ex_addr) &&
 			    tcx->tc_cbs.dc_bio_free_cb != NULL)
-				rc = tcx->tc_cbs.dc_bio_free_cb(
-				    &tcx->tc_umm, desc,
-				    (ne->ne_hi - ne->ne_lo + 1) * tcx->tc_root->tr_inob,
-				    tcx->tc_cbs.dc_bio_free_args);
+				rc = tcx->tc_cbs.dc_bio_free_cb(&tcx->tc_umm, desc,
+								(ne->ne_hi - ne->ne_lo + 1) *
+									tcx->tc_root->tr_inob,
+								tcx->tc_cbs.dc_bio_free_args);
 			if (rc == 0)
 				rc = umem_free(&tcx->tc_umm, evt_ne_child(ne));
 		}
@@ -1023,7 +1056,7 @@ int
 evt_destroy(daos_handle_t toh)
 {
 	struct evt_context *tcx = evt_hdl2tcx(toh);
-	int                 rc;
+	int rc;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;
@@ -1044,22 +1077,22 @@ int
 evt_drain(daos_handle_t toh, int *credits, bool *destroyed)
 {
 	struct evt_context *tcx = evt_hdl2tcx(toh);
-	struct evt_trace    path[EVT_MAX_DEPTH];
-	struct evt_root    *root;
-	int                 rc;
+	struct evt_trace path[EVT_MAX_DEPTH];
+	struct evt_root *root;
+	int rc;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;
 	if (credits == NULL || destroyed == NULL || *credits < 0)
 		return -DER_INVAL;
-	root       = tcx->tc_root;
+	root = tcx->tc_root;
 	*destroyed = false;
-	rc         = umem_tx_begin(&tcx->tc_umm, NULL);
+	rc = umem_tx_begin(&tcx->tc_umm, NULL);
 	if (rc != 0)
 		return rc;
 	while (*credits > 0 && root->tr_depth != 0) {
 		struct evt_node *nd;
-		int              level;
+		int level;
 
 		/* last record of the leftmost leaf: no entry moves, the leaf shrinks */
 		path[0].tr_node = root->tr_node;
@@ -1072,7 +1105,7 @@ evt_drain(daos_handle_t toh, int *credits, bool *destroyed)
 				path[level].tr_at = nd->tn_nr - 1;
 				break;
 			}
-			path[level].tr_at       = 0;
+			path[level].tr_at = 0;
 			path[level + 1].tr_node = evt_ne_child(&nd->tn_rec[0]);
 		}
 		rc = evt_leaf_remove(tcx, path, NULL, true);
@@ -1109,7 +1142,7 @@ int
 evt_has_data(struct evt_root *root, struct umem_attr *uma)
 {
 	struct evt_context tcx;
-	int                rc;
+	int rc;
 
 	if (root == NULL || uma == NULL)
 		return -DER_INVAL;
@@ -1121,7 +1154,7 @@ evt_has_data(struct evt_root *root, struct umem_attr *uma)
 	rc = evt_tcx_init(&tcx, root, uma, NULL);
 	if (rc != 0)
 		return rc;
-	return evt_walk(&tcx, 0, UINT64_MAX, UINT64_MAX, evt_has_data_cb, NULL);
+	return evt_walk(&tcx, 0, UINT64_MAX, 0, UINT64_MAX, evt_has_data_cb, NULL);
 }
 
 static int
@@ -1129,9 +1162,9 @@ evt_check_node(struct evt_context *tcx, umem_off_t off, int level,
 	       const struct evt_node_entry *bound, uint64_t *count)
 {
 	struct evt_node *nd = evt_off2node(tcx, off);
-	bool             leaf = level == tcx->tc_root->tr_depth - 1;
-	int              rc;
-	int              i;
+	bool leaf = level == tcx->tc_root->tr_depth - 1;
+	int rc;
+	int i;
 
 	rc = evt_node_check(tcx, nd);
 	if (rc != 0)
@@ -1147,9 +1180,13 @@ evt_check_node(struct evt_context *tcx, umem_off_t off, int level,
 			D_ERROR("inverted extent at level %d\n", level);
 			return -DER_DF_INVAL;
 		}
+		if (ne->ne_epc > ne->ne_epc_max || (leaf && ne->ne_epc != ne->ne_epc_max)) {
+			D_ERROR("bad epoch range at level %d\n", level);
+			return -DER_DF_INVAL;
+		}
 		if (bound != NULL &&
 		    (ne->ne_lo < bound->ne_lo || ne->ne_hi > bound->ne_hi ||
-		     ne->ne_epc < bound->ne_epc)) {
+		     ne->ne_epc < bound->ne_epc || ne->ne_epc_max > bound->ne_epc_max)) {
 			D_ERROR("entry outside its parent's MBR at level %d\n", level);
 			return -DER_DF_INVAL;
 		}
@@ -1172,8 +1209,8 @@ int
 evt_check(daos_handle_t toh)
 {
 	struct evt_context *tcx = evt_hdl2tcx(toh);
-	uint64_t            count = 0;
-	int                 rc;
+	uint64_t count = 0;
+	int rc;
 
 	if (tcx == NULL)
 		return -DER_NO_HDL;
@@ -1192,7 +1229,7 @@ static void
 evt_debug_node(struct evt_context *tcx, umem_off_t off, int level, int max_level)
 {
 	struct evt_node *nd = evt_off2node(tcx, off);
-	int              i;
+	int i;
 
 	if (evt_node_check(tcx, nd) != 0)
 		return;

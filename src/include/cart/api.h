@@ -47,12 +47,21 @@ int crt_context_idx(crt_context_t crt_ctx, int *ctx_idx);
 int crt_context_num(int *ctx_num);
 
 /**
- * File descriptor that becomes readable when the context has work. A
- * poller calls crt_progress(ctx, 0) until it returns -DER_TIMEDOUT (which
- * also means it is now safe to sleep), then epolls the fd. Returns
- * -DER_NOSYS for providers without a wait object (shm): poll instead.
+ * File descriptor (an epoll set) that becomes readable when the context has
+ * work or crt_context_wakeup() was called. A poller calls crt_progress(ctx,
+ * 0) until it returns -DER_TIMEDOUT (which also means it is now safe to
+ * sleep), then epolls the fd. Returns -DER_NOSYS for providers without a
+ * wait object (shm): poll instead.
  */
 int crt_context_get_wait_fd(crt_context_t crt_ctx, int *fd);
+
+/**
+ * pdaos extension (not in DAOS): make a thread blocked in crt_progress() or
+ * crt_progress_cond() on \a crt_ctx return soon, e.g. because another thread
+ * completed something its condition waits for. Safe from any thread; a
+ * wake-up while nobody waits ends the next wait at once.
+ */
+int crt_context_wakeup(crt_context_t crt_ctx);
 
 /**
  * Route every RPC this context receives through \a process_cb, which runs
@@ -69,15 +78,18 @@ int crt_context_inflight_num(crt_context_t crt_ctx, int *num);
 #define CRT_PROGRESS_WAITFOREVER (-1)
 
 /**
- * Make progress: \a timeout microseconds at most (0: poll once, negative:
- * until something happens). Returns 0 if something was processed,
- * -DER_TIMEDOUT if nothing happened.
+ * Make progress: \a timeout microseconds at most (0: poll once, never
+ * blocks; negative: until something happens). Returns 0 if something was
+ * processed or crt_context_wakeup() ended the wait, -DER_TIMEDOUT if nothing
+ * happened.
  */
 int crt_progress(crt_context_t crt_ctx, int64_t timeout);
 
 /**
  * Progress until \a cond_cb returns non-zero or \a timeout microseconds pass
- * (0: no limit). Returns 0, the negative value of cond_cb or -DER_TIMEDOUT.
+ * (0: one non-blocking pass; negative: no limit), as DAOS. Returns 0, the
+ * negative value of cond_cb or -DER_TIMEDOUT. crt_context_wakeup() makes a
+ * blocked call re-evaluate \a cond_cb.
  */
 int crt_progress_cond(crt_context_t crt_ctx, int64_t timeout, crt_progress_cond_cb_t cond_cb,
 		      void *arg);

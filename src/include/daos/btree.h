@@ -134,7 +134,7 @@ typedef enum {
 	/**
 	 * dbtree_upsert/dbtree_delete only: reuse the position found by the previous
 	 * dbtree_fetch/dbtree_lookup of the same handle for the same key (saves a descent
-	 * after a miss). Falls back to BTR_PROBE_EQ if the handle changed the tree since.
+	 * after a miss). Falls back to BTR_PROBE_EQ if the tree changed since (any handle).
 	 */
 	BTR_PROBE_BYPASS = 0,
 	/** the first record in the tree */
@@ -381,10 +381,10 @@ struct umem_instance *btr_hdl2umm(daos_handle_t toh);
  * Iterators.
  *
  * An iterator is positioned by dbtree_iter_probe and moved by next/prev; -DER_NONEXIST means
- * no (more) records. Changes made through the same tree handle (including
- * dbtree_iter_delete) keep every iterator of that handle valid: its position is then held
- * as a key and re-found on the next move (a deleted current record is stepped over).
- * Changes through another handle of the same tree require a re-probe with an anchor.
+ * no (more) records. Changes made through any handle of the tree in this process (including
+ * dbtree_iter_delete) keep every iterator of the tree valid: its position is then held as a
+ * key and re-found on the next move (a deleted current record is stepped over). Handles are
+ * matched by the root's address; a tree changed by another process is not followed.
  *
  * Anchors hold the key of the record (hkey, integer key, or the class's encoding), never a
  * node position: probe(BTR_PROBE_GT, NULL, anchor) resumes right after the anchored record,

@@ -300,6 +300,12 @@ evt_entry_selected_offset(const struct evt_entry *entry)
 	return entry->en_sel_ext.ex_lo - entry->en_ext.ex_lo;
 }
 
+/** Log format of an entry: selected piece, in-tree extent, epoch.minor, visibility. */
+#define DF_ENT DF_EXT " from " DF_EXT "@" DF_X64 ".%d-INF (%c)"
+#define DP_ENT(ent)                                                                               \
+	DP_EXT(&(ent)->en_sel_ext), DP_EXT(&(ent)->en_ext), (ent)->en_epoch, (ent)->en_minor_epc, \
+		evt_debug_print_visibility(ent)
+
 static inline char
 evt_debug_print_visibility(const struct evt_entry *ent)
 {
@@ -382,6 +388,8 @@ enum {
 	EVT_ITER_FOR_PURGE = (1 << 5),
 	/** discard: ignore dc_log_status_cb (every record is returned) */
 	EVT_ITER_FOR_DISCARD = (1 << 6),
+	/** migration scan (accepted; behaves like a plain iterator) */
+	EVT_ITER_FOR_MIGRATION = (1 << 7),
 };
 
 enum evt_iter_opc {

@@ -55,12 +55,12 @@ rdb_replica_id_compare(rdb_replica_id_t x, rdb_replica_id_t y)
 
 /** Parameters for creating database storage */
 struct rdb_create_params {
-	size_t            rcp_size;           /**< heap size in bytes */
-	uint32_t          rcp_vos_df_version; /**< accepted, unused (rdb has its own heap) */
-	uint32_t          rcp_layout_version; /**< layout version (0 for default) */
-	rdb_replica_id_t  rcp_id;             /**< self ID */
-	rdb_replica_id_t *rcp_replicas;       /**< replica IDs if bootstrapping */
-	int               rcp_replicas_len;   /**< length of rcp_replicas[] */
+	size_t rcp_size;                /**< heap size in bytes */
+	uint32_t rcp_vos_df_version;    /**< accepted, unused (rdb has its own heap) */
+	uint32_t rcp_layout_version;    /**< layout version (0 for default) */
+	rdb_replica_id_t rcp_id;        /**< self ID */
+	rdb_replica_id_t *rcp_replicas; /**< replica IDs if bootstrapping */
+	int rcp_replicas_len;           /**< length of rcp_replicas[] */
 };
 
 struct rdb_cbs;
@@ -68,14 +68,14 @@ struct rdb_cbs;
 /** Database clue returned by rdb_glance */
 struct rdb_clue {
 	/* Raft clue */
-	uint64_t       bcl_term;       /**< term */
-	int            bcl_vote;       /**< vote (-1: none) */
-	d_rank_t       bcl_self;       /**< self rank */
-	uint64_t       bcl_last_index; /**< index of last entry */
-	uint64_t       bcl_last_term;  /**< term of last entry */
-	uint64_t       bcl_base_index; /**< index of base (i.e., snapshot) */
-	uint64_t       bcl_base_term;  /**< term of base (i.e., snapshot) */
-	d_rank_list_t *bcl_replicas;   /**< replicas at last index (free with d_rank_list_free) */
+	uint64_t bcl_term;           /**< term */
+	int bcl_vote;                /**< vote (-1: none) */
+	d_rank_t bcl_self;           /**< self rank */
+	uint64_t bcl_last_index;     /**< index of last entry */
+	uint64_t bcl_last_term;      /**< term of last entry */
+	uint64_t bcl_base_index;     /**< index of base (i.e., snapshot) */
+	uint64_t bcl_base_term;      /**< term of base (i.e., snapshot) */
+	d_rank_list_t *bcl_replicas; /**< replicas at last index (free with d_rank_list_free) */
 
 	/* Database clue */
 	uint64_t bcl_oid_next; /**< next OID (number of KVSs ever created + 1) */
@@ -159,11 +159,11 @@ int rdb_path_push(rdb_path_t *path, const d_iov_t *key);
 int rdb_path_pop(rdb_path_t *path);
 
 /** Define a d_iov_t named \a prefix ## \a name for the constant string key "name" (with NUL). */
-#define RDB_STRING_KEY(prefix, name)                                                              \
-	static char prefix##name##_buf[] = #name;                                                 \
-	d_iov_t     prefix##name         = {.iov_buf     = prefix##name##_buf,                   \
-					    .iov_buf_len = sizeof(prefix##name##_buf),           \
-					    .iov_len     = sizeof(prefix##name##_buf)}
+#define RDB_STRING_KEY(prefix, name)                                       \
+	static char prefix##name##_buf[] = #name;                          \
+	d_iov_t prefix##name = {.iov_buf = prefix##name##_buf,             \
+				.iov_buf_len = sizeof(prefix##name##_buf), \
+				.iov_len = sizeof(prefix##name##_buf)}
 
 /** KVS classes */
 enum rdb_kvs_class {
@@ -175,7 +175,7 @@ enum rdb_kvs_class {
 /** KVS attributes */
 struct rdb_kvs_attr {
 	enum rdb_kvs_class dsa_class;
-	unsigned int       dsa_order; /**< dbtree order (0: default) */
+	unsigned int dsa_order; /**< dbtree order (0: default) */
 };
 
 /** Largest key (bytes). */
@@ -188,14 +188,14 @@ struct rdb_kvs_attr {
  * TX on their stack.
  */
 struct rdb_tx {
-	struct rdb  *dt_db;
-	uint64_t     dt_term;      /* term this TX begins in */
-	void        *dt_entry;     /* log entry, built at commit */
-	size_t       dt_entry_cap; /* buffer capacity */
-	size_t       dt_entry_len; /* data length */
-	int          dt_num_ops;   /* number of buffered updates */
+	struct rdb *dt_db;
+	uint64_t dt_term;    /* term this TX begins in */
+	void *dt_entry;      /* log entry, built at commit */
+	size_t dt_entry_cap; /* buffer capacity */
+	size_t dt_entry_len; /* data length */
+	int dt_num_ops;      /* number of buffered updates */
 	unsigned int dt_flags;
-	d_list_t     dt_ops; /* buffered updates (struct rdb_tx_op_rec), oldest first */
+	d_list_t dt_ops; /* buffered updates (struct rdb_tx_op_rec), oldest first */
 };
 
 /** Nil term */

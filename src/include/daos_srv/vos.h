@@ -119,7 +119,8 @@ int vos_cont_csum_set(daos_handle_t coh, uint16_t csum_type, uint32_t chunk_size
  * at \a epoch: -DER_EXIST / -DER_NONEXIST and nothing changes. \a iods_csums (may be NULL):
  * checksums the caller computed; verified against the data (-DER_CSUM) and stored.
  * -DER_NOSPACE if heap or blob is full (nothing changes); -DER_TX_RESTART on a same-epoch
- * conflict (see the header comment).
+ * conflict (see the header comment) and for epochs at or below the container's aggregated
+ * epoch (ci_hae: the history there is gone). The same applies to vos_obj_punch.
  */
 int vos_obj_update(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint32_t pm_ver,
 		   uint64_t flags, daos_key_t *dkey, unsigned int iod_nr, daos_iod_t *iods,

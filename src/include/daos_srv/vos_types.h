@@ -76,6 +76,8 @@ typedef struct {
 	struct vos_gc_stat pif_gc_stat;
 	/** pdaos: GC items (containers, objects, keys) still waiting to be freed */
 	uint64_t pif_gc_pending;
+	/** pdaos: live allocations in the heap (leak checks) */
+	uint64_t pif_heap_allocs;
 } vos_pool_info_t;
 
 typedef struct {

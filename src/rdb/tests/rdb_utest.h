@@ -14,17 +14,19 @@
 #include "../rdb_internal.h"
 
 struct utest {
-	char                dir[64];
-	char                path[128];
-	uuid_t              uuid;
+	char dir[64];
+	char path[128];
+	uuid_t uuid;
 	struct rdb_storage *storage;
-	struct rdb         *db;
-	int                 nstep_up;
-	int                 nstep_down;
-	uint64_t            up_term;
-	uint64_t            down_term;
-	int                 step_up_rc;
-	rdb_path_t          root;
+	struct rdb *db;
+	int nstep_up;
+	int nstep_down;
+	uint64_t up_term;
+	uint64_t down_term;
+	int step_up_rc;
+	int nstop;
+	int stop_err;
+	rdb_path_t root;
 };
 
 static int
@@ -49,20 +51,24 @@ ut_step_down(struct rdb *db, uint64_t term, void *arg)
 static void
 ut_stop_cb(struct rdb *db, int err, void *arg)
 {
+	struct utest *ut = arg;
+
+	ut->nstop++;
+	ut->stop_err = err;
 }
 
 static struct rdb_cbs ut_cbs = {
-    .dc_step_up   = ut_step_up,
-    .dc_step_down = ut_step_down,
-    .dc_stop      = ut_stop_cb,
+	.dc_step_up = ut_step_up,
+	.dc_step_down = ut_step_down,
+	.dc_stop = ut_stop_cb,
 };
 
 static inline int
 ut_create(struct utest *ut, size_t size)
 {
-	rdb_replica_id_t         self   = {.rri_rank = 0, .rri_gen = 1};
+	rdb_replica_id_t self = {.rri_rank = 0, .rri_gen = 1};
 	struct rdb_create_params params = {
-	    .rcp_size = size, .rcp_id = self, .rcp_replicas = &self, .rcp_replicas_len = 1};
+		.rcp_size = size, .rcp_id = self, .rcp_replicas = &self, .rcp_replicas_len = 1};
 
 	return rdb_create(ut->path, ut->uuid, 1, &params, &ut_cbs, ut, &ut->storage);
 }
@@ -79,7 +85,7 @@ static inline void
 ut_restart(struct utest *ut)
 {
 	rdb_stop_and_close(ut->db);
-	ut->db      = NULL;
+	ut->db = NULL;
 	ut->storage = NULL;
 	assert_int_equal(rdb_open(ut->path, ut->uuid, 1, &ut_cbs, ut, &ut->storage), 0);
 	ut_start(ut);
@@ -149,7 +155,7 @@ static inline void
 ut_path(rdb_path_t *p, ...)
 {
 	const char *s;
-	va_list     ap;
+	va_list ap;
 
 	assert_int_equal(rdb_path_init(p), 0);
 	assert_int_equal(rdb_path_push(p, &rdb_path_root_key), 0);
@@ -166,7 +172,7 @@ static inline void
 ut_create_root(struct utest *ut, enum rdb_kvs_class cls)
 {
 	struct rdb_kvs_attr attr = {.dsa_class = cls, .dsa_order = 8};
-	struct rdb_tx       tx;
+	struct rdb_tx tx;
 
 	assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), 0);
 	assert_int_equal(rdb_tx_create_root(&tx, &attr), 0);
@@ -178,9 +184,9 @@ ut_create_root(struct utest *ut, enum rdb_kvs_class cls)
 static inline int
 ut_put(struct utest *ut, const rdb_path_t *kvs, const char *key, const char *val)
 {
-	d_iov_t       k = ut_key(key), v = ut_key(val);
+	d_iov_t k = ut_key(key), v = ut_key(val);
 	struct rdb_tx tx;
-	int           rc;
+	int rc;
 
 	rc = rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx);
 	if (rc != 0)
@@ -196,14 +202,14 @@ ut_put(struct utest *ut, const rdb_path_t *kvs, const char *key, const char *val
 static inline int
 ut_get(struct utest *ut, const rdb_path_t *kvs, const char *key, char *buf, size_t len)
 {
-	d_iov_t       k = ut_key(key), v;
+	d_iov_t k = ut_key(key), v;
 	struct rdb_tx tx;
-	int           rc;
+	int rc;
 
 	memset(buf, 0, len);
 	d_iov_set(&v, buf, len - 1);
 	v.iov_len = 0;
-	rc        = rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx);
+	rc = rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx);
 	if (rc != 0)
 		return rc;
 	rc = rdb_tx_lookup(&tx, kvs, &k, &v);

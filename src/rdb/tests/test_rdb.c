@@ -1,15 +1,16 @@
 /*
  * rdb: storage, leadership, TX operations, read-your-writes, abort, persistence, bad input.
  */
+#include <errno.h>
 #include "rdb_utest.h"
 
 static void
 test_path(void **state)
 {
 	rdb_path_t p, q;
-	d_iov_t    k = ut_key("abc");
-	char       big[RDB_KEY_MAX + 1];
-	d_iov_t    bk;
+	d_iov_t k = ut_key("abc");
+	char big[RDB_KEY_MAX + 1];
+	d_iov_t bk;
 
 	assert_int_equal(rdb_path_init(&p), 0);
 	assert_int_equal(rdb_path_push(&p, &rdb_path_root_key), 0);
@@ -41,25 +42,24 @@ test_path(void **state)
 static void
 test_storage(void **state)
 {
-	struct utest            *ut = *state;
-	struct rdb_storage      *st;
-	rdb_replica_id_t         ids[2] = {{0, 1}, {1, 1}};
-	struct rdb_create_params params = {.rcp_size = 8 << 20, .rcp_id = ids[0],
-					   .rcp_replicas = ids, .rcp_replicas_len = 1};
-	uuid_t                   other;
-	char                     path[192];
-	struct rdb_clue          clue;
+	struct utest *ut = *state;
+	struct rdb_storage *st;
+	rdb_replica_id_t ids[2] = {{0, 1}, {1, 1}};
+	struct rdb_create_params params = {
+		.rcp_size = 8 << 20, .rcp_id = ids[0], .rcp_replicas = ids, .rcp_replicas_len = 1};
+	uuid_t other;
+	char path[192];
+	struct rdb_clue clue;
 
 	/* the fixture's database exists already */
-	assert_int_equal(rdb_create(ut->path, ut->uuid, 1, &params, NULL, NULL, &st),
-			 -DER_EXIST);
+	assert_int_equal(rdb_create(ut->path, ut->uuid, 1, &params, NULL, NULL, &st), -DER_EXIST);
 	snprintf(path, sizeof(path), "%s/other", ut->dir);
 	assert_int_equal(rdb_open(path, ut->uuid, 1, NULL, NULL, &st), -DER_NONEXIST);
 	params.rcp_replicas_len = 2;
 	assert_int_equal(rdb_create(path, ut->uuid, 1, &params, NULL, NULL, &st),
 			 -DER_NOTSUPPORTED);
 	params.rcp_replicas_len = 1;
-	params.rcp_size         = 4096;
+	params.rcp_size = 4096;
 	assert_int_equal(rdb_create(path, ut->uuid, 1, &params, NULL, NULL, &st), -DER_INVAL);
 	assert_int_equal(rdb_create(path, ut->uuid, 1, NULL, NULL, NULL, &st), -DER_INVAL);
 	assert_int_equal(access(path, F_OK), -1);
@@ -78,8 +78,7 @@ test_storage(void **state)
 	d_rank_list_free(clue.bcl_replicas);
 	rdb_close(ut->storage);
 	assert_int_equal(rdb_open(ut->path, ut->uuid, 4, NULL, NULL, &st), -DER_STALE);
-	assert_int_equal(rdb_open(ut->path, ut->uuid, RDB_NIL_TERM, &ut_cbs, ut, &ut->storage),
-			 0);
+	assert_int_equal(rdb_open(ut->path, ut->uuid, RDB_NIL_TERM, &ut_cbs, ut, &ut->storage), 0);
 	ut_start(ut);
 	assert_int_equal(rdb_ping(ut->db, 4), -DER_STALE);
 	assert_int_equal(rdb_ping(ut->db, 5), 0);
@@ -88,12 +87,12 @@ test_storage(void **state)
 static void
 test_leader(void **state)
 {
-	struct utest  *ut = *state;
-	struct rdb_tx  tx;
-	uint64_t       term;
-	d_rank_t       rank;
+	struct utest *ut = *state;
+	struct rdb_tx tx;
+	uint64_t term;
+	d_rank_t rank;
 	d_rank_list_t *ranks;
-	uint32_t       gen;
+	uint32_t gen;
 
 	assert_int_equal(ut->nstep_up, 1);
 	assert_int_equal(ut->up_term, 1);
@@ -152,10 +151,10 @@ test_leader(void **state)
 static void
 test_root(void **state)
 {
-	struct utest       *ut   = *state;
+	struct utest *ut = *state;
 	struct rdb_kvs_attr attr = {.dsa_class = RDB_KVS_GENERIC};
-	struct rdb_tx       tx;
-	char                buf[32];
+	struct rdb_tx tx;
+	char buf[32];
 
 	/* no root yet */
 	assert_int_equal(ut_get(ut, &ut->root, "a", buf, sizeof(buf)), -DER_NONEXIST);
@@ -188,9 +187,9 @@ test_update_lookup_delete(void **state)
 {
 	struct utest *ut = *state;
 	struct rdb_tx tx;
-	d_iov_t       k = ut_key("key"), v;
-	char          buf[64];
-	uint64_t      x = 42, y = 0;
+	d_iov_t k = ut_key("key"), v;
+	char buf[64];
+	uint64_t x = 42, y = 0;
 
 	ut_create_root(ut, RDB_KVS_GENERIC);
 	assert_int_equal(ut_put(ut, &ut->root, "key", "value-1"), 0);
@@ -245,12 +244,12 @@ test_update_lookup_delete(void **state)
 static void
 test_read_your_writes(void **state)
 {
-	struct utest       *ut   = *state;
+	struct utest *ut = *state;
 	struct rdb_kvs_attr attr = {.dsa_class = RDB_KVS_LEXICAL};
-	struct rdb_tx       tx;
-	rdb_path_t          sub, subsub;
-	d_iov_t             k, v;
-	char                buf[64];
+	struct rdb_tx tx;
+	rdb_path_t sub, subsub;
+	d_iov_t k, v;
+	char buf[64];
 
 	ut_create_root(ut, RDB_KVS_GENERIC);
 	assert_int_equal(ut_put(ut, &ut->root, "old", "committed"), 0);
@@ -331,14 +330,14 @@ test_read_your_writes(void **state)
 static void
 test_abort(void **state)
 {
-	struct utest       *ut   = *state;
+	struct utest *ut = *state;
 	struct rdb_kvs_attr attr = {.dsa_class = RDB_KVS_INTEGER};
-	struct rdb_tx       tx;
-	rdb_path_t          missing, ints;
-	struct rdb_clue     clue;
-	uint64_t            index0, used0;
-	d_iov_t             k, v;
-	char                buf[64];
+	struct rdb_tx tx;
+	rdb_path_t missing, ints;
+	struct rdb_clue clue;
+	uint64_t index0, used0;
+	d_iov_t k, v;
+	char buf[64];
 
 	ut_create_root(ut, RDB_KVS_GENERIC);
 	assert_int_equal(ut_put(ut, &ut->root, "a", "0"), 0);
@@ -374,7 +373,7 @@ test_abort(void **state)
 	assert_int_equal(rdb_glance(rdb_to_storage(ut->db), &clue), 0);
 	d_rank_list_free(clue.bcl_replicas);
 	index0 = clue.bcl_last_index;
-	used0  = ut_used(ut);
+	used0 = ut_used(ut);
 	ut_path(&missing, "no-such-kvs", NULL);
 	ut_path(&ints, "ints", NULL);
 	assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), 0);
@@ -430,14 +429,14 @@ test_abort(void **state)
 static void
 test_persistence(void **state)
 {
-	struct utest       *ut   = *state;
+	struct utest *ut = *state;
 	struct rdb_kvs_attr attr = {.dsa_class = RDB_KVS_INTEGER};
-	struct rdb_tx       tx;
-	rdb_path_t          ints;
-	struct rdb_clue     clue;
-	uint64_t            i, idx;
-	d_iov_t             k, v;
-	char                buf[64];
+	struct rdb_tx tx;
+	rdb_path_t ints;
+	struct rdb_clue clue;
+	uint64_t i, idx;
+	d_iov_t k, v;
+	char buf[64];
 
 	ut_create_root(ut, RDB_KVS_LEXICAL);
 	ut_path(&ints, "ints", NULL);
@@ -491,14 +490,14 @@ test_persistence(void **state)
 static void
 test_bad_input(void **state)
 {
-	struct utest       *ut   = *state;
+	struct utest *ut = *state;
 	struct rdb_kvs_attr attr = {.dsa_class = RDB_KVS_GENERIC};
-	struct rdb_kvs_attr bad  = {.dsa_class = 7};
-	struct rdb_tx       tx;
-	rdb_path_t          nopath = {0}, rel, deep;
-	static char         big[RDB_VALUE_MAX + 1];
-	d_iov_t             k, v, e = {0};
-	char                buf[64];
+	struct rdb_kvs_attr bad = {.dsa_class = 7};
+	struct rdb_tx tx;
+	rdb_path_t nopath = {0}, rel, deep;
+	static char big[RDB_VALUE_MAX + 1];
+	d_iov_t k, v, e = {0};
+	char buf[64];
 
 	ut_create_root(ut, RDB_KVS_GENERIC);
 	assert_int_equal(rdb_tx_begin(NULL, RDB_NIL_TERM, &tx), -DER_INVAL);
@@ -531,8 +530,7 @@ test_bad_input(void **state)
 	assert_int_equal(rdb_tx_create_root(&tx, NULL), -DER_INVAL);
 	assert_int_equal(rdb_tx_lookup(&tx, &ut->root, &k, NULL), -DER_INVAL);
 	assert_int_equal(rdb_tx_iterate(&tx, &ut->root, false, NULL, NULL), -DER_INVAL);
-	assert_int_equal(rdb_tx_fetch(&tx, &ut->root, RDB_PROBE_EQ, NULL, NULL, NULL),
-			 -DER_INVAL);
+	assert_int_equal(rdb_tx_fetch(&tx, &ut->root, RDB_PROBE_EQ, NULL, NULL, NULL), -DER_INVAL);
 	/* a path that does not start at the root */
 	assert_int_equal(rdb_path_init(&rel), 0);
 	assert_int_equal(rdb_path_push(&rel, &k), 0);
@@ -555,19 +553,101 @@ test_bad_input(void **state)
 	(void)attr;
 }
 
+/* Near a full heap only critical TXs (deletes, update_critical) go through. */
+static void
+test_critical(void **state)
+{
+	struct utest *ut = *state;
+	struct rdb_tx tx;
+	static char big[200 * 1024];
+	char key[32], buf[8];
+	d_iov_t k, v;
+	int i, rc = 0;
+
+	ut_create_root(ut, RDB_KVS_GENERIC);
+	memset(big, 'b', sizeof(big));
+	for (i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "big%d", i);
+		assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), 0);
+		k = ut_key(key);
+		d_iov_set(&v, big, sizeof(big));
+		assert_int_equal(rdb_tx_update(&tx, &ut->root, &k, &v), 0);
+		rc = rdb_tx_commit(&tx);
+		rdb_tx_end(&tx);
+		if (rc != 0)
+			break;
+	}
+	assert_int_equal(rc, -DER_NOSPACE);
+	assert_true(i > 10);
+	/* the failed TX left nothing behind */
+	assert_int_equal(ut_get(ut, &ut->root, key, buf, sizeof(buf)), -DER_NONEXIST);
+	assert_int_equal(ut_put(ut, &ut->root, "small", "s"), -DER_NOSPACE);
+
+	assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), 0);
+	k = ut_key("small");
+	v = ut_key("s");
+	assert_int_equal(rdb_tx_update_critical(&tx, &ut->root, &k, &v), 0);
+	assert_int_equal(rdb_tx_commit(&tx), 0);
+	rdb_tx_end(&tx);
+	assert_int_equal(ut_get(ut, &ut->root, "small", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "s");
+
+	/* deletes are critical: they free space for everybody */
+	assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), 0);
+	for (i = 0; i < 5; i++) {
+		snprintf(key, sizeof(key), "big%d", i);
+		k = ut_key(key);
+		assert_int_equal(rdb_tx_delete(&tx, &ut->root, &k), 0);
+	}
+	assert_int_equal(rdb_tx_commit(&tx), 0);
+	rdb_tx_end(&tx);
+	assert_int_equal(ut_put(ut, &ut->root, "small2", "s"), 0);
+	assert_int_equal(umem_pool_check(ut->db->d_pool, NULL), 0);
+}
+
+/* A commit that cannot be made durable fails the database: dc_stop, then every call errs. */
+static void
+test_io_error(void **state)
+{
+	struct utest *ut = *state;
+	struct rdb_tx tx;
+	char buf[8];
+
+	ut_create_root(ut, RDB_KVS_GENERIC);
+	assert_int_equal(ut_put(ut, &ut->root, "a", "1"), 0);
+	assert_int_equal(umem_fault_inject_set(UMEM_FI_WAL_SYNC | UMEM_FI_WAL_WRITE, EIO, 1000), 0);
+	assert_int_equal(ut_put(ut, &ut->root, "b", "2"), -DER_IO);
+	assert_int_equal(umem_fault_inject_set(0, 0, 0), 0);
+	assert_int_equal(ut->nstop, 1);
+	assert_int_equal(ut->stop_err, -DER_IO);
+	assert_false(rdb_is_leader(ut->db, NULL));
+	assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), -DER_IO);
+	assert_int_equal(ut_get(ut, &ut->root, "a", buf, sizeof(buf)), -DER_IO);
+	/* after a restart the acknowledged update is there */
+	rdb_stop_and_close(ut->db);
+	ut->db = NULL;
+	assert_int_equal(rdb_open(ut->path, ut->uuid, 1, &ut_cbs, ut, &ut->storage), 0);
+	ut_start(ut);
+	assert_int_equal(ut_get(ut, &ut->root, "a", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(ut_put(ut, &ut->root, "c", "3"), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_path),
-	    cmocka_unit_test_setup_teardown(test_storage, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_leader, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_root, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_update_lookup_delete, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_read_your_writes, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_abort, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_persistence, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_bad_input, ut_setup, ut_teardown),
+		cmocka_unit_test(test_path),
+		cmocka_unit_test_setup_teardown(test_storage, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_leader, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_root, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_update_lookup_delete, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_read_your_writes, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_abort, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_persistence, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_critical, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_io_error, ut_setup, ut_teardown),
 	};
 
 	return cmocka_run_group_tests_name("rdb", tests, NULL, NULL);

@@ -8,10 +8,10 @@
 #define NKEYS 200
 
 struct collect {
-	int      n;
-	int      stop_at;
+	int n;
+	int stop_at;
 	uint64_t ints[NKEYS * 2];
-	char     strs[NKEYS * 2][32];
+	char strs[NKEYS * 2][32];
 };
 
 static int
@@ -42,8 +42,8 @@ static void
 mkkvs(struct utest *ut, const char *name, enum rdb_kvs_class cls)
 {
 	struct rdb_kvs_attr attr = {.dsa_class = cls};
-	struct rdb_tx       tx;
-	d_iov_t             k = ut_key(name);
+	struct rdb_tx tx;
+	d_iov_t k = ut_key(name);
 
 	assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), 0);
 	assert_int_equal(rdb_tx_create_kvs(&tx, &ut->root, &k, &attr), 0);
@@ -61,13 +61,13 @@ ikey(int i)
 static void
 test_integer_order(void **state)
 {
-	struct utest  *ut = *state;
-	struct rdb_tx  tx;
+	struct utest *ut = *state;
+	struct rdb_tx tx;
 	struct collect c;
-	rdb_path_t     p;
-	d_iov_t        k, v;
-	uint64_t       x, out;
-	int            i;
+	rdb_path_t p;
+	d_iov_t k, v;
+	uint64_t x, out;
+	int i;
 
 	ut_create_root(ut, RDB_KVS_GENERIC);
 	mkkvs(ut, "ints", RDB_KVS_INTEGER);
@@ -129,7 +129,7 @@ test_integer_order(void **state)
 			d_iov_t kin;
 			uint64_t val = 0;
 
-			x   = c.ints[i];
+			x = c.ints[i];
 			kin = ut_ukey(&x);
 			d_iov_set(&v, &val, sizeof(val));
 			assert_int_equal(rdb_tx_fetch(&tx, &p, RDB_PROBE_EQ, &kin, &k, &v), 0);
@@ -168,13 +168,13 @@ strcmp_p(const void *a, const void *b)
 static void
 test_lexical_generic_order(void **state)
 {
-	struct utest  *ut = *state;
-	struct rdb_tx  tx;
+	struct utest *ut = *state;
+	struct rdb_tx tx;
 	struct collect c;
-	rdb_path_t     lex, gen;
-	char           names[NKEYS][32];
-	d_iov_t        k, v;
-	int            i, j;
+	rdb_path_t lex, gen;
+	char names[NKEYS][32];
+	d_iov_t k, v;
+	int i, j;
 
 	ut_create_root(ut, RDB_KVS_GENERIC);
 	mkkvs(ut, "lex", RDB_KVS_LEXICAL);
@@ -196,7 +196,7 @@ test_lexical_generic_order(void **state)
 	rdb_tx_end(&tx);
 
 	for (int dirty = 0; dirty < 2; dirty++) {
-		int  n = dirty ? NKEYS : NKEYS / 2;
+		int n = dirty ? NKEYS : NKEYS / 2;
 		char sorted[NKEYS][32];
 
 		assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), 0);
@@ -254,10 +254,14 @@ test_lexical_generic_order(void **state)
 			/* hashed keys: only EQ among the keyed probes */
 			assert_int_equal(rdb_tx_fetch(&tx, &gen, RDB_PROBE_EQ, &kin, &kout, NULL),
 					 0);
+			assert_int_equal(kout.iov_len, strlen(names[3]));
+			assert_memory_equal(kout.iov_buf, names[3], kout.iov_len);
+			/* kout now points at the stored key: reset it, or the next call copies there */
+			d_iov_set(&kout, NULL, 0);
 			assert_int_equal(rdb_tx_fetch(&tx, &gen, RDB_PROBE_GE, &kin, &kout, NULL),
 					 -DER_INVAL);
-			assert_int_equal(rdb_tx_fetch(&tx, &gen, RDB_PROBE_FIRST, NULL, &kout, NULL),
-					 0);
+			assert_int_equal(
+				rdb_tx_fetch(&tx, &gen, RDB_PROBE_FIRST, NULL, &kout, NULL), 0);
 		}
 		rdb_tx_end(&tx);
 	}
@@ -268,16 +272,18 @@ test_lexical_generic_order(void **state)
 static void
 test_nested_destroy(void **state)
 {
-	struct utest       *ut   = *state;
+	struct utest *ut = *state;
 	struct rdb_kvs_attr attr = {.dsa_class = RDB_KVS_GENERIC};
-	struct rdb_tx       tx;
-	uint64_t            used0;
-	rdb_path_t          a, ab;
-	d_iov_t             k, v;
-	char                name[32], buf[32];
-	int                 i, j;
+	struct rdb_tx tx;
+	uint64_t used0;
+	rdb_path_t a, ab;
+	d_iov_t k, v;
+	char name[32], buf[32];
+	int i, j;
 
 	ut_create_root(ut, RDB_KVS_GENERIC);
+	/* the root keeps a record, so its own node does not come and go */
+	assert_int_equal(ut_put(ut, &ut->root, "keep", "k"), 0);
 	used0 = ut_used(ut);
 	ut_path(&a, "a", NULL);
 
@@ -356,17 +362,17 @@ test_nested_destroy(void **state)
 
 struct ult_arg {
 	struct utest *ut;
-	int           id;
-	int           rc;
+	int id;
+	int rc;
 };
 
 static void
 commit_ult(void *arg)
 {
 	struct ult_arg *a = arg;
-	rdb_path_t      p;
-	char            key[32], val[32];
-	int             i;
+	rdb_path_t p;
+	char key[32], val[32];
+	int i;
 
 	ut_path(&p, NULL);
 	for (i = 0; i < NR_COMMITS && a->rc == 0; i++) {
@@ -385,7 +391,7 @@ commit_ult(void *arg)
 }
 
 struct driver {
-	struct utest  *ut;
+	struct utest *ut;
 	struct ult_arg args[NR_ULTS];
 };
 
@@ -393,8 +399,8 @@ static void
 driver_ult(void *arg)
 {
 	struct driver *d = arg;
-	struct ult    *u[NR_ULTS];
-	int            i;
+	struct ult *u[NR_ULTS];
+	int i;
 
 	for (i = 0; i < NR_ULTS; i++) {
 		d->args[i].ut = d->ut;
@@ -408,14 +414,14 @@ driver_ult(void *arg)
 static void
 test_ults(void **state)
 {
-	struct utest          *ut = *state;
-	struct ult_init_attr   attr = {.uia_nr_xs = 1};
-	struct driver          d    = {.ut = ut};
+	struct utest *ut = *state;
+	struct ult_init_attr attr = {.uia_nr_xs = 1};
+	struct driver d = {.ut = ut};
 	struct umem_pool_stats st0, st1;
-	struct ult            *u;
-	struct rdb_clue        clue;
-	char                   key[32], buf[32];
-	int                    i, j;
+	struct ult *u;
+	struct rdb_clue clue;
+	char key[32], buf[32];
+	int i, j;
 
 	ut_create_root(ut, RDB_KVS_GENERIC);
 	assert_int_equal(ult_init(&attr), 0);
@@ -443,14 +449,89 @@ test_ults(void **state)
 	assert_true(st1.ups_wal_syncs - st0.ups_wal_syncs < NR_ULTS * NR_COMMITS);
 }
 
+RDB_STRING_KEY(ut_key_, fresh);
+
+/* Callback that buffers an update per key it sees (allowed during iteration). */
+static int
+copy_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
+{
+	struct rdb_tx *tx = arg;
+	rdb_path_t p;
+	int rc;
+
+	ut_path(&p, "copy", NULL);
+	rc = rdb_tx_update(tx, &p, key, val);
+	rdb_path_fini(&p);
+	return rc;
+}
+
+static void
+test_fresh_kvs_iterate(void **state)
+{
+	struct utest *ut = *state;
+	struct rdb_kvs_attr attr = {.dsa_class = RDB_KVS_LEXICAL};
+	struct rdb_tx tx;
+	struct collect c;
+	rdb_path_t p, cp;
+	d_iov_t k, v;
+	char buf[16];
+
+	ut_create_root(ut, RDB_KVS_GENERIC);
+	mkkvs(ut, "copy", RDB_KVS_LEXICAL);
+	/* RDB_STRING_KEY keys include the NUL */
+	ut_path(&p, NULL);
+	assert_int_equal(rdb_path_push(&p, &ut_key_fresh), 0);
+	assert_int_equal(ut_key_fresh.iov_len, 6);
+	ut_path(&cp, "copy", NULL);
+	assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), 0);
+	/* not there yet */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(rdb_tx_iterate(&tx, &p, false, collect_cb, &c), -DER_NONEXIST);
+	assert_int_equal(rdb_tx_create_kvs(&tx, &ut->root, &ut_key_fresh, &attr), 0);
+	/* created in this TX: empty */
+	assert_int_equal(rdb_tx_iterate(&tx, &p, false, collect_cb, &c), 0);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(rdb_tx_fetch(&tx, &p, RDB_PROBE_FIRST, NULL, NULL, NULL), -DER_NONEXIST);
+	k = ut_key("b");
+	v = ut_key("2");
+	assert_int_equal(rdb_tx_update(&tx, &p, &k, &v), 0);
+	k = ut_key("a");
+	v = ut_key("1");
+	assert_int_equal(rdb_tx_update(&tx, &p, &k, &v), 0);
+	assert_int_equal(rdb_tx_iterate(&tx, &p, false, collect_cb, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.strs[0], "a");
+	assert_string_equal(c.strs[1], "b");
+	/* updates buffered from inside an iteration */
+	assert_int_equal(rdb_tx_iterate(&tx, &p, false, copy_cb, &tx), 0);
+	assert_int_equal(rdb_tx_commit(&tx), 0);
+	rdb_tx_end(&tx);
+	assert_int_equal(ut_get(ut, &cp, "a", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(ut_get(ut, &cp, "b", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2");
+
+	/* destroyed in the TX: iteration and probes see no KVS */
+	assert_int_equal(rdb_tx_begin(ut->db, RDB_NIL_TERM, &tx), 0);
+	assert_int_equal(rdb_tx_destroy_kvs(&tx, &ut->root, &ut_key_fresh), 0);
+	assert_int_equal(rdb_tx_iterate(&tx, &p, false, collect_cb, &c), -DER_NONEXIST);
+	assert_int_equal(rdb_tx_fetch(&tx, &p, RDB_PROBE_LAST, NULL, NULL, NULL), -DER_NONEXIST);
+	rdb_tx_end(&tx);
+	/* not committed: still there */
+	assert_int_equal(ut_get(ut, &p, "b", buf, sizeof(buf)), 0);
+	rdb_path_fini(&p);
+	rdb_path_fini(&cp);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_integer_order, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_lexical_generic_order, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_nested_destroy, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_ults, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_integer_order, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_lexical_generic_order, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_nested_destroy, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_fresh_kvs_iterate, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_ults, ut_setup, ut_teardown),
 	};
 
 	return cmocka_run_group_tests_name("rdb_kvs", tests, NULL, NULL);

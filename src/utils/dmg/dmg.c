@@ -165,7 +165,7 @@ dmg_probe(struct dmg *d, const char *uri)
 		return 0;
 	memcpy(host, p, colon - p);
 	host[colon - p] = '\0';
-	sin.sin_port	= htons((uint16_t)atoi(colon + 1));
+	sin.sin_port = htons((uint16_t)atoi(colon + 1));
 	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
 		return 0;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -175,7 +175,7 @@ dmg_probe(struct dmg *d, const char *uri)
 		if (errno != EINPROGRESS) {
 			rc = -DER_UNREACH;
 		} else {
-			pfd.fd	   = fd;
+			pfd.fd = fd;
 			pfd.events = POLLOUT;
 			if (poll(&pfd, 1, 3000) != 1)
 				rc = -DER_UNREACH;
@@ -200,7 +200,8 @@ dmg_req(struct dmg *d, const char *addr, crt_opcode_t opc, crt_rpc_t **rpc)
 	rc = dmg_probe(d, uri);
 	if (rc != 0) {
 		D_FREE(uri);
-		return dmg_fail(d, rc, "cannot reach %s (is daos_server running there?)", addr);
+		/* callers decide: one dead host of a list is not a failure of every command */
+		return rc;
 	}
 	rc = crt_req_create(d->ctx, &ep, opc, rpc);
 	if (rc == 0) {
@@ -248,9 +249,14 @@ dmg_leader(struct dmg *d, char **leader)
 		D_FREE(rcs);
 		return -DER_NOMEM;
 	}
-	for (i = 0; i < d->nr_hosts; i++)
-		if (dmg_req(d, d->hosts[i], MGMT_LEADER_QUERY, &rpcs[n]) == 0)
+	for (i = 0; i < d->nr_hosts; i++) {
+		int rc2 = dmg_req(d, d->hosts[i], MGMT_LEADER_QUERY, &rpcs[n]);
+
+		if (rc2 == 0)
 			n++;
+		else if (rc == -DER_UNREACH)
+			rc = rc2;
+	}
 	dmg_send_all(d, rpcs, n, rcs);
 	*leader = NULL;
 	for (i = 0; i < n; i++) {
@@ -267,8 +273,9 @@ dmg_leader(struct dmg *d, char **leader)
 	D_FREE(rpcs);
 	D_FREE(rcs);
 	if (rc != 0 && d->rc == 0)
-		dmg_fail(d, rc, "no management service reachable via %s%s", d->hosts[0],
-			 d->nr_hosts > 1 ? " (and the other hosts of the list)" : "");
+		dmg_fail(d, rc,
+			 "no management service reachable via %s%s (is daos_server running?)",
+			 d->hosts[0], d->nr_hosts > 1 ? " and the other hosts of the list" : "");
 	return rc;
 }
 

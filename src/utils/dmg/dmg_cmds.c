@@ -51,7 +51,7 @@ cmd_storage_format(struct dmg *d, int argc, char **argv)
 				       {"verbose", no_argument, NULL, 'v'},
 				       DMG_COMMON_OPTS};
 	crt_rpc_t **rpcs;
-	int *rcs, c, i, n = 0, nok = 0;
+	int *rcs, *hi = NULL, c, i, n = 0, nok = 0, rc;
 	bool force = false;
 	char err[256];
 
@@ -65,16 +65,21 @@ cmd_storage_format(struct dmg *d, int argc, char **argv)
 	}
 	D_ALLOC_ARRAY(rpcs, d->nr_hosts);
 	D_ALLOC_ARRAY(rcs, d->nr_hosts);
-	if (rpcs == NULL || rcs == NULL) {
+	D_ALLOC_ARRAY(hi, d->nr_hosts);
+	if (rpcs == NULL || rcs == NULL || hi == NULL) {
+		D_FREE(hi);
 		D_FREE(rpcs);
 		D_FREE(rcs);
 		return dmg_fail(d, -DER_NOMEM, "storage format");
 	}
 	for (i = 0; i < d->nr_hosts; i++) {
-		if (dmg_req(d, d->hosts[i], MGMT_STORAGE_FORMAT, &rpcs[n]) != 0)
+		rc = dmg_req(d, d->hosts[i], MGMT_STORAGE_FORMAT, &rpcs[n]);
+		if (rc != 0) {
+			dmg_fail(d, rc, "storage format: cannot reach %s", d->hosts[i]);
 			continue;
+		}
 		((struct mgmt_format_in *)crt_req_get(rpcs[n]))->fi_force = force;
-		n++;
+		hi[n++] = i;
 	}
 	dmg_send_all(d, rpcs, n, rcs);
 	for (i = 0; i < n; i++) {
@@ -85,7 +90,7 @@ cmd_storage_format(struct dmg *d, int argc, char **argv)
 		if (rcs[i] == 0)
 			nok++;
 		else
-			dmg_fail(d, rcs[i], "storage format failed on %s", d->hosts[i]);
+			dmg_fail(d, rcs[i], "storage format failed on %s", d->hosts[hi[i]]);
 	}
 	if (d->json) {
 		json_begin(d);
@@ -95,7 +100,7 @@ cmd_storage_format(struct dmg *d, int argc, char **argv)
 				continue;
 			print_rc_text(rcs[i], err, sizeof(err));
 			printf("%s\n      ", c++ ? "," : "");
-			json_str(stdout, d->hosts[i]);
+			json_str(stdout, d->hosts[hi[i]]);
 			printf(": {\"status\": %d, \"error\": ", rcs[i]);
 			json_str(stdout, err);
 			printf("}");
@@ -109,9 +114,9 @@ cmd_storage_format(struct dmg *d, int argc, char **argv)
 				continue;
 			uuid_unparse_lower(out->fo_uuid, uuid);
 			printf("%s\n      ", c++ ? "," : "");
-			json_str(stdout, d->hosts[i]);
+			json_str(stdout, d->hosts[hi[i]]);
 			printf(": {\"hosts\": ");
-			json_str(stdout, d->hosts[i]);
+			json_str(stdout, d->hosts[hi[i]]);
 			printf(", \"scm_mount\": ");
 			json_str(stdout, out->fo_scm_mount);
 			printf(", \"bdev_path\": ");
@@ -127,7 +132,7 @@ cmd_storage_format(struct dmg *d, int argc, char **argv)
 			       "------------");
 			for (i = 0; i < n; i++)
 				if (rcs[i] == 0)
-					printf("  %-22s %-11d %d\n", d->hosts[i], 1, 1);
+					printf("  %-22s %-11d %d\n", d->hosts[hi[i]], 1, 1);
 		}
 		if (nok < n || n < d->nr_hosts) {
 			printf("Errors:\n  %-22s %s\n  %-22s %s\n", "Hosts", "Error", "-----",
@@ -136,7 +141,7 @@ cmd_storage_format(struct dmg *d, int argc, char **argv)
 				if (rcs[i] == 0)
 					continue;
 				print_rc_text(rcs[i], err, sizeof(err));
-				printf("  %-22s %s%s\n", d->hosts[i], err,
+				printf("  %-22s %s%s\n", d->hosts[hi[i]], err,
 				       rcs[i] == -DER_EXIST ? " (already formatted)" : "");
 			}
 		}
@@ -145,6 +150,7 @@ cmd_storage_format(struct dmg *d, int argc, char **argv)
 		crt_req_decref(rpcs[i]);
 	D_FREE(rpcs);
 	D_FREE(rcs);
+	D_FREE(hi);
 	return d->rc;
 }
 
@@ -153,7 +159,7 @@ cmd_storage_scan(struct dmg *d, int argc, char **argv)
 {
 	static struct option opts[] = {{"verbose", no_argument, NULL, 'v'}, DMG_COMMON_OPTS};
 	crt_rpc_t **rpcs;
-	int *rcs, c, i, n = 0;
+	int *rcs, *hi = NULL, c, i, n = 0;
 	bool verbose = false;
 
 	while ((c = getopt_long(argc, argv, "vjih", opts, NULL)) != -1) {
@@ -166,14 +172,20 @@ cmd_storage_scan(struct dmg *d, int argc, char **argv)
 	}
 	D_ALLOC_ARRAY(rpcs, d->nr_hosts);
 	D_ALLOC_ARRAY(rcs, d->nr_hosts);
-	if (rpcs == NULL || rcs == NULL) {
+	D_ALLOC_ARRAY(hi, d->nr_hosts);
+	if (rpcs == NULL || rcs == NULL || hi == NULL) {
+		D_FREE(hi);
 		D_FREE(rpcs);
 		D_FREE(rcs);
 		return dmg_fail(d, -DER_NOMEM, "storage scan");
 	}
-	for (i = 0; i < d->nr_hosts; i++)
-		if (dmg_req(d, d->hosts[i], MGMT_STORAGE_SCAN, &rpcs[n]) == 0)
-			n++;
+	for (i = 0; i < d->nr_hosts; i++) {
+		c = dmg_req(d, d->hosts[i], MGMT_STORAGE_SCAN, &rpcs[n]);
+		if (c == 0)
+			hi[n++] = i;
+		else
+			dmg_fail(d, c, "storage scan: cannot reach %s", d->hosts[i]);
+	}
 	dmg_send_all(d, rpcs, n, rcs);
 	if (d->json) {
 		json_begin(d);
@@ -189,7 +201,7 @@ cmd_storage_scan(struct dmg *d, int argc, char **argv)
 		if (rcs[i] == 0)
 			rcs[i] = o->so_rc;
 		if (rcs[i] != 0) {
-			dmg_fail(d, rcs[i], "storage scan failed on %s", d->hosts[i]);
+			dmg_fail(d, rcs[i], "storage scan failed on %s", d->hosts[hi[i]]);
 			continue;
 		}
 		dmg_size_str(o->so_scm_total, st, sizeof(st));
@@ -215,7 +227,7 @@ cmd_storage_scan(struct dmg *d, int argc, char **argv)
 			printf(", \"total_bytes\": %lu, \"avail_bytes\": %lu}}",
 			       (unsigned long)o->so_bdev_total, (unsigned long)o->so_bdev_avail);
 		} else if (verbose) {
-			printf("%s\n  formatted: %s, rank: ", d->hosts[i],
+			printf("%s\n  formatted: %s, rank: ", d->hosts[hi[i]],
 			       o->so_formatted ? "yes" : "no");
 			if (o->so_rank == CRT_NO_RANK)
 				printf("none");
@@ -228,7 +240,7 @@ cmd_storage_scan(struct dmg *d, int argc, char **argv)
 			       o->so_bdev_path, bt, ba);
 		} else {
 			snprintf(col, sizeof(col), "%s (%s)", st, o->so_scm_class);
-			printf("%-22s %-24s %s (%s)\n", d->hosts[i], col, bt, o->so_bdev_class);
+			printf("%-22s %-24s %s (%s)\n", d->hosts[hi[i]], col, bt, o->so_bdev_class);
 		}
 	}
 	if (d->json) {
@@ -239,6 +251,7 @@ cmd_storage_scan(struct dmg *d, int argc, char **argv)
 		crt_req_decref(rpcs[i]);
 	D_FREE(rpcs);
 	D_FREE(rcs);
+	D_FREE(hi);
 	return d->rc;
 }
 
@@ -329,7 +342,10 @@ cmd_system_query(struct dmg *d, int argc, char **argv)
 		goto json_err;
 	out = crt_reply_get(rpc);
 	if (out->sqo_rc != 0) {
-		dmg_fail(d, out->sqo_rc, "system query");
+		dmg_fail(d, out->sqo_rc, "system query%s",
+			 out->sqo_rc == -DER_UNINIT
+				 ? " (storage not formatted yet: dmg storage format)"
+				 : "");
 		crt_req_decref(rpc);
 		goto json_err;
 	}
@@ -636,6 +652,67 @@ cmd_system_leader_query(struct dmg *d, int argc, char **argv)
 	return d->rc;
 }
 
+/* What daos_agent's dump-attachinfo shows: the GetAttachInfo reply a client library uses. */
+static int
+cmd_system_attach_info(struct dmg *d, int argc, char **argv)
+{
+	static struct option opts[] = {DMG_COMMON_OPTS};
+	struct mgmt_get_attach_info_out *out;
+	mgmt_rank_uri_t *ru;
+	crt_rpc_t *rpc;
+	uint64_t i;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "jih", opts, NULL)) != -1) {
+		if (c == 'j')
+			d->json = true;
+		else if (c != 'i')
+			return bad_option(d, "system attach-info");
+	}
+	rc = leader_call(d, MGMT_GET_ATTACH_INFO, "attach info", NULL, NULL, &rpc);
+	if (rc != 0)
+		goto json_err;
+	out = crt_reply_get(rpc);
+	if (out->gao_rc != 0) {
+		dmg_fail(d, out->gao_rc, "attach info");
+		crt_req_decref(rpc);
+		goto json_err;
+	}
+	ru = out->gao_rank_uris.ca_arrays;
+	if (d->json) {
+		json_begin(d);
+		printf("{\n    \"sys\": ");
+		json_str(stdout, out->gao_sys_name);
+		printf(",\n    \"provider\": ");
+		json_str(stdout, out->gao_provider);
+		printf(",\n    \"map_version\": %u,\n    \"rank_uris\": [", out->gao_map_version);
+		for (i = 0; i < out->gao_rank_uris.ca_count; i++) {
+			printf("%s\n      {\"rank\": %u, \"uri\": ", i ? "," : "", ru[i].ru_rank);
+			json_str(stdout, ru[i].ru_uri);
+			printf("}");
+		}
+		printf("\n    ],\n    \"ms_ranks\": [");
+		for (i = 0; i < out->gao_ms_ranks.ca_count; i++)
+			printf("%s%u", i ? ", " : "", out->gao_ms_ranks.ca_arrays[i]);
+		printf("]\n  }");
+		json_end(d);
+	} else {
+		printf("System: %s, provider %s, map version %u\n", out->gao_sys_name,
+		       out->gao_provider, out->gao_map_version);
+		for (i = 0; i < out->gao_rank_uris.ca_count; i++)
+			printf("  rank %u: %s\n", ru[i].ru_rank, ru[i].ru_uri);
+	}
+	crt_req_decref(rpc);
+	return 0;
+json_err:
+	if (d->json) {
+		json_begin(d);
+		printf("null");
+		json_end(d);
+	}
+	return d->rc;
+}
+
 /* ---- server ---- */
 
 static int
@@ -647,7 +724,7 @@ cmd_server_set_logmasks(struct dmg *d, int argc, char **argv)
 				       DMG_COMMON_OPTS};
 	char *masks = NULL, *streams = NULL, *subsys = NULL;
 	crt_rpc_t **rpcs;
-	int *rcs, c, i, n = 0;
+	int *rcs, *hi = NULL, c, i, n = 0;
 
 	while ((c = getopt_long(argc, argv, "m:d:s:jih", opts, NULL)) != -1) {
 		if (c == 'm')
@@ -666,7 +743,9 @@ cmd_server_set_logmasks(struct dmg *d, int argc, char **argv)
 		masks = argv[optind];
 	D_ALLOC_ARRAY(rpcs, d->nr_hosts);
 	D_ALLOC_ARRAY(rcs, d->nr_hosts);
-	if (rpcs == NULL || rcs == NULL) {
+	D_ALLOC_ARRAY(hi, d->nr_hosts);
+	if (rpcs == NULL || rcs == NULL || hi == NULL) {
+		D_FREE(hi);
 		D_FREE(rpcs);
 		D_FREE(rcs);
 		return dmg_fail(d, -DER_NOMEM, "set-logmasks");
@@ -674,13 +753,16 @@ cmd_server_set_logmasks(struct dmg *d, int argc, char **argv)
 	for (i = 0; i < d->nr_hosts; i++) {
 		struct mgmt_set_logmasks_in *in;
 
-		if (dmg_req(d, d->hosts[i], MGMT_SET_LOGMASKS, &rpcs[n]) != 0)
+		c = dmg_req(d, d->hosts[i], MGMT_SET_LOGMASKS, &rpcs[n]);
+		if (c != 0) {
+			dmg_fail(d, c, "set-logmasks: cannot reach %s", d->hosts[i]);
 			continue;
+		}
 		in = crt_req_get(rpcs[n]);
 		in->sli_masks = masks;
 		in->sli_streams = streams;
 		in->sli_subsys = subsys;
-		n++;
+		hi[n++] = i;
 	}
 	dmg_send_all(d, rpcs, n, rcs);
 	if (d->json) {
@@ -694,18 +776,18 @@ cmd_server_set_logmasks(struct dmg *d, int argc, char **argv)
 		if (rcs[i] == 0)
 			rcs[i] = out->slo_rc;
 		if (rcs[i] != 0)
-			dmg_fail(d, rcs[i], "set-logmasks failed on %s", d->hosts[i]);
+			dmg_fail(d, rcs[i], "set-logmasks failed on %s", d->hosts[hi[i]]);
 		print_rc_text(rcs[i], res, sizeof(res));
 		if (d->json) {
 			printf("%s\n      {\"addr\": ", i ? "," : "");
-			json_str(stdout, d->hosts[i]);
+			json_str(stdout, d->hosts[hi[i]]);
 			printf(", \"status\": %d, \"masks\": ", rcs[i]);
 			json_str(stdout, rcs[i] == 0 ? out->slo_masks : "");
 			printf("}");
 		} else if (rcs[i] == 0) {
-			printf("Engine log masks on %s: %s\n", d->hosts[i], out->slo_masks);
+			printf("Engine log masks on %s: %s\n", d->hosts[hi[i]], out->slo_masks);
 		} else {
-			printf("Engine log masks on %s: %s\n", d->hosts[i], res);
+			printf("Engine log masks on %s: %s\n", d->hosts[hi[i]], res);
 		}
 	}
 	if (d->json) {
@@ -716,6 +798,7 @@ cmd_server_set_logmasks(struct dmg *d, int argc, char **argv)
 		crt_req_decref(rpcs[i]);
 	D_FREE(rpcs);
 	D_FREE(rcs);
+	D_FREE(hi);
 	return d->rc;
 }
 
@@ -726,6 +809,8 @@ const struct dmg_cmd dmg_cmds[] = {
 	{"system", "stop", cmd_system_stop, "stop the engines' services [--ranks] [--force]"},
 	{"system", "start", cmd_system_start, "start them again [--ranks]"},
 	{"system", "leader-query", cmd_system_leader_query, "the management service leader"},
+	{"system", "attach-info", cmd_system_attach_info,
+	 "what clients get from GetAttachInfo (rank URIs) [pdaos]"},
 	{"system", "erase", cmd_system_erase, "erase the system's metadata (stopped system)"},
 	{"server", "set-logmasks", cmd_server_set_logmasks,
 	 "engine log masks [-m masks] [-d streams] [-s subsystems]; none: back to log_mask"},

@@ -83,6 +83,10 @@ test_agg_sv_snapshots(void **state)
 	assert_int_equal(vos_cont_query(c.coh, &ci), 0);
 	assert_int_equal(ci.ci_hae, 100);
 	assert_int_equal(ci.ci_nsnaps, 2);
+	/* no more writes or punches at or below the aggregated epoch */
+	assert_int_equal(vt_update_sv(c.coh, oid, 100, 0, "d", "a", "late", 4), -DER_TX_RESTART);
+	assert_int_equal(vt_punch(c.coh, oid, 95, 0, "d", NULL), -DER_TX_RESTART);
+	fetch_expect(c.coh, oid, 100, "d", "a", "v90");
 
 	/* dropping a snapshot lets the next aggregation drop its version */
 	assert_int_equal(vos_cont_snap_del(c.coh, 35), 0);
@@ -137,6 +141,8 @@ test_agg_punched(void **state)
 	fetch_expect(c.coh, oid2, 100, "k3", "s", NULL);
 	assert_int_equal(vos_cont_query(c.coh, &ci), 0);
 	assert_int_equal(ci.ci_nobjs, 1);
+	/* only "alive" is left */
+	assert_int_equal(ci.ci_used, 5);
 
 	/* GC in small steps: every step makes progress, the bin ends empty */
 	for (i = 0; i < 1000; i++) {
@@ -157,6 +163,46 @@ test_agg_punched(void **state)
 	fetch_expect(c.coh, oid, 100, "keep", "a", "alive");
 	vt_teardown(&c);
 	free(big);
+}
+
+static int
+count_dkeys(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t e)
+{
+	vos_iter_param_t param = {0};
+	daos_handle_t ih;
+	int nr = 0, rc;
+
+	param.ip_hdl = coh;
+	param.ip_oid = oid;
+	param.ip_epr.epr_hi = e;
+	assert_int_equal(vos_iter_prepare(VOS_ITER_DKEY, &param, &ih, NULL), 0);
+	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL))
+		nr++;
+	assert_int_equal(rc, -DER_NONEXIST);
+	vos_iter_finish(ih);
+	return nr;
+}
+
+/* an object punch is the bound of its dkeys' older entries: it survives aggregation */
+static void
+test_agg_parent_punch(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(7, DAOS_OT_MULTI_HASHED);
+	daos_epoch_range_t epr = {0, 50};
+
+	vt_setup(&c);
+	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "x", "a", "x10", 3), 0);
+	assert_int_equal(vt_punch(c.coh, oid, 20, 0, NULL, NULL), 0);
+	assert_int_equal(vt_update_sv(c.coh, oid, 40, 0, "x", "b", "x40", 3), 0);
+	assert_int_equal(vos_cont_snap_add(c.coh, 30), 0);
+	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+	assert_int_equal(count_dkeys(c.coh, oid, 30), 0);
+	assert_int_equal(count_dkeys(c.coh, oid, 50), 1);
+	fetch_expect(c.coh, oid, 30, "x", "a", NULL);
+	fetch_expect(c.coh, oid, 50, "x", "a", NULL);
+	fetch_expect(c.coh, oid, 50, "x", "b", "x40");
+	vt_teardown(&c);
 }
 
 static void
@@ -410,9 +456,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_agg_sv_snapshots), cmocka_unit_test(test_agg_punched),
-		cmocka_unit_test(test_agg_array),        cmocka_unit_test(test_agg_merge),
-		cmocka_unit_test(test_cont_destroy_gc),  cmocka_unit_test(test_csum),
+		cmocka_unit_test(test_agg_sv_snapshots),
+		cmocka_unit_test(test_agg_punched),
+		cmocka_unit_test(test_agg_parent_punch),
+		cmocka_unit_test(test_agg_array),
+		cmocka_unit_test(test_agg_merge),
+		cmocka_unit_test(test_cont_destroy_gc),
+		cmocka_unit_test(test_csum),
 	};
 
 	return cmocka_run_group_tests_name("vos_agg", tests, NULL, NULL);

@@ -329,7 +329,7 @@ run_seed(unsigned int seed, int nops, bool agg)
 {
 	struct vt_ctx c;
 	struct model *m = calloc(1, sizeof(*m));
-	uint64_t free0;
+	uint64_t free0 = 0, scm0 = 0, allocs0 = 0;
 
 	rng_state = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)seed << 17 | seed);
 	/* threshold 5: values of 5+ bytes (and extents of 5+ records) go to the blob; seeds
@@ -340,6 +340,7 @@ run_seed(unsigned int seed, int nops, bool agg)
 
 		assert_int_equal(vos_pool_query(c.poh, &pi), 0);
 		free0 = NVME_FREE(&pi.pif_space);
+		scm0 = SCM_FREE(&pi.pif_space);
 	}
 	run_ops(&c, m, nops, 0);
 	/* everything at every epoch from 1 to above the last write */
@@ -374,7 +375,37 @@ run_seed(unsigned int seed, int nops, bool agg)
 				;
 			assert_int_equal(vos_pool_query(c.poh, &pi), 0);
 			assert_int_equal(NVME_FREE(&pi.pif_space), free0);
+			/* and every heap allocation but the snapshot list's and the blob allocator's
+			 * extra free-extent chunks */
+			print_message("heap: %lu bytes, %ld allocations more than at start\n",
+				      (unsigned long)(scm0 - SCM_FREE(&pi.pif_space)),
+				      (long)(pi.pif_heap_allocs - allocs0));
+			assert_true(pi.pif_heap_allocs <= allocs0 + 8);
+			assert_true(SCM_FREE(&pi.pif_space) + 8192 >= scm0);
+			check_all(&c, m, 1001, 1001, 1);
+
+			/* a second round on top: back to the same allocations exactly */
+			allocs0 = pi.pif_heap_allocs;
+			run_ops(&c, m, nops / 2, 1001);
+			for (o = 0; o < NO; o++)
+				do_punch(&c, m, o, -1, -1, 1401);
+			all.epr_hi = 1402;
+			assert_int_equal(vos_aggregate(c.coh, &all, NULL, NULL, 0), 0);
+			while (vos_gc_pool(c.poh, 32, NULL, NULL) == 1)
+				;
+			assert_int_equal(vos_pool_query(c.poh, &pi), 0);
+			assert_int_equal(NVME_FREE(&pi.pif_space), free0);
+			print_message("second round: %ld allocations more\n",
+				      (long)(pi.pif_heap_allocs - allocs0));
+			assert_true(pi.pif_heap_allocs <= allocs0 + 2);
 			assert_int_equal(pi.pif_gc_pending, 0);
+			{
+				vos_cont_info_t ci;
+
+				assert_int_equal(vos_cont_query(c.coh, &ci), 0);
+				assert_int_equal(ci.ci_used, 0);
+				assert_int_equal(ci.ci_nobjs, 0);
+			}
 			check_all(&c, m, 1001, 1001, 1);
 		}
 	}

@@ -219,17 +219,20 @@ test_anchor(void **state)
 	anchors(DBTREE_CLASS_NV, false);
 }
 
-/* Updates and deletes through the same handle while two iterators are open. */
+/* Updates and deletes through the same or another handle while two iterators are open. */
 static void
-test_modify_during(void **state)
+modify_during(bool other)
 {
 	struct bt_env *env = bt_env_create(0);
 	unsigned int cls = DBTREE_CLASS_IV;
 	bool present[NK];
-	daos_handle_t toh, ih, ih2;
+	daos_handle_t toh, mh, ih, ih2;
 	int rc, n = 0;
 
 	toh = setup(env, cls, 3, present);
+	mh = toh;
+	if (other)
+		assert_int_equal(dbtree_open_inplace(env->root, &env->uma, &mh), 0);
 	assert_int_equal(dbtree_iter_prepare(toh, BTR_ITER_EMBEDDED, &ih), 0);
 	assert_int_equal(dbtree_iter_prepare(toh, BTR_ITER_EMBEDDED, &ih2), -DER_BUSY);
 	assert_int_equal(dbtree_iter_prepare(toh, 0, &ih2), 0);
@@ -241,13 +244,13 @@ test_modify_during(void **state)
 
 		/* insert right after, delete the one after that, rewrite the current */
 		if (x + 1 < NK && !present[x + 1] && x % 4 == 0)
-			put(toh, cls, present, x + 1);
+			put(mh, cls, present, x + 1);
 		nx = ref_neighbour(cls, present, x, true);
 		if (nx >= 0 && x % 3 == 0) {
-			del(toh, cls, present, nx);
+			del(mh, cls, present, nx);
 			nx = ref_neighbour(cls, present, x, true);
 		}
-		put(toh, cls, present, x);
+		put(mh, cls, present, x);
 		/* the other iterator keeps its record too */
 		assert_int_equal(cur_key(ih2, cls, NULL), ref_neighbour(cls, present, NK, false));
 		rc = dbtree_iter_next(ih);
@@ -259,6 +262,8 @@ test_modify_during(void **state)
 	}
 	assert_true(n > NK / 4);
 	assert_int_equal(dbtree_iter_finish(ih2), 0);
+	if (other)
+		assert_int_equal(dbtree_close(mh), 0);
 	/* the handle can be closed before its iterators are finished */
 	assert_int_equal(dbtree_close(toh), 0);
 	assert_int_equal(dbtree_iter_probe(ih, BTR_PROBE_FIRST, 0, NULL, NULL), 0);
@@ -267,6 +272,13 @@ test_modify_during(void **state)
 	assert_int_equal(dbtree_open_inplace(env->root, &env->uma, &toh), 0);
 	assert_int_equal(dbtree_destroy(toh, NULL), 0);
 	bt_env_destroy(env);
+}
+
+static void
+test_modify_during(void **state)
+{
+	modify_during(false);
+	modify_during(true);
 }
 
 static void

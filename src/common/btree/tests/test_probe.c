@@ -464,6 +464,37 @@ test_bypass_priv(void **state)
 	}
 	assert_int_equal(dbtree_check(toh, &st), 0);
 	assert_int_equal(st.bs_rec_nr, 500);
+	/* a position saved by one handle is void once another handle changed the tree */
+	{
+		struct btr_root r2 = {0};
+		daos_handle_t ah, oh;
+		struct bt_key k, k2;
+		uint64_t v = 1;
+		d_iov_t val;
+
+		d_iov_set(&val, &v, sizeof(v));
+		assert_int_equal(dbtree_create_inplace(DBTREE_CLASS_IV, 0, 3, &env->uma, &r2, &ah),
+				 0);
+		assert_int_equal(dbtree_open_inplace(&r2, &env->uma, &oh), 0);
+		for (i = 0; i < 300; i++) {
+			uint64_t x = (uint64_t)i * 10 + 5;
+
+			assert_int_equal(dbtree_lookup(ah, bt_key(&k, DBTREE_CLASS_IV, x), NULL),
+					 -DER_NONEXIST);
+			/* neighbours of x, in the leaf the lookup stopped in */
+			assert_int_equal(
+				dbtree_update(oh, bt_key(&k2, DBTREE_CLASS_IV, x - 1), &val), 0);
+			assert_int_equal(
+				dbtree_update(oh, bt_key(&k2, DBTREE_CLASS_IV, x - 2), &val), 0);
+			assert_int_equal(dbtree_upsert(ah, BTR_PROBE_BYPASS, DAOS_INTENT_UPDATE,
+						       &k.iov, &val, NULL),
+					 0);
+		}
+		assert_int_equal(dbtree_check(ah, &st), 0);
+		assert_int_equal(st.bs_rec_nr, 900);
+		assert_int_equal(dbtree_close(oh), 0);
+		assert_int_equal(dbtree_destroy(ah, NULL), 0);
+	}
 	assert_int_equal(dbtree_destroy(toh, NULL), 0);
 
 	assert_int_equal(dbtree_class_register(AV_CLASS + 1, BTR_FEAT_UINT_KEY, &priv_ops), 0);

@@ -14,19 +14,19 @@
 #include "../evt_internal.h"
 
 struct evt_ut {
-	char                 dir[64];
-	char                 path[128];
-	char                 wpath[160];
-	struct umem_pool    *pool;
-	struct umem_attr     uma;
+	char dir[64];
+	char path[128];
+	char wpath[160];
+	struct umem_pool *pool;
+	struct umem_attr uma;
 	struct umem_instance umm;
-	struct evt_root     *root;
-	daos_handle_t        toh;
+	struct evt_root *root;
+	daos_handle_t toh;
 	/* data extents handed to dc_bio_free_cb */
-	unsigned int         nr_freed;
-	uint8_t             *freed;     /* per ba_off, counts */
-	size_t               freed_size;
-	struct evt_desc_cbs  cbs;
+	unsigned int nr_freed;
+	uint8_t *freed; /* per ba_off, counts */
+	size_t freed_size;
+	struct evt_desc_cbs cbs;
 };
 
 static int
@@ -45,7 +45,7 @@ ut_bio_free(struct umem_instance *umm, struct evt_desc *desc, daos_size_t nob, v
 static inline void
 ut_inst(struct evt_ut *ut)
 {
-	ut->uma.uma_id   = UMEM_CLASS_BMEM;
+	ut->uma.uma_id = UMEM_CLASS_BMEM;
 	ut->uma.uma_pool = ut->pool;
 	assert_int_equal(umem_class_init(&ut->uma, &ut->umm), 0);
 }
@@ -72,7 +72,7 @@ ut_attr(void)
 static inline int
 ut_setup_common(void **state, size_t heap_mb)
 {
-	struct evt_ut        *ut = calloc(1, sizeof(*ut));
+	struct evt_ut *ut = calloc(1, sizeof(*ut));
 	struct umem_pool_attr attr = ut_attr();
 
 	if (ut == NULL)
@@ -88,11 +88,11 @@ ut_setup_common(void **state, size_t heap_mb)
 		return -1;
 	ut_inst(ut);
 	ut_root(ut);
-	ut->freed_size              = 1 << 20;
-	ut->freed                   = calloc(1, ut->freed_size);
-	ut->cbs.dc_bio_free_cb   = ut_bio_free;
+	ut->freed_size = 1 << 20;
+	ut->freed = calloc(1, ut->freed_size);
+	ut->cbs.dc_bio_free_cb = ut_bio_free;
 	ut->cbs.dc_bio_free_args = ut;
-	*state                      = ut;
+	*state = ut;
 	return 0;
 }
 
@@ -148,19 +148,19 @@ ut_ent(uint64_t lo, uint64_t hi, uint64_t epc, uint16_t minor, uint64_t addr, bo
 	struct evt_entry_in ei;
 
 	memset(&ei, 0, sizeof(ei));
-	ei.ei_rect.rc_ex.ex_lo  = lo;
-	ei.ei_rect.rc_ex.ex_hi  = hi;
-	ei.ei_rect.rc_epc       = epc;
+	ei.ei_rect.rc_ex.ex_lo = lo;
+	ei.ei_rect.rc_ex.ex_hi = hi;
+	ei.ei_rect.rc_epc = epc;
 	ei.ei_rect.rc_minor_epc = minor;
-	ei.ei_ver               = 1;
-	ei.ei_inob              = hole ? 0 : 1;
+	ei.ei_ver = 1;
+	ei.ei_inob = hole ? 0 : 1;
 	bio_addr_set(&ei.ei_addr, DAOS_MEDIA_NVME, addr);
 	return ei;
 }
 
 static inline int
-ut_insert(struct evt_ut *ut, uint64_t lo, uint64_t hi, uint64_t epc, uint16_t minor,
-	  uint64_t addr, bool hole)
+ut_insert(struct evt_ut *ut, uint64_t lo, uint64_t hi, uint64_t epc, uint16_t minor, uint64_t addr,
+	  bool hole)
 {
 	struct evt_entry_in ei = ut_ent(lo, hi, epc, minor, addr, hole);
 
@@ -173,8 +173,8 @@ ut_filter(uint64_t lo, uint64_t hi, uint64_t epr_lo, uint64_t epr_hi)
 	struct evt_filter f;
 
 	memset(&f, 0, sizeof(f));
-	f.fr_ex.ex_lo   = lo;
-	f.fr_ex.ex_hi   = hi;
+	f.fr_ex.ex_lo = lo;
+	f.fr_ex.ex_hi = hi;
 	f.fr_epr.epr_lo = epr_lo;
 	f.fr_epr.epr_hi = epr_hi;
 	return f;

@@ -4,18 +4,18 @@
 struct vt_ins {
 	uint64_t lo, hi, epc;
 	uint16_t minor;
-	bool     hole;
+	bool hole;
 };
 
 struct vt_exp {
 	uint64_t lo, hi, epc;
 	uint16_t minor;
-	bool     hole;
+	bool hole;
 };
 
 struct vt_query {
-	uint64_t             lo, hi, epc;
-	int                  nr;
+	uint64_t lo, hi, epc;
+	int nr;
 	const struct vt_exp *exp;
 };
 
@@ -23,20 +23,20 @@ static void
 vt_check(struct evt_ut *ut, const struct vt_query *q)
 {
 	struct evt_entry_array ea;
-	struct evt_filter      f = ut_filter(q->lo, q->hi, 0, q->epc);
-	struct evt_entry      *ent;
-	int                    i = 0;
+	struct evt_filter f = ut_filter(q->lo, q->hi, 0, q->epc);
+	struct evt_entry *ent;
+	int i = 0;
 
 	evt_ent_array_init(&ea, 0);
 	assert_int_equal(evt_find(ut->toh, &f, &ea), 0);
 	if ((int)ea.ea_ent_nr != q->nr) {
-		evt_ent_array_for_each(ent, &ea)
-			print_message("got " DF_EXT "@%lu.%u %s\n", DP_EXT(&ent->en_sel_ext),
-				      ent->en_epoch, ent->en_minor_epc,
-				      bio_addr_is_hole(&ent->en_addr) ? "hole" : "");
+		evt_ent_array_for_each(ent, &ea) print_message(
+			"got " DF_EXT "@%lu.%u %s\n", DP_EXT(&ent->en_sel_ext), ent->en_epoch,
+			ent->en_minor_epc, bio_addr_is_hole(&ent->en_addr) ? "hole" : "");
 	}
 	assert_int_equal(ea.ea_ent_nr, q->nr);
-	evt_ent_array_for_each(ent, &ea) {
+	evt_ent_array_for_each(ent, &ea)
+	{
 		const struct vt_exp *e = &q->exp[i++];
 
 		assert_int_equal(ent->en_sel_ext.ex_lo, e->lo);
@@ -47,12 +47,12 @@ vt_check(struct evt_ut *ut, const struct vt_query *q)
 		assert_true(ent->en_visibility & EVT_VISIBLE);
 		assert_int_equal(!!(ent->en_visibility & EVT_PARTIAL),
 				 ent->en_sel_ext.ex_lo != ent->en_ext.ex_lo ||
-				     ent->en_sel_ext.ex_hi != ent->en_ext.ex_hi);
+					 ent->en_sel_ext.ex_hi != ent->en_ext.ex_hi);
 		if (!e->hole)
 			/* data address follows the selected piece (addr = lo * 1000 + epc) */
 			assert_int_equal(ent->en_addr.ba_off,
 					 ent->en_ext.ex_lo * 1000 + ent->en_epoch +
-					     (ent->en_sel_ext.ex_lo - ent->en_ext.ex_lo));
+						 (ent->en_sel_ext.ex_lo - ent->en_ext.ex_lo));
 	}
 	evt_ent_array_fini(&ea);
 }
@@ -74,30 +74,34 @@ vt_run(struct evt_ut *ut, const struct vt_ins *ins, int nins, const struct vt_qu
 	ut->toh = DAOS_HDL_INVAL;
 }
 
-#define Q(lo, hi, e, arr) {lo, hi, e, ARRAY_SIZE(arr), arr}
+#define Q(lo, hi, e, arr)                       \
+	{                                       \
+		lo, hi, e, ARRAY_SIZE(arr), arr \
+	}
 
 static void
 test_overlap(void **state)
 {
 	/* 0-99@1, 20-39@2, 30-59@3, 50-54 punched @4 */
-	static const struct vt_ins ins[] = {
-	    {0, 99, 1, 0, false}, {20, 39, 2, 0, false}, {30, 59, 3, 0, false},
-	    {50, 54, 4, 0, true}};
+	static const struct vt_ins ins[] = {{0, 99, 1, 0, false},
+					    {20, 39, 2, 0, false},
+					    {30, 59, 3, 0, false},
+					    {50, 54, 4, 0, true}};
 	static const struct vt_exp e1[] = {{0, 99, 1, 0, false}};
 	static const struct vt_exp e2[] = {
-	    {0, 19, 1, 0, false}, {20, 39, 2, 0, false}, {40, 99, 1, 0, false}};
+		{0, 19, 1, 0, false}, {20, 39, 2, 0, false}, {40, 99, 1, 0, false}};
 	static const struct vt_exp e3[] = {{0, 19, 1, 0, false},
 					   {20, 29, 2, 0, false},
 					   {30, 59, 3, 0, false},
 					   {60, 99, 1, 0, false}};
-	static const struct vt_exp e4[] = {{0, 19, 1, 0, false}, {20, 29, 2, 0, false},
+	static const struct vt_exp e4[] = {{0, 19, 1, 0, false},  {20, 29, 2, 0, false},
 					   {30, 49, 3, 0, false}, {50, 54, 4, 0, true},
 					   {55, 59, 3, 0, false}, {60, 99, 1, 0, false}};
-	static const struct vt_exp e5[] = {{25, 29, 2, 0, false}, {30, 49, 3, 0, false},
-					   {50, 52, 4, 0, true}};
+	static const struct vt_exp e5[] = {
+		{25, 29, 2, 0, false}, {30, 49, 3, 0, false}, {50, 52, 4, 0, true}};
 	static const struct vt_query q[] = {
-	    {0, 1000, 0, 0, NULL}, Q(0, 1000, 1, e1), Q(0, 99, 2, e2), Q(0, 99, 3, e3),
-	    Q(0, 200, 4, e4),      Q(0, 200, 100, e4), Q(25, 52, 4, e5)};
+		{0, 1000, 0, 0, NULL}, Q(0, 1000, 1, e1),  Q(0, 99, 2, e2), Q(0, 99, 3, e3),
+		Q(0, 200, 4, e4),      Q(0, 200, 100, e4), Q(25, 52, 4, e5)};
 
 	vt_run(*state, ins, ARRAY_SIZE(ins), q, ARRAY_SIZE(q));
 }
@@ -112,8 +116,10 @@ test_minor(void **state)
 					    {8, 8, 5, 3, true},
 					    {12, 30, 5, 0, false}};
 	static const struct vt_exp e4[] = {{0, 20, 3, 0, false}};
-	static const struct vt_exp e5[] = {{0, 4, 5, 1, false}, {5, 7, 5, 2, false},
-					   {8, 8, 5, 3, true},  {9, 14, 5, 2, false},
+	static const struct vt_exp e5[] = {{0, 4, 5, 1, false},
+					   {5, 7, 5, 2, false},
+					   {8, 8, 5, 3, true},
+					   {9, 14, 5, 2, false},
 					   {15, 30, 5, 0, false}};
 	static const struct vt_query q[] = {Q(0, 40, 4, e4), Q(0, 40, 5, e5), Q(0, 40, 9, e5)};
 
@@ -125,12 +131,12 @@ test_holes(void **state)
 {
 	/* a punch over everything, then a rewrite of the middle */
 	static const struct vt_ins ins[] = {
-	    {10, 19, 1, 0, false}, {0, 29, 2, 0, true}, {14, 15, 3, 0, false}};
+		{10, 19, 1, 0, false}, {0, 29, 2, 0, true}, {14, 15, 3, 0, false}};
 	static const struct vt_exp e2[] = {{0, 29, 2, 0, true}};
 	static const struct vt_exp e3[] = {
-	    {0, 13, 2, 0, true}, {14, 15, 3, 0, false}, {16, 29, 2, 0, true}};
+		{0, 13, 2, 0, true}, {14, 15, 3, 0, false}, {16, 29, 2, 0, true}};
 	static const struct vt_exp e3b[] = {{15, 15, 3, 0, false}, {16, 16, 2, 0, true}};
-	static const struct vt_query q[]  = {Q(0, 50, 2, e2), Q(0, 50, 3, e3), Q(15, 16, 3, e3b)};
+	static const struct vt_query q[] = {Q(0, 50, 2, e2), Q(0, 50, 3, e3), Q(15, 16, 3, e3b)};
 
 	vt_run(*state, ins, ARRAY_SIZE(ins), q, ARRAY_SIZE(q));
 }
@@ -138,15 +144,15 @@ test_holes(void **state)
 static void
 test_errors(void **state)
 {
-	struct evt_ut         *ut = *state;
-	struct evt_entry_in    ei;
+	struct evt_ut *ut = *state;
+	struct evt_entry_in ei;
 	struct evt_entry_array ea;
-	struct evt_filter      f = ut_filter(0, 10, 0, 10);
-	struct evt_rect        rect;
-	daos_handle_t          bad = {.cookie = 0x1234567800000042ULL};
-	daos_handle_t          ih;
-	daos_handle_t          old;
-	struct evt_root        zero_root;
+	struct evt_filter f = ut_filter(0, 10, 0, 10);
+	struct evt_rect rect;
+	daos_handle_t bad = {.cookie = 0x1234567800000042ULL};
+	daos_handle_t ih;
+	daos_handle_t old;
+	struct evt_root zero_root;
 
 	memset(&zero_root, 0, sizeof(zero_root));
 	assert_int_equal(evt_open(ut->root, &ut->uma, NULL, &ut->toh), -DER_NONEXIST);
@@ -172,16 +178,16 @@ test_errors(void **state)
 	assert_int_equal(ut_insert(ut, 7, 12, 3, 1, 2, false), 0);
 	assert_int_equal(ut_insert(ut, 5, 9, 4, 0, 2, false), 0);
 	assert_int_equal(ut_insert(ut, 9, 5, 5, 0, 2, false), -DER_INVAL);
-	ei         = ut_ent(20, 29, 1, 0, 0, false);
+	ei = ut_ent(20, 29, 1, 0, 0, false);
 	ei.ei_inob = 8;
 	assert_int_equal(evt_insert(ut->toh, &ei, NULL), -DER_INVAL);
 	ei.ei_inob = 0; /* punch: any inob */
 	assert_int_equal(evt_insert(ut->toh, &ei, NULL), 0);
 	assert_int_equal(ut->root->tr_count, 4);
 
-	rect.rc_ex.ex_lo  = 5;
-	rect.rc_ex.ex_hi  = 9;
-	rect.rc_epc       = 7;
+	rect.rc_ex.ex_lo = 5;
+	rect.rc_ex.ex_hi = 9;
+	rect.rc_epc = 7;
 	rect.rc_minor_epc = 0;
 	assert_int_equal(evt_delete(ut->toh, &rect, NULL), -DER_ENOENT);
 
@@ -205,32 +211,32 @@ test_errors(void **state)
 static void
 test_csum_and_addr(void **state)
 {
-	struct evt_ut         *ut = *state;
-	struct evt_entry_in    ei = ut_ent(100, 163, 2, 0, 4096, false);
-	uint8_t                csum[16];
-	uint8_t               *buf = NULL;
+	struct evt_ut *ut = *state;
+	struct evt_entry_in ei = ut_ent(100, 163, 2, 0, 4096, false);
+	uint8_t csum[16];
+	uint8_t *buf = NULL;
 	struct evt_entry_array ea;
-	struct evt_filter      f = ut_filter(110, 120, 0, 2);
-	struct evt_entry      *ent;
-	int                    i;
+	struct evt_filter f = ut_filter(110, 120, 0, 2);
+	struct evt_entry *ent;
+	int i;
 
 	ut_create_tree(ut, 8);
 	for (i = 0; i < 16; i++)
 		csum[i] = (uint8_t)(i * 7);
-	ei.ei_inob            = 4;
-	ei.ei_csum.cs_nr      = 4;
-	ei.ei_csum.cs_len     = 4;
-	ei.ei_csum.cs_type    = CSUM_TYPE_ISAL_CRC32_ISCSI;
+	ei.ei_inob = 4;
+	ei.ei_csum.cs_nr = 4;
+	ei.ei_csum.cs_len = 4;
+	ei.ei_csum.cs_type = CSUM_TYPE_ISAL_CRC32_ISCSI;
 	ei.ei_csum.cs_chunksize = 64;
-	ei.ei_csum.cs_csum    = csum;
+	ei.ei_csum.cs_csum = csum;
 	assert_int_equal(evt_insert(ut->toh, &ei, &buf), 0);
 	assert_non_null(buf);
 	assert_memory_equal(buf, csum, 16);
 	/* a caller-filled buffer: no csum source, written after the insert in one tx */
-	ei                   = ut_ent(200, 215, 2, 0, 8192, false);
-	ei.ei_inob           = 4;
-	ei.ei_csum.cs_nr     = 1;
-	ei.ei_csum.cs_len    = 8;
+	ei = ut_ent(200, 215, 2, 0, 8192, false);
+	ei.ei_inob = 4;
+	ei.ei_csum.cs_nr = 1;
+	ei.ei_csum.cs_len = 8;
 	assert_int_equal(umem_tx_begin(&ut->umm, NULL), 0);
 	assert_int_equal(evt_insert(ut->toh, &ei, &buf), 0);
 	memcpy(buf, "ABCDEFGH", 8);
@@ -268,12 +274,12 @@ test_csum_and_addr(void **state)
 static void
 test_large_result(void **state)
 {
-	struct evt_ut         *ut = *state;
+	struct evt_ut *ut = *state;
 	struct evt_entry_array ea;
-	struct evt_filter      f = ut_filter(0, UINT64_MAX, 0, DAOS_EPOCH_MAX);
-	struct evt_entry      *ent;
-	uint64_t               expect = 0;
-	int                    i;
+	struct evt_filter f = ut_filter(0, UINT64_MAX, 0, DAOS_EPOCH_MAX);
+	struct evt_entry *ent;
+	uint64_t expect = 0;
+	int i;
 
 	ut_create_tree(ut, 16);
 	assert_int_equal(umem_tx_begin(&ut->umm, NULL), 0);
@@ -289,7 +295,8 @@ test_large_result(void **state)
 	assert_int_equal(evt_find(ut->toh, &f, &ea), 0);
 	assert_int_equal(ea.ea_ent_nr, 1001);
 	i = 0;
-	evt_ent_array_for_each(ent, &ea) {
+	evt_ent_array_for_each(ent, &ea)
+	{
 		if (i++ == 1000) {
 			assert_true(bio_addr_is_hole(&ent->en_addr));
 			assert_int_equal(ent->en_sel_ext.ex_hi, UINT64_MAX);
@@ -306,12 +313,12 @@ test_large_result(void **state)
 static void
 test_abort(void **state)
 {
-	struct evt_ut         *ut = *state;
+	struct evt_ut *ut = *state;
 	struct evt_entry_array ea;
-	struct evt_filter      f = ut_filter(0, 10000, 0, 100);
-	struct evt_rect        rect;
-	struct evt_root        saved;
-	int                    i;
+	struct evt_filter f = ut_filter(0, 10000, 0, 100);
+	struct evt_rect rect;
+	struct evt_root saved;
+	int i;
 
 	ut_create_tree(ut, 4);
 	for (i = 0; i < 50; i++)
@@ -321,9 +328,9 @@ test_abort(void **state)
 	assert_int_equal(umem_tx_begin(&ut->umm, NULL), 0);
 	for (i = 0; i < 100; i++)
 		assert_int_equal(ut_insert(ut, i * 7, i * 7 + 20, 10 + i % 3, 0, i, false), 0);
-	rect.rc_ex.ex_lo  = 0;
-	rect.rc_ex.ex_hi  = 5;
-	rect.rc_epc       = 1;
+	rect.rc_ex.ex_lo = 0;
+	rect.rc_ex.ex_hi = 5;
+	rect.rc_epc = 1;
 	rect.rc_minor_epc = 0;
 	assert_int_equal(evt_delete(ut->toh, &rect, NULL), 0);
 	assert_int_equal(umem_tx_abort(&ut->umm, -DER_CANCELED), -DER_CANCELED);
@@ -347,13 +354,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_overlap, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_minor, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_holes, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_errors, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_csum_and_addr, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_large_result, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_abort, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_overlap, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_minor, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_holes, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_errors, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_csum_and_addr, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_large_result, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_abort, ut_setup, ut_teardown),
 	};
 
 	return cmocka_run_group_tests_name("evtree_basic", tests, NULL, NULL);

@@ -32,9 +32,9 @@ check_freed_once(struct evt_ut *ut, int n)
 static void
 test_destroy(void **state)
 {
-	struct evt_ut        *ut = *state;
+	struct evt_ut *ut = *state;
 	struct umem_pool_stats before, after;
-	daos_handle_t         old;
+	daos_handle_t old;
 
 	assert_int_equal(umem_pool_query(ut->pool, &before), 0);
 	ut_create_tree(ut, 16);
@@ -56,10 +56,10 @@ static void
 test_drain(void **state)
 {
 	struct evt_ut *ut = *state;
-	bool           destroyed = false;
-	int            rounds    = 0;
-	int            total     = 3000 + 750;
-	int            creds;
+	bool destroyed = false;
+	int rounds = 0;
+	int total = 3000 + 750;
+	int creds;
 
 	ut_create_tree(ut, 5);
 	fill(ut, 3000);
@@ -90,8 +90,8 @@ static void
 test_drain_abort(void **state)
 {
 	struct evt_ut *ut = *state;
-	bool           destroyed;
-	int            creds = 500;
+	bool destroyed;
+	int creds = 500;
 
 	ut_create_tree(ut, 8);
 	fill(ut, 400);
@@ -107,14 +107,14 @@ test_drain_abort(void **state)
 static void
 test_iter_delete(void **state)
 {
-	struct evt_ut         *ut = *state;
-	struct evt_filter      f  = ut_filter(0, UINT64_MAX, 0, DAOS_EPOCH_MAX);
+	struct evt_ut *ut = *state;
+	struct evt_filter f = ut_filter(0, UINT64_MAX, 0, DAOS_EPOCH_MAX);
 	struct evt_entry_array ea;
-	struct evt_entry       ent;
-	daos_handle_t          ih;
-	unsigned int           inob;
-	int                    deleted = 0;
-	int                    rc;
+	struct evt_entry ent;
+	daos_handle_t ih;
+	unsigned int inob;
+	int deleted = 0;
+	int rc;
 
 	ut_create_tree(ut, 4);
 	fill(ut, 200);
@@ -180,7 +180,7 @@ test_iter_delete(void **state)
 static void
 test_has_data(void **state)
 {
-	struct evt_ut  *ut = *state;
+	struct evt_ut *ut = *state;
 	struct evt_rect rect = {.rc_ex = {10, 20}, .rc_epc = 2};
 
 	ut_create_tree(ut, 4);
@@ -193,15 +193,69 @@ test_has_data(void **state)
 	assert_int_equal(evt_has_data(ut->root, &ut->uma), 0);
 }
 
+/* One small region rewritten many times: nodes stay well filled and finds stay exact. */
+static void
+test_hot_region(void **state)
+{
+	struct evt_ut *ut = *state;
+	struct umem_pool_stats before, after;
+	struct evt_entry_array ea;
+	struct evt_filter f;
+	uint64_t seed = 42;
+	int i;
+
+	assert_int_equal(umem_pool_query(ut->pool, &before), 0);
+	ut_create_tree(ut, 16);
+	assert_int_equal(umem_tx_begin(&ut->umm, NULL), 0);
+	for (i = 1; i <= 20000; i++) {
+		uint64_t lo;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		lo = (seed >> 33) % 64;
+		assert_int_equal(ut_insert(ut, lo, lo + 15, i, 0, i, false), 0);
+		if (i % 1000 == 0) {
+			assert_int_equal(umem_tx_commit(&ut->umm), 0);
+			assert_int_equal(umem_tx_begin(&ut->umm, NULL), 0);
+		}
+	}
+	assert_int_equal(umem_tx_commit(&ut->umm), 0);
+	assert_int_equal(evt_check(ut->toh), 0);
+	assert_int_equal(umem_pool_query(ut->pool, &after), 0);
+	/* descriptor (64) + a share of half-full nodes (16 + 16 * 40 over >= 8 records) */
+	print_message("hot region: %.0f heap bytes per record, depth %u\n",
+		      (double)(after.ups_used - before.ups_used) / 20000, ut->root->tr_depth);
+	assert_true(after.ups_used - before.ups_used < 20000ULL * 200);
+	assert_true(ut->root->tr_depth <= 6);
+
+	/* the newest writes win everywhere; at an old epoch the old ones do */
+	evt_ent_array_init(&ea, 0);
+	f = ut_filter(0, 100, 0, DAOS_EPOCH_MAX);
+	assert_int_equal(evt_find(ut->toh, &f, &ea), 0);
+	assert_true(ea.ea_ent_nr > 0);
+	assert_int_equal(evt_ent_array_get(&ea, 0)->en_sel_ext.ex_lo, 0);
+	assert_int_equal(evt_ent_array_get(&ea, ea.ea_ent_nr - 1)->en_sel_ext.ex_hi,
+			 ut->root->tr_depth ? evt_ent_array_get(&ea, ea.ea_ent_nr - 1)->en_ext.ex_hi
+					    : 0);
+	for (i = 0; i < (int)ea.ea_ent_nr; i++)
+		assert_true(evt_ent_array_get(&ea, i)->en_epoch > 19000);
+	f = ut_filter(0, 100, 0, 5000);
+	assert_int_equal(evt_find(ut->toh, &f, &ea), 0);
+	for (i = 0; i < (int)ea.ea_ent_nr; i++)
+		assert_true(evt_ent_array_get(&ea, i)->en_epoch <= 5000 &&
+			    evt_ent_array_get(&ea, i)->en_epoch > 4000);
+	evt_ent_array_fini(&ea);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_destroy, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_drain, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_drain_abort, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_iter_delete, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_has_data, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_destroy, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_drain, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_drain_abort, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_iter_delete, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_has_data, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_hot_region, ut_setup, ut_teardown),
 	};
 
 	return cmocka_run_group_tests_name("evtree_drain", tests, NULL, NULL);

@@ -10,16 +10,16 @@
 struct m_rec {
 	uint64_t lo, hi, epc, addr;
 	uint16_t minor;
-	bool     hole;
-	bool     alive;
+	bool hole;
+	bool alive;
 };
 
 struct model {
 	struct m_rec *recs;
-	int           nr;
-	int           cap;
-	uint64_t      rng;
-	uint64_t      next_addr;
+	int nr;
+	int cap;
+	uint64_t rng;
+	uint64_t next_addr;
 };
 
 static uint64_t
@@ -76,7 +76,7 @@ m_owners(struct model *m, const struct evt_filter *f, int *owner)
 {
 	uint64_t n = f->fr_ex.ex_hi - f->fr_ex.ex_lo + 1;
 	uint64_t x;
-	int      i;
+	int i;
 
 	for (x = 0; x < n; x++)
 		owner[x] = -1;
@@ -111,7 +111,8 @@ m_check_entry(struct model *m, const struct evt_entry *ent, int r)
 
 	assert_int_equal(bio_addr_is_hole(&ent->en_addr), rec->hole);
 	if (!rec->hole)
-		assert_int_equal(ent->en_addr.ba_off, rec->addr + (ent->en_sel_ext.ex_lo - rec->lo));
+		assert_int_equal(ent->en_addr.ba_off,
+				 rec->addr + (ent->en_sel_ext.ex_lo - rec->lo));
 	assert_true(ent->en_sel_ext.ex_lo >= rec->lo && ent->en_sel_ext.ex_hi <= rec->hi);
 	assert_true(ent->en_sel_ext.ex_lo <= ent->en_sel_ext.ex_hi);
 }
@@ -122,17 +123,17 @@ m_check_visible(struct model *m, const struct evt_filter *f, struct evt_entry *e
 		bool skip_holes)
 {
 	uint64_t n = f->fr_ex.ex_hi - f->fr_ex.ex_lo + 1;
-	int     *owner = calloc(n, sizeof(int));
-	uint8_t *seen  = calloc(n, 1);
-	int      prev_r = -1;
+	int *owner = calloc(n, sizeof(int));
+	uint8_t *seen = calloc(n, 1);
+	int prev_r = -1;
 	uint64_t prev_hi = 0;
 	uint64_t x;
-	int      i;
+	int i;
 
 	m_owners(m, f, owner);
 	for (i = 0; i < nr; i++) {
 		struct evt_entry *ent = &ents[i];
-		int               r   = m_ent2rec(m, ent);
+		int r = m_ent2rec(m, ent);
 
 		assert_true(ent->en_visibility & EVT_VISIBLE);
 		m_check_entry(m, ent, r);
@@ -147,7 +148,7 @@ m_check_visible(struct model *m, const struct evt_filter *f, struct evt_entry *e
 			assert_int_equal(owner[x - f->fr_ex.ex_lo], r);
 			seen[x - f->fr_ex.ex_lo] = 1;
 		}
-		prev_r  = r;
+		prev_r = r;
 		prev_hi = ent->en_sel_ext.ex_hi;
 	}
 	for (x = 0; x < n; x++) {
@@ -165,8 +166,8 @@ static void
 m_check_find(struct evt_ut *ut, struct model *m, const struct evt_filter *f)
 {
 	struct evt_entry_array ea;
-	struct evt_entry      *ents;
-	int                    i;
+	struct evt_entry *ents;
+	int i;
 
 	evt_ent_array_init(&ea, 0);
 	assert_int_equal(evt_find(ut->toh, f, &ea), 0);
@@ -184,17 +185,17 @@ m_iterate(struct evt_ut *ut, unsigned int opts, const struct evt_filter *f, int 
 	  struct evt_entry **entsp)
 {
 	struct evt_entry *ents = NULL;
-	daos_anchor_t     anchor;
-	daos_handle_t     ih;
-	int               nr = 0;
-	int               cap = 0;
-	int               rc;
+	daos_anchor_t anchor;
+	daos_handle_t ih;
+	int nr = 0;
+	int cap = 0;
+	int rc;
 
 	assert_int_equal(evt_iter_prepare(ut->toh, opts, f, &ih), 0);
 	rc = evt_iter_probe(ih, EVT_ITER_FIRST, NULL, NULL);
 	while (rc == 0) {
 		if (nr == cap) {
-			cap  = cap ? cap * 2 : 64;
+			cap = cap ? cap * 2 : 64;
 			ents = realloc(ents, cap * sizeof(*ents));
 		}
 		assert_int_equal(evt_iter_fetch(ih, NULL, &ents[nr], &anchor), 0);
@@ -226,14 +227,14 @@ static void
 m_check_iter(struct evt_ut *ut, struct model *m, const struct evt_filter *f)
 {
 	struct evt_entry *vis, *all, *rev, *res, *raw, *noh;
-	int               nvis, nall, nrev, nres, nraw, nnoh;
-	uint64_t          n     = f->fr_ex.ex_hi - f->fr_ex.ex_lo + 1;
-	int              *owner = calloc(n, sizeof(int));
-	uint64_t          cand_width = 0;
-	uint64_t          piece_width = 0;
-	int               nsel = 0;
-	int               i;
-	uint64_t          x;
+	int nvis, nall, nrev, nres, nraw, nnoh;
+	uint64_t n = f->fr_ex.ex_hi - f->fr_ex.ex_lo + 1;
+	int *owner = calloc(n, sizeof(int));
+	uint64_t cand_width = 0;
+	uint64_t piece_width = 0;
+	int nsel = 0;
+	int i;
+	uint64_t x;
 
 	nvis = m_iterate(ut, EVT_ITER_VISIBLE, f, 0, &vis);
 	m_check_visible(m, f, vis, nvis, false);
@@ -269,7 +270,7 @@ m_check_iter(struct evt_ut *ut, struct model *m, const struct evt_filter *f)
 	}
 	for (i = 0; i < m->nr; i++) {
 		struct m_rec *r = &m->recs[i];
-		uint64_t      lo, hi;
+		uint64_t lo, hi;
 
 		if (!m_selected(r, f))
 			continue;
@@ -310,13 +311,13 @@ m_random_filter(struct model *m, struct evt_filter *f)
 	uint64_t hi = lo + m_range(m, M_SPACE - lo);
 
 	memset(f, 0, sizeof(*f));
-	f->fr_ex.ex_lo   = lo;
-	f->fr_ex.ex_hi   = hi;
+	f->fr_ex.ex_lo = lo;
+	f->fr_ex.ex_hi = hi;
 	f->fr_epr.epr_hi = 1 + m_range(m, 70);
 	if (m_range(m, 4) == 0)
 		f->fr_epr.epr_lo = m_range(m, f->fr_epr.epr_hi + 1);
 	if (m_range(m, 4) == 0) {
-		f->fr_punch_epc       = 1 + m_range(m, 40);
+		f->fr_punch_epc = 1 + m_range(m, 40);
 		f->fr_punch_minor_epc = (uint16_t)m_range(m, 3);
 	}
 }
@@ -325,8 +326,8 @@ static void
 m_insert(struct evt_ut *ut, struct model *m)
 {
 	struct m_rec r;
-	int          expect = 0;
-	int          i;
+	int expect = 0;
+	int i;
 
 	memset(&r, 0, sizeof(r));
 	r.lo = m_range(m, M_SPACE);
@@ -334,10 +335,10 @@ m_insert(struct evt_ut *ut, struct model *m)
 		r.hi = r.lo + m_range(m, 300);
 	else
 		r.hi = r.lo + m_range(m, 24);
-	r.epc   = 1 + m_range(m, 60);
+	r.epc = 1 + m_range(m, 60);
 	r.minor = (uint16_t)m_range(m, 3);
-	r.hole  = m_range(m, 7) == 0;
-	r.addr  = m->next_addr;
+	r.hole = m_range(m, 7) == 0;
+	r.addr = m->next_addr;
 	r.alive = true;
 	for (i = 0; i < m->nr; i++) {
 		struct m_rec *o = &m->recs[i];
@@ -353,7 +354,7 @@ m_insert(struct evt_ut *ut, struct model *m)
 		return;
 	m->next_addr += r.hi - r.lo + 1;
 	if (m->nr == m->cap) {
-		m->cap  = m->cap ? m->cap * 2 : 256;
+		m->cap = m->cap ? m->cap * 2 : 256;
 		m->recs = realloc(m->recs, m->cap * sizeof(*m->recs));
 	}
 	m->recs[m->nr++] = r;
@@ -362,16 +363,16 @@ m_insert(struct evt_ut *ut, struct model *m)
 static void
 m_delete(struct evt_ut *ut, struct model *m)
 {
-	struct evt_rect  rect;
+	struct evt_rect rect;
 	struct evt_entry ent;
-	int              i;
+	int i;
 
 	if (m->nr == 0)
 		return;
 	i = (int)m_range(m, m->nr);
-	rect.rc_ex.ex_lo  = m->recs[i].lo;
-	rect.rc_ex.ex_hi  = m->recs[i].hi;
-	rect.rc_epc       = m->recs[i].epc;
+	rect.rc_ex.ex_lo = m->recs[i].lo;
+	rect.rc_ex.ex_hi = m->recs[i].hi;
+	rect.rc_epc = m->recs[i].epc;
 	rect.rc_minor_epc = m->recs[i].minor;
 	if (!m->recs[i].alive) {
 		if (m_lookup(m, rect.rc_ex.ex_lo, rect.rc_ex.ex_hi, rect.rc_epc,
@@ -391,24 +392,24 @@ m_delete(struct evt_ut *ut, struct model *m)
 static void
 m_run(void **state, uint64_t seed, unsigned int order, int nops, bool txs)
 {
-	struct evt_ut    *ut = *state;
-	struct model      m;
+	struct evt_ut *ut = *state;
+	struct model m;
 	struct evt_filter f;
-	struct m_rec     *saved = NULL;
-	int               saved_nr = 0;
-	bool              in_tx = false;
-	int               op;
-	int               j;
+	struct m_rec *saved = NULL;
+	int saved_nr = 0;
+	bool in_tx = false;
+	int op;
+	int j;
 
 	memset(&m, 0, sizeof(m));
-	m.rng       = seed;
+	m.rng = seed;
 	m.next_addr = 1;
 	ut_create_tree(ut, order);
 	for (op = 1; op <= nops; op++) {
 		if (txs && !in_tx && m_range(&m, 20) == 0) {
 			/* a caller transaction of several operations, aborted half the time */
 			saved_nr = m.nr;
-			saved    = realloc(saved, (m.nr + 1) * sizeof(*saved));
+			saved = realloc(saved, (m.nr + 1) * sizeof(*saved));
 			if (m.nr > 0)
 				memcpy(saved, m.recs, m.nr * sizeof(*saved));
 			assert_int_equal(umem_tx_begin(&ut->umm, NULL), 0);
@@ -499,11 +500,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_model_order4, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_model_order16, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_model_order32_tx, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_model_order5_tx, ut_setup, ut_teardown),
-	    cmocka_unit_test_setup_teardown(test_model_order128, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_model_order4, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_model_order16, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_model_order32_tx, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_model_order5_tx, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_model_order128, ut_setup, ut_teardown),
 	};
 
 	return cmocka_run_group_tests_name("evtree_model", tests, NULL, NULL);

@@ -113,7 +113,13 @@ table_find(const char *id)
 	return NULL;
 }
 
-static void pool_rollback_ult(void *arg);
+static void pool_rollback_start(void);
+static void pool_rollback_stop(void);
+
+/* one rollback ULT at a time; cleanup stops and joins it */
+static struct ult *rb_ult;
+static bool rb_running;
+static bool rb_stop;
 
 int
 ds_pool_mgmt_load(void)
@@ -125,6 +131,7 @@ ds_pool_mgmt_load(void)
 	FILE *f;
 
 	ds_pool_mgmt_unload();
+	rb_stop = false;
 	pool_table_loaded = true;
 	snprintf(path, sizeof(path), "%s/%s", cfg->sc_scm_mount, POOL_TABLE_FILE);
 	f = fopen(path, "r");
@@ -163,7 +170,7 @@ ds_pool_mgmt_load(void)
 	fclose(f);
 	/* pools some create or destroy did not finish: finish removing them once ranks are back */
 	if (stale)
-		dss_ult_create(pool_rollback_ult, NULL, DSS_XS_SYS, 0, 0, NULL);
+		pool_rollback_start();
 	return 0;
 }
 
@@ -172,6 +179,7 @@ ds_pool_mgmt_unload(void)
 {
 	struct pool_entry *pe, *tmp;
 
+	pool_rollback_stop();
 	d_list_for_each_entry_safe(pe, tmp, &pool_table, pe_link)
 	{
 		d_list_del(&pe->pe_link);
@@ -337,14 +345,17 @@ pool_destroy_targets(const uuid_t uuid, d_rank_list_t *ranks)
 static void
 pool_rollback_ult(void *arg)
 {
-	int tries;
+	int tries, t;
 
 	/* ranks rejoin after the access point: retry for a while, bounded */
-	for (tries = 0; tries < 30 && pool_table_loaded; tries++) {
+	for (tries = 0; tries < 30 && !rb_stop; tries++) {
 		struct pool_entry *pe, *tmp;
 		bool left = false;
 
-		dss_sleep(tries == 0 ? 1000 : 2000);
+		for (t = 0; t < 10 && !rb_stop; t++)
+			dss_sleep(tries == 0 ? 100 : 200);
+		if (rb_stop)
+			break;
 		d_list_for_each_entry_safe(pe, tmp, &pool_table, pe_link)
 		{
 			if (pe->pe_state == POOL_REC_READY)
@@ -362,6 +373,34 @@ pool_rollback_ult(void *arg)
 		if (!left)
 			break;
 	}
+	rb_running = false;
+}
+
+static void
+pool_rollback_start(void)
+{
+	if (rb_running || rb_stop)
+		return;
+	if (rb_ult != NULL) {
+		ult_join(rb_ult);
+		rb_ult = NULL;
+	}
+	rb_running = true;
+	if (dss_ult_create(pool_rollback_ult, NULL, DSS_XS_SYS, 0, 0, &rb_ult) != 0) {
+		rb_running = false;
+		rb_ult = NULL;
+	}
+}
+
+static void
+pool_rollback_stop(void)
+{
+	rb_stop = true;
+	if (rb_ult != NULL) {
+		ult_join(rb_ult);
+		rb_ult = NULL;
+	}
+	rb_running = false;
 }
 
 /* The properties a new pool starts with: defaults, the request's, label, owner, ACL. */
@@ -664,7 +703,7 @@ rollback:
 		/* a rank did not answer: keep the record so that a later pass removes it */
 		pe->pe_state = POOL_REC_DESTROYING;
 		table_save();
-		dss_ult_create(pool_rollback_ult, NULL, DSS_XS_SYS, 0, 0, NULL);
+		pool_rollback_start();
 		goto out;
 	}
 rollback_entry:

@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # Three servers, kill -9 of one rank during pool create: the create fails cleanly or
 # completes, no half-made pool is visible, and after the rank restarts its files are gone.
-# KNOWN FAILING: the create request does not come back within the test's bound (see
-# src/pool/README.md); not registered with ctest.
 source "$(dirname "$0")/pool_lib.sh" "$1"
 
 start_system 3

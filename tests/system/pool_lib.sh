@@ -27,6 +27,12 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
+	# a sanitizer report of a server fails the test even if every check passed
+	if grep -l -e "ERROR: AddressSanitizer" -e "ERROR: LeakSanitizer" -e "runtime error:" \
+		"$WORK"/out.* 2>/dev/null; then
+		echo "FAIL: sanitizer report in a server's output"
+		[ $rc -eq 0 ] && rc=1
+	fi
 	if [ $rc -ne 0 ]; then
 		echo "--- FAILED (rc $rc); server outputs and logs:"
 		tail -n 30 "$WORK"/out.* "$WORK"/srv*/engine.log 2>/dev/null || true

@@ -6,7 +6,8 @@
 #   1. builds and installs pdaos into $PDAOS_PREFIX (default: a temporary directory),
 #   2. builds a client program against the installed headers and runs it,
 #   3. starts a single-node system (daos_server with its built-in config, storage in
-#      a temporary directory), formats it with dmg, queries it and stops it,
+#      a temporary directory), formats it with dmg, queries it, creates, queries and
+#      destroys a pool, and stops it,
 #   4. runs the benchmarks of the layers that exist, when they are built
 #      (ULT runtime, umem heap, bio data blob, CaRT self_test against a test server
 #      on 127.0.0.1).
@@ -70,6 +71,12 @@ if [ -x "$prefix/bin/daos_server" ] && [ -x "$prefix/bin/dmg" ]; then
 	done
 	"$prefix/bin/dmg" system query -v
 	"$prefix/bin/dmg" sys leader-query
+	echo "=== pool on it: create, list, query, properties, destroy"
+	"$prefix/bin/dmg" pool create sxb -z 1g
+	"$prefix/bin/dmg" pool list --verbose
+	"$prefix/bin/dmg" pool query sxb
+	"$prefix/bin/dmg" pool get-prop sxb
+	"$prefix/bin/dmg" pool destroy sxb
 	kill "$daos_pid"
 	wait "$daos_pid"
 	daos_pid=""

@@ -49,15 +49,22 @@ typedef struct {
 } daos_target_perf_t;
 
 /** Storage tiers: metadata (SCM in DAOS, the metadata heap here) and data (NVMe / blob files). */
+/* also declared by the server's daos_srv/bio.h: whichever comes first defines it */
+#ifndef DAOS_MEDIA_DEFINED
+#define DAOS_MEDIA_DEFINED
 enum daos_media_type_t { DAOS_MEDIA_SCM = 0, DAOS_MEDIA_NVME, DAOS_MEDIA_MAX };
+#endif
 
 /** Space of one target or of a whole pool, per tier */
+#ifndef DAOS_SPACE_DEFINED
+#define DAOS_SPACE_DEFINED
 struct daos_space {
 	/** total bytes */
 	uint64_t s_total[DAOS_MEDIA_MAX];
 	/** free bytes */
 	uint64_t s_free[DAOS_MEDIA_MAX];
 };
+#endif
 
 /** One target's information (daos_pool_query_target) */
 typedef struct {

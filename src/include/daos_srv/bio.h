@@ -36,11 +36,14 @@ extern "C" {
 #define BIO_BLOB_RDONLY (1U << 1)
 
 /** Where a value lives: in the metadata heap (SCM) or in the data blob (NVMe). */
-enum {
+#ifndef DAOS_MEDIA_DEFINED
+#define DAOS_MEDIA_DEFINED
+enum daos_media_type_t {
 	DAOS_MEDIA_SCM  = 0,
 	DAOS_MEDIA_NVME = 1,
 	DAOS_MEDIA_MAX
 };
+#endif
 
 /** The address is a hole (a punch): there is no data behind it. */
 #define BIO_FLAG_HOLE (1U << 0)

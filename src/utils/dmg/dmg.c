@@ -17,6 +17,7 @@
 #include <yaml.h>
 #include <gurt/common.h>
 #include "dmg.h"
+#include "../../pool/rpc.h"
 
 #define DMG_DEFAULT_PORT    10001
 #define DMG_DEFAULT_CONTROL "/etc/daos/daos_control.yml"
@@ -373,10 +374,26 @@ load_control(struct dmg *d, const char *path, bool must_exist)
 	return rc;
 }
 
+static const struct dmg_cmd *const dmg_tables[] = {dmg_cmds, dmg_pool_cmds, NULL};
+
+static const struct dmg_cmd *
+dmg_find(const char *group, const char *name)
+{
+	const struct dmg_cmd *c;
+	int t;
+
+	for (t = 0; dmg_tables[t] != NULL; t++)
+		for (c = dmg_tables[t]; c->group != NULL; c++)
+			if (strcmp(c->group, group) == 0 && strcmp(c->name, name) == 0)
+				return c;
+	return NULL;
+}
+
 static void
 usage(FILE *out)
 {
 	const struct dmg_cmd *c;
+	int t;
 
 	fprintf(out, "Usage: dmg [-l host:port[,...]] [-o daos_control.yml] [-i] [-j] <group> "
 		     "<command> [options]\n\n"
@@ -385,8 +402,9 @@ usage(FILE *out)
 		     "  -o, --config-path daos_control.yml (default " DMG_DEFAULT_CONTROL ")\n"
 		     "  -i, --insecure    accepted (no certificates in pdaos)\n"
 		     "  -j, --json        JSON output\n\nCommands:\n");
-	for (c = dmg_cmds; c->group != NULL; c++)
-		fprintf(out, "  %-8s %-14s %s\n", c->group, c->name, c->help);
+	for (t = 0; dmg_tables[t] != NULL; t++)
+		for (c = dmg_tables[t]; c->group != NULL; c++)
+			fprintf(out, "  %-8s %-14s %s\n", c->group, c->name, c->help);
 	fprintf(out, "\n\"sys\" is an alias of \"system\". Environment: D_PROVIDER (default "
 		     "ofi+tcp;ofi_rxm), D_INTERFACE, DMG_TIMEOUT (seconds, default 15).\n");
 }
@@ -444,10 +462,8 @@ main(int argc, char **argv)
 	group = argv[optind];
 	if (strcmp(group, "sys") == 0)
 		group = "system";
-	for (cmd = dmg_cmds; cmd->group != NULL; cmd++)
-		if (strcmp(cmd->group, group) == 0 && strcmp(cmd->name, argv[optind + 1]) == 0)
-			break;
-	if (cmd->group == NULL) {
+	cmd = dmg_find(group, argv[optind + 1]);
+	if (cmd == NULL) {
 		fprintf(stderr, "ERROR: dmg: unknown command \"%s %s\"\n", argv[optind],
 			argv[optind + 1]);
 		usage(stderr);
@@ -473,6 +489,8 @@ main(int argc, char **argv)
 	rc = crt_init_opt(NULL, 0, &opt);
 	if (rc == 0) {
 		rc = crt_proto_register(&mgmt_proto_fmt);
+		if (rc == 0)
+			rc = crt_proto_register(&pool_proto_fmt);
 		if (rc == 0)
 			rc = crt_context_create(&d.ctx);
 		if (rc != 0)

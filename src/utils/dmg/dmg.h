@@ -29,6 +29,7 @@ struct dmg_cmd {
 
 /* Command tables (dmg_cmds.c; pool commands will add dmg_pool.c's table). */
 extern const struct dmg_cmd dmg_cmds[];
+extern const struct dmg_cmd dmg_pool_cmds[];
 
 /* RPCs: create one to \a addr; send many at once and wait (progressing the context). */
 int dmg_req(struct dmg *d, const char *addr, crt_opcode_t opc, crt_rpc_t **rpc);

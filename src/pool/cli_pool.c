@@ -1,0 +1,731 @@
+/**
+ * libdaos pool API. The client finds the system from DAOS_ACCESS_POINTS
+ * (host:port[,host:port]), else access_points of /etc/daos/daos_agent.yml,
+ * else 127.0.0.1:10001; the transport starts at the first connect (so
+ * daos_init needs no system). The management service tells where a pool's
+ * service runs (POOL_LOCATE); every later request goes to that service.
+ *
+ * Requests are sent on one client CaRT context progressed by the calling
+ * thread under a lock. Calls with an event run to completion, then complete
+ * the event (it is launched first, so EQ polling sees it as usual).
+ */
+#define D_LOGFAC DD_FAC(pool)
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <daos.h>
+#include <daos/hhash.h>
+#include <daos/event.h>
+#include <daos/prop.h>
+#include <gurt/common.h>
+#include "rpc.h"
+
+int mgmt_addr2uri(const char *provider, const char *addr, int default_port, char **uri);
+
+#define DC_POOL_TIMEOUT_MS 10000
+/*
+ * Handle type of pool handles. gurt's handle table takes every even cookie
+ * type for a pointer (D_HTYPE_PTR), so daos_types.h's DAOS_HTYPE_POOL (2)
+ * cannot be looked up: use an odd type no other handle uses.
+ */
+#define DC_POOL_HTYPE   5
+#define DC_DEFAULT_PORT 10001
+
+struct dc_pool {
+	struct d_hlink dp_hlink;
+	uuid_t dp_uuid;
+	uuid_t dp_hdl;
+	uint64_t dp_flags;
+	char *dp_svc_uri;
+	struct pool_map *dp_map;
+	uint32_t dp_map_version;
+};
+
+static pthread_mutex_t dc_lock = PTHREAD_MUTEX_INITIALIZER;
+static crt_context_t dc_ctx;
+static bool dc_net_up;
+static char *dc_provider;
+
+static void
+dc_pool_free(struct d_hlink *hlink)
+{
+	struct dc_pool *pool = container_of(hlink, struct dc_pool, dp_hlink);
+
+	pool_map_free(pool->dp_map);
+	D_FREE(pool->dp_svc_uri);
+	D_FREE(pool);
+}
+
+static struct d_hlink_ops dc_pool_h_ops = {.hop_free = dc_pool_free};
+
+static struct dc_pool *
+dc_pool_lookup(daos_handle_t poh)
+{
+	struct d_hlink *h = daos_hhash_link_lookup(poh.cookie);
+
+	return h ? container_of(h, struct dc_pool, dp_hlink) : NULL;
+}
+
+static void
+dc_pool_put(struct dc_pool *pool)
+{
+	daos_hhash_link_putref(&pool->dp_hlink);
+}
+
+/* Called with dc_lock held. */
+static int
+dc_net_init(void)
+{
+	crt_init_options_t opt = {0};
+	const char *s;
+	int rc;
+
+	if (dc_net_up)
+		return 0;
+	s = getenv("D_PROVIDER");
+	D_STRNDUP(dc_provider, s ? s : "ofi+tcp;ofi_rxm", 64);
+	if (dc_provider == NULL)
+		return -DER_NOMEM;
+	opt.cio_provider = dc_provider;
+	rc = crt_init_opt(NULL, 0, &opt);
+	if (rc == 0) {
+		rc = crt_proto_register(&pool_proto_fmt);
+		if (rc == 0)
+			rc = crt_context_create(&dc_ctx);
+		if (rc != 0)
+			crt_finalize();
+	}
+	if (rc != 0) {
+		D_ERROR("client transport (%s): " DF_RC "\n", dc_provider, DP_RC(rc));
+		D_FREE(dc_provider);
+		return rc;
+	}
+	dc_net_up = true;
+	return 0;
+}
+
+/* The first access point (only one management replica exists). */
+static int
+dc_access_point(char *buf, size_t len)
+{
+	const char *env = getenv("DAOS_ACCESS_POINTS");
+	char line[512];
+	FILE *f;
+
+	if (env != NULL && env[0] != '\0') {
+		snprintf(buf, len, "%.*s", (int)strcspn(env, ","), env);
+		return 0;
+	}
+	f = fopen("/etc/daos/daos_agent.yml", "r");
+	if (f != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			char *p = strstr(line, "access_points:");
+
+			if (p == NULL || line[0] == '#')
+				continue;
+			p += strlen("access_points:");
+			p += strspn(p, " [\"'");
+			snprintf(buf, len, "%.*s", (int)strcspn(p, "\"',] \n"), p);
+			fclose(f);
+			return buf[0] ? 0 : -DER_INVAL;
+		}
+		fclose(f);
+	}
+	snprintf(buf, len, "127.0.0.1:%d", DC_DEFAULT_PORT);
+	return 0;
+}
+
+/* tcp providers retry a refused connection until the timeout: a plain connect tells at once */
+static int
+dc_probe(const char *uri)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	const char *p = strstr(uri, "://"), *colon;
+	struct pollfd pfd;
+	char host[64];
+	int fd, rc = 0, err = 0;
+	socklen_t elen = sizeof(err);
+
+	if (p == NULL || strstr(uri, "tcp") == NULL)
+		return 0;
+	p += 3;
+	colon = strrchr(p, ':');
+	if (colon == NULL || (size_t)(colon - p) >= sizeof(host))
+		return 0;
+	memcpy(host, p, colon - p);
+	host[colon - p] = '\0';
+	sin.sin_port = htons((uint16_t)atoi(colon + 1));
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+		return 0;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		if (errno != EINPROGRESS) {
+			rc = -DER_UNREACH;
+		} else {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, 3000) != 1 ||
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 || err != 0)
+				rc = -DER_UNREACH;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+struct dc_wait {
+	int done;
+	int rc;
+};
+
+static void
+dc_send_cb(const struct crt_cb_info *cb)
+{
+	struct dc_wait *w = cb->cci_arg;
+
+	w->rc = cb->cci_rc;
+	w->done = 1;
+}
+
+static int
+dc_done(void *arg)
+{
+	return ((struct dc_wait *)arg)->done;
+}
+
+/* Create a request to \a uri (dc_lock held). */
+static int
+dc_req(const char *uri, crt_opcode_t opc, crt_rpc_t **rpc)
+{
+	crt_endpoint_t ep = {0};
+	int rc;
+
+	rc = dc_probe(uri);
+	if (rc != 0)
+		return rc;
+	rc = crt_req_create(dc_ctx, &ep, opc, rpc);
+	if (rc == 0) {
+		rc = crt_req_set_dest_uri(*rpc, uri);
+		if (rc != 0)
+			crt_req_decref(*rpc);
+	}
+	return rc;
+}
+
+/* Send and progress until the reply (dc_lock held); the caller keeps its reference. */
+static int
+dc_send(crt_rpc_t *rpc)
+{
+	struct dc_wait w = {0};
+	int rc;
+
+	crt_req_addref(rpc);
+	crt_req_set_timeout_ms(rpc, DC_POOL_TIMEOUT_MS);
+	rc = crt_req_send(rpc, dc_send_cb, &w);
+	if (rc != 0 && !w.done)
+		return rc;
+	rc = crt_progress_cond(dc_ctx, (int64_t)(DC_POOL_TIMEOUT_MS + 2000) * 1000, dc_done, &w);
+	if (!w.done) {
+		crt_req_abort(rpc);
+		crt_progress_cond(dc_ctx, 1000 * 1000, dc_done, &w);
+		return rc < 0 ? rc : -DER_TIMEDOUT;
+	}
+	return w.rc;
+}
+
+/* Where is pool \a id's service (dc_lock held). */
+static int
+dc_locate(const char *id, uuid_t uuid, char **svc_uri)
+{
+	struct pool_locate_in *in;
+	struct pool_locate_out *out;
+	char ap[256], *uri = NULL;
+	crt_rpc_t *rpc;
+	int rc;
+
+	rc = dc_access_point(ap, sizeof(ap));
+	if (rc == 0)
+		rc = mgmt_addr2uri(dc_provider, ap, DC_DEFAULT_PORT, &uri);
+	if (rc != 0)
+		return rc;
+	rc = dc_req(uri, POOL_LOCATE, &rpc);
+	D_FREE(uri);
+	if (rc != 0)
+		return rc;
+	in = crt_req_get(rpc);
+	in->pli_id = (d_string_t)id;
+	rc = dc_send(rpc);
+	out = crt_reply_get(rpc);
+	if (rc == 0)
+		rc = out->plo_rc;
+	if (rc == 0) {
+		uuid_copy(uuid, out->plo_uuid);
+		D_STRNDUP(*svc_uri, out->plo_svc_uri, CRT_ADDR_STR_MAX_LEN);
+		if (*svc_uri == NULL)
+			rc = -DER_NOMEM;
+	}
+	crt_req_decref(rpc);
+	return rc;
+}
+
+/* Finish an API call: complete the caller's event, or return the result. */
+static int
+dc_return(daos_event_t *ev, int rc)
+{
+	if (ev == NULL)
+		return rc;
+	if (daos_event_launch(ev) != 0)
+		return rc;
+	daos_event_complete(ev, rc);
+	return 0;
+}
+
+static int dc_pool_query_rpc(struct dc_pool *pool, daos_pool_info_t *info, daos_prop_t *prop,
+			     d_rank_list_t **ranks);
+
+int
+daos_pool_connect2(const char *pool_id, const char *sys, unsigned int flags, daos_handle_t *poh,
+		   daos_pool_info_t *info, daos_event_t *ev)
+{
+	struct pool_connect_in *in;
+	struct pool_connect_out *out;
+	struct dc_pool *pool = NULL;
+	crt_rpc_t *rpc = NULL;
+	gid_t gids[64];
+	int ngids, rc;
+
+	if (pool_id == NULL || poh == NULL ||
+	    (flags != DAOS_PC_RO && flags != DAOS_PC_RW && flags != DAOS_PC_EX))
+		return dc_return(ev, -DER_INVAL);
+	if (strnlen(pool_id, DAOS_PROP_LABEL_MAX_LEN + 1) > DAOS_PROP_LABEL_MAX_LEN)
+		return dc_return(ev, -DER_INVAL);
+	D_ALLOC_PTR(pool);
+	if (pool == NULL)
+		return dc_return(ev, -DER_NOMEM);
+	daos_hhash_hlink_init(&pool->dp_hlink, &dc_pool_h_ops);
+	pool->dp_flags = flags;
+	uuid_generate(pool->dp_hdl);
+	ngids = getgroups(64, gids);
+	if (ngids < 0)
+		ngids = 0;
+
+	pthread_mutex_lock(&dc_lock);
+	rc = dc_net_init();
+	if (rc == 0)
+		rc = dc_locate(pool_id, pool->dp_uuid, &pool->dp_svc_uri);
+	if (rc == 0)
+		rc = dc_req(pool->dp_svc_uri, POOL_CONNECT, &rpc);
+	if (rc != 0)
+		goto out_unlock;
+	in = crt_req_get(rpc);
+	uuid_copy(in->pci_uuid, pool->dp_uuid);
+	uuid_copy(in->pci_hdl, pool->dp_hdl);
+	in->pci_flags = flags;
+	in->pci_uid = geteuid();
+	in->pci_gid = getegid();
+	d_iov_set(&in->pci_gids, gids, (size_t)ngids * sizeof(gid_t));
+	rc = dc_send(rpc);
+	out = crt_reply_get(rpc);
+	if (rc == 0)
+		rc = out->pco_rc;
+	if (rc == 0) {
+		rc = pool_map_decode(out->pco_map.iov_buf, out->pco_map.iov_len, &pool->dp_map);
+		pool->dp_map_version = out->pco_map_version;
+	}
+	crt_req_decref(rpc);
+out_unlock:
+	pthread_mutex_unlock(&dc_lock);
+	if (rc == 0) {
+		daos_hhash_link_insert(&pool->dp_hlink, DC_POOL_HTYPE);
+		daos_hhash_link_key(&pool->dp_hlink, &poh->cookie);
+		if (info != NULL) {
+			rc = dc_pool_query_rpc(pool, info, NULL, NULL);
+			if (rc != 0) {
+				daos_pool_disconnect(*poh, NULL);
+				poh->cookie = 0;
+			}
+		}
+		dc_pool_put(pool);
+	} else {
+		dc_pool_free(&pool->dp_hlink);
+	}
+	return dc_return(ev, rc);
+}
+
+int
+daos_pool_disconnect(daos_handle_t poh, daos_event_t *ev)
+{
+	struct pool_disconnect_in *in;
+	struct pool_disconnect_out *out;
+	struct dc_pool *pool = dc_pool_lookup(poh);
+	crt_rpc_t *rpc;
+	int rc;
+
+	if (pool == NULL)
+		return dc_return(ev, -DER_NO_HDL);
+	pthread_mutex_lock(&dc_lock);
+	rc = dc_req(pool->dp_svc_uri, POOL_DISCONNECT, &rpc);
+	if (rc == 0) {
+		in = crt_req_get(rpc);
+		uuid_copy(in->pdi_uuid, pool->dp_uuid);
+		uuid_copy(in->pdi_hdl, pool->dp_hdl);
+		rc = dc_send(rpc);
+		out = crt_reply_get(rpc);
+		if (rc == 0)
+			rc = out->pdo_rc;
+		crt_req_decref(rpc);
+	}
+	pthread_mutex_unlock(&dc_lock);
+	if (rc == 0)
+		daos_hhash_link_delete(&pool->dp_hlink);
+	dc_pool_put(pool);
+	return dc_return(ev, rc);
+}
+
+static int
+dc_pool_query_rpc(struct dc_pool *pool, daos_pool_info_t *info, daos_prop_t *prop,
+		  d_rank_list_t **ranks)
+{
+	struct pool_query_in *in;
+	struct pool_query_out *out;
+	crt_rpc_t *rpc;
+	int rc;
+
+	pthread_mutex_lock(&dc_lock);
+	rc = dc_req(pool->dp_svc_uri, POOL_QUERY, &rpc);
+	if (rc != 0)
+		goto out;
+	in = crt_req_get(rpc);
+	uuid_copy(in->pqi_uuid, pool->dp_uuid);
+	uuid_copy(in->pqi_hdl, pool->dp_hdl);
+	in->pqi_bits = info ? info->pi_bits : 0;
+	rc = dc_send(rpc);
+	out = crt_reply_get(rpc);
+	if (rc == 0)
+		rc = out->pqo_rc;
+	if (rc == 0 && (out->pqo_space.iov_len != sizeof(info->pi_space) ||
+			out->pqo_rebuild.iov_len != sizeof(info->pi_rebuild_st)))
+		rc = -DER_PROTO;
+	if (rc == 0) {
+		struct pool_map *map = NULL;
+
+		rc = pool_map_decode(out->pqo_map.iov_buf, out->pqo_map.iov_len, &map);
+		if (rc == 0 && info != NULL) {
+			uuid_copy(info->pi_uuid, pool->dp_uuid);
+			info->pi_ntargets = pool_map_ntargets(map);
+			info->pi_nnodes = map->pm_nranks;
+			info->pi_ndisabled = pool_map_ndisabled(map);
+			info->pi_map_ver = out->pqo_map_version;
+			info->pi_leader = out->pqo_leader;
+			memcpy(&info->pi_space, out->pqo_space.iov_buf, sizeof(info->pi_space));
+			memcpy(&info->pi_rebuild_st, out->pqo_rebuild.iov_buf,
+			       sizeof(info->pi_rebuild_st));
+		}
+		if (rc == 0 && ranks != NULL) {
+			*ranks = d_rank_list_alloc(map->pm_nranks);
+			if (*ranks == NULL)
+				rc = -DER_NOMEM;
+			for (uint32_t i = 0; rc == 0 && i < map->pm_nranks; i++)
+				(*ranks)->rl_ranks[i] = map->pm_ranks[i].pmr_rank;
+		}
+		/* a newer map replaces the one connect brought */
+		if (rc == 0 && map->pm_version > pool->dp_map_version) {
+			pool_map_free(pool->dp_map);
+			pool->dp_map = map;
+			pool->dp_map_version = map->pm_version;
+			map = NULL;
+		}
+		pool_map_free(map);
+	}
+	if (rc == 0 && prop != NULL) {
+		daos_prop_t *all = NULL;
+
+		rc = daos_prop_decode(out->pqo_prop.iov_buf, out->pqo_prop.iov_len, &all);
+		if (rc == 0)
+			rc = daos_prop_copy(prop, all);
+		daos_prop_free(all);
+	}
+	crt_req_decref(rpc);
+out:
+	pthread_mutex_unlock(&dc_lock);
+	return rc;
+}
+
+int
+daos_pool_query(daos_handle_t poh, d_rank_list_t **ranks, daos_pool_info_t *info,
+		daos_prop_t *pool_prop, daos_event_t *ev)
+{
+	struct dc_pool *pool = dc_pool_lookup(poh);
+	int rc;
+
+	if (pool == NULL)
+		return dc_return(ev, -DER_NO_HDL);
+	rc = dc_pool_query_rpc(pool, info, pool_prop, ranks);
+	dc_pool_put(pool);
+	return dc_return(ev, rc);
+}
+
+int
+daos_pool_query_target(daos_handle_t poh, uint32_t tgt, d_rank_t rank, daos_target_info_t *info,
+		       daos_event_t *ev)
+{
+	struct pool_query_info_in *in;
+	struct pool_query_info_out *out;
+	struct dc_pool *pool;
+	crt_rpc_t *rpc;
+	int rc;
+
+	if (info == NULL)
+		return dc_return(ev, -DER_INVAL);
+	pool = dc_pool_lookup(poh);
+	if (pool == NULL)
+		return dc_return(ev, -DER_NO_HDL);
+	pthread_mutex_lock(&dc_lock);
+	rc = dc_req(pool->dp_svc_uri, POOL_QUERY_INFO, &rpc);
+	if (rc == 0) {
+		in = crt_req_get(rpc);
+		uuid_copy(in->qii_uuid, pool->dp_uuid);
+		uuid_copy(in->qii_hdl, pool->dp_hdl);
+		in->qii_rank = rank;
+		in->qii_tgt = tgt;
+		rc = dc_send(rpc);
+		out = crt_reply_get(rpc);
+		if (rc == 0)
+			rc = out->qio_rc;
+		if (rc == 0 && out->qio_space.iov_len != sizeof(info->ta_space))
+			rc = -DER_PROTO;
+		if (rc == 0) {
+			memset(info, 0, sizeof(*info));
+			info->ta_type = DAOS_TP_UNKNOWN;
+			info->ta_state = (daos_target_state_t)out->qio_state;
+			memcpy(&info->ta_space, out->qio_space.iov_buf, sizeof(info->ta_space));
+		}
+		crt_req_decref(rpc);
+	}
+	pthread_mutex_unlock(&dc_lock);
+	dc_pool_put(pool);
+	return dc_return(ev, rc);
+}
+
+/* One attribute request; \a data receives the reply's buffer (caller frees). */
+static int
+dc_attr(daos_handle_t poh, uint32_t op, int n, char const *const names[],
+	void const *const values[], size_t const sizes[], d_iov_t *data)
+{
+	struct pool_attr_in *in;
+	struct pool_attr_out *out;
+	struct dc_pool *pool;
+	d_iov_t niov = {0}, viov = {0};
+	crt_rpc_t *rpc;
+	int rc = 0;
+
+	if (op != POOL_ATTR_LIST && (n <= 0 || names == NULL))
+		return -DER_INVAL;
+	pool = dc_pool_lookup(poh);
+	if (pool == NULL)
+		return -DER_NO_HDL;
+	if (op != POOL_ATTR_LIST)
+		rc = pool_attr_pack_names(n, (const char *const *)names, &niov);
+	if (rc == 0 && op == POOL_ATTR_SET)
+		rc = (values == NULL || sizes == NULL)
+			     ? -DER_INVAL
+			     : pool_attr_pack_values(n, (const void *const *)values, sizes, &viov);
+	if (rc != 0)
+		goto out;
+	pthread_mutex_lock(&dc_lock);
+	rc = dc_req(pool->dp_svc_uri, POOL_ATTR, &rpc);
+	if (rc == 0) {
+		in = crt_req_get(rpc);
+		uuid_copy(in->pai_uuid, pool->dp_uuid);
+		uuid_copy(in->pai_hdl, pool->dp_hdl);
+		in->pai_op = op;
+		in->pai_n = (uint32_t)n;
+		in->pai_names = niov;
+		in->pai_values = viov;
+		rc = dc_send(rpc);
+		out = crt_reply_get(rpc);
+		if (rc == 0)
+			rc = out->pao_rc;
+		if (rc == 0 && data != NULL && out->pao_data.iov_len > 0) {
+			D_ALLOC(data->iov_buf, out->pao_data.iov_len);
+			if (data->iov_buf == NULL) {
+				rc = -DER_NOMEM;
+			} else {
+				memcpy(data->iov_buf, out->pao_data.iov_buf, out->pao_data.iov_len);
+				data->iov_len = data->iov_buf_len = out->pao_data.iov_len;
+			}
+		}
+		crt_req_decref(rpc);
+	}
+	pthread_mutex_unlock(&dc_lock);
+out:
+	D_FREE(niov.iov_buf);
+	D_FREE(viov.iov_buf);
+	dc_pool_put(pool);
+	return rc;
+}
+
+int
+daos_pool_set_attr(daos_handle_t poh, int n, char const *const names[], void const *const values[],
+		   size_t const sizes[], daos_event_t *ev)
+{
+	return dc_return(ev, dc_attr(poh, POOL_ATTR_SET, n, names, values, sizes, NULL));
+}
+
+int
+daos_pool_del_attr(daos_handle_t poh, int n, char const *const names[], daos_event_t *ev)
+{
+	return dc_return(ev, dc_attr(poh, POOL_ATTR_DEL, n, names, NULL, NULL, NULL));
+}
+
+int
+daos_pool_get_attr(daos_handle_t poh, int n, char const *const names[], void *const buffers[],
+		   size_t sizes[], daos_event_t *ev)
+{
+	d_iov_t data = {0};
+	const char *p, *end;
+	int i, rc;
+
+	if (sizes == NULL)
+		return dc_return(ev, -DER_INVAL);
+	rc = dc_attr(poh, POOL_ATTR_GET, n, names, NULL, NULL, &data);
+	p = data.iov_buf;
+	end = p ? p + data.iov_len : NULL;
+	for (i = 0; rc == 0 && i < n; i++) {
+		uint64_t sz;
+
+		if (p == NULL || end - p < (ptrdiff_t)sizeof(sz)) {
+			rc = -DER_PROTO;
+			break;
+		}
+		memcpy(&sz, p, sizeof(sz));
+		p += sizeof(sz);
+		if (sz == UINT64_MAX) {
+			rc = -DER_NONEXIST;
+			break;
+		}
+		if ((uint64_t)(end - p) < sz) {
+			rc = -DER_PROTO;
+			break;
+		}
+		if (buffers != NULL && buffers[i] != NULL)
+			memcpy(buffers[i], p, sz < sizes[i] ? sz : sizes[i]);
+		sizes[i] = sz;
+		p += sz;
+	}
+	D_FREE(data.iov_buf);
+	return dc_return(ev, rc);
+}
+
+int
+daos_pool_list_attr(daos_handle_t poh, char *buffer, size_t *size, daos_event_t *ev)
+{
+	d_iov_t data = {0};
+	int rc;
+
+	if (size == NULL)
+		return dc_return(ev, -DER_INVAL);
+	rc = dc_attr(poh, POOL_ATTR_LIST, 0, NULL, NULL, NULL, &data);
+	if (rc == 0) {
+		if (buffer != NULL && *size > 0)
+			memcpy(buffer, data.iov_buf, data.iov_len < *size ? data.iov_len : *size);
+		*size = data.iov_len;
+	}
+	D_FREE(data.iov_buf);
+	return dc_return(ev, rc);
+}
+
+/*
+ * Global handle: magic, pool UUID, handle UUID, flags, service URI. The
+ * map is fetched again by the importer's first query.
+ */
+#define DC_POOL_GLOB_MAGIC 0x70d1a0c5U
+
+struct dc_pool_glob {
+	uint32_t pg_magic;
+	uint32_t pg_uri_len;
+	uuid_t pg_uuid;
+	uuid_t pg_hdl;
+	uint64_t pg_flags;
+	char pg_uri[];
+};
+
+int
+daos_pool_local2global(daos_handle_t poh, d_iov_t *glob)
+{
+	struct dc_pool *pool;
+	struct dc_pool_glob *g;
+	size_t len, ulen;
+
+	if (glob == NULL)
+		return -DER_INVAL;
+	pool = dc_pool_lookup(poh);
+	if (pool == NULL)
+		return -DER_NO_HDL;
+	ulen = strlen(pool->dp_svc_uri) + 1;
+	len = sizeof(*g) + ulen;
+	if (glob->iov_buf == NULL) {
+		glob->iov_buf_len = len;
+		glob->iov_len = 0;
+		dc_pool_put(pool);
+		return 0;
+	}
+	if (glob->iov_buf_len < len) {
+		glob->iov_buf_len = len;
+		dc_pool_put(pool);
+		return -DER_TRUNC;
+	}
+	g = glob->iov_buf;
+	g->pg_magic = DC_POOL_GLOB_MAGIC;
+	g->pg_uri_len = (uint32_t)ulen;
+	uuid_copy(g->pg_uuid, pool->dp_uuid);
+	uuid_copy(g->pg_hdl, pool->dp_hdl);
+	g->pg_flags = pool->dp_flags;
+	memcpy(g->pg_uri, pool->dp_svc_uri, ulen);
+	glob->iov_len = len;
+	dc_pool_put(pool);
+	return 0;
+}
+
+int
+daos_pool_global2local(d_iov_t glob, daos_handle_t *poh)
+{
+	struct dc_pool_glob *g = glob.iov_buf;
+	struct dc_pool *pool;
+	int rc;
+
+	if (poh == NULL || g == NULL || glob.iov_len < sizeof(*g) ||
+	    g->pg_magic != DC_POOL_GLOB_MAGIC || g->pg_uri_len == 0 ||
+	    glob.iov_len != sizeof(*g) + g->pg_uri_len || g->pg_uri[g->pg_uri_len - 1] != '\0')
+		return -DER_INVAL;
+	D_ALLOC_PTR(pool);
+	if (pool == NULL)
+		return -DER_NOMEM;
+	daos_hhash_hlink_init(&pool->dp_hlink, &dc_pool_h_ops);
+	uuid_copy(pool->dp_uuid, g->pg_uuid);
+	uuid_copy(pool->dp_hdl, g->pg_hdl);
+	pool->dp_flags = g->pg_flags;
+	D_STRNDUP(pool->dp_svc_uri, g->pg_uri, g->pg_uri_len);
+	if (pool->dp_svc_uri == NULL) {
+		D_FREE(pool);
+		return -DER_NOMEM;
+	}
+	pthread_mutex_lock(&dc_lock);
+	rc = dc_net_init();
+	pthread_mutex_unlock(&dc_lock);
+	if (rc != 0) {
+		dc_pool_free(&pool->dp_hlink);
+		return rc;
+	}
+	daos_hhash_link_insert(&pool->dp_hlink, DC_POOL_HTYPE);
+	daos_hhash_link_key(&pool->dp_hlink, &poh->cookie);
+	dc_pool_put(pool);
+	return 0;
+}

@@ -8,9 +8,10 @@
 #   3. starts a single-node system (daos_server with its built-in config, storage in
 #      a temporary directory), formats it with dmg, queries it, creates, queries and
 #      destroys a pool, and stops it,
+#      then creates, lists, queries and destroys a pool on it,
 #   4. runs the benchmarks of the layers that exist, when they are built
-#      (ULT runtime, umem heap, bio data blob, CaRT self_test against a test server
-#      on 127.0.0.1).
+#      (ULT runtime, umem heap, bio data blob, VOS with real data written, read back and
+#      verified, CaRT self_test against a test server on 127.0.0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -95,6 +96,14 @@ fi
 if [ -x "$prefix/bin/bio_perf" ]; then
 	echo "=== data blob benchmark through io_uring, next to fio (blob in $work)"
 	"$prefix/bin/bio_perf" --dir "$work" --size 64 --time 1
+fi
+
+if [ -x "$prefix/bin/vos_perf" ]; then
+	echo "=== VOS: 4 KiB and 1 MiB values written durably, read back and verified (files in $work)"
+	DAOS_WAL_SYNC=every "$prefix/bin/vos_perf" -D "$work" -P 256M -N auto -d 5000 -a 1 -n 1 \
+		-s 4K -R "U;p F;p V;p"
+	DAOS_WAL_SYNC=every "$prefix/bin/vos_perf" -D "$work" -P 64M -N auto -d 200 -a 1 -n 1 \
+		-s 1M -R "U;p F;p V;p"
 fi
 
 if [ -x "$prefix/bin/crt_test_server" ] && [ -x "$prefix/bin/self_test" ]; then

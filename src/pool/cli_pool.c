@@ -5,51 +5,28 @@
  * daos_init needs no system). The management service tells where a pool's
  * service runs (POOL_LOCATE); every later request goes to that service.
  *
- * Requests are sent on one client CaRT context progressed by the calling
- * thread under a lock. Calls with an event run to completion, then complete
- * the event (it is launched first, so EQ polling sees it as usual).
+ * Requests go through libdaos's client transport (daos/rpc.h). Calls with an
+ * event run to completion, then complete the event (it is launched first, so
+ * EQ polling sees it as usual).
  */
 #define D_LOGFAC DD_FAC(pool)
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <daos.h>
 #include <daos/hhash.h>
 #include <daos/event.h>
+#include <daos/pool.h>
 #include <daos/prop.h>
+#include <daos/rpc.h>
 #include <gurt/common.h>
 #include "rpc.h"
 
-int mgmt_addr2uri(const char *provider, const char *addr, int default_port, char **uri);
-
-#define DC_POOL_TIMEOUT_MS 10000
 /*
  * Handle type of pool handles. gurt's handle table takes every even cookie
  * type for a pointer (D_HTYPE_PTR), so daos_types.h's DAOS_HTYPE_POOL (2)
  * cannot be looked up: use an odd type no other handle uses.
  */
-#define DC_POOL_HTYPE   5
-#define DC_DEFAULT_PORT 10001
-
-struct dc_pool {
-	struct d_hlink dp_hlink;
-	uuid_t dp_uuid;
-	uuid_t dp_hdl;
-	uint64_t dp_flags;
-	char *dp_svc_uri;
-	struct pool_map *dp_map;
-	uint32_t dp_map_version;
-};
-
-static pthread_mutex_t dc_lock = PTHREAD_MUTEX_INITIALIZER;
-static crt_context_t dc_ctx;
-static bool dc_net_up;
-static char *dc_provider;
+#define DC_POOL_HTYPE 5
 
 static void
 dc_pool_free(struct d_hlink *hlink)
@@ -63,205 +40,46 @@ dc_pool_free(struct d_hlink *hlink)
 
 static struct d_hlink_ops dc_pool_h_ops = {.hop_free = dc_pool_free};
 
-static struct dc_pool *
-dc_pool_lookup(daos_handle_t poh)
+struct dc_pool *
+dc_hdl2pool(daos_handle_t poh)
 {
 	struct d_hlink *h = daos_hhash_link_lookup(poh.cookie);
 
-	return h ? container_of(h, struct dc_pool, dp_hlink) : NULL;
+	if (h == NULL)
+		return NULL;
+	if (h->hl_ops != &dc_pool_h_ops) {
+		daos_hhash_link_putref(h);
+		return NULL;
+	}
+	return container_of(h, struct dc_pool, dp_hlink);
 }
 
-static void
+void
 dc_pool_put(struct dc_pool *pool)
 {
 	daos_hhash_link_putref(&pool->dp_hlink);
 }
 
-/* Called with dc_lock held. */
-static int
-dc_net_init(void)
-{
-	crt_init_options_t opt = {0};
-	const char *s;
-	int rc;
-
-	if (dc_net_up)
-		return 0;
-	s = getenv("D_PROVIDER");
-	D_STRNDUP(dc_provider, s ? s : "ofi+tcp;ofi_rxm", 64);
-	if (dc_provider == NULL)
-		return -DER_NOMEM;
-	opt.cio_provider = dc_provider;
-	rc = crt_init_opt(NULL, 0, &opt);
-	if (rc == 0) {
-		rc = crt_proto_register(&pool_proto_fmt);
-		if (rc == 0)
-			rc = crt_context_create(&dc_ctx);
-		if (rc != 0)
-			crt_finalize();
-	}
-	if (rc != 0) {
-		D_ERROR("client transport (%s): " DF_RC "\n", dc_provider, DP_RC(rc));
-		D_FREE(dc_provider);
-		return rc;
-	}
-	dc_net_up = true;
-	return 0;
-}
-
-/* The first access point (only one management replica exists). */
-static int
-dc_access_point(char *buf, size_t len)
-{
-	const char *env = getenv("DAOS_ACCESS_POINTS");
-	char line[512];
-	FILE *f;
-
-	if (env != NULL && env[0] != '\0') {
-		snprintf(buf, len, "%.*s", (int)strcspn(env, ","), env);
-		return 0;
-	}
-	f = fopen("/etc/daos/daos_agent.yml", "r");
-	if (f != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			char *p = strstr(line, "access_points:");
-
-			if (p == NULL || line[0] == '#')
-				continue;
-			p += strlen("access_points:");
-			p += strspn(p, " [\"'");
-			snprintf(buf, len, "%.*s", (int)strcspn(p, "\"',] \n"), p);
-			fclose(f);
-			return buf[0] ? 0 : -DER_INVAL;
-		}
-		fclose(f);
-	}
-	snprintf(buf, len, "127.0.0.1:%d", DC_DEFAULT_PORT);
-	return 0;
-}
-
-/* tcp providers retry a refused connection until the timeout: a plain connect tells at once */
-static int
-dc_probe(const char *uri)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	const char *p = strstr(uri, "://"), *colon;
-	struct pollfd pfd;
-	char host[64];
-	int fd, rc = 0, err = 0;
-	socklen_t elen = sizeof(err);
-
-	if (p == NULL || strstr(uri, "tcp") == NULL)
-		return 0;
-	p += 3;
-	colon = strrchr(p, ':');
-	if (colon == NULL || (size_t)(colon - p) >= sizeof(host))
-		return 0;
-	memcpy(host, p, colon - p);
-	host[colon - p] = '\0';
-	sin.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
-		return 0;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		if (errno != EINPROGRESS) {
-			rc = -DER_UNREACH;
-		} else {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, 3000) != 1 ||
-			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 || err != 0)
-				rc = -DER_UNREACH;
-		}
-	}
-	close(fd);
-	return rc;
-}
-
-struct dc_wait {
-	int done;
-	int rc;
-};
-
-static void
-dc_send_cb(const struct crt_cb_info *cb)
-{
-	struct dc_wait *w = cb->cci_arg;
-
-	w->rc = cb->cci_rc;
-	w->done = 1;
-}
-
-static int
-dc_done(void *arg)
-{
-	return ((struct dc_wait *)arg)->done;
-}
-
-/* Create a request to \a uri (dc_lock held). */
-static int
-dc_req(const char *uri, crt_opcode_t opc, crt_rpc_t **rpc)
-{
-	crt_endpoint_t ep = {0};
-	int rc;
-
-	rc = dc_probe(uri);
-	if (rc != 0)
-		return rc;
-	rc = crt_req_create(dc_ctx, &ep, opc, rpc);
-	if (rc == 0) {
-		rc = crt_req_set_dest_uri(*rpc, uri);
-		if (rc != 0)
-			crt_req_decref(*rpc);
-	}
-	return rc;
-}
-
-/* Send and progress until the reply (dc_lock held); the caller keeps its reference. */
-static int
-dc_send(crt_rpc_t *rpc)
-{
-	struct dc_wait w = {0};
-	int rc;
-
-	crt_req_addref(rpc);
-	crt_req_set_timeout_ms(rpc, DC_POOL_TIMEOUT_MS);
-	rc = crt_req_send(rpc, dc_send_cb, &w);
-	if (rc != 0 && !w.done)
-		return rc;
-	rc = crt_progress_cond(dc_ctx, (int64_t)(DC_POOL_TIMEOUT_MS + 2000) * 1000, dc_done, &w);
-	if (!w.done) {
-		crt_req_abort(rpc);
-		crt_progress_cond(dc_ctx, 1000 * 1000, dc_done, &w);
-		return rc < 0 ? rc : -DER_TIMEDOUT;
-	}
-	return w.rc;
-}
-
-/* Where is pool \a id's service (dc_lock held). */
+/* Where is pool \a id's service (dc_rpc_lock held). */
 static int
 dc_locate(const char *id, uuid_t uuid, char **svc_uri)
 {
 	struct pool_locate_in *in;
 	struct pool_locate_out *out;
-	char ap[256], *uri = NULL;
+	char *uri = NULL;
 	crt_rpc_t *rpc;
 	int rc;
 
-	rc = dc_access_point(ap, sizeof(ap));
-	if (rc == 0)
-		rc = mgmt_addr2uri(dc_provider, ap, DC_DEFAULT_PORT, &uri);
+	rc = dc_mgmt_uri(&uri);
 	if (rc != 0)
 		return rc;
-	rc = dc_req(uri, POOL_LOCATE, &rpc);
+	rc = dc_req_create(uri, POOL_LOCATE, &rpc);
 	D_FREE(uri);
 	if (rc != 0)
 		return rc;
 	in = crt_req_get(rpc);
 	in->pli_id = (d_string_t)id;
-	rc = dc_send(rpc);
+	rc = dc_req_send(rpc);
 	out = crt_reply_get(rpc);
 	if (rc == 0)
 		rc = out->plo_rc;
@@ -273,18 +91,6 @@ dc_locate(const char *id, uuid_t uuid, char **svc_uri)
 	}
 	crt_req_decref(rpc);
 	return rc;
-}
-
-/* Finish an API call: complete the caller's event, or return the result. */
-static int
-dc_return(daos_event_t *ev, int rc)
-{
-	if (ev == NULL)
-		return rc;
-	if (daos_event_launch(ev) != 0)
-		return rc;
-	daos_event_complete(ev, rc);
-	return 0;
 }
 
 static int dc_pool_query_rpc(struct dc_pool *pool, daos_pool_info_t *info, daos_prop_t *prop,
@@ -316,12 +122,12 @@ daos_pool_connect2(const char *pool_id, const char *sys, unsigned int flags, dao
 	if (ngids < 0)
 		ngids = 0;
 
-	pthread_mutex_lock(&dc_lock);
-	rc = dc_net_init();
+	dc_rpc_lock();
+	rc = dc_rpc_init(&pool_proto_fmt);
 	if (rc == 0)
 		rc = dc_locate(pool_id, pool->dp_uuid, &pool->dp_svc_uri);
 	if (rc == 0)
-		rc = dc_req(pool->dp_svc_uri, POOL_CONNECT, &rpc);
+		rc = dc_req_create(pool->dp_svc_uri, POOL_CONNECT, &rpc);
 	if (rc != 0)
 		goto out_unlock;
 	in = crt_req_get(rpc);
@@ -331,7 +137,7 @@ daos_pool_connect2(const char *pool_id, const char *sys, unsigned int flags, dao
 	in->pci_uid = geteuid();
 	in->pci_gid = getegid();
 	d_iov_set(&in->pci_gids, gids, (size_t)ngids * sizeof(gid_t));
-	rc = dc_send(rpc);
+	rc = dc_req_send(rpc);
 	out = crt_reply_get(rpc);
 	if (rc == 0)
 		rc = out->pco_rc;
@@ -341,7 +147,7 @@ daos_pool_connect2(const char *pool_id, const char *sys, unsigned int flags, dao
 	}
 	crt_req_decref(rpc);
 out_unlock:
-	pthread_mutex_unlock(&dc_lock);
+	dc_rpc_unlock();
 	if (rc == 0) {
 		daos_hhash_link_insert(&pool->dp_hlink, DC_POOL_HTYPE);
 		daos_hhash_link_key(&pool->dp_hlink, &poh->cookie);
@@ -364,25 +170,25 @@ daos_pool_disconnect(daos_handle_t poh, daos_event_t *ev)
 {
 	struct pool_disconnect_in *in;
 	struct pool_disconnect_out *out;
-	struct dc_pool *pool = dc_pool_lookup(poh);
+	struct dc_pool *pool = dc_hdl2pool(poh);
 	crt_rpc_t *rpc;
 	int rc;
 
 	if (pool == NULL)
 		return dc_return(ev, -DER_NO_HDL);
-	pthread_mutex_lock(&dc_lock);
-	rc = dc_req(pool->dp_svc_uri, POOL_DISCONNECT, &rpc);
+	dc_rpc_lock();
+	rc = dc_req_create(pool->dp_svc_uri, POOL_DISCONNECT, &rpc);
 	if (rc == 0) {
 		in = crt_req_get(rpc);
 		uuid_copy(in->pdi_uuid, pool->dp_uuid);
 		uuid_copy(in->pdi_hdl, pool->dp_hdl);
-		rc = dc_send(rpc);
+		rc = dc_req_send(rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->pdo_rc;
 		crt_req_decref(rpc);
 	}
-	pthread_mutex_unlock(&dc_lock);
+	dc_rpc_unlock();
 	if (rc == 0)
 		daos_hhash_link_delete(&pool->dp_hlink);
 	dc_pool_put(pool);
@@ -398,15 +204,15 @@ dc_pool_query_rpc(struct dc_pool *pool, daos_pool_info_t *info, daos_prop_t *pro
 	crt_rpc_t *rpc;
 	int rc;
 
-	pthread_mutex_lock(&dc_lock);
-	rc = dc_req(pool->dp_svc_uri, POOL_QUERY, &rpc);
+	dc_rpc_lock();
+	rc = dc_req_create(pool->dp_svc_uri, POOL_QUERY, &rpc);
 	if (rc != 0)
 		goto out;
 	in = crt_req_get(rpc);
 	uuid_copy(in->pqi_uuid, pool->dp_uuid);
 	uuid_copy(in->pqi_hdl, pool->dp_hdl);
 	in->pqi_bits = info ? info->pi_bits : 0;
-	rc = dc_send(rpc);
+	rc = dc_req_send(rpc);
 	out = crt_reply_get(rpc);
 	if (rc == 0)
 		rc = out->pqo_rc;
@@ -454,7 +260,7 @@ dc_pool_query_rpc(struct dc_pool *pool, daos_pool_info_t *info, daos_prop_t *pro
 	}
 	crt_req_decref(rpc);
 out:
-	pthread_mutex_unlock(&dc_lock);
+	dc_rpc_unlock();
 	return rc;
 }
 
@@ -462,7 +268,7 @@ int
 daos_pool_query(daos_handle_t poh, d_rank_list_t **ranks, daos_pool_info_t *info,
 		daos_prop_t *pool_prop, daos_event_t *ev)
 {
-	struct dc_pool *pool = dc_pool_lookup(poh);
+	struct dc_pool *pool = dc_hdl2pool(poh);
 	int rc;
 
 	if (pool == NULL)
@@ -484,18 +290,18 @@ daos_pool_query_target(daos_handle_t poh, uint32_t tgt, d_rank_t rank, daos_targ
 
 	if (info == NULL)
 		return dc_return(ev, -DER_INVAL);
-	pool = dc_pool_lookup(poh);
+	pool = dc_hdl2pool(poh);
 	if (pool == NULL)
 		return dc_return(ev, -DER_NO_HDL);
-	pthread_mutex_lock(&dc_lock);
-	rc = dc_req(pool->dp_svc_uri, POOL_QUERY_INFO, &rpc);
+	dc_rpc_lock();
+	rc = dc_req_create(pool->dp_svc_uri, POOL_QUERY_INFO, &rpc);
 	if (rc == 0) {
 		in = crt_req_get(rpc);
 		uuid_copy(in->qii_uuid, pool->dp_uuid);
 		uuid_copy(in->qii_hdl, pool->dp_hdl);
 		in->qii_rank = rank;
 		in->qii_tgt = tgt;
-		rc = dc_send(rpc);
+		rc = dc_req_send(rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->qio_rc;
@@ -509,7 +315,7 @@ daos_pool_query_target(daos_handle_t poh, uint32_t tgt, d_rank_t rank, daos_targ
 		}
 		crt_req_decref(rpc);
 	}
-	pthread_mutex_unlock(&dc_lock);
+	dc_rpc_unlock();
 	dc_pool_put(pool);
 	return dc_return(ev, rc);
 }
@@ -528,7 +334,7 @@ dc_attr(daos_handle_t poh, uint32_t op, int n, char const *const names[],
 
 	if (op != POOL_ATTR_LIST && (n <= 0 || names == NULL))
 		return -DER_INVAL;
-	pool = dc_pool_lookup(poh);
+	pool = dc_hdl2pool(poh);
 	if (pool == NULL)
 		return -DER_NO_HDL;
 	if (op != POOL_ATTR_LIST)
@@ -539,8 +345,8 @@ dc_attr(daos_handle_t poh, uint32_t op, int n, char const *const names[],
 			     : pool_attr_pack_values(n, (const void *const *)values, sizes, &viov);
 	if (rc != 0)
 		goto out;
-	pthread_mutex_lock(&dc_lock);
-	rc = dc_req(pool->dp_svc_uri, POOL_ATTR, &rpc);
+	dc_rpc_lock();
+	rc = dc_req_create(pool->dp_svc_uri, POOL_ATTR, &rpc);
 	if (rc == 0) {
 		in = crt_req_get(rpc);
 		uuid_copy(in->pai_uuid, pool->dp_uuid);
@@ -549,7 +355,7 @@ dc_attr(daos_handle_t poh, uint32_t op, int n, char const *const names[],
 		in->pai_n = (uint32_t)n;
 		in->pai_names = niov;
 		in->pai_values = viov;
-		rc = dc_send(rpc);
+		rc = dc_req_send(rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->pao_rc;
@@ -564,7 +370,7 @@ dc_attr(daos_handle_t poh, uint32_t op, int n, char const *const names[],
 		}
 		crt_req_decref(rpc);
 	}
-	pthread_mutex_unlock(&dc_lock);
+	dc_rpc_unlock();
 out:
 	D_FREE(niov.iov_buf);
 	D_FREE(viov.iov_buf);
@@ -666,7 +472,7 @@ daos_pool_local2global(daos_handle_t poh, d_iov_t *glob)
 
 	if (glob == NULL)
 		return -DER_INVAL;
-	pool = dc_pool_lookup(poh);
+	pool = dc_hdl2pool(poh);
 	if (pool == NULL)
 		return -DER_NO_HDL;
 	ulen = strlen(pool->dp_svc_uri) + 1;
@@ -717,9 +523,9 @@ daos_pool_global2local(d_iov_t glob, daos_handle_t *poh)
 		D_FREE(pool);
 		return -DER_NOMEM;
 	}
-	pthread_mutex_lock(&dc_lock);
-	rc = dc_net_init();
-	pthread_mutex_unlock(&dc_lock);
+	dc_rpc_lock();
+	rc = dc_rpc_init(&pool_proto_fmt);
+	dc_rpc_unlock();
 	if (rc != 0) {
 		dc_pool_free(&pool->dp_hlink);
 		return rc;

@@ -11,6 +11,7 @@
 #include <daos.h>
 #include <daos/hhash.h>
 #include <daos/event.h>
+#include <daos/rpc.h>
 #include <gurt/common.h>
 
 static pthread_mutex_t module_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -75,6 +76,7 @@ daos_fini(void)
 		D_ERROR("cannot tear down the event library: %d\n", rc);
 		goto out;
 	}
+	dc_rpc_fini();
 	daos_hhash_fini();
 	D_DEBUG(DB_TRACE, "DAOS client library finalised\n");
 	d_log_fini();

@@ -48,6 +48,34 @@ struct daos_rpc_handler {
 	struct crt_corpc_ops *dr_corpc_ops;
 };
 
+
+/*
+ * Client side (libdaos): one transport shared by the client modules. Calls
+ * other than dc_rpc_lock/unlock/fini are made with the lock held; requests
+ * are synchronous (the event forms run them, then complete the event).
+ */
+struct daos_event;
+
+/** Timeout of one client request to a service. */
+#define DC_RPC_TIMEOUT_MS 10000
+
+void dc_rpc_lock(void);
+void dc_rpc_unlock(void);
+/** Start the transport if needed and register \a fmt once (NULL: transport only). */
+int dc_rpc_init(const struct crt_proto_format *fmt);
+/** Tear the transport down (daos_fini). */
+void dc_rpc_fini(void);
+/** The provider string of the transport (D_PROVIDER, default "ofi+tcp;ofi_rxm"). */
+const char *dc_rpc_provider(void);
+/** URI of the access point (DAOS_ACCESS_POINTS, daos_agent.yml, 127.0.0.1:10001). */
+int dc_mgmt_uri(char **uri);
+/** A request to \a uri; -DER_UNREACH at once when nothing listens there. */
+int dc_req_create(const char *uri, crt_opcode_t opc, crt_rpc_t **rpc);
+/** Send and progress until the reply or the timeout; the caller keeps its reference. */
+int dc_req_send(crt_rpc_t *rpc);
+/** End an API call: complete \a ev with \a rc, or return \a rc when \a ev is NULL. */
+int dc_return(struct daos_event *ev, int rc);
+
 #if defined(__cplusplus)
 }
 #endif

@@ -857,6 +857,7 @@ ds_pool_hdlr_locate(crt_rpc_t *rpc)
 	out->plo_svc_rank = pe->pe_svc_rank;
 	out->plo_svc_uri = uri;
 	out->plo_ranks = pe->pe_ranks;
+	crt_group_version(NULL, &out->plo_map_version);
 out:
 	out->plo_rc = rc;
 	crt_reply_send(rpc);

@@ -15,12 +15,10 @@
 #include <unistd.h>
 #include <daos.h>
 #include <daos/event.h>
+#include <daos/mgmt.h>
 #include <daos/rpc.h>
 #include <gurt/common.h>
 
-int mgmt_addr2uri(const char *provider, const char *addr, int default_port, char **uri);
-
-#define DC_DEFAULT_PORT 10001
 #define DC_MAX_PROTOS   8
 
 static pthread_mutex_t dc_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -89,6 +87,7 @@ dc_rpc_fini(void)
 {
 	pthread_mutex_lock(&dc_lock);
 	if (dc_net_up) {
+		dc_mgmt_fini();
 		crt_context_destroy(dc_ctx, 1);
 		crt_finalize();
 		D_FREE(dc_provider);
@@ -98,58 +97,21 @@ dc_rpc_fini(void)
 	pthread_mutex_unlock(&dc_lock);
 }
 
+crt_context_t
+dc_rpc_context(void)
+{
+	return dc_ctx;
+}
+
 const char *
 dc_rpc_provider(void)
 {
 	return dc_provider;
 }
 
-/* The first access point (only one management replica exists). */
-static int
-dc_access_point(char *buf, size_t len)
-{
-	const char *env = getenv("DAOS_ACCESS_POINTS");
-	char line[512];
-	FILE *f;
-
-	if (env != NULL && env[0] != '\0') {
-		snprintf(buf, len, "%.*s", (int)strcspn(env, ","), env);
-		return 0;
-	}
-	f = fopen("/etc/daos/daos_agent.yml", "r");
-	if (f != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			char *p = strstr(line, "access_points:");
-
-			if (p == NULL || line[0] == '#')
-				continue;
-			p += strlen("access_points:");
-			p += strspn(p, " [\"'");
-			snprintf(buf, len, "%.*s", (int)strcspn(p, "\"',] \n"), p);
-			fclose(f);
-			return buf[0] ? 0 : -DER_INVAL;
-		}
-		fclose(f);
-	}
-	snprintf(buf, len, "127.0.0.1:%d", DC_DEFAULT_PORT);
-	return 0;
-}
-
-int
-dc_mgmt_uri(char **uri)
-{
-	char ap[256];
-	int rc;
-
-	rc = dc_access_point(ap, sizeof(ap));
-	if (rc == 0)
-		rc = mgmt_addr2uri(dc_provider, ap, DC_DEFAULT_PORT, uri);
-	return rc;
-}
-
 /* tcp providers retry a refused connection until the timeout: a plain connect tells at once */
-static int
-dc_probe(const char *uri)
+int
+dc_req_probe(const char *uri)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET};
 	const char *p = strstr(uri, "://"), *colon;
@@ -195,7 +157,7 @@ dc_req_create(const char *uri, crt_opcode_t opc, crt_rpc_t **rpc)
 
 	if (!dc_net_up)
 		return -DER_UNINIT;
-	rc = dc_probe(uri);
+	rc = dc_req_probe(uri);
 	if (rc != 0)
 		return rc;
 	rc = crt_req_create(dc_ctx, &ep, opc, rpc);

@@ -93,13 +93,34 @@ CRT_RPC_DECLARE(pool_list, DAOS_ISEQ_POOL_LIST, DAOS_OSEQ_POOL_LIST)
 		(d_rank_list_t)(plo_ranks)CRT_PTR)((uint32_t)(plo_map_version)CRT_VAR)
 CRT_RPC_DECLARE(pool_locate, DAOS_ISEQ_POOL_LOCATE, DAOS_OSEQ_POOL_LOCATE)
 
-/* access point -> every chosen rank: create the VOS pools of every target (per-rank sizes) */
+/** What one rank did of a POOL_TGT_CREATE: its error or its number of targets. */
+#define POOL_TGT_COUNT_SEQ \
+	((d_rank_t)(tc_rank)CRT_VAR)((int32_t)(tc_rc)CRT_VAR)((uint32_t)(tc_ntgts)CRT_VAR)
+CRT_GEN_STRUCT(pool_tgt_count, POOL_TGT_COUNT_SEQ)
+typedef struct pool_tgt_count pool_tgt_count_t;
+int crt_proc_pool_tgt_count_t(crt_proc_t proc, crt_proc_op_t op, pool_tgt_count_t *c);
+
+/*
+ * access point -> every chosen rank, collective (k-nomial tree): create the
+ * VOS pools of every target (per-rank sizes). Aggregated reply: the first
+ * error, the total of targets and one tco_ranks entry per rank that
+ * answered (the pool map is built from them).
+ */
 #define DAOS_ISEQ_POOL_TGT_CREATE \
 	((uuid_t)(tci_uuid)CRT_VAR)((uint64_t)(tci_scm)CRT_VAR)((uint64_t)(tci_nvme)CRT_VAR)
-#define DAOS_OSEQ_POOL_TGT_CREATE ((int32_t)(tco_rc)CRT_VAR)((uint32_t)(tco_ntargets)CRT_VAR)
+#define DAOS_OSEQ_POOL_TGT_CREATE                                           \
+	((int32_t)(tco_rc)CRT_VAR)((uint32_t)(tco_ntargets)CRT_VAR)(        \
+		(pool_tgt_count_t)(tco_ranks)CRT_ARRAY)
 CRT_RPC_DECLARE(pool_tgt_create, DAOS_ISEQ_POOL_TGT_CREATE, DAOS_OSEQ_POOL_TGT_CREATE)
 
-/* access point -> rank: destroy its part of the pool (POOL_SVC_STOP: stop the service only) */
+/** Branch ratio of the k-nomial tree of POOL_TGT_CREATE/POOL_TGT_DESTROY. */
+#define POOL_TREE_RATIO 4
+
+/*
+ * access point -> rank: destroy its part of the pool (POOL_SVC_STOP: stop
+ * the service only). Sent collectively (the first error is aggregated),
+ * and point to point to every rank when the tree failed somewhere.
+ */
 #define DAOS_ISEQ_POOL_TGT_DESTROY ((uuid_t)(tdi_uuid)CRT_VAR)((bool)(tdi_force)CRT_VAR)
 #define DAOS_OSEQ_POOL_TGT_DESTROY ((int32_t)(tdo_rc)CRT_VAR)
 CRT_RPC_DECLARE(pool_tgt_destroy, DAOS_ISEQ_POOL_TGT_DESTROY, DAOS_OSEQ_POOL_TGT_DESTROY)

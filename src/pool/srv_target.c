@@ -390,8 +390,21 @@ ds_pool_hdlr_tgt_create(crt_rpc_t *rpc)
 	struct pool_tgt_create_in *in = crt_req_get(rpc);
 	struct pool_tgt_create_out *out = crt_reply_get(rpc);
 
+	pool_tgt_count_t *c;
+
+	/* collective: the array is freed by co_post_reply once the tree's reply left */
 	out->tco_rc = ds_pool_tgt_create_local(in->tci_uuid, in->tci_scm, in->tci_nvme,
 					       &out->tco_ntargets);
+	D_ALLOC_PTR(c);
+	if (c != NULL) {
+		c->tc_rank = dss_self_rank();
+		c->tc_rc = out->tco_rc;
+		c->tc_ntgts = out->tco_ntargets;
+		out->tco_ranks.ca_arrays = c;
+		out->tco_ranks.ca_count = 1;
+	} else if (out->tco_rc == 0) {
+		out->tco_rc = -DER_NOMEM;
+	}
 	crt_reply_send(rpc);
 }
 

@@ -37,6 +37,13 @@ t0=$SECONDS
 "$DMG" -l "$list" system query -v | grep -qi "unresponsive" || fail "system query"
 "$DMG" -l "$list" pool list | grep -q "^onetwo" || fail "pool list"
 [ $((SECONDS - t0)) -lt 30 ] || fail "dmg took $((SECONDS - t0)) s with a host down"
+# a host that hangs (stopped, its socket still accepts): the next one answers, no wait
+kill -STOP "${PIDS[1]}"
+t0=$SECONDS
+out=$(DMG_TIMEOUT=20 "$DMG" -l "127.0.0.1:${PORTS[1]},127.0.0.1:${PORTS[0]}" system leader-query 2>&1) ||
+	{ kill -CONT "${PIDS[1]}"; fail "leader-query with a hung host: $out"; }
+kill -CONT "${PIDS[1]}"
+[ $((SECONDS - t0)) -lt 8 ] || fail "leader-query waited $((SECONDS - t0)) s for a hung host"
 # every listed host down: a clear error
 if out=$("$DMG" -l "127.0.0.1:${PORTS[2]},127.0.0.1:$dead_port" system leader-query 2>&1); then
 	fail "leader-query with no server succeeded: $out"

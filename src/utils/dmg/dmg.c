@@ -122,6 +122,8 @@ struct dmg_waiter {
 	int *rcs;
 	crt_rpc_t **rpcs;
 	int nr;
+	/* replies whose transport and own rc (first int32 of every mgmt output) are 0 */
+	int ok;
 };
 
 static void
@@ -133,7 +135,17 @@ dmg_send_cb(const struct crt_cb_info *cb)
 	for (i = 0; i < w->nr; i++)
 		if (w->rpcs[i] == cb->cci_rpc)
 			w->rcs[i] = cb->cci_rc;
+	if (cb->cci_rc == 0 && *(int32_t *)crt_reply_get(cb->cci_rpc) == 0)
+		w->ok++;
 	w->left--;
+}
+
+static int
+dmg_any_ok(void *arg)
+{
+	struct dmg_waiter *w = arg;
+
+	return w->ok > 0 || w->left == 0;
 }
 
 static int
@@ -236,6 +248,31 @@ dmg_send_all(struct dmg *d, crt_rpc_t **rpcs, int nr, int *rcs)
 	return 0;
 }
 
+/*
+ * Like dmg_send_all, but done as soon as one RPC succeeded: the others are
+ * aborted (-DER_CANCELED), so a host of the list that hangs costs nothing
+ * once another has answered.
+ */
+static void
+dmg_send_first(struct dmg *d, crt_rpc_t **rpcs, int nr, int *rcs)
+{
+	struct dmg_waiter w = {.left = nr, .rcs = rcs, .rpcs = rpcs, .nr = nr};
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		rcs[i] = -DER_INVAL;
+		crt_req_addref(rpcs[i]);
+		crt_req_set_timeout_ms(rpcs[i], d->timeout_ms);
+		crt_req_send(rpcs[i], dmg_send_cb, &w);
+	}
+	crt_progress_cond(d->ctx, (int64_t)(d->timeout_ms + 1000) * 1000, dmg_any_ok, &w);
+	if (w.left > 0) {
+		for (i = 0; i < nr; i++)
+			crt_req_abort(rpcs[i]);
+		crt_progress_cond(d->ctx, 1000 * 1000, dmg_all_done, &w);
+	}
+}
+
 int
 dmg_leader(struct dmg *d, char **leader)
 {
@@ -257,7 +294,8 @@ dmg_leader(struct dmg *d, char **leader)
 		else if (rc == -DER_UNREACH)
 			rc = rc2;
 	}
-	dmg_send_all(d, rpcs, n, rcs);
+	/* every host at once; the first in list order that answered names the leader */
+	dmg_send_first(d, rpcs, n, rcs);
 	*leader = NULL;
 	for (i = 0; i < n; i++) {
 		struct mgmt_leader_query_out *out = crt_reply_get(rpcs[i]);

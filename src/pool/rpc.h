@@ -108,8 +108,8 @@ int crt_proc_pool_tgt_count_t(crt_proc_t proc, crt_proc_op_t op, pool_tgt_count_
  */
 #define DAOS_ISEQ_POOL_TGT_CREATE \
 	((uuid_t)(tci_uuid)CRT_VAR)((uint64_t)(tci_scm)CRT_VAR)((uint64_t)(tci_nvme)CRT_VAR)
-#define DAOS_OSEQ_POOL_TGT_CREATE                                           \
-	((int32_t)(tco_rc)CRT_VAR)((uint32_t)(tco_ntargets)CRT_VAR)(        \
+#define DAOS_OSEQ_POOL_TGT_CREATE                                    \
+	((int32_t)(tco_rc)CRT_VAR)((uint32_t)(tco_ntargets)CRT_VAR)( \
 		(pool_tgt_count_t)(tco_ranks)CRT_ARRAY)
 CRT_RPC_DECLARE(pool_tgt_create, DAOS_ISEQ_POOL_TGT_CREATE, DAOS_OSEQ_POOL_TGT_CREATE)
 
@@ -169,7 +169,7 @@ CRT_RPC_DECLARE(pool_query, DAOS_ISEQ_POOL_QUERY, DAOS_OSEQ_POOL_QUERY)
 #define DAOS_ISEQ_POOL_QUERY_INFO                                                           \
 	((uuid_t)(qii_uuid)CRT_VAR)((uuid_t)(qii_hdl)CRT_VAR)((d_rank_t)(qii_rank)CRT_VAR)( \
 		(uint32_t)(qii_tgt)CRT_VAR)
-#define DAOS_OSEQ_POOL_QUERY_INFO \
+#define DAOS_OSEQ_POOL_QUERY_INFO                                                              \
 	((int32_t)(qio_rc)CRT_VAR)((uint32_t)(qio_state)CRT_VAR)((d_iov_t)(qio_space)CRT_VAR)( \
 		(uint32_t)(qio_map_version)CRT_VAR)
 CRT_RPC_DECLARE(pool_query_info, DAOS_ISEQ_POOL_QUERY_INFO, DAOS_OSEQ_POOL_QUERY_INFO)

@@ -19,7 +19,7 @@
 #include <daos/rpc.h>
 #include <gurt/common.h>
 
-#define DC_MAX_PROTOS   8
+#define DC_MAX_PROTOS 8
 
 static pthread_mutex_t dc_lock = PTHREAD_MUTEX_INITIALIZER;
 static crt_context_t dc_ctx;

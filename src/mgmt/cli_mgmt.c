@@ -370,8 +370,8 @@ req_create_once(d_rank_t rank, crt_opcode_t opc, crt_rpc_t **rpc)
 	rc = dc_mgmt_rank_uri(rank, &uri);
 	if (rc != 0)
 		return rc;
-	/* a refused connection tells at once that the rank is gone (see dc_req_probe) */
-	rc = dc_req_probe(uri);
+	/* a refused connection tells at once that the rank is gone */
+	rc = mgmt_uri_probe(uri);
 	D_FREE(uri);
 	if (rc != 0)
 		return rc;

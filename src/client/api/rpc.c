@@ -6,18 +6,14 @@
  */
 #define D_LOGFAC DD_FAC(client)
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <daos.h>
 #include <daos/event.h>
 #include <daos/mgmt.h>
 #include <daos/rpc.h>
 #include <gurt/common.h>
+
+int mgmt_uri_probe(const char *uri);
 
 #define DC_MAX_PROTOS 8
 
@@ -109,46 +105,6 @@ dc_rpc_provider(void)
 	return dc_provider;
 }
 
-/* tcp providers retry a refused connection until the timeout: a plain connect tells at once */
-int
-dc_req_probe(const char *uri)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	const char *p = strstr(uri, "://"), *colon;
-	struct pollfd pfd;
-	char host[64];
-	int fd, rc = 0, err = 0;
-	socklen_t elen = sizeof(err);
-
-	if (p == NULL || strstr(uri, "tcp") == NULL)
-		return 0;
-	p += 3;
-	colon = strrchr(p, ':');
-	if (colon == NULL || (size_t)(colon - p) >= sizeof(host))
-		return 0;
-	memcpy(host, p, colon - p);
-	host[colon - p] = '\0';
-	sin.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
-		return 0;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		if (errno != EINPROGRESS) {
-			rc = -DER_UNREACH;
-		} else {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, 3000) != 1 ||
-			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 || err != 0)
-				rc = -DER_UNREACH;
-		}
-	}
-	close(fd);
-	return rc;
-}
-
 int
 dc_req_create(const char *uri, crt_opcode_t opc, crt_rpc_t **rpc)
 {
@@ -157,7 +113,7 @@ dc_req_create(const char *uri, crt_opcode_t opc, crt_rpc_t **rpc)
 
 	if (!dc_net_up)
 		return -DER_UNINIT;
-	rc = dc_req_probe(uri);
+	rc = mgmt_uri_probe(uri);
 	if (rc != 0)
 		return rc;
 	rc = crt_req_create(dc_ctx, &ep, opc, rpc);

@@ -75,8 +75,6 @@ crt_context_t dc_rpc_context(void);
  * 127.0.0.1:10001).
  */
 int dc_mgmt_uri(char **uri);
-/** -DER_UNREACH at once when nothing accepts connections at a tcp \a uri, else 0. */
-int dc_req_probe(const char *uri);
 /** A request to \a uri; -DER_UNREACH at once when nothing listens there. */
 int dc_req_create(const char *uri, crt_opcode_t opc, crt_rpc_t **rpc);
 /** Send and progress until the reply or the timeout; the caller keeps its reference. */

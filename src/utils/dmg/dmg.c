@@ -6,11 +6,7 @@
  */
 #define D_LOGFAC DD_FAC(mgmt)
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -154,51 +150,6 @@ dmg_all_done(void *arg)
 	return ((struct dmg_waiter *)arg)->left == 0;
 }
 
-/*
- * tcp-based providers retry a refused connection until the RPC times out; a
- * plain TCP connect tells at once whether anything listens on the address.
- */
-static int
-dmg_probe(struct dmg *d, const char *uri)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	struct pollfd pfd;
-	const char *p = strstr(uri, "://");
-	char host[64];
-	const char *colon;
-	int fd, rc = 0, err = 0;
-	socklen_t len = sizeof(err);
-
-	if (strstr(d->provider, "tcp") == NULL || p == NULL)
-		return 0;
-	p += 3;
-	colon = strrchr(p, ':');
-	if (colon == NULL || (size_t)(colon - p) >= sizeof(host))
-		return 0;
-	memcpy(host, p, colon - p);
-	host[colon - p] = '\0';
-	sin.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
-		return 0;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		if (errno != EINPROGRESS) {
-			rc = -DER_UNREACH;
-		} else {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, 3000) != 1)
-				rc = -DER_UNREACH;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
-				rc = -DER_UNREACH;
-		}
-	}
-	close(fd);
-	return rc;
-}
-
 int
 dmg_req(struct dmg *d, const char *addr, crt_opcode_t opc, crt_rpc_t **rpc)
 {
@@ -209,7 +160,7 @@ dmg_req(struct dmg *d, const char *addr, crt_opcode_t opc, crt_rpc_t **rpc)
 	rc = mgmt_addr2uri(d->provider, addr, DMG_DEFAULT_PORT, &uri);
 	if (rc != 0)
 		return dmg_fail(d, rc, "bad host address \"%s\"", addr);
-	rc = dmg_probe(d, uri);
+	rc = strstr(d->provider, "tcp") != NULL ? mgmt_uri_probe(uri) : 0;
 	if (rc != 0) {
 		D_FREE(uri);
 		/* callers decide: one dead host of a list is not a failure of every command */

@@ -398,16 +398,33 @@ int
 dc_mgmt_req_send(crt_rpc_t **rpcp)
 {
 	crt_rpc_t *rpc = *rpcp, *again = NULL;
-	int rc;
+	d_rank_t rank = rpc->cr_ep.ep_rank;
+	char *old = NULL, *now = NULL;
+	bool moved;
+	int rc, rc2;
 
 	rc = dc_req_send(rpc);
-	if (!rank_gone(rc))
+	if (!rank_gone(rc) && rc != -DER_TIMEDOUT)
 		return rc;
-	D_DEBUG(DB_MGMT, "rank %u: " DF_RC ": fetching the group map again\n", rpc->cr_ep.ep_rank,
-		DP_RC(rc));
-	rc = sys_fetch();
-	if (rc == 0)
-		rc = req_create_once(rpc->cr_ep.ep_rank, rpc->cr_opc, &again);
+	D_DEBUG(DB_MGMT, "rank %u: " DF_RC ": fetching the group map again\n", rank, DP_RC(rc));
+	dc_mgmt_rank_uri(rank, &old);
+	rc2 = sys_fetch();
+	if (rc2 != 0) {
+		D_FREE(old);
+		return rc;
+	}
+	rc2 = dc_mgmt_rank_uri(rank, &now);
+	moved = old == NULL || now == NULL || strcmp(old, now) != 0;
+	D_FREE(old);
+	D_FREE(now);
+	/*
+	 * A rank that timed out at the same address would most likely time out
+	 * again; one that refused may have restarted there, and a refused probe
+	 * costs nothing.
+	 */
+	if (rc2 != 0 || (rc == -DER_TIMEDOUT && !moved))
+		return rc2 != 0 ? rc2 : rc;
+	rc = req_create_once(rank, rpc->cr_opc, &again);
 	if (rc != 0)
 		return rc;
 	/* inputs point to the caller's memory, which the first request did not own either */

@@ -40,10 +40,11 @@ int dc_mgmt_rank_uri(d_rank_t rank, char **uri);
 /** A request to \a rank's context 0 through the primary group (map fetched if needed). */
 int dc_mgmt_req_create(d_rank_t rank, crt_opcode_t opc, crt_rpc_t **rpc);
 /**
- * dc_req_send() of a request made by dc_mgmt_req_create(); when the rank
- * is unreachable, the map is fetched again once and a copy of the request
- * sent to the rank's new address. *rpc may be replaced (the caller still
- * holds one reference on whatever *rpc is).
+ * dc_req_send() of a request made by dc_mgmt_req_create(). When the rank
+ * is unreachable (or timed out), the map is fetched again once and a copy
+ * of the request sent to the rank's address in the new map (after a
+ * timeout only if that address changed). *rpc may be replaced (the caller
+ * still holds one reference on whatever *rpc is).
  */
 int dc_mgmt_req_send(crt_rpc_t **rpc);
 /**

@@ -24,14 +24,18 @@
 #include "../../pool/rpc.h"
 
 static pid_t srv_pid = -1;
-static char srv_addr[64];  /* host:port of the fake server */
-static char dead_addr[64]; /* host:port where nothing listens */
+static char srv_addr[64];    /* host:port of the fake server */
+static char dead_addr[64];   /* host:port where nothing listens */
+static char silent_addr[64]; /* host:port that accepts connections and never answers */
+static int silent_fd = -1;
 static char tmpdir[64];
 
 /* ---- fake server (child process) ---- */
 
 static char *fs_uri;
 static char fs_dead_uri[128];
+static char fs_silent_uri[128];
+static bool fs_moved;
 static uint32_t fs_version = 1; /* group map version */
 static uint32_t fs_gai_calls;
 static uint32_t fs_queries;
@@ -41,21 +45,26 @@ static void
 fs_attach_info(crt_rpc_t *rpc)
 {
 	struct mgmt_get_attach_info_out *out = crt_reply_get(rpc);
-	mgmt_rank_uri_t map[2];
+	mgmt_rank_uri_t map[3];
 	d_rank_t ms = 0;
 
 	/* first map: rank 1 (the pool service) at a dead address */
 	if (++fs_gai_calls > 1 && fs_version < 2)
 		fs_version = 2;
+	/* rank 2 hangs at its first address until a client looked "moved" up, then moves */
+	if (fs_moved && fs_version < 4)
+		fs_version = 4;
 	map[0].ru_rank = 0;
 	map[0].ru_uri = fs_uri;
 	map[1].ru_rank = 1;
 	map[1].ru_uri = fs_version == 1 ? fs_dead_uri : fs_uri;
+	map[2].ru_rank = 2;
+	map[2].ru_uri = fs_version < 4 ? fs_silent_uri : fs_uri;
 	out->gao_sys_name = "daos_server";
 	out->gao_provider = "ofi+tcp;ofi_rxm";
 	out->gao_map_version = fs_version;
 	out->gao_rank_uris.ca_arrays = map;
-	out->gao_rank_uris.ca_count = 2;
+	out->gao_rank_uris.ca_count = 3;
 	out->gao_ms_ranks.ca_arrays = &ms;
 	out->gao_ms_ranks.ca_count = 1;
 	crt_reply_send(rpc);
@@ -75,6 +84,11 @@ fs_locate(crt_rpc_t *rpc)
 		/* "newer": a group map change the client has not seen */
 		if (strcmp(in->pli_id, "newer") == 0)
 			fs_version = 3;
+		/* "moved": served by rank 2, which moves without a version the client could see */
+		if (strcmp(in->pli_id, "moved") == 0) {
+			out->plo_svc_rank = 2;
+			fs_moved = true;
+		}
 		out->plo_map_version = fs_version;
 	}
 	crt_reply_send(rpc);
@@ -175,6 +189,7 @@ fake_server(int wfd)
 	    crt_rank_self_set(0, 1) != 0 || crt_self_uri_get(0, &fs_uri) != 0)
 		_exit(4);
 	snprintf(fs_dead_uri, sizeof(fs_dead_uri), "ofi+tcp;ofi_rxm://%s", dead_addr);
+	snprintf(fs_silent_uri, sizeof(fs_silent_uri), "ofi+tcp;ofi_rxm://%s", silent_addr);
 	p = strstr(fs_uri, "://");
 	if (p == NULL || write(wfd, p + 3, strlen(p + 3) + 1) < 0)
 		_exit(5);
@@ -204,6 +219,21 @@ free_port(char *buf, size_t len)
 	return 0;
 }
 
+/* a socket that completes TCP handshakes (backlog) but never reads: a hung rank */
+static int
+silent_listener(char *buf, size_t len)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sin);
+
+	silent_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (silent_fd < 0 || bind(silent_fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    listen(silent_fd, 16) != 0 || getsockname(silent_fd, (struct sockaddr *)&sin, &sl) != 0)
+		return -1;
+	snprintf(buf, len, "127.0.0.1:%u", ntohs(sin.sin_port));
+	return 0;
+}
+
 static int
 setup(void **state)
 {
@@ -213,7 +243,7 @@ setup(void **state)
 	(void)state;
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pdaos-attach.XXXXXX");
 	if (mkdtemp(tmpdir) == NULL || free_port(dead_addr, sizeof(dead_addr)) != 0 ||
-	    pipe(fds) != 0)
+	    silent_listener(silent_addr, sizeof(silent_addr)) != 0 || pipe(fds) != 0)
 		return -1;
 	/* the child starts its own CaRT: fork before this process starts libdaos's */
 	srv_pid = fork();
@@ -221,6 +251,7 @@ setup(void **state)
 		return -1;
 	if (srv_pid == 0) {
 		close(fds[0]);
+		close(silent_fd);
 		fake_server(fds[1]);
 	}
 	close(fds[1]);
@@ -249,6 +280,8 @@ teardown(void **state)
 			waitpid(srv_pid, &st, 0);
 		}
 	}
+	if (silent_fd >= 0)
+		close(silent_fd);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -413,6 +446,35 @@ test_attach_refresh(void **state)
 	unsetenv("DAOS_ACCESS_POINTS");
 }
 
+static void
+test_rank_moved(void **state)
+{
+	daos_handle_t poh;
+	struct dc_pool *pool;
+	double t0;
+
+	(void)state;
+	setenv("DAOS_ACCESS_POINTS", srv_addr, 1);
+	assert_int_equal(daos_init(), 0);
+	/*
+	 * The service rank accepts connections but never answers (a hung or
+	 * replaced process): the request fails (unreachable or timed out), the
+	 * client fetches the map, finds the rank at a new address and resends.
+	 */
+	t0 = now_s();
+	assert_int_equal(daos_pool_connect("moved", NULL, DAOS_PC_RW, &poh, NULL, NULL), 0);
+	assert_true(now_s() - t0 < DC_RPC_TIMEOUT_MS / 1000.0 + 8);
+	assert_int_equal(dc_mgmt_map_version(), 4);
+	pool = dc_hdl2pool(poh);
+	assert_non_null(pool);
+	assert_int_equal(pool->dp_svc_rank, 2);
+	assert_non_null(strstr(pool->dp_svc_uri, srv_addr));
+	dc_pool_put(pool);
+	assert_int_equal(daos_pool_disconnect(poh, NULL), 0);
+	assert_int_equal(daos_fini(), 0);
+	unsetenv("DAOS_ACCESS_POINTS");
+}
+
 int
 main(void)
 {
@@ -420,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_access_points),
 		cmocka_unit_test(test_no_system),
 		cmocka_unit_test(test_attach_refresh),
+		cmocka_unit_test(test_rank_moved),
 	};
 
 	return cmocka_run_group_tests_name("cli_attach", tests, setup, teardown);

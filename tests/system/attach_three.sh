@@ -18,6 +18,8 @@ dmg -j pool list | grep -q '"svc_reps": \[1\]' || dmg pool list -v
 if [ -n "$CLIENT" ]; then
 	echo "=== C client: first access point dead, second answers"
 	DAOS_ACCESS_POINTS=127.0.0.1:$dead_port,127.0.0.1:${PORTS[0]} "$CLIENT" onetwo
+	echo "=== C client: the only access point given is not the management service"
+	DAOS_ACCESS_POINTS=127.0.0.1:${PORTS[1]} "$CLIENT" onetwo
 	echo "=== C client: access points from daos_agent.yml (every entry tried)"
 	cat >"$WORK/daos_agent.yml" <<YML
 name: daos_server

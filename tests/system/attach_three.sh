@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Three servers: libdaos attaches through GetAttachInfo (access point list with
+# Three servers: self_test reaches every context of every rank through the
+# access point; libdaos attaches through GetAttachInfo (access point list with
 # a dead entry first, or daos_agent.yml) and reaches a pool service that is not
 # on the access point through the group map; dmg with a host list whose first
 # host is down; a collective pool create with one rank down fails cleanly (no
@@ -9,6 +10,14 @@ CLIENT=${2:-}
 
 start_system 3
 dead_port=$((PORTS[0] + 7))
+
+echo "=== self_test through the access point: every rank, every context"
+out=$(DAOS_ACCESS_POINTS=127.0.0.1:${PORTS[0]} timeout 60 "$BUILD/src/cart/self_test" \
+	--group-name daos_server --endpoint 0-2:0-2 --message-sizes "(0 0) (b65536 0)" \
+	--repetitions 180 --max-inflight-rpcs 9 -j 2>&1)
+echo "$out" | grep -q "attached to daos_server through 127.0.0.1:${PORTS[0]}: 3 ranks" ||
+	fail "self_test attach: $out"
+[ "$(echo "$out" | grep -c '"errors": 0,')" = 2 ] || fail "self_test errors: $out"
 
 echo "=== pool on ranks 1,2 (its service is not on the access point)"
 dmg pool create onetwo --ranks 1,2 -z 2g | grep -q "Storage Ranks        : \[1-2\]" ||

@@ -33,7 +33,7 @@ static const void *attr_values[] = {"blue", "42"};
 static size_t attr_sizes[] = {4, 2};
 
 static daos_handle_t
-connect(const char *pool, unsigned int flags)
+cc_connect(const char *pool, unsigned int flags)
 {
 	daos_handle_t poh;
 	int rc;
@@ -102,7 +102,7 @@ check_props(daos_handle_t coh, const char *label)
 static int
 mode_create(const char *pool, const char *label)
 {
-	daos_handle_t poh = connect(pool, DAOS_PC_RW), coh;
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
 	daos_prop_t *prop = create_props();
 	daos_epoch_t epoch;
 	int rc;
@@ -125,7 +125,7 @@ mode_create(const char *pool, const char *label)
 static int
 mode_check(const char *pool, const char *label)
 {
-	daos_handle_t poh = connect(pool, DAOS_PC_RW), coh;
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
 	char name[DAOS_SNAPSHOT_MAX_LEN], *names[] = {name};
 	daos_cont_info_t info;
 	daos_anchor_t anchor = {0};
@@ -158,7 +158,7 @@ mode_no_perm(const char *pool, const char *label)
 		CHECK(setgroups(0, NULL) == 0 && setegid(65534) == 0 && seteuid(65534) == 0,
 		      "cannot drop privileges");
 	/* the pool ACL lets everyone read: connect, but the container is the owner's */
-	poh = connect(pool, DAOS_PC_RO);
+	poh = cc_connect(pool, DAOS_PC_RO);
 	rc = daos_cont_open(poh, label, DAOS_COO_RO, &coh, NULL, NULL);
 	CHECK(rc == -DER_NO_PERM, "open as a stranger: %d, expected -DER_NO_PERM", rc);
 	rc = daos_cont_create_with_label(poh, "stranger", NULL, NULL, NULL);
@@ -173,7 +173,7 @@ mode_no_perm(const char *pool, const char *label)
 static int
 mode_stress(const char *pool, const char *id, int n)
 {
-	daos_handle_t poh = connect(pool, DAOS_PC_RW), coh;
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
 	char label[64];
 	int i, rc;
 
@@ -202,7 +202,7 @@ mode_stress(const char *pool, const char *id, int n)
 static int
 mode_count(const char *pool, const char *prefix, int expect)
 {
-	daos_handle_t poh = connect(pool, DAOS_PC_RO);
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RO);
 	struct daos_pool_cont_info *buf;
 	daos_size_t n = 0, i, j;
 	int rc, found = 0;
@@ -519,7 +519,7 @@ test_handles(daos_handle_t poh, daos_handle_t coh)
 static int
 mode_all(const char *pool)
 {
-	daos_handle_t poh = connect(pool, DAOS_PC_RW), coh;
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
 	struct daos_pool_cont_info infos[4];
 	daos_size_t n = 0;
 	uuid_t uuid;

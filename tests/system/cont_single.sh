@@ -27,6 +27,9 @@ timeout 60 "$CLIENT" --check tank kept
 timeout 60 "$CLIENT" --check tank mine
 timeout 60 "$CLIENT" --count tank kept 1
 
+echo "=== rates (reported, not asserted)"
+timeout 120 "$CLIENT" --bench tank "${CONT_BENCH_N:-50}"
+
 echo "=== pool destroy takes the containers along"
 dmg pool destroy --force tank >/dev/null
 [ -z "$(pool_files)" ] || fail "files left: $(pool_files)"

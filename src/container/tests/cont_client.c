@@ -8,6 +8,7 @@
  *   cont_client --stress POOL ID N      create N containers "s<ID>-<i>", destroy the odd ones
  *   cont_client --count POOL PREFIX N   exactly N containers whose label starts with PREFIX,
  *                                       no label twice
+ *   cont_client --bench POOL N          N rounds of create, open, query, close, destroy: rates
  * Exit 0 on success.
  */
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <grp.h>
+#include <time.h>
 #include <daos.h>
 #include <gurt/common.h>
 
@@ -226,6 +228,61 @@ mode_count(const char *pool, const char *prefix, int expect)
 	free(buf);
 	CHECK(daos_pool_disconnect(poh, NULL) == 0, "disconnect");
 	printf("cont_client: %d containers %s*\n", found, prefix);
+	return 0;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+mode_bench(const char *pool, int n)
+{
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
+	double t[6];
+	daos_cont_info_t info;
+	char label[32];
+	uint64_t oid;
+	int i, rc;
+
+	CHECK(n > 0, "N > 0");
+	t[0] = now_s();
+	for (i = 0; i < n; i++) {
+		snprintf(label, sizeof(label), "bench-%d", i);
+		rc = daos_cont_create_with_label(poh, label, NULL, NULL, NULL);
+		CHECK(rc == 0, "create: %d", rc);
+	}
+	t[1] = now_s();
+	rc = daos_cont_open(poh, "bench-0", DAOS_COO_RW, &coh, NULL, NULL);
+	CHECK(rc == 0, "open: %d", rc);
+	for (i = 0; i < n; i++)
+		CHECK(daos_cont_query(coh, &info, NULL, NULL) == 0, "query");
+	t[2] = now_s();
+	for (i = 0; i < n; i++)
+		CHECK(daos_cont_alloc_oids(coh, 1, &oid, NULL) == 0, "alloc");
+	t[3] = now_s();
+	CHECK(daos_cont_close(coh, NULL) == 0, "close");
+	for (i = 0; i < n; i++) {
+		snprintf(label, sizeof(label), "bench-%d", i);
+		CHECK(daos_cont_open(poh, label, DAOS_COO_RO, &coh, NULL, NULL) == 0, "open");
+		CHECK(daos_cont_close(coh, NULL) == 0, "close");
+	}
+	t[4] = now_s();
+	for (i = 0; i < n; i++) {
+		snprintf(label, sizeof(label), "bench-%d", i);
+		CHECK(daos_cont_destroy(poh, label, 0, NULL) == 0, "destroy");
+	}
+	t[5] = now_s();
+	printf("create %.0f/s, query %.0f/s, alloc_oids %.0f/s, open+close %.0f/s, "
+	       "destroy %.0f/s (%d each)\n",
+	       n / (t[1] - t[0]), n / (t[2] - t[1]), n / (t[3] - t[2]), n / (t[4] - t[3]),
+	       n / (t[5] - t[4]), n);
+	CHECK(daos_pool_disconnect(poh, NULL) == 0, "disconnect");
 	return 0;
 }
 
@@ -563,6 +620,8 @@ main(int argc, char **argv)
 		rc = mode_no_perm(argv[2], argv[3]);
 	else if (argc == 5 && strcmp(argv[1], "--stress") == 0)
 		rc = mode_stress(argv[2], argv[3], atoi(argv[4]));
+	else if (argc == 4 && strcmp(argv[1], "--bench") == 0)
+		rc = mode_bench(argv[2], atoi(argv[3]));
 	else if (argc == 5 && strcmp(argv[1], "--count") == 0)
 		rc = mode_count(argv[2], argv[3], atoi(argv[4]));
 	else

@@ -17,6 +17,9 @@ echo "=== a stranger uid"
 # everyone may connect read-only; the container ACL grants the stranger nothing
 dmg pool update-acl tank -e A::EVERYONE@:r >/dev/null
 ASAN_OPTIONS=detect_leaks=0 timeout 60 "$CLIENT" --expect-no-perm tank mine
+# with A::EVERYONE@:r on the container: reading only
+"$CLIENT" --grant-read tank mine
+ASAN_OPTIONS=detect_leaks=0 timeout 60 "$CLIENT" --expect-read-only tank mine
 
 echo "=== restart keeps containers, properties, attributes, snapshots"
 "$CLIENT" --create tank kept

@@ -5,6 +5,10 @@
  *   cont_client --check POOL LABEL      ... still there with the same values (after restarts)
  *   cont_client --expect-no-perm POOL LABEL
  *                                       as uid/gid 65534: open and create refused
+ *   cont_client --grant-read POOL LABEL add A::EVERYONE@:r to the container's ACL
+ *   cont_client --expect-read-only POOL LABEL
+ *                                       as uid/gid 65534: read-only open and reads work,
+ *                                       writes and read-write opens are refused
  *   cont_client --stress POOL ID N      create N containers "s<ID>-<i>", destroy the odd ones
  *   cont_client --count POOL PREFIX N   exactly N containers whose label starts with PREFIX,
  *                                       no label twice
@@ -150,15 +154,21 @@ mode_check(const char *pool, const char *label)
 	return 0;
 }
 
+static void
+drop_privileges(void)
+{
+	if (geteuid() == 0)
+		CHECK(setgroups(0, NULL) == 0 && setegid(65534) == 0 && seteuid(65534) == 0,
+		      "cannot drop privileges");
+}
+
 static int
 mode_no_perm(const char *pool, const char *label)
 {
 	daos_handle_t poh, coh;
 	int rc;
 
-	if (geteuid() == 0)
-		CHECK(setgroups(0, NULL) == 0 && setegid(65534) == 0 && seteuid(65534) == 0,
-		      "cannot drop privileges");
+	drop_privileges();
 	/* the pool ACL lets everyone read: connect, but the container is the owner's */
 	poh = cc_connect(pool, DAOS_PC_RO);
 	rc = daos_cont_open(poh, label, DAOS_COO_RO, &coh, NULL, NULL);
@@ -169,6 +179,66 @@ mode_no_perm(const char *pool, const char *label)
 	CHECK(rc == -DER_NO_PERM, "destroy through a read-only pool handle: %d", rc);
 	CHECK(daos_pool_disconnect(poh, NULL) == 0, "disconnect");
 	printf("cont_client: stranger refused as expected\n");
+	return 0;
+}
+
+static int
+mode_grant_read(const char *pool, const char *label)
+{
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
+	const char *aces[] = {"A::EVERYONE@:r"};
+	struct daos_acl *acl = NULL;
+	int rc;
+
+	rc = daos_cont_open(poh, label, DAOS_COO_RW, &coh, NULL, NULL);
+	CHECK(rc == 0, "open: %d", rc);
+	CHECK(daos_acl_from_strs(aces, 1, &acl) == 0, "acl");
+	rc = daos_cont_update_acl(coh, acl, NULL);
+	CHECK(rc == 0, "update_acl: %d", rc);
+	daos_acl_free(acl);
+	CHECK(daos_cont_close(coh, NULL) == 0, "close");
+	CHECK(daos_pool_disconnect(poh, NULL) == 0, "disconnect");
+	return 0;
+}
+
+static int
+mode_read_only(const char *pool, const char *label)
+{
+	daos_handle_t poh, coh;
+	daos_prop_t *prop;
+	uint64_t oid;
+	daos_epoch_t epoch;
+	int rc;
+
+	drop_privileges();
+	poh = cc_connect(pool, DAOS_PC_RO);
+	rc = daos_cont_open(poh, label, DAOS_COO_RW, &coh, NULL, NULL);
+	CHECK(rc == -DER_NO_PERM, "read-write open as a reader: %d", rc);
+	rc = daos_cont_open(poh, label, DAOS_COO_RO, &coh, NULL, NULL);
+	CHECK(rc == 0, "read-only open as a reader: %d", rc);
+	check_attrs(coh);
+	rc = daos_cont_set_attr(coh, 2, attr_names, attr_values, attr_sizes, NULL);
+	CHECK(rc == -DER_NO_PERM, "set_attr as a reader: %d", rc);
+	rc = daos_cont_alloc_oids(coh, 1, &oid, NULL);
+	CHECK(rc == -DER_NO_PERM, "alloc_oids as a reader: %d", rc);
+	rc = daos_cont_create_snap(coh, &epoch, NULL, NULL);
+	CHECK(rc == -DER_NO_PERM, "snapshot as a reader: %d", rc);
+	/* r only: no get-prop, no get-acl */
+	prop = daos_prop_alloc(0);
+	rc = daos_cont_query(coh, NULL, prop, NULL);
+	CHECK(rc == -DER_NO_PERM, "query properties as a reader: %d", rc);
+	daos_prop_free(prop);
+	rc = daos_cont_get_acl(coh, &prop, NULL);
+	CHECK(rc == -DER_NO_PERM, "get_acl as a reader: %d", rc);
+	prop = daos_prop_alloc(1);
+	prop->dpp_entries[0].dpe_type = DAOS_PROP_CO_SNAPSHOT_MAX;
+	prop->dpp_entries[0].dpe_val = 3;
+	rc = daos_cont_set_prop(coh, prop, NULL);
+	CHECK(rc == -DER_NO_PERM, "set_prop as a reader: %d", rc);
+	daos_prop_free(prop);
+	CHECK(daos_cont_close(coh, NULL) == 0, "close");
+	CHECK(daos_pool_disconnect(poh, NULL) == 0, "disconnect");
+	printf("cont_client: reader limited to reading as expected\n");
 	return 0;
 }
 
@@ -517,7 +587,7 @@ test_snaps_oids(daos_handle_t coh)
 }
 
 static void
-test_handles(daos_handle_t poh, daos_handle_t coh)
+test_handles(const char *pool, daos_handle_t poh, daos_handle_t coh)
 {
 	daos_handle_t coh2, coh3, eqh;
 	daos_cont_info_t info;
@@ -564,6 +634,30 @@ test_handles(daos_handle_t poh, daos_handle_t coh)
 	CHECK(rc == -DER_NO_HDL, "query through the closed import: %d", rc);
 	daos_cont_close(coh2, NULL);
 
+	/* a handle opened through a pool handle that disconnected no longer counts */
+	{
+		daos_handle_t poh2 = cc_connect(pool, DAOS_PC_RW), coh4;
+
+		rc = daos_cont_open(poh2, "c1-renamed", DAOS_COO_RW, &coh4, NULL, NULL);
+		CHECK(rc == 0, "open through a second pool handle: %d", rc);
+		CHECK(daos_pool_disconnect(poh2, NULL) == 0, "disconnect 2");
+		rc = daos_cont_query(coh4, &info, NULL, NULL);
+		CHECK(rc == -DER_NO_HDL, "query through a disconnected pool handle: %d", rc);
+		CHECK(daos_cont_close(coh4, NULL) == 0, "close 4");
+	}
+	/* an exclusive open that evicts everyone else */
+	rc = daos_cont_open(poh, "c1-renamed", DAOS_COO_RO, &coh3, NULL, NULL);
+	CHECK(rc == 0, "open 3 again: %d", rc);
+	rc = daos_cont_open(poh, "c1-renamed", DAOS_COO_EX | DAOS_COO_EVICT_ALL, &coh, &info, NULL);
+	CHECK(rc == 0 && info.ci_nhandles == 1, "EX evicting all: %d, %u handles", rc,
+	      info.ci_nhandles);
+	rc = daos_cont_query(coh3, &info, NULL, NULL);
+	CHECK(rc == -DER_NO_HDL, "evicted handle: %d", rc);
+	daos_cont_close(coh3, NULL);
+	rc = daos_cont_open(poh, "c1-renamed", DAOS_COO_RO, &coh3, NULL, NULL);
+	CHECK(rc == -DER_BUSY, "open while EX: %d", rc);
+	CHECK(daos_cont_close(coh, NULL) == 0, "close EX");
+
 	rc = daos_cont_open(poh, "c1-renamed", DAOS_COO_RW, &coh, NULL, NULL);
 	CHECK(rc == 0, "reopen: %d", rc);
 	rc = daos_cont_destroy(poh, "c1-renamed", 1, NULL);
@@ -598,7 +692,7 @@ mode_all(const char *pool)
 	rc = daos_pool_list_cont(poh, &n, infos, NULL);
 	CHECK(rc == 0 && n >= 1, "list: %d", rc);
 
-	test_handles(poh, coh);
+	test_handles(pool, poh, coh);
 	CHECK(daos_pool_disconnect(poh, NULL) == 0, "disconnect");
 	printf("cont_client: OK\n");
 	return 0;
@@ -618,6 +712,10 @@ main(int argc, char **argv)
 		rc = mode_check(argv[2], argv[3]);
 	else if (argc == 4 && strcmp(argv[1], "--expect-no-perm") == 0)
 		rc = mode_no_perm(argv[2], argv[3]);
+	else if (argc == 4 && strcmp(argv[1], "--grant-read") == 0)
+		rc = mode_grant_read(argv[2], argv[3]);
+	else if (argc == 4 && strcmp(argv[1], "--expect-read-only") == 0)
+		rc = mode_read_only(argv[2], argv[3]);
 	else if (argc == 5 && strcmp(argv[1], "--stress") == 0)
 		rc = mode_stress(argv[2], argv[3], atoi(argv[4]));
 	else if (argc == 4 && strcmp(argv[1], "--bench") == 0)

@@ -65,11 +65,19 @@ pwait_destroy(void *cookie)
 	D_FREE(w);
 }
 
+/* A plain thread blocks either way: writing the log itself saves the flusher hand-off. */
+static bool
+pwait_alone(void)
+{
+	return true;
+}
+
 static const struct umem_wait_ops umem_pwait_ops = {
 	.uwo_create = pwait_create,
 	.uwo_wait = pwait_wait,
 	.uwo_wake = pwait_wake,
 	.uwo_destroy = pwait_destroy,
+	.uwo_alone = pwait_alone,
 };
 
 static const struct umem_wait_ops *_Atomic umem_wops = &umem_pwait_ops;
@@ -433,6 +441,15 @@ pool_tx_commit(struct umem_pool *pool, void (*cb)(void *arg, int rc), void *arg)
 		/* relaxed policy: acknowledged now, durable within the interval */
 		rc = 0;
 		goto out;
+	}
+	if (cb == NULL && wops->uwo_alone != NULL && wops->uwo_alone()) {
+		/* nothing else would run meanwhile: skip the hand-off to the flusher thread */
+		rc = umem_wal_sync_inline(pool, lsn);
+		if (rc <= 0) {
+			D_FREE(w);
+			wops->uwo_destroy(sw.sw_cookie);
+			return rc;
+		}
 	}
 	w->w_lsn = lsn;
 	w->w_cb = cb != NULL ? cb : sync_wake;

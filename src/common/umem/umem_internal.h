@@ -207,6 +207,7 @@ struct umem_wal {
 	int wl_sync_ms; /* 0: every commit */
 	bool wl_urgent;
 	bool wl_stop;
+	bool wl_writing; /* a batch is being written (flusher or an inline committer) */
 	pthread_t wl_thread;
 	bool wl_thread_started;
 	bool wl_inited;
@@ -318,6 +319,12 @@ void umem_wal_stop(struct umem_pool *pool);
 int umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txid);
 /* Call w->w_cb once the log is durable up to w->w_lsn; frees \a w. */
 void umem_wal_wait(struct umem_pool *pool, struct umem_waiter *w);
+/*
+ * Lone committer: if no batch is being written and nobody else waits, write and sync the
+ * pending log (which ends with the caller's record) on the calling thread. Returns 1 when
+ * the log was not idle (the caller waits for the flusher instead), else 0 or the error.
+ */
+int umem_wal_sync_inline(struct umem_pool *pool, uint64_t lsn);
 /* Block the calling (non-xstream) thread until durable up to \a lsn. */
 int umem_wal_wait_durable(struct umem_pool *pool, uint64_t lsn);
 uint64_t umem_wal_used(struct umem_wal *wal);

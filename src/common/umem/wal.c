@@ -501,6 +501,14 @@ wal_write(struct umem_wal *wal, const char *buf, size_t len, uint64_t start)
 	return fdatasync(wal->wl_fd) == 0 ? 0 : umem_errno2der(errno);
 }
 
+struct wal_batch {
+	uint64_t start;
+	uint64_t end;
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+
 static void
 wal_complete(struct umem_wal *wal, d_list_t *done)
 {
@@ -530,28 +538,83 @@ wal_call(d_list_t *done, int rc)
 	}
 }
 
+/* Take the pending buffer for writing (log lock held, no batch being written). */
+static void
+wal_take(struct umem_wal *wal, struct wal_batch *b)
+{
+	b->start = wal->wl_flushed;
+	b->end = wal->wl_next;
+	b->buf = wal->wl_buf;
+	b->len = wal->wl_buf_len;
+	b->cap = wal->wl_buf_cap;
+	wal->wl_buf = wal->wl_spare;
+	wal->wl_buf_cap = wal->wl_spare_cap;
+	wal->wl_buf_len = 0;
+	wal->wl_spare = NULL;
+	wal->wl_spare_cap = 0;
+	wal->wl_flushed = b->end;
+	wal->wl_writing = true;
+}
+
+/*
+ * Account a written batch (log lock held), then drop the lock to complete its waiters.
+ * Returns with the lock released; \a kick says whether the log wants a checkpoint.
+ */
+static void
+wal_done(struct umem_pool *pool, struct wal_batch *b, int rc)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	d_list_t done;
+	bool kick;
+
+	wal->wl_spare = b->buf;
+	wal->wl_spare_cap = b->cap;
+	wal->wl_writing = false;
+	if (rc != 0 && wal->wl_err == 0) {
+		D_ERROR("log write failed: %d; the heap is read-only from now on\n", rc);
+		wal->wl_err = rc;
+	}
+	if (rc == 0) {
+		wal->wl_durable = b->end;
+		wal->wl_syncs++;
+	}
+	D_INIT_LIST_HEAD(&done);
+	wal_complete(wal, &done);
+	pthread_cond_broadcast(&wal->wl_dcond);
+	/* the flusher may have waited for this batch; it also serves records appended since */
+	pthread_cond_signal(&wal->wl_cond);
+	kick = umem_wal_used(wal) > wal->wl_size / 4 && !(pool->up_flags & UMEM_POOL_NO_BG_CKPT);
+	rc = wal->wl_err;
+	pthread_mutex_unlock(&wal->wl_lock);
+	wal_call(&done, rc);
+	if (kick)
+		umem_ckpt_kick(pool);
+}
+
 static void *
 wal_flusher(void *arg)
 {
 	struct umem_pool *pool = arg;
 	struct umem_wal *wal = &pool->up_wal;
 	struct timespec last, now, dl;
-	d_list_t done;
-	bool kick;
+	struct wal_batch b;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	pthread_mutex_lock(&wal->wl_lock);
 	while (true) {
 		bool pending = wal->wl_next > wal->wl_flushed;
-		uint64_t start, end, due;
-		char *buf;
-		size_t len, cap;
+		uint64_t due;
 
-		if (!pending && wal->wl_stop)
+		if (!pending && wal->wl_stop && !wal->wl_writing)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		due = (uint64_t)last.tv_sec * 1000 + last.tv_nsec / 1000000 + wal->wl_sync_ms;
+		if (wal->wl_writing) {
+			/* an inline committer is writing; it signals when done */
+			pthread_cond_wait(&wal->wl_cond, &wal->wl_lock);
+			continue;
+		}
 		if (!pending || (wal->wl_sync_ms > 0 && !wal->wl_urgent && !wal->wl_stop &&
 				 wal->wl_buf_len < WAL_FLUSH_EARLY &&
 				 (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 < due)) {
@@ -565,47 +628,50 @@ wal_flusher(void *arg)
 			continue;
 		}
 		/* swap buffers: committers keep appending while this batch is written */
-		start = wal->wl_flushed;
-		end = wal->wl_next;
-		buf = wal->wl_buf;
-		len = wal->wl_buf_len;
-		cap = wal->wl_buf_cap;
-		wal->wl_buf = wal->wl_spare;
-		wal->wl_buf_cap = wal->wl_spare_cap;
-		wal->wl_buf_len = 0;
-		wal->wl_spare = NULL;
-		wal->wl_spare_cap = 0;
-		wal->wl_flushed = end;
+		wal_take(wal, &b);
 		pthread_mutex_unlock(&wal->wl_lock);
 
-		rc = wal->wl_err ? wal->wl_err : wal_write(wal, buf, len, start);
+		rc = wal->wl_err ? wal->wl_err : wal_write(wal, b.buf, b.len, b.start);
 		clock_gettime(CLOCK_MONOTONIC, &last);
 
 		pthread_mutex_lock(&wal->wl_lock);
-		wal->wl_spare = buf;
-		wal->wl_spare_cap = cap;
-		if (rc != 0 && wal->wl_err == 0) {
-			D_ERROR("log write failed: %d; the heap is read-only from now on\n", rc);
-			wal->wl_err = rc;
-		}
-		if (rc == 0) {
-			wal->wl_durable = end;
-			wal->wl_syncs++;
-		}
-		D_INIT_LIST_HEAD(&done);
-		wal_complete(wal, &done);
-		pthread_cond_broadcast(&wal->wl_dcond);
-		kick = umem_wal_used(wal) > wal->wl_size / 4 &&
-		       !(pool->up_flags & UMEM_POOL_NO_BG_CKPT);
-		rc = wal->wl_err;
-		pthread_mutex_unlock(&wal->wl_lock);
-		wal_call(&done, rc);
-		if (kick)
-			umem_ckpt_kick(pool);
+		wal_done(pool, &b, rc);
 		pthread_mutex_lock(&wal->wl_lock);
 	}
 	pthread_mutex_unlock(&wal->wl_lock);
 	return NULL;
+}
+
+int
+umem_wal_sync_inline(struct umem_pool *pool, uint64_t lsn)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	struct wal_batch b;
+	int rc;
+
+	pthread_mutex_lock(&wal->wl_lock);
+	rc = wal->wl_err;
+	if (rc != 0 || wal->wl_durable >= lsn) {
+		pthread_mutex_unlock(&wal->wl_lock);
+		return rc;
+	}
+	if (wal->wl_writing || !d_list_empty(&wal->wl_waiters) || wal->wl_flushed >= lsn) {
+		pthread_mutex_unlock(&wal->wl_lock);
+		return 1;
+	}
+	wal_take(wal, &b);
+	pthread_mutex_unlock(&wal->wl_lock);
+
+	rc = wal_write(wal, b.buf, b.len, b.start);
+
+	pthread_mutex_lock(&wal->wl_lock);
+	wal_done(pool, &b, rc);
+	pthread_mutex_lock(&wal->wl_lock);
+	rc = wal->wl_err;
+	if (rc == 0 && wal->wl_durable < lsn)
+		rc = -DER_IO; /* cannot happen: the batch ended at or past our record */
+	pthread_mutex_unlock(&wal->wl_lock);
+	return rc;
 }
 
 int

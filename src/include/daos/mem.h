@@ -103,6 +103,14 @@ struct umem_wait_ops {
 	/** Release the waiter; called from any thread. */
 	void (*uwo_wake)(void *cookie);
 	void (*uwo_destroy)(void *cookie);
+	/**
+	 * Optional: true when the caller has nothing else to run meanwhile (a ULT whose xstream
+	 * has no other ready ULT). A lone committer then writes and syncs its record itself
+	 * instead of handing it to the flusher thread; with other work ready it parks, so that
+	 * work can commit into the same fdatasync. NULL: never (every durable commit
+	 * parks through uwo_wait). The default pthread ops say always.
+	 */
+	bool (*uwo_alone)(void);
 };
 
 /** Install process-wide wait ops (NULL restores the pthread default). */

@@ -622,8 +622,11 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	wal->wl_bytes += len;
 	*end_lsn = wal->wl_next;
 	*txidp = rh->rh_txid;
-	/* relaxed policy: the first pending record arms the flusher's timer */
-	if (wal->wl_sync_ms == 0 || was_empty || wal->wl_buf_len >= WAL_FLUSH_EARLY)
+	/*
+	 * relaxed policy: the first pending record arms the flusher's timer. Sync every: the
+	 * committer either writes the log itself or wakes the flusher when it queues its waiter.
+	 */
+	if (wal->wl_sync_ms > 0 && (was_empty || wal->wl_buf_len >= WAL_FLUSH_EARLY))
 		pthread_cond_signal(&wal->wl_cond);
 out:
 	pthread_mutex_unlock(&wal->wl_lock);
@@ -736,8 +739,9 @@ wal_done(struct umem_pool *pool, struct wal_batch *b, int rc)
 	D_INIT_LIST_HEAD(&done);
 	wal_complete(wal, &done);
 	pthread_cond_broadcast(&wal->wl_dcond);
-	/* the flusher may have waited for this batch; it also serves records appended since */
-	pthread_cond_signal(&wal->wl_cond);
+	/* the flusher may wait for this batch to serve waiters queued meanwhile, or to stop */
+	if (!d_list_empty(&wal->wl_waiters) || wal->wl_urgent || wal->wl_stop || wal->wl_sync_ms)
+		pthread_cond_signal(&wal->wl_cond);
 	kick = umem_wal_used(wal) > wal->wl_size / 4 && !(pool->up_flags & UMEM_POOL_NO_BG_CKPT);
 	rc = wal->wl_err;
 	pthread_mutex_unlock(&wal->wl_lock);

@@ -161,6 +161,12 @@ bio_blob_destroy(const char *path)
 	return 0;
 }
 
+bool
+bio_blob_in_memory(struct bio_blob *blob)
+{
+	return blob != NULL && blob->bb_memfs;
+}
+
 uint64_t
 bio_blob_size(struct bio_blob *blob)
 {

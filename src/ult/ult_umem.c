@@ -44,11 +44,21 @@ uw_destroy(void *cookie)
 	ult_eventual_free(&ev);
 }
 
+/* Nothing else runnable on this xstream: blocking it on an inline log write costs nothing. */
+static bool
+uw_alone(void)
+{
+	struct ult_xstream *xs = ult_tls_xs;
+
+	return xs == NULL || (xs->xs_runq_len == 0 && mpsc_empty(&xs->xs_inbox));
+}
+
 static const struct umem_wait_ops ult_umem_wops = {
 	.uwo_create = uw_create,
 	.uwo_wait = uw_wait,
 	.uwo_wake = uw_wake,
 	.uwo_destroy = uw_destroy,
+	.uwo_alone = uw_alone,
 };
 
 const struct umem_wait_ops *

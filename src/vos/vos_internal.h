@@ -20,6 +20,8 @@
 #define VOS_BLK_SZ         4096
 #define VOS_BLOB_HDR_BLKS  1
 #define VOS_INLINE_DEFAULT 4096
+/* blob values up to this size are also carried in the heap log (no blob fdatasync) */
+#define VOS_WAL_DATA_DEFAULT (16U << 10)
 #define VOS_BTR_ORDER      32
 #define VOS_SV_ORDER       16
 #define VOS_EVT_ORDER      EVT_ORDER_DEFAULT
@@ -195,7 +197,10 @@ struct vos_pool {
 	struct vea_space_info *vp_vsi;
 	struct vea_hint_context *vp_hint;
 	uint32_t vp_inline_thresh;
+	/* blob values up to this size travel in the heap's log as redo (0: never), see vos_io.c */
+	uint32_t vp_wal_data_max;
 	bool vp_blob_flush;
+	bool vp_blob_logged; /* the heap was opened with the blob as its side file */
 	d_list_t vp_conts;
 	struct vos_gc_stat vp_gc_stat;
 	daos_size_t vp_space_sys[DAOS_MEDIA_MAX];

@@ -281,6 +281,8 @@ struct vos_io_val {
 	uint64_t iv_sgl_off;
 	/* blob byte offset, or UINT64_MAX for inline */
 	uint64_t iv_blob_off;
+	/* blob value carried in the heap log as redo: written to the blob, not synced */
+	bool iv_logged;
 };
 
 struct vos_update_ctx {
@@ -301,6 +303,8 @@ struct vos_update_ctx {
 	/* reservations of values found to be replays: never published */
 	d_list_t uc_unused;
 	uint64_t uc_used;
+	/* blob values were written and fdatasync'ed before the transaction */
+	bool uc_blob_synced;
 };
 
 static int
@@ -410,6 +414,7 @@ update_write_blob(struct vos_update_ctx *uc)
 {
 	struct vos_bio_io stack_ios[VOS_IO_STACK_VALS];
 	struct vos_bio_io *ios = stack_ios;
+	bool direct = false;
 	int i, nr = 0, rc = 0;
 
 	for (i = 0; i < uc->uc_val_nr; i++)
@@ -430,6 +435,9 @@ update_write_blob(struct vos_update_ctx *uc)
 
 		if (v->iv_blob_off == UINT64_MAX)
 			continue;
+		v->iv_logged = v->iv_size <= uc->uc_pool->vp_wal_data_max;
+		if (!v->iv_logged)
+			direct = true;
 		rc = vos_bio_view(&ios[nr], &uc->uc_sgls[v->iv_iod], v->iv_sgl_off, v->iv_size,
 				  false);
 		ios[nr].bi_req.br_off = v->iv_blob_off;
@@ -437,11 +445,47 @@ update_write_blob(struct vos_update_ctx *uc)
 	}
 	if (rc == 0)
 		rc = vos_bio_run(uc->uc_pool, ios, nr, BIO_OP_WRITE);
-	if (rc == 0 && uc->uc_pool->vp_blob_flush)
+	/*
+	 * Values carried in the log need no fdatasync here: the commit makes them durable and a
+	 * checkpoint syncs the blob before trimming the log. One large value costs the sync
+	 * anyway, which then covers every value of the update (the record says so).
+	 */
+	if (rc == 0 && direct && uc->uc_pool->vp_blob_flush) {
 		rc = bio_blob_flush(uc->uc_pool->vp_blob);
+		uc->uc_blob_synced = rc == 0;
+	}
 	vos_bio_fini(ios, nr);
 	if (ios != stack_ios)
 		D_FREE(ios);
+	return rc;
+}
+
+/* Inside the transaction: put the logged blob values into its redo record. */
+static int
+update_log_blob(struct vos_update_ctx *uc)
+{
+	struct umem_instance *umm = &uc->uc_pool->vp_umm;
+	int i, rc = 0;
+
+	for (i = 0; i < uc->uc_val_nr && rc == 0; i++) {
+		struct vos_io_val *v = &uc->uc_vals[i];
+		struct vos_bio_io io = {0};
+		uint64_t off = v->iv_blob_off;
+		uint32_t k;
+
+		if (v->iv_blob_off == UINT64_MAX || !v->iv_logged)
+			continue;
+		rc = vos_bio_view(&io, &uc->uc_sgls[v->iv_iod], v->iv_sgl_off, v->iv_size, false);
+		for (k = 0; rc == 0 && k < io.bi_sgl.sg_nr; k++) {
+			d_iov_t *iov = &io.bi_sgl.sg_iovs[k];
+
+			rc = umem_tx_add_ext(umm, off, iov->iov_buf, (uint32_t)iov->iov_len);
+			off += iov->iov_len;
+		}
+		vos_bio_fini(&io, 1);
+	}
+	if (rc == 0 && uc->uc_blob_synced)
+		rc = umem_tx_ext_synced(umm);
 	return rc;
 }
 
@@ -924,6 +968,8 @@ vos_obj_update_ex(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	if (rc != 0)
 		goto cancel;
 	rc = update_tx(&uc);
+	if (rc == 0 && !d_list_empty(&uc.uc_rsrvd))
+		rc = update_log_blob(&uc);
 	if (rc == 0 && !d_list_empty(&uc.uc_rsrvd))
 		rc = vea_tx_publish(uc.uc_pool->vp_vsi, uc.uc_pool->vp_hint, &uc.uc_rsrvd);
 	if (rc != 0) {

@@ -63,9 +63,10 @@ blob_path_of(const char *path, const struct vos_pool_attr *attr, char *buf, size
 }
 
 static void
-umem_attr_of(const struct vos_pool_attr *attr, struct umem_pool_attr *ua)
+umem_attr_of(const struct vos_pool_attr *attr, struct umem_pool_attr *ua, const char *blob)
 {
 	memset(ua, 0, sizeof(*ua));
+	ua->upa_ext_path = blob;
 	ua->upa_sync_ms = -1;
 	if (attr != NULL) {
 		if (attr->vpa_sync_ms > 0)
@@ -117,6 +118,8 @@ pool_load(struct vos_pool *pool, const char *path, const struct vos_pool_attr *a
 	pool->vp_inline_thresh = thresh;
 	pool->vp_blob_flush =
 		!(attr != NULL && attr->vpa_no_blob_flush) && env_u32("VOS_NO_BLOB_FLUSH", 0) == 0;
+	pool->vp_wal_data_max =
+		pool->vp_blob_logged ? env_u32("VOS_WAL_DATA_MAX", VOS_WAL_DATA_DEFAULT) : 0;
 	if (df->pd_nvme_sz == 0)
 		return 0;
 
@@ -132,6 +135,12 @@ pool_load(struct vos_pool *pool, const char *path, const struct vos_pool_attr *a
 		D_ERROR("blob %s is smaller than the pool's data size\n", blob_path);
 		return -DER_DF_INVAL;
 	}
+	/*
+	 * Logging blob values saves their fdatasync; on a memory file system that costs
+	 * nothing, while records several times larger bring as many more checkpoints.
+	 */
+	if (bio_blob_in_memory(pool->vp_blob) && getenv("VOS_WAL_DATA_MAX") == NULL)
+		pool->vp_wal_data_max = 0;
 	rc = vea_load(&pool->vp_umm, NULL, &df->pd_vea_df, NULL, &pool->vp_vsi);
 	if (rc != 0) {
 		D_ERROR("cannot load the blob allocator: " DF_RC "\n", DP_RC(rc));
@@ -209,12 +218,29 @@ vos_pool_create_ex(const char *path, uuid_t uuid, daos_size_t scm_sz, daos_size_
 	if (pool == NULL)
 		return -DER_NOMEM;
 
-	umem_attr_of(attr, &ua);
+	/* the blob first: the heap carries small blob values in its log and replays them into it */
+	if (data_sz > 0) {
+		data_sz &= ~((daos_size_t)VOS_BLK_SZ - 1);
+		if (data_sz <= VOS_BLK_SZ * VOS_BLOB_HDR_BLKS) {
+			D_FREE(pool);
+			return -DER_INVAL;
+		}
+		rc = bio_blob_create(blob_path, data_sz);
+		if (rc != 0) {
+			D_FREE(pool);
+			return rc;
+		}
+		blob_made = true;
+	}
+	umem_attr_of(attr, &ua, blob_made ? blob_path : NULL);
 	rc = umem_pool_create(path, scm_sz, UMEM_FILE_MODE_DEFAULT, &ua, &pool->vp_upool);
 	if (rc != 0) {
+		if (blob_made)
+			bio_blob_destroy(blob_path);
 		D_FREE(pool);
 		return rc;
 	}
+	pool->vp_blob_logged = blob_made;
 	pool->vp_uma.uma_id = UMEM_CLASS_BMEM;
 	pool->vp_uma.uma_pool = pool->vp_upool;
 	rc = umem_class_init(&pool->vp_uma, &pool->vp_umm);
@@ -225,16 +251,6 @@ vos_pool_create_ex(const char *path, uuid_t uuid, daos_size_t scm_sz, daos_size_
 		goto failed;
 	df = umem_off2ptr(&pool->vp_umm, root);
 	pool->vp_df = df;
-
-	if (data_sz > 0) {
-		data_sz &= ~((daos_size_t)VOS_BLK_SZ - 1);
-		if (data_sz <= VOS_BLK_SZ * VOS_BLOB_HDR_BLKS)
-			D_GOTO(failed, rc = -DER_INVAL);
-		rc = bio_blob_create(blob_path, data_sz);
-		if (rc != 0)
-			goto failed;
-		blob_made = true;
-	}
 
 	rc = umem_tx_begin(&pool->vp_umm, NULL);
 	if (rc != 0)
@@ -296,6 +312,7 @@ vos_pool_open_ex(const char *path, uuid_t uuid, unsigned int flags,
 {
 	struct umem_pool_attr ua;
 	struct umem_pool_stats st;
+	char blob_path[PATH_MAX];
 	struct vos_pool *pool;
 	struct vos_pool_df *df;
 	umem_off_t root;
@@ -309,7 +326,14 @@ vos_pool_open_ex(const char *path, uuid_t uuid, unsigned int flags,
 	pool = pool_alloc(uuid != NULL ? uuid : (unsigned char *)"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
 	if (pool == NULL)
 		return -DER_NOMEM;
-	umem_attr_of(attr, &ua);
+	/* a blob, if there is one, is the heap's side file (its log may hold blob data) */
+	rc = blob_path_of(path, attr, blob_path, sizeof(blob_path));
+	if (rc != 0) {
+		D_FREE(pool);
+		return rc;
+	}
+	pool->vp_blob_logged = access(blob_path, F_OK) == 0;
+	umem_attr_of(attr, &ua, pool->vp_blob_logged ? blob_path : NULL);
 	rc = umem_pool_open(path, &ua, &pool->vp_upool);
 	if (rc != 0) {
 		D_ERROR("cannot open VOS heap %s: " DF_RC "\n", path, DP_RC(rc));

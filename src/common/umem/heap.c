@@ -231,6 +231,8 @@ pool_free(struct umem_pool *pool)
 	umem_wal_stop(pool);
 	if (pool->up_fd >= 0)
 		close(pool->up_fd);
+	if (pool->up_ext_fd >= 0)
+		close(pool->up_ext_fd);
 	umem_tx_fini(&pool->up_tx);
 	pthread_mutex_destroy(&pool->up_lock);
 	pthread_mutex_destroy(&pool->up_ckpt_lock);
@@ -260,6 +262,7 @@ umem_pool_open(const char *path, const struct umem_pool_attr *attr, struct umem_
 	if (pool == NULL)
 		return -DER_NOMEM;
 	pool->up_fd = -1;
+	pool->up_ext_fd = -1;
 	pool->up_wal.wl_fd = -1;
 	pthread_mutex_init(&pool->up_lock, NULL);
 	D_INIT_LIST_HEAD(&pool->up_space_waiters);
@@ -325,6 +328,15 @@ umem_pool_open(const char *path, const struct umem_pool_attr *attr, struct umem_
 		D_GOTO(fail, rc = -DER_DF_INVAL);
 	}
 
+	if (attr != NULL && attr->upa_ext_path != NULL) {
+		pool->up_ext_fd = open(attr->upa_ext_path, O_RDWR | O_CLOEXEC);
+		if (pool->up_ext_fd < 0) {
+			rc = umem_errno2der(errno);
+			D_ERROR("cannot open side file %s: %s\n", attr->upa_ext_path,
+				strerror(errno));
+			goto fail;
+		}
+	}
 	rc = umem_wal_open(pool, wpath, sync_ms);
 	if (rc != 0)
 		goto fail;
@@ -392,6 +404,7 @@ umem_pool_checkpoint(struct umem_pool *pool)
 	uint64_t *pages = NULL;
 	char *stage = NULL;
 	uint64_t lsn, txid, gen, nr = 0, i, w;
+	bool ext_sync;
 	int rc = 0;
 
 	if (pool == NULL)
@@ -408,13 +421,18 @@ umem_pool_checkpoint(struct umem_pool *pool)
 	pthread_mutex_unlock(&wal->wl_lock);
 	for (w = 0; w < (pool->up_npages + 63) / 64; w++)
 		nr += __builtin_popcountll(pool->up_dirty[w]);
+	/* side-file bytes logged before lsn were written before their commit: sync covers them */
+	ext_sync = pool->up_ext_dirty;
+	pool->up_ext_dirty = false;
 	if (rc != 0 || (nr == 0 && lsn == wal->wl_tail)) {
+		pool->up_ext_dirty |= ext_sync;
 		pthread_mutex_unlock(&pool->up_lock);
 		goto out;
 	}
 	D_ALLOC_ARRAY_NZ(pages, nr + 1);
 	D_ALLOC_NZ(stage, (nr + 1) << UMEM_PAGE_SHIFT);
 	if (pages == NULL || stage == NULL) {
+		pool->up_ext_dirty |= ext_sync;
 		pthread_mutex_unlock(&pool->up_lock);
 		D_GOTO(out, rc = -DER_NOMEM);
 	}
@@ -478,6 +496,9 @@ umem_pool_checkpoint(struct umem_pool *pool)
 		rc = umem_errno2der(umem_fi(UMEM_FI_IMG_SYNC));
 	if (rc == 0 && nr > 0 && fdatasync(pool->up_fd) != 0)
 		rc = umem_errno2der(errno);
+	/* the log stops covering these side-file bytes once the header moves past lsn */
+	if (rc == 0 && ext_sync && fdatasync(pool->up_ext_fd) != 0)
+		rc = umem_errno2der(errno);
 	if (rc == 0) {
 		hdr = pool->up_hdr;
 		hdr.uh_seq++;
@@ -491,6 +512,7 @@ umem_pool_checkpoint(struct umem_pool *pool)
 		pthread_mutex_lock(&pool->up_lock);
 		for (i = 0; i < nr; i++)
 			pool->up_dirty[pages[i] / 64] |= 1ULL << (pages[i] % 64);
+		pool->up_ext_dirty |= ext_sync;
 		pthread_mutex_unlock(&pool->up_lock);
 		goto out;
 	}

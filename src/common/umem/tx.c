@@ -65,11 +65,19 @@ pwait_destroy(void *cookie)
 	D_FREE(w);
 }
 
+/* A plain thread blocks either way: writing the log itself saves the flusher hand-off. */
+static bool
+pwait_alone(void)
+{
+	return true;
+}
+
 static const struct umem_wait_ops umem_pwait_ops = {
 	.uwo_create = pwait_create,
 	.uwo_wait = pwait_wait,
 	.uwo_wake = pwait_wake,
 	.uwo_destroy = pwait_destroy,
+	.uwo_alone = pwait_alone,
 };
 
 static const struct umem_wait_ops *_Atomic umem_wops = &umem_pwait_ops;
@@ -117,6 +125,8 @@ umem_tx_reset(struct umem_tx *tx)
 	tx->tx_nr_lines = 0;
 	tx->tx_nr_frees = 0;
 	tx->tx_nr_cbs = 0;
+	tx->tx_nr_exts = 0;
+	tx->tx_ext_synced = false;
 	tx->tx_err = 0;
 	tx->tx_depth = 0;
 	/* a huge transaction must not pin its buffers forever */
@@ -136,6 +146,7 @@ umem_tx_fini(struct umem_tx *tx)
 	D_FREE(tx->tx_hash);
 	D_FREE(tx->tx_frees);
 	D_FREE(tx->tx_cbs);
+	D_FREE(tx->tx_exts);
 	memset(tx, 0, sizeof(*tx));
 }
 
@@ -406,7 +417,7 @@ pool_tx_commit(struct umem_pool *pool, void (*cb)(void *arg, int rc), void *arg)
 		if (rc != 0)
 			goto abort;
 	}
-	if (tx->tx_nr_lines == 0) {
+	if (tx->tx_nr_lines == 0 && tx->tx_nr_exts == 0 && !tx->tx_ext_synced) {
 		pool->up_tx_committed++;
 		tx_release(pool, UMEM_STAGE_ONCOMMIT);
 		rc = 0;
@@ -433,6 +444,15 @@ pool_tx_commit(struct umem_pool *pool, void (*cb)(void *arg, int rc), void *arg)
 		/* relaxed policy: acknowledged now, durable within the interval */
 		rc = 0;
 		goto out;
+	}
+	if (cb == NULL && wops->uwo_alone != NULL && wops->uwo_alone()) {
+		/* nothing else would run meanwhile: skip the hand-off to the flusher thread */
+		rc = umem_wal_sync_inline(pool, lsn);
+		if (rc <= 0) {
+			D_FREE(w);
+			wops->uwo_destroy(sw.sw_cookie);
+			return rc;
+		}
 	}
 	w->w_lsn = lsn;
 	w->w_cb = cb != NULL ? cb : sync_wake;
@@ -748,4 +768,55 @@ umem_tx_commit_cb(struct umem_instance *umm, void (*cb)(void *arg, int rc), void
 		return rc;
 	}
 	return pool_tx_commit(umm2pool(umm), cb, arg);
+}
+
+int
+umem_tx_add_ext(struct umem_instance *umm, uint64_t off, const void *buf, uint32_t len)
+{
+	struct umem_pool *pool;
+	struct umem_tx *tx;
+
+	if (umm->umm_ops != &bmem_ops)
+		return 0;
+	pool = umm2pool(umm);
+	tx = &pool->up_tx;
+	if (!tx_mine(pool)) {
+		D_ERROR("side-file redo outside a transaction\n");
+		return -DER_INVAL;
+	}
+	if (tx->tx_err != 0)
+		return tx->tx_err;
+	if (pool->up_ext_fd < 0 || len == 0 || buf == NULL) {
+		D_ERROR("side-file redo without a side file or data\n");
+		return -DER_INVAL;
+	}
+	if (tx->tx_nr_exts == tx->tx_max_exts) {
+		struct umem_tx_ext *tmp;
+		uint32_t ncap = tx->tx_max_exts ? tx->tx_max_exts * 2 : 8;
+
+		D_REALLOC_ARRAY(tmp, tx->tx_exts, tx->tx_max_exts, ncap);
+		if (tmp == NULL)
+			return -DER_NOMEM;
+		tx->tx_exts = tmp;
+		tx->tx_max_exts = ncap;
+	}
+	tx->tx_exts[tx->tx_nr_exts].te_off = off;
+	tx->tx_exts[tx->tx_nr_exts].te_buf = buf;
+	tx->tx_exts[tx->tx_nr_exts].te_len = len;
+	tx->tx_nr_exts++;
+	return 0;
+}
+
+int
+umem_tx_ext_synced(struct umem_instance *umm)
+{
+	struct umem_pool *pool;
+
+	if (umm->umm_ops != &bmem_ops)
+		return 0;
+	pool = umm2pool(umm);
+	if (!tx_mine(pool))
+		return -DER_INVAL;
+	pool->up_tx.tx_ext_synced = true;
+	return 0;
 }

@@ -98,7 +98,7 @@ struct umem_free_run {
 
 /* ---------------- log file ---------------- */
 #define UMEM_WAL_MAGIC   0x50444d57414cULL /* "PDMWAL" */
-#define UMEM_WAL_VERSION 1
+#define UMEM_WAL_VERSION 2                 /* 2: range and record flags (side-file redo) */
 #define UMEM_WAL_HDR_SZ  4096
 #define UMEM_REC_MAGIC   0x55524543U
 #define UMEM_REC_TX      1
@@ -118,8 +118,8 @@ struct umem_wal_hdr {
 struct umem_rec_hdr {
 	uint32_t rh_magic;
 	uint16_t rh_type;
-	uint16_t rh_pad;
-	uint64_t rh_lsn; /* byte position of this record in the endless log */
+	uint16_t rh_flags; /* UMEM_RH_* (0 in version 1) */
+	uint64_t rh_lsn;   /* byte position of this record in the endless log */
 	uint64_t rh_gen;
 	uint64_t rh_txid;
 	uint32_t rh_len; /* whole record, 8-byte multiple */
@@ -128,11 +128,17 @@ struct umem_rec_hdr {
 	uint32_t rh_pad2;
 };
 
+/* every side-file write issued before this record is durable: replay none of it */
+#define UMEM_RH_EXT_SYNCED 1
+
 struct umem_rec_range {
 	uint64_t rr_off;
 	uint32_t rr_len;
-	uint32_t rr_pad;
+	uint32_t rr_flags; /* UMEM_RR_* (0 in version 1) */
 };
+
+/* side-file range: rr_off is a side-file offset, data padded to 8 bytes */
+#define UMEM_RR_EXT 1
 
 /* On-disk layouts: a change here is a format change (bump the version). */
 _Static_assert(sizeof(struct umem_hdr) == 88, "umem_hdr layout");
@@ -147,6 +153,12 @@ _Static_assert(sizeof(struct umem_rec_range) == 16, "umem_rec_range layout");
 struct umem_tx_line {
 	uint64_t tl_line;
 	uint8_t tl_old[UMEM_LINE_SIZE];
+};
+
+struct umem_tx_ext {
+	uint64_t te_off;
+	const void *te_buf;
+	uint32_t te_len;
 };
 
 struct umem_tx_cb {
@@ -170,6 +182,10 @@ struct umem_tx {
 	struct umem_tx_cb *tx_cbs;
 	uint32_t tx_nr_cbs;
 	uint32_t tx_max_cbs;
+	struct umem_tx_ext *tx_exts;
+	uint32_t tx_nr_exts;
+	uint32_t tx_max_exts;
+	bool tx_ext_synced;
 };
 
 struct umem_waiter {
@@ -207,6 +223,7 @@ struct umem_wal {
 	int wl_sync_ms; /* 0: every commit */
 	bool wl_urgent;
 	bool wl_stop;
+	bool wl_writing; /* a batch is being written (flusher or an inline committer) */
 	pthread_t wl_thread;
 	bool wl_thread_started;
 	bool wl_inited;
@@ -221,6 +238,8 @@ struct umem_pool {
 	uint64_t up_size;
 	uint64_t up_npages;
 	struct umem_hdr up_hdr; /* last header written/read */
+	int up_ext_fd;          /* side file, -1: none */
+	bool up_ext_dirty;      /* side-file redo logged since the last checkpoint (heap lock) */
 	int up_hdr_slot;
 	uint32_t up_flags;
 	struct umem_wal up_wal;
@@ -318,6 +337,12 @@ void umem_wal_stop(struct umem_pool *pool);
 int umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txid);
 /* Call w->w_cb once the log is durable up to w->w_lsn; frees \a w. */
 void umem_wal_wait(struct umem_pool *pool, struct umem_waiter *w);
+/*
+ * Lone committer: if no batch is being written and nobody else waits, write and sync the
+ * pending log (which ends with the caller's record) on the calling thread. Returns 1 when
+ * the log was not idle (the caller waits for the flusher instead), else 0 or the error.
+ */
+int umem_wal_sync_inline(struct umem_pool *pool, uint64_t lsn);
 /* Block the calling (non-xstream) thread until durable up to \a lsn. */
 int umem_wal_wait_durable(struct umem_pool *pool, uint64_t lsn);
 uint64_t umem_wal_used(struct umem_wal *wal);

@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <isa-l.h>
 
 #include "umem_internal.h"
@@ -97,6 +99,47 @@ wal_write_hdr(int fd, struct umem_wal_hdr *wh)
 	return 0;
 }
 
+/*
+ * Write zeros over the whole record area once. fallocate leaves "unwritten" extents on
+ * ext4/xfs: the first fdatasync after writing into one must also commit the journal (the
+ * extent turns written), which costs a second device flush per commit during the whole
+ * first lap. Overwriting written blocks needs only the data flush. Pointless in memory
+ * (tmpfs); DAOS_UMEM_WAL_PREWRITE=0 skips it.
+ */
+static int
+wal_prewrite(const char *path, int fd, uint64_t size)
+{
+	const size_t chunk = 1 << 20;
+	const char *env = getenv("DAOS_UMEM_WAL_PREWRITE");
+	struct statfs sfs;
+	uint64_t off;
+	void *zero;
+	int dfd, rc = 0;
+
+	if ((env != NULL && strcmp(env, "0") == 0) ||
+	    (fstatfs(fd, &sfs) == 0 && (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC)))
+		return 0;
+	if (posix_memalign(&zero, 4096, chunk) != 0)
+		return -DER_NOMEM;
+	memset(zero, 0, chunk);
+	/* bypass the page cache when possible: a GiB of zeros should not evict anything */
+	dfd = open(path, O_RDWR | O_DIRECT);
+	if (dfd < 0)
+		dfd = fd;
+	for (off = 0; off < size && rc == 0; off += chunk) {
+		size_t n = min((uint64_t)chunk, size - off);
+
+		if (pwrite(dfd, zero, n, UMEM_WAL_HDR_SZ + off) != (ssize_t)n)
+			rc = umem_errno2der(errno ? errno : EIO);
+	}
+	if (rc == 0 && fdatasync(dfd) != 0)
+		rc = umem_errno2der(errno);
+	if (dfd != fd)
+		close(dfd);
+	free(zero);
+	return rc;
+}
+
 int
 umem_wal_create(const char *path, uint64_t size, const uint64_t uuid[2])
 {
@@ -117,7 +160,9 @@ umem_wal_create(const char *path, uint64_t size, const uint64_t uuid[2])
 		rc = umem_errno2der(errno);
 		goto out;
 	}
-	rc = wal_write_hdr(fd, &wh);
+	rc = wal_prewrite(path, fd, size);
+	if (rc == 0)
+		rc = wal_write_hdr(fd, &wh);
 out:
 	close(fd);
 	if (rc != 0)
@@ -153,7 +198,8 @@ umem_wal_open(struct umem_pool *pool, const char *path, int sync_ms)
 		D_ERROR("%s: log header unreadable\n", path);
 		return n < 0 ? -DER_IO : -DER_DF_INVAL;
 	}
-	if (wh.wh_magic != UMEM_WAL_MAGIC || wh.wh_version != UMEM_WAL_VERSION) {
+	if (wh.wh_magic != UMEM_WAL_MAGIC || wh.wh_version < 1 ||
+	    wh.wh_version > UMEM_WAL_VERSION) {
 		D_ERROR("%s: not a umem log (magic " DF_X64 ")\n", path, wh.wh_magic);
 		return -DER_DF_INVAL;
 	}
@@ -195,6 +241,55 @@ rec_csum(void *rec, size_t len)
 	return crc;
 }
 
+/* Rewrite the side-file bytes of the (already validated) records at \a lsns, in log order. */
+static int
+replay_ext(struct umem_pool *pool, uint64_t *lsns, uint32_t nr, char **recp, size_t *capp)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	struct umem_rec_hdr rh;
+	uint32_t k, i;
+	int rc;
+
+	for (k = 0; k < nr; k++) {
+		uint64_t pos = lsns[k] % wal->wl_size;
+		struct umem_rec_range *rr;
+		char *data;
+
+		rc = wal_pread(wal, &rh, sizeof(rh), pos);
+		if (rc != 0)
+			return rc;
+		if (rh.rh_len > *capp) {
+			char *tmp;
+
+			D_REALLOC(tmp, *recp, *capp, rh.rh_len);
+			if (tmp == NULL)
+				return -DER_NOMEM;
+			*recp = tmp;
+			*capp = rh.rh_len;
+		}
+		rc = wal_pread(wal, *recp, rh.rh_len, pos);
+		if (rc != 0)
+			return rc;
+		rr = (struct umem_rec_range *)(*recp + sizeof(rh));
+		data = (char *)(rr + rh.rh_nr);
+		for (i = 0; i < rh.rh_nr; i++) {
+			if (!(rr[i].rr_flags & UMEM_RR_EXT)) {
+				data += rr[i].rr_len;
+				continue;
+			}
+			if (pwrite(pool->up_ext_fd, data, rr[i].rr_len, rr[i].rr_off) !=
+			    (ssize_t)rr[i].rr_len)
+				return umem_errno2der(errno ? errno : EIO);
+			data += D_ALIGNUP((uint64_t)rr[i].rr_len, 8);
+		}
+	}
+	if (nr > 0 && fdatasync(pool->up_ext_fd) != 0)
+		return umem_errno2der(errno);
+	if (nr > 0)
+		D_INFO("rewrote side-file data of %u log records\n", nr);
+	return 0;
+}
+
 /*
  * Apply every intact record past the checkpoint. The chain ends at the first record that is
  * missing, torn (checksum), stale (wrong position or an older log generation than its
@@ -213,12 +308,23 @@ umem_wal_replay(struct umem_pool *pool)
 	char *rec = NULL;
 	size_t rec_cap = 0;
 	uint64_t nr = 0;
+	uint64_t *ext_lsns = NULL; /* records whose side-file data replay must rewrite */
+	uint32_t nr_ext = 0, max_ext = 0;
+	uint64_t ext_size = 0;
+	struct stat st;
 	int rc = 0;
+
+	if (pool->up_ext_fd >= 0) {
+		if (fstat(pool->up_ext_fd, &st) != 0)
+			return umem_errno2der(errno);
+		ext_size = st.st_size;
+	}
 
 	while (lsn - start < wal->wl_size) {
 		uint64_t pos = lsn % wal->wl_size;
 		uint64_t rem = wal->wl_size - pos;
 		char *p, *data;
+		bool has_ext;
 		uint32_t i;
 
 		if (rem < sizeof(rh)) {
@@ -268,37 +374,69 @@ umem_wal_replay(struct umem_pool *pool)
 		data = p + (uint64_t)rh.rh_nr * sizeof(struct umem_rec_range);
 		if ((uint64_t)rh.rh_nr * sizeof(struct umem_rec_range) > rh.rh_len - sizeof(rh))
 			D_GOTO(out, rc = -DER_DF_INVAL);
+		has_ext = false;
 		for (i = 0; i < rh.rh_nr; i++) {
 			struct umem_rec_range *rr = (struct umem_rec_range *)p + i;
+			bool ext = rr->rr_flags & UMEM_RR_EXT;
+			uint64_t lim = ext ? ext_size : pool->up_size;
+			uint64_t dlen = ext ? D_ALIGNUP((uint64_t)rr->rr_len, 8) : rr->rr_len;
 
-			if (rr->rr_off < UMEM_PAGE_SIZE || rr->rr_off >= pool->up_size ||
-			    rr->rr_len > pool->up_size - rr->rr_off ||
-			    rr->rr_len > (uint64_t)(rec + rh.rh_len - data)) {
+			if (ext && pool->up_ext_fd < 0) {
+				D_ERROR("log holds side-file data but no side file was given\n");
+				D_GOTO(out, rc = -DER_DF_INVAL);
+			}
+			if ((!ext && rr->rr_off < UMEM_PAGE_SIZE) || rr->rr_off >= lim ||
+			    rr->rr_len > lim - rr->rr_off ||
+			    dlen > (uint64_t)(rec + rh.rh_len - data)) {
 				D_ERROR("log record tx " DF_U64 " has a bad range\n", rh.rh_txid);
 				D_GOTO(out, rc = -DER_DF_INVAL);
 			}
-			data += rr->rr_len;
+			has_ext |= ext;
+			data += dlen;
 		}
 		data = p + (uint64_t)rh.rh_nr * sizeof(struct umem_rec_range);
 		for (i = 0; i < rh.rh_nr; i++) {
 			struct umem_rec_range *rr = (struct umem_rec_range *)p + i;
 
+			if (rr->rr_flags & UMEM_RR_EXT) {
+				data += D_ALIGNUP((uint64_t)rr->rr_len, 8);
+				continue;
+			}
 			memcpy(pool->up_base + rr->rr_off, data, rr->rr_len);
 			umem_mark_dirty(pool, rr->rr_off, rr->rr_len);
 			data += rr->rr_len;
+		}
+		/* side-file data is rewritten after the scan, from the last synced point on */
+		if (rh.rh_flags & UMEM_RH_EXT_SYNCED)
+			nr_ext = 0;
+		else if (has_ext) {
+			if (nr_ext == max_ext) {
+				uint64_t *tmp;
+				uint32_t ncap = max_ext ? max_ext * 2 : 64;
+
+				D_REALLOC_ARRAY(tmp, ext_lsns, max_ext, ncap);
+				if (tmp == NULL)
+					D_GOTO(out, rc = -DER_NOMEM);
+				ext_lsns = tmp;
+				max_ext = ncap;
+			}
+			ext_lsns[nr_ext++] = lsn;
 		}
 		gen = rh.rh_gen;
 		txid = rh.rh_txid;
 		lsn += rh.rh_len;
 		nr++;
 	}
-	rc = 0;
+	rc = replay_ext(pool, ext_lsns, nr_ext, &rec, &rec_cap);
+	if (rc != 0)
+		goto out;
 	wal->wl_next = wal->wl_flushed = wal->wl_durable = lsn;
 	wal->wl_tail = pool->up_hdr.uh_ckpt_lsn;
 	wal->wl_txid = txid;
 	pool->up_replayed = nr;
 	D_INFO("replayed %lu transactions, log " DF_U64 ".." DF_U64 "\n", nr, start, lsn);
 out:
+	D_FREE(ext_lsns);
 	D_FREE(rec);
 	return rc;
 }
@@ -403,7 +541,11 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	for (i = 1; i < tx->tx_nr_lines; i++)
 		if (lines[i] != lines[i - 1] + 1)
 			nr++;
+	if (tx->tx_nr_lines == 0)
+		nr = 0;
 	len = sizeof(*rh) + (uint64_t)nr * sizeof(*rr) + (uint64_t)tx->tx_nr_lines * UMEM_LINE_SIZE;
+	for (i = 0; i < tx->tx_nr_exts; i++)
+		len += sizeof(*rr) + D_ALIGNUP((uint64_t)tx->tx_exts[i].te_len, 8);
 	if (len > UINT32_MAX)
 		return -DER_NOSPACE;
 
@@ -446,9 +588,10 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	rh->rh_gen = wal->wl_gen;
 	rh->rh_txid = ++wal->wl_txid;
 	rh->rh_len = (uint32_t)len;
-	rh->rh_nr = nr;
+	rh->rh_nr = nr + tx->tx_nr_exts;
+	rh->rh_flags = tx->tx_ext_synced ? UMEM_RH_EXT_SYNCED : 0;
 	rr = (struct umem_rec_range *)(rh + 1);
-	data = (char *)(rr + nr);
+	data = (char *)(rr + nr + tx->tx_nr_exts);
 	for (i = 0, j = 0; i < tx->tx_nr_lines; j++) {
 		uint64_t first = lines[i], n = 1;
 
@@ -456,10 +599,22 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 			n++;
 		rr[j].rr_off = first << UMEM_LINE_SHIFT;
 		rr[j].rr_len = (uint32_t)(n << UMEM_LINE_SHIFT);
-		rr[j].rr_pad = 0;
+		rr[j].rr_flags = 0;
 		memcpy(data, pool->up_base + rr[j].rr_off, rr[j].rr_len);
 		data += rr[j].rr_len;
 		i += n;
+	}
+	for (i = 0; i < tx->tx_nr_exts; i++, j++) {
+		struct umem_tx_ext *te = &tx->tx_exts[i];
+		uint32_t pad = D_ALIGNUP(te->te_len, 8) - te->te_len;
+
+		rr[j].rr_off = te->te_off;
+		rr[j].rr_len = te->te_len;
+		rr[j].rr_flags = UMEM_RR_EXT;
+		memcpy(data, te->te_buf, te->te_len);
+		memset(data + te->te_len, 0, pad);
+		data += te->te_len + pad;
+		pool->up_ext_dirty = true;
 	}
 	rh->rh_csum = rec_csum(rh, len);
 	wal->wl_buf_len += len;
@@ -467,8 +622,11 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	wal->wl_bytes += len;
 	*end_lsn = wal->wl_next;
 	*txidp = rh->rh_txid;
-	/* relaxed policy: the first pending record arms the flusher's timer */
-	if (wal->wl_sync_ms == 0 || was_empty || wal->wl_buf_len >= WAL_FLUSH_EARLY)
+	/*
+	 * relaxed policy: the first pending record arms the flusher's timer. Sync every: the
+	 * committer either writes the log itself or wakes the flusher when it queues its waiter.
+	 */
+	if (wal->wl_sync_ms > 0 && (was_empty || wal->wl_buf_len >= WAL_FLUSH_EARLY))
 		pthread_cond_signal(&wal->wl_cond);
 out:
 	pthread_mutex_unlock(&wal->wl_lock);
@@ -501,6 +659,14 @@ wal_write(struct umem_wal *wal, const char *buf, size_t len, uint64_t start)
 	return fdatasync(wal->wl_fd) == 0 ? 0 : umem_errno2der(errno);
 }
 
+struct wal_batch {
+	uint64_t start;
+	uint64_t end;
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+
 static void
 wal_complete(struct umem_wal *wal, d_list_t *done)
 {
@@ -530,28 +696,84 @@ wal_call(d_list_t *done, int rc)
 	}
 }
 
+/* Take the pending buffer for writing (log lock held, no batch being written). */
+static void
+wal_take(struct umem_wal *wal, struct wal_batch *b)
+{
+	b->start = wal->wl_flushed;
+	b->end = wal->wl_next;
+	b->buf = wal->wl_buf;
+	b->len = wal->wl_buf_len;
+	b->cap = wal->wl_buf_cap;
+	wal->wl_buf = wal->wl_spare;
+	wal->wl_buf_cap = wal->wl_spare_cap;
+	wal->wl_buf_len = 0;
+	wal->wl_spare = NULL;
+	wal->wl_spare_cap = 0;
+	wal->wl_flushed = b->end;
+	wal->wl_writing = true;
+}
+
+/*
+ * Account a written batch (log lock held), then drop the lock to complete its waiters.
+ * Returns with the lock released; \a kick says whether the log wants a checkpoint.
+ */
+static void
+wal_done(struct umem_pool *pool, struct wal_batch *b, int rc)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	d_list_t done;
+	bool kick;
+
+	wal->wl_spare = b->buf;
+	wal->wl_spare_cap = b->cap;
+	wal->wl_writing = false;
+	if (rc != 0 && wal->wl_err == 0) {
+		D_ERROR("log write failed: %d; the heap is read-only from now on\n", rc);
+		wal->wl_err = rc;
+	}
+	if (rc == 0) {
+		wal->wl_durable = b->end;
+		wal->wl_syncs++;
+	}
+	D_INIT_LIST_HEAD(&done);
+	wal_complete(wal, &done);
+	pthread_cond_broadcast(&wal->wl_dcond);
+	/* the flusher may wait for this batch to serve waiters queued meanwhile, or to stop */
+	if (!d_list_empty(&wal->wl_waiters) || wal->wl_urgent || wal->wl_stop || wal->wl_sync_ms)
+		pthread_cond_signal(&wal->wl_cond);
+	kick = umem_wal_used(wal) > wal->wl_size / 4 && !(pool->up_flags & UMEM_POOL_NO_BG_CKPT);
+	rc = wal->wl_err;
+	pthread_mutex_unlock(&wal->wl_lock);
+	wal_call(&done, rc);
+	if (kick)
+		umem_ckpt_kick(pool);
+}
+
 static void *
 wal_flusher(void *arg)
 {
 	struct umem_pool *pool = arg;
 	struct umem_wal *wal = &pool->up_wal;
 	struct timespec last, now, dl;
-	d_list_t done;
-	bool kick;
+	struct wal_batch b;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	pthread_mutex_lock(&wal->wl_lock);
 	while (true) {
 		bool pending = wal->wl_next > wal->wl_flushed;
-		uint64_t start, end, due;
-		char *buf;
-		size_t len, cap;
+		uint64_t due;
 
-		if (!pending && wal->wl_stop)
+		if (!pending && wal->wl_stop && !wal->wl_writing)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		due = (uint64_t)last.tv_sec * 1000 + last.tv_nsec / 1000000 + wal->wl_sync_ms;
+		if (wal->wl_writing) {
+			/* an inline committer is writing; it signals when done */
+			pthread_cond_wait(&wal->wl_cond, &wal->wl_lock);
+			continue;
+		}
 		if (!pending || (wal->wl_sync_ms > 0 && !wal->wl_urgent && !wal->wl_stop &&
 				 wal->wl_buf_len < WAL_FLUSH_EARLY &&
 				 (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 < due)) {
@@ -565,47 +787,50 @@ wal_flusher(void *arg)
 			continue;
 		}
 		/* swap buffers: committers keep appending while this batch is written */
-		start = wal->wl_flushed;
-		end = wal->wl_next;
-		buf = wal->wl_buf;
-		len = wal->wl_buf_len;
-		cap = wal->wl_buf_cap;
-		wal->wl_buf = wal->wl_spare;
-		wal->wl_buf_cap = wal->wl_spare_cap;
-		wal->wl_buf_len = 0;
-		wal->wl_spare = NULL;
-		wal->wl_spare_cap = 0;
-		wal->wl_flushed = end;
+		wal_take(wal, &b);
 		pthread_mutex_unlock(&wal->wl_lock);
 
-		rc = wal->wl_err ? wal->wl_err : wal_write(wal, buf, len, start);
+		rc = wal->wl_err ? wal->wl_err : wal_write(wal, b.buf, b.len, b.start);
 		clock_gettime(CLOCK_MONOTONIC, &last);
 
 		pthread_mutex_lock(&wal->wl_lock);
-		wal->wl_spare = buf;
-		wal->wl_spare_cap = cap;
-		if (rc != 0 && wal->wl_err == 0) {
-			D_ERROR("log write failed: %d; the heap is read-only from now on\n", rc);
-			wal->wl_err = rc;
-		}
-		if (rc == 0) {
-			wal->wl_durable = end;
-			wal->wl_syncs++;
-		}
-		D_INIT_LIST_HEAD(&done);
-		wal_complete(wal, &done);
-		pthread_cond_broadcast(&wal->wl_dcond);
-		kick = umem_wal_used(wal) > wal->wl_size / 4 &&
-		       !(pool->up_flags & UMEM_POOL_NO_BG_CKPT);
-		rc = wal->wl_err;
-		pthread_mutex_unlock(&wal->wl_lock);
-		wal_call(&done, rc);
-		if (kick)
-			umem_ckpt_kick(pool);
+		wal_done(pool, &b, rc);
 		pthread_mutex_lock(&wal->wl_lock);
 	}
 	pthread_mutex_unlock(&wal->wl_lock);
 	return NULL;
+}
+
+int
+umem_wal_sync_inline(struct umem_pool *pool, uint64_t lsn)
+{
+	struct umem_wal *wal = &pool->up_wal;
+	struct wal_batch b;
+	int rc;
+
+	pthread_mutex_lock(&wal->wl_lock);
+	rc = wal->wl_err;
+	if (rc != 0 || wal->wl_durable >= lsn) {
+		pthread_mutex_unlock(&wal->wl_lock);
+		return rc;
+	}
+	if (wal->wl_writing || !d_list_empty(&wal->wl_waiters) || wal->wl_flushed >= lsn) {
+		pthread_mutex_unlock(&wal->wl_lock);
+		return 1;
+	}
+	wal_take(wal, &b);
+	pthread_mutex_unlock(&wal->wl_lock);
+
+	rc = wal_write(wal, b.buf, b.len, b.start);
+
+	pthread_mutex_lock(&wal->wl_lock);
+	wal_done(pool, &b, rc);
+	pthread_mutex_lock(&wal->wl_lock);
+	rc = wal->wl_err;
+	if (rc == 0 && wal->wl_durable < lsn)
+		rc = -DER_IO; /* cannot happen: the batch ended at or past our record */
+	pthread_mutex_unlock(&wal->wl_lock);
+	return rc;
 }
 
 int

@@ -103,7 +103,32 @@ struct umem_wait_ops {
 	/** Release the waiter; called from any thread. */
 	void (*uwo_wake)(void *cookie);
 	void (*uwo_destroy)(void *cookie);
+	/**
+	 * Optional: true when the caller has nothing else to run meanwhile (a ULT whose xstream
+	 * has no other ready ULT). A lone committer then writes and syncs its record itself
+	 * instead of handing it to the flusher thread; with other work ready it parks, so that
+	 * work can commit into the same fdatasync. NULL: never (every durable commit
+	 * parks through uwo_wait). The default pthread ops say always.
+	 */
+	bool (*uwo_alone)(void);
 };
+
+struct umem_instance;
+
+/**
+ * Carry \a len bytes at \a buf, destined for offset \a off of the heap's side file
+ * (umem_pool_attr::upa_ext_path), in the running transaction's redo record. The caller also
+ * writes them to the side file itself (no sync needed): once the commit is durable the bytes
+ * survive a crash through log replay, and a checkpoint syncs the side file before trimming.
+ * \a buf must stay valid until the outermost commit/abort. No-op for non-BMEM instances.
+ */
+int umem_tx_add_ext(struct umem_instance *umm, uint64_t off, const void *buf, uint32_t len);
+/**
+ * Declare that every side-file write issued before this transaction's commit is already
+ * durable (the caller fdatasync'ed the side file): replay then skips side-file data of this
+ * and all earlier records, so it can never overwrite newer bytes written directly.
+ */
+int umem_tx_ext_synced(struct umem_instance *umm);
 
 /** Install process-wide wait ops (NULL restores the pthread default). */
 void umem_set_wait_ops(const struct umem_wait_ops *ops);
@@ -139,6 +164,12 @@ struct umem_pool_attr {
 	uint32_t upa_ckpt_interval_ms;
 	/** WAL sync policy: -1: env DAOS_WAL_SYNC; 0: every commit; N > 0: within N ms */
 	int upa_sync_ms;
+	/**
+	 * Optional side file (a data blob) whose bytes transactions may carry as redo
+	 * (umem_tx_add_ext): replayed into it at open, fdatasync'ed by every checkpoint before
+	 * the log is trimmed. NULL: none (a log holding side-file data then fails to open).
+	 */
+	const char *upa_ext_path;
 };
 
 struct umem_pool_stats {

@@ -93,6 +93,8 @@ int bio_blob_close(struct bio_blob *blob);
 /** Remove a (closed) blob file; -DER_NONEXIST if absent. */
 int bio_blob_destroy(const char *path);
 uint64_t bio_blob_size(struct bio_blob *blob);
+/** The blob lives in memory (tmpfs/ramfs): fdatasync costs nothing there. */
+bool bio_blob_in_memory(struct bio_blob *blob);
 bool bio_blob_faulty(struct bio_blob *blob);
 bool bio_blob_direct(struct bio_blob *blob);
 /** Make completed writes durable (fdatasync). */

@@ -207,6 +207,12 @@ out:
 }
 
 static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dattr *)a)->name, ((const struct dattr *)b)->name);
+}
+
+static int
 list_names(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, const char *id,
 	   struct dattr **out, int *nr_out)
 {
@@ -248,6 +254,9 @@ list_names(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, const c
 		off += len + 1;
 	}
 	D_FREE(buf);
+	/* the services return them in hash order: sort for stable output */
+	if (nr > 1)
+		qsort(at, nr, sizeof(*at), name_cmp);
 	*out = at;
 	*nr_out = nr;
 	return 0;

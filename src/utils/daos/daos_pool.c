@@ -64,9 +64,9 @@ pool_query(struct dcli *d, struct dargs *a)
 		printf(",\n    \"state\": \"Ready\",\n    \"total_targets\": %u,\n"
 		       "    \"active_targets\": %u,\n    \"total_engines\": %u,\n"
 		       "    \"disabled_targets\": %u,\n    \"version\": %u,\n"
-		       "    \"svc_ldr\": %u,\n",
+		       "    \"leader\": %u,\n    \"svc_ldr\": %u,\n",
 		       info.pi_ntargets, info.pi_ntargets - info.pi_ndisabled, info.pi_nnodes,
-		       info.pi_ndisabled, info.pi_map_ver, info.pi_leader);
+		       info.pi_ndisabled, info.pi_map_ver, info.pi_leader, info.pi_leader);
 		printf("    \"rebuild\": {\"status\": %d, \"state\": \"%s\", \"objects\": %lu, "
 		       "\"records\": %lu},\n    \"tier_stats\": [",
 		       info.pi_rebuild_st.rs_errno,

@@ -15,6 +15,7 @@
 #include <gurt/common.h>
 #include <daos/prop.h>
 #include <daos/security.h>
+#include <daos_srv/pool.h>
 #include "srv_internal.h"
 
 RDB_STRING_KEY(ds_pool_key_, prop);
@@ -1058,4 +1059,85 @@ out:
 	out->pao_rc = rc;
 	crt_reply_send(rpc);
 	D_FREE(data.iov_buf);
+}
+
+/* ---- for other server modules (daos_srv/pool.h) ---- */
+
+int
+ds_pool_svc_db(const uuid_t uuid, struct rdb **db)
+{
+	struct pool_svc *svc = svc_find(uuid);
+	uint64_t term;
+
+	if (svc == NULL)
+		return -DER_NONEXIST;
+	if (!rdb_is_leader(svc->ps_db, &term))
+		return -DER_NOTLEADER;
+	*db = svc->ps_db;
+	return 0;
+}
+
+int
+ds_pool_svc_tx_begin(const uuid_t uuid, struct rdb_tx *tx)
+{
+	struct pool_svc *svc = svc_find(uuid);
+
+	if (svc == NULL)
+		return -DER_NONEXIST;
+	return svc_tx_begin(svc, tx);
+}
+
+int
+ds_pool_svc_hdl_get(struct rdb_tx *tx, const uuid_t hdl, uint64_t *flags, uint32_t *uid,
+		    uint32_t *gid)
+{
+	rdb_path_t path;
+	struct svc_hdl h;
+	d_iov_t key, val;
+	int rc;
+
+	if (hdl_is_nil(hdl))
+		return -DER_NO_HDL;
+	rc = rdb_path_init(&path);
+	if (rc == 0)
+		rc = rdb_path_push(&path, &rdb_path_root_key);
+	if (rc == 0)
+		rc = rdb_path_push(&path, &ds_pool_key_handles);
+	if (rc == 0) {
+		d_iov_set(&key, (void *)hdl, sizeof(uuid_t));
+		d_iov_set(&val, &h, sizeof(h));
+		rc = rdb_tx_lookup(tx, &path, &key, &val);
+		if (rc == -DER_NONEXIST || rc == -DER_MISMATCH)
+			rc = -DER_NO_HDL;
+	}
+	rdb_path_fini(&path);
+	if (rc != 0)
+		return rc;
+	if (flags != NULL)
+		*flags = h.sh_flags;
+	if (uid != NULL)
+		*uid = h.sh_uid;
+	if (gid != NULL)
+		*gid = h.sh_gid;
+	return 0;
+}
+
+int
+ds_pool_svc_prop_get(struct rdb_tx *tx, daos_prop_t **prop)
+{
+	rdb_path_t path;
+	d_iov_t val;
+	int rc;
+
+	rc = rdb_path_init(&path);
+	if (rc == 0)
+		rc = rdb_path_push(&path, &rdb_path_root_key);
+	if (rc == 0) {
+		d_iov_set(&val, NULL, 0);
+		rc = rdb_tx_lookup(tx, &path, &ds_pool_key_prop, &val);
+	}
+	if (rc == 0)
+		rc = daos_prop_decode(val.iov_buf, val.iov_len, prop);
+	rdb_path_fini(&path);
+	return rc;
 }

@@ -190,7 +190,7 @@ daos cont destroy-snap sxb sxb --snap s2
 daos cont destroy-snap sxb sxb --epc "$e1"
 daos cont list-snaps sxb sxb | grep -q "s2\|^$e1$" && fail "destroy-snap"
 daos cont create-snap sxb sxb >/dev/null
-daos cont destroy-snap sxb sxb --epcrange "1-$(printf '%d' 0xffffffffffffff)"
+daos cont destroy-snap sxb sxb --epcrange 1-0xffffffffffffffff
 [ "$(daos -j cont list-snaps sxb sxb | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["response"]))')" = 0 ] ||
 	fail "destroy-snap --epcrange"
 expect_daos_fail DER_INVAL cont destroy-snap sxb sxb

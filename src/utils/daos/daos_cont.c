@@ -64,6 +64,9 @@ cont_open(struct dcli *d, struct dargs *a, unsigned int pflags, unsigned int cfl
 	memset(c, 0, sizeof(*c));
 	if (cont_ids(d, a, &c->pool, &c->cont, &c->next) != 0)
 		return d->rc;
+	/* the container service refuses a writable open through a read-only pool handle */
+	if (cflags & (DAOS_COO_RW | DAOS_COO_EX))
+		pflags = DAOS_PC_RW;
 	rc = daos_pool_connect(c->pool, NULL, pflags, &c->poh, &c->pinfo, NULL);
 	if (rc != 0)
 		return dfail(d, rc, "failed to connect to pool %s", c->pool);

@@ -204,7 +204,13 @@ daos cont delete-acl sxb sxb --principal u:bob@ | grep -q "bob@" && fail "delete
 printf '# owner and group\nA::OWNER@:rwdtTaAo\nA:G:GROUP@:rwtT\nA::EVERYONE@:r\n' >"$WORK/acl"
 daos cont overwrite-acl sxb sxb --acl-file "$WORK/acl" | grep -q "^A::EVERYONE@:r" ||
 	fail "overwrite-acl"
+daos cont get-acl sxb sxb --outfile "$WORK/acl2" | grep -q "Wrote ACL" || fail "get-acl -o"
+grep -q "^A::EVERYONE@:r" "$WORK/acl2" || fail "ACL file"
+daos cont overwrite-acl sxb sxb --acl-file "$WORK/acl2" >/dev/null || fail "ACL file round trip"
+js=$(daos -j cont get-acl sxb sxb)
+[ "$(json_get "$js" '"A::EVERYONE@:r" in r["acl"]')" = True ] || fail "get-acl -j: $js"
 expect_daos_fail DER_INVAL cont update-acl sxb sxb --entry "not an ace"
+expect_daos_fail DER_INVAL cont delete-acl sxb sxb --principal "nobody"
 
 echo "=== destroy; the older create forms"
 daos cont destroy sxb sxb | grep -q "Successfully destroyed container sxb" || fail "destroy"

@@ -48,7 +48,7 @@ static const struct dopt_desc dopts[] = {
 	{O_EPCRANGE, "epcrange", 'r', true},
 	{O_ENTRY, "entry", 'e', true},
 	{O_PRINCIPAL, "principal", 'P', true},
-	{O_OUTFILE, "outfile", 'O', true},
+	{O_OUTFILE, "outfile", 'o', true},
 	{O_SHOW_ENABLED, "show-enabled", 'e', false},
 	{O_HEALTH_ONLY, "health-only", 't', false},
 	{O_JSON, "json", 'j', false},

@@ -963,7 +963,7 @@ out:
 /* ---- ACL ---- */
 
 static void
-print_acl(struct dcli *d, daos_prop_t *prop, bool verbose)
+print_acl(struct dcli *d, daos_prop_t *prop, bool verbose, FILE *out)
 {
 	struct daos_prop_entry *acl = daos_prop_entry_get(prop, DAOS_PROP_CO_ACL);
 	struct daos_prop_entry *own = daos_prop_entry_get(prop, DAOS_PROP_CO_OWNER);
@@ -990,24 +990,37 @@ print_acl(struct dcli *d, daos_prop_t *prop, bool verbose)
 		printf("\n  }");
 		return;
 	}
-	printf("# Owner: %s\n# Owner-Group: %s\n", own && own->dpe_str ? own->dpe_str : "",
-	       grp && grp->dpe_str ? grp->dpe_str : "");
+	fprintf(out, "# Owner: %s\n# Owner-Group: %s\n", own && own->dpe_str ? own->dpe_str : "",
+		grp && grp->dpe_str ? grp->dpe_str : "");
 	if (acl != NULL)
-		daos_acl_to_stream(stdout, acl->dpe_val_ptr, verbose);
+		daos_acl_to_stream(out, acl->dpe_val_ptr, verbose);
 }
 
 static int
-show_acl(struct dcli *d, struct dcont *c)
+show_acl(struct dcli *d, struct dcont *c, const char *outfile)
 {
 	daos_prop_t *prop = NULL;
+	FILE *out = stdout;
 	int rc;
 
 	rc = daos_cont_get_acl(c->coh, &prop, NULL);
 	if (rc != 0)
 		return dfail(d, rc, "failed to get the ACL of container %s", c->cont);
-	print_acl(d, prop, d->verbose);
+	/* an ACL file that overwrite-acl/update-acl --acl-file read back */
+	if (outfile != NULL) {
+		out = fopen(outfile, "w");
+		if (out == NULL) {
+			daos_prop_free(prop);
+			return dfail(d, -DER_IO, "cannot write %s", outfile);
+		}
+	}
+	print_acl(d, prop, d->verbose, out);
+	if (out != stdout && fclose(out) != 0)
+		dfail(d, -DER_IO, "cannot write %s", outfile);
+	else if (out != stdout && !d->json)
+		printf("Wrote ACL to output file: %s\n", outfile);
 	daos_prop_free(prop);
-	return 0;
+	return d->rc;
 }
 
 static int
@@ -1017,7 +1030,7 @@ cont_get_acl(struct dcli *d, struct dargs *a)
 
 	if (cont_open(d, a, DAOS_PC_RO, DAOS_COO_RO, &c) != 0)
 		return d->rc;
-	show_acl(d, &c);
+	show_acl(d, &c, a->opt[O_OUTFILE]);
 	cont_close(&c);
 	return d->rc;
 }
@@ -1091,7 +1104,7 @@ cont_acl_change(struct dcli *d, struct dargs *a, bool overwrite)
 		dfail(d, rc, "failed to %s the ACL of container %s",
 		      overwrite ? "overwrite" : "update", c.cont);
 	else
-		show_acl(d, &c);
+		show_acl(d, &c, NULL);
 	daos_acl_free(acl);
 	cont_close(&c);
 	return d->rc;
@@ -1128,7 +1141,7 @@ cont_delete_acl(struct dcli *d, struct dargs *a)
 			dfail(d, rc, "failed to delete ACE of %s from container %s",
 			      a->opt[O_PRINCIPAL], c.cont);
 		else
-			show_acl(d, &c);
+			show_acl(d, &c, NULL);
 		cont_close(&c);
 	}
 	D_FREE(name);

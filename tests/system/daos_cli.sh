@@ -258,7 +258,7 @@ expect_daos_fail DER_INVAL cont create sxb c9 --type POSIX --oclass S1 --propert
 expect_daos_fail DER_INVAL cont query sxb
 expect_daos_fail DER_INVAL cont create
 expect_daos_fail DER_INVAL cont query sxb sxb --nosuch
-daos cont list sxb | grep -q c9 && fail "a failed create left a container"
+daos cont list sxb | grep -q "^  c9 " && fail "a failed create left a container"
 
 echo "=== destroy everything"
 for c in sxb c2 c3 c4 "$uuid5"; do

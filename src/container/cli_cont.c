@@ -675,7 +675,7 @@ dc_cont_attr(daos_handle_t coh, uint32_t op, int n, char const *const names[],
 	if (rc == 0 && op == CONT_ATTR_SET)
 		rc = cont_attr_pack_values(n, (const void *const *)values, sizes, &viov);
 	if (rc != 0)
-		return rc;
+		goto out_free;
 	cont = dc_hdl2cont(coh);
 	if (cont == NULL)
 		D_GOTO(out_free, rc = -DER_NO_HDL);

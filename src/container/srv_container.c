@@ -9,6 +9,7 @@
 #include <daos/prop.h>
 #include <daos/security.h>
 #include <daos_pool.h>
+#include <daos_srv/container.h>
 #include "srv_internal.h"
 
 /* ---- handles of a container ---- */
@@ -448,11 +449,11 @@ ds_cont_hdlr_create(crt_rpc_t *rpc)
 
 /*
  * The service's records go in one TX. Per-target VOS containers are created
- * by the object layer at first I/O; it removes them when it sees the
- * container gone (see README.md).
+ * by the object layer at first I/O and removed through its
+ * ds_cont_tgt_destroy() hook after the commit (daos_srv/container.h).
  */
 static int
-cont_destroy(struct cont_ctx *cx, struct cont_destroy_in *in)
+cont_destroy(struct cont_ctx *cx, struct cont_destroy_in *in, uuid_t uuid)
 {
 	struct daos_prop_entry *lbl;
 	struct hdl_list l = {0};
@@ -492,8 +493,10 @@ cont_destroy(struct cont_ctx *cx, struct cont_destroy_in *in)
 	}
 	if (rc == 0)
 		rc = rdb_tx_commit(&cx->cx_tx);
-	if (rc == 0)
+	if (rc == 0) {
 		D_INFO("container " DF_UUID " destroyed\n", DP_UUID(c.c_uuid));
+		uuid_copy(uuid, c.c_uuid);
+	}
 out:
 	D_FREE(l.hl_ents);
 	cont_fini(&c);
@@ -506,12 +509,21 @@ ds_cont_hdlr_destroy(crt_rpc_t *rpc)
 	struct cont_destroy_in *in = crt_req_get(rpc);
 	struct cont_destroy_out *out = crt_reply_get(rpc);
 	struct cont_ctx cx;
+	uuid_t uuid;
 	int rc;
 
 	rc = cont_ctx_enter(&cx, in->cdi_pool, in->cdi_pool_hdl);
 	if (rc == 0) {
-		rc = cont_destroy(&cx, in);
+		rc = cont_destroy(&cx, in, uuid);
 		cont_ctx_exit(&cx);
+	}
+	/* the targets' VOS containers, once the object layer provides the hook */
+	if (rc == 0 && ds_cont_tgt_destroy != NULL) {
+		int rc2 = ds_cont_tgt_destroy(in->cdi_pool, uuid);
+
+		if (rc2 != 0)
+			D_WARN("container " DF_UUID ": VOS containers left on targets: " DF_RC "\n",
+			       DP_UUID(uuid), DP_RC(rc2));
 	}
 	out->cdo_rc = rc;
 	crt_reply_send(rpc);

@@ -17,6 +17,9 @@ echo "=== a stranger uid"
 # everyone may connect read-only; the container ACL grants the stranger nothing
 dmg pool update-acl tank -e A::EVERYONE@:r >/dev/null
 ASAN_OPTIONS=detect_leaks=0 timeout 60 "$CLIENT" --expect-no-perm tank mine
+# with A::EVERYONE@:r on the container: reading only
+"$CLIENT" --grant-read tank mine
+ASAN_OPTIONS=detect_leaks=0 timeout 60 "$CLIENT" --expect-read-only tank mine
 
 echo "=== restart keeps containers, properties, attributes, snapshots"
 "$CLIENT" --create tank kept
@@ -26,6 +29,9 @@ wait_joined 1
 timeout 60 "$CLIENT" --check tank kept
 timeout 60 "$CLIENT" --check tank mine
 timeout 60 "$CLIENT" --count tank kept 1
+
+echo "=== rates (reported, not asserted)"
+timeout 120 "$CLIENT" --bench tank "${CONT_BENCH_N:-50}"
 
 echo "=== pool destroy takes the containers along"
 dmg pool destroy --force tank >/dev/null

@@ -5,9 +5,14 @@
  *   cont_client --check POOL LABEL      ... still there with the same values (after restarts)
  *   cont_client --expect-no-perm POOL LABEL
  *                                       as uid/gid 65534: open and create refused
+ *   cont_client --grant-read POOL LABEL add A::EVERYONE@:r to the container's ACL
+ *   cont_client --expect-read-only POOL LABEL
+ *                                       as uid/gid 65534: read-only open and reads work,
+ *                                       writes and read-write opens are refused
  *   cont_client --stress POOL ID N      create N containers "s<ID>-<i>", destroy the odd ones
  *   cont_client --count POOL PREFIX N   exactly N containers whose label starts with PREFIX,
  *                                       no label twice
+ *   cont_client --bench POOL N          N rounds of create, open, query, close, destroy: rates
  * Exit 0 on success.
  */
 #include <stdio.h>
@@ -15,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <grp.h>
+#include <time.h>
 #include <daos.h>
 #include <gurt/common.h>
 
@@ -33,7 +39,7 @@ static const void *attr_values[] = {"blue", "42"};
 static size_t attr_sizes[] = {4, 2};
 
 static daos_handle_t
-connect(const char *pool, unsigned int flags)
+cc_connect(const char *pool, unsigned int flags)
 {
 	daos_handle_t poh;
 	int rc;
@@ -102,7 +108,7 @@ check_props(daos_handle_t coh, const char *label)
 static int
 mode_create(const char *pool, const char *label)
 {
-	daos_handle_t poh = connect(pool, DAOS_PC_RW), coh;
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
 	daos_prop_t *prop = create_props();
 	daos_epoch_t epoch;
 	int rc;
@@ -125,7 +131,7 @@ mode_create(const char *pool, const char *label)
 static int
 mode_check(const char *pool, const char *label)
 {
-	daos_handle_t poh = connect(pool, DAOS_PC_RW), coh;
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
 	char name[DAOS_SNAPSHOT_MAX_LEN], *names[] = {name};
 	daos_cont_info_t info;
 	daos_anchor_t anchor = {0};
@@ -148,17 +154,23 @@ mode_check(const char *pool, const char *label)
 	return 0;
 }
 
+static void
+drop_privileges(void)
+{
+	if (geteuid() == 0)
+		CHECK(setgroups(0, NULL) == 0 && setegid(65534) == 0 && seteuid(65534) == 0,
+		      "cannot drop privileges");
+}
+
 static int
 mode_no_perm(const char *pool, const char *label)
 {
 	daos_handle_t poh, coh;
 	int rc;
 
-	if (geteuid() == 0)
-		CHECK(setgroups(0, NULL) == 0 && setegid(65534) == 0 && seteuid(65534) == 0,
-		      "cannot drop privileges");
+	drop_privileges();
 	/* the pool ACL lets everyone read: connect, but the container is the owner's */
-	poh = connect(pool, DAOS_PC_RO);
+	poh = cc_connect(pool, DAOS_PC_RO);
 	rc = daos_cont_open(poh, label, DAOS_COO_RO, &coh, NULL, NULL);
 	CHECK(rc == -DER_NO_PERM, "open as a stranger: %d, expected -DER_NO_PERM", rc);
 	rc = daos_cont_create_with_label(poh, "stranger", NULL, NULL, NULL);
@@ -171,9 +183,69 @@ mode_no_perm(const char *pool, const char *label)
 }
 
 static int
+mode_grant_read(const char *pool, const char *label)
+{
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
+	const char *aces[] = {"A::EVERYONE@:r"};
+	struct daos_acl *acl = NULL;
+	int rc;
+
+	rc = daos_cont_open(poh, label, DAOS_COO_RW, &coh, NULL, NULL);
+	CHECK(rc == 0, "open: %d", rc);
+	CHECK(daos_acl_from_strs(aces, 1, &acl) == 0, "acl");
+	rc = daos_cont_update_acl(coh, acl, NULL);
+	CHECK(rc == 0, "update_acl: %d", rc);
+	daos_acl_free(acl);
+	CHECK(daos_cont_close(coh, NULL) == 0, "close");
+	CHECK(daos_pool_disconnect(poh, NULL) == 0, "disconnect");
+	return 0;
+}
+
+static int
+mode_read_only(const char *pool, const char *label)
+{
+	daos_handle_t poh, coh;
+	daos_prop_t *prop;
+	uint64_t oid;
+	daos_epoch_t epoch;
+	int rc;
+
+	drop_privileges();
+	poh = cc_connect(pool, DAOS_PC_RO);
+	rc = daos_cont_open(poh, label, DAOS_COO_RW, &coh, NULL, NULL);
+	CHECK(rc == -DER_NO_PERM, "read-write open as a reader: %d", rc);
+	rc = daos_cont_open(poh, label, DAOS_COO_RO, &coh, NULL, NULL);
+	CHECK(rc == 0, "read-only open as a reader: %d", rc);
+	check_attrs(coh);
+	rc = daos_cont_set_attr(coh, 2, attr_names, attr_values, attr_sizes, NULL);
+	CHECK(rc == -DER_NO_PERM, "set_attr as a reader: %d", rc);
+	rc = daos_cont_alloc_oids(coh, 1, &oid, NULL);
+	CHECK(rc == -DER_NO_PERM, "alloc_oids as a reader: %d", rc);
+	rc = daos_cont_create_snap(coh, &epoch, NULL, NULL);
+	CHECK(rc == -DER_NO_PERM, "snapshot as a reader: %d", rc);
+	/* r only: no get-prop, no get-acl */
+	prop = daos_prop_alloc(0);
+	rc = daos_cont_query(coh, NULL, prop, NULL);
+	CHECK(rc == -DER_NO_PERM, "query properties as a reader: %d", rc);
+	daos_prop_free(prop);
+	rc = daos_cont_get_acl(coh, &prop, NULL);
+	CHECK(rc == -DER_NO_PERM, "get_acl as a reader: %d", rc);
+	prop = daos_prop_alloc(1);
+	prop->dpp_entries[0].dpe_type = DAOS_PROP_CO_SNAPSHOT_MAX;
+	prop->dpp_entries[0].dpe_val = 3;
+	rc = daos_cont_set_prop(coh, prop, NULL);
+	CHECK(rc == -DER_NO_PERM, "set_prop as a reader: %d", rc);
+	daos_prop_free(prop);
+	CHECK(daos_cont_close(coh, NULL) == 0, "close");
+	CHECK(daos_pool_disconnect(poh, NULL) == 0, "disconnect");
+	printf("cont_client: reader limited to reading as expected\n");
+	return 0;
+}
+
+static int
 mode_stress(const char *pool, const char *id, int n)
 {
-	daos_handle_t poh = connect(pool, DAOS_PC_RW), coh;
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
 	char label[64];
 	int i, rc;
 
@@ -202,7 +274,7 @@ mode_stress(const char *pool, const char *id, int n)
 static int
 mode_count(const char *pool, const char *prefix, int expect)
 {
-	daos_handle_t poh = connect(pool, DAOS_PC_RO);
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RO);
 	struct daos_pool_cont_info *buf;
 	daos_size_t n = 0, i, j;
 	int rc, found = 0;
@@ -226,6 +298,61 @@ mode_count(const char *pool, const char *prefix, int expect)
 	free(buf);
 	CHECK(daos_pool_disconnect(poh, NULL) == 0, "disconnect");
 	printf("cont_client: %d containers %s*\n", found, prefix);
+	return 0;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+mode_bench(const char *pool, int n)
+{
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
+	double t[6];
+	daos_cont_info_t info;
+	char label[32];
+	uint64_t oid;
+	int i, rc;
+
+	CHECK(n > 0, "N > 0");
+	t[0] = now_s();
+	for (i = 0; i < n; i++) {
+		snprintf(label, sizeof(label), "bench-%d", i);
+		rc = daos_cont_create_with_label(poh, label, NULL, NULL, NULL);
+		CHECK(rc == 0, "create: %d", rc);
+	}
+	t[1] = now_s();
+	rc = daos_cont_open(poh, "bench-0", DAOS_COO_RW, &coh, NULL, NULL);
+	CHECK(rc == 0, "open: %d", rc);
+	for (i = 0; i < n; i++)
+		CHECK(daos_cont_query(coh, &info, NULL, NULL) == 0, "query");
+	t[2] = now_s();
+	for (i = 0; i < n; i++)
+		CHECK(daos_cont_alloc_oids(coh, 1, &oid, NULL) == 0, "alloc");
+	t[3] = now_s();
+	CHECK(daos_cont_close(coh, NULL) == 0, "close");
+	for (i = 0; i < n; i++) {
+		snprintf(label, sizeof(label), "bench-%d", i);
+		CHECK(daos_cont_open(poh, label, DAOS_COO_RO, &coh, NULL, NULL) == 0, "open");
+		CHECK(daos_cont_close(coh, NULL) == 0, "close");
+	}
+	t[4] = now_s();
+	for (i = 0; i < n; i++) {
+		snprintf(label, sizeof(label), "bench-%d", i);
+		CHECK(daos_cont_destroy(poh, label, 0, NULL) == 0, "destroy");
+	}
+	t[5] = now_s();
+	printf("create %.0f/s, query %.0f/s, alloc_oids %.0f/s, open+close %.0f/s, "
+	       "destroy %.0f/s (%d each)\n",
+	       n / (t[1] - t[0]), n / (t[2] - t[1]), n / (t[3] - t[2]), n / (t[4] - t[3]),
+	       n / (t[5] - t[4]), n);
+	CHECK(daos_pool_disconnect(poh, NULL) == 0, "disconnect");
 	return 0;
 }
 
@@ -460,7 +587,7 @@ test_snaps_oids(daos_handle_t coh)
 }
 
 static void
-test_handles(daos_handle_t poh, daos_handle_t coh)
+test_handles(const char *pool, daos_handle_t poh, daos_handle_t coh)
 {
 	daos_handle_t coh2, coh3, eqh;
 	daos_cont_info_t info;
@@ -507,6 +634,30 @@ test_handles(daos_handle_t poh, daos_handle_t coh)
 	CHECK(rc == -DER_NO_HDL, "query through the closed import: %d", rc);
 	daos_cont_close(coh2, NULL);
 
+	/* a handle opened through a pool handle that disconnected no longer counts */
+	{
+		daos_handle_t poh2 = cc_connect(pool, DAOS_PC_RW), coh4;
+
+		rc = daos_cont_open(poh2, "c1-renamed", DAOS_COO_RW, &coh4, NULL, NULL);
+		CHECK(rc == 0, "open through a second pool handle: %d", rc);
+		CHECK(daos_pool_disconnect(poh2, NULL) == 0, "disconnect 2");
+		rc = daos_cont_query(coh4, &info, NULL, NULL);
+		CHECK(rc == -DER_NO_HDL, "query through a disconnected pool handle: %d", rc);
+		CHECK(daos_cont_close(coh4, NULL) == 0, "close 4");
+	}
+	/* an exclusive open that evicts everyone else */
+	rc = daos_cont_open(poh, "c1-renamed", DAOS_COO_RO, &coh3, NULL, NULL);
+	CHECK(rc == 0, "open 3 again: %d", rc);
+	rc = daos_cont_open(poh, "c1-renamed", DAOS_COO_EX | DAOS_COO_EVICT_ALL, &coh, &info, NULL);
+	CHECK(rc == 0 && info.ci_nhandles == 1, "EX evicting all: %d, %u handles", rc,
+	      info.ci_nhandles);
+	rc = daos_cont_query(coh3, &info, NULL, NULL);
+	CHECK(rc == -DER_NO_HDL, "evicted handle: %d", rc);
+	daos_cont_close(coh3, NULL);
+	rc = daos_cont_open(poh, "c1-renamed", DAOS_COO_RO, &coh3, NULL, NULL);
+	CHECK(rc == -DER_BUSY, "open while EX: %d", rc);
+	CHECK(daos_cont_close(coh, NULL) == 0, "close EX");
+
 	rc = daos_cont_open(poh, "c1-renamed", DAOS_COO_RW, &coh, NULL, NULL);
 	CHECK(rc == 0, "reopen: %d", rc);
 	rc = daos_cont_destroy(poh, "c1-renamed", 1, NULL);
@@ -519,7 +670,7 @@ test_handles(daos_handle_t poh, daos_handle_t coh)
 static int
 mode_all(const char *pool)
 {
-	daos_handle_t poh = connect(pool, DAOS_PC_RW), coh;
+	daos_handle_t poh = cc_connect(pool, DAOS_PC_RW), coh;
 	struct daos_pool_cont_info infos[4];
 	daos_size_t n = 0;
 	uuid_t uuid;
@@ -541,7 +692,7 @@ mode_all(const char *pool)
 	rc = daos_pool_list_cont(poh, &n, infos, NULL);
 	CHECK(rc == 0 && n >= 1, "list: %d", rc);
 
-	test_handles(poh, coh);
+	test_handles(pool, poh, coh);
 	CHECK(daos_pool_disconnect(poh, NULL) == 0, "disconnect");
 	printf("cont_client: OK\n");
 	return 0;
@@ -561,8 +712,14 @@ main(int argc, char **argv)
 		rc = mode_check(argv[2], argv[3]);
 	else if (argc == 4 && strcmp(argv[1], "--expect-no-perm") == 0)
 		rc = mode_no_perm(argv[2], argv[3]);
+	else if (argc == 4 && strcmp(argv[1], "--grant-read") == 0)
+		rc = mode_grant_read(argv[2], argv[3]);
+	else if (argc == 4 && strcmp(argv[1], "--expect-read-only") == 0)
+		rc = mode_read_only(argv[2], argv[3]);
 	else if (argc == 5 && strcmp(argv[1], "--stress") == 0)
 		rc = mode_stress(argv[2], argv[3], atoi(argv[4]));
+	else if (argc == 4 && strcmp(argv[1], "--bench") == 0)
+		rc = mode_bench(argv[2], atoi(argv[3]));
 	else if (argc == 5 && strcmp(argv[1], "--count") == 0)
 		rc = mode_count(argv[2], argv[3], atoi(argv[4]));
 	else

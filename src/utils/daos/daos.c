@@ -48,8 +48,9 @@ usage(FILE *out, const struct dcmd *only)
 		for (c = dgroups[g].table; c->name != NULL; c++)
 			if (only == NULL || only == c)
 				fprintf(out, "  daos %s %s\n", dgroups[g].name, c->usage);
-	fprintf(out, "\nPools and containers are named by label or UUID. Environment: "
-		     "DAOS_ACCESS_POINTS=host:port[,...] (default 127.0.0.1:10001).\n");
+	fprintf(out, "\n\"cont\" is an alias of \"container\". Pools and containers are named by "
+		     "label or UUID,\nas positionals or with -p/--pool and -c/--cont. Environment: "
+		     "DAOS_ACCESS_POINTS=host:port[,...]\n(default 127.0.0.1:10001).\n");
 }
 
 /* Global flags, accepted before the group, between group and command, and as -j anywhere. */
@@ -113,8 +114,10 @@ main(int argc, char **argv)
 			cmd = tbl;
 	}
 	if (cmd == NULL) {
-		fprintf(stderr, "ERROR: daos: unknown command `%s %s'\n", argv[i - (i >= argc)],
-			i < argc ? argv[i] : "");
+		if (i >= argc)
+			fprintf(stderr, "ERROR: daos: %s: a command is needed\n", argv[i - 1]);
+		else
+			fprintf(stderr, "ERROR: daos: unknown command `%s'\n", argv[i]);
 		usage(stderr, NULL);
 		return 1;
 	}

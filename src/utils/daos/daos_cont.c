@@ -1181,7 +1181,7 @@ const struct dcmd dcmd_cont[] = {
 	{"container", "destroy-snap", NULL, CONT_O | OPT(O_SNAP) | OPT(O_EPC) | OPT(O_EPCRANGE),
 	 cont_destroy_snap, "destroy-snap POOL CONT --snap NAME | --epc E | --epcrange A-B"},
 	{"container", "get-acl", NULL, CONT_O | OPT(O_OUTFILE), cont_get_acl,
-	 "get-acl POOL CONT [-v]"},
+	 "get-acl POOL CONT [-v] [-o FILE]"},
 	{"container", "overwrite-acl", "replace", CONT_O | OPT(O_ACL_FILE) | OPT(O_ENTRY),
 	 cont_overwrite_acl, "overwrite-acl POOL CONT --acl-file FILE | --entry ACE"},
 	{"container", "update-acl", NULL, CONT_O | OPT(O_ACL_FILE) | OPT(O_ENTRY), cont_update_acl,

@@ -485,9 +485,10 @@ print_info(struct cinfo *i, bool full, bool verbose)
 			rows[n++].key = "Latest close/modify time";
 		}
 		ROW("Number of snapshots", "%u", i->ci.ci_nsnapshots);
-		if (i->ci.ci_lsnapshot != 0)
-			ROW("Latest Persistent Snapshot", "%#lx",
-			    (unsigned long)i->ci.ci_lsnapshot);
+		if (i->ci.ci_lsnapshot != 0) {
+			hlc_str(i->ci.ci_lsnapshot, rows[n].value, sizeof(rows[n].value));
+			rows[n++].key = "Latest Persistent Snapshot";
+		}
 		if (i->posix) {
 			char sz[DAOS_SIZE_STR_MAX];
 

@@ -170,10 +170,14 @@ crt_corpc_aggregate(struct crt_rpc_priv *parent, crt_rpc_t *child)
 static void
 crt_corpc_finish(struct crt_rpc_priv *rpc)
 {
+	struct crt_corpc_ops *ops = rpc->crp_opc_info->coi_co_ops;
 	int rc = crt_reply_send_rc(&rpc->crp_pub, rpc->crp_corpc->co_rc);
 
 	if (rc != 0)
 		D_ERROR("collective opcode %#x: reply failed: %d\n", rpc->crp_pub.cr_opc, rc);
+	/* the output is packed: what the handler and the aggregation allocated may go */
+	if (ops != NULL && ops->co_post_reply != NULL)
+		ops->co_post_reply(&rpc->crp_pub, NULL);
 	/* the reference the tree held */
 	crt_rpc_priv_decref(rpc);
 }

@@ -2,13 +2,15 @@
  * self_test: RPC rate, latency and bulk bandwidth between this process and
  * any endpoints (rank:tag) of a group, with DAOS's options:
  *
- *   self_test --group-name daos_server --endpoint 0:0 --path DIR \
+ *   self_test --group-name daos_server --endpoint 0:0 [--path DIR] \
  *     --message-sizes "(0 0) (b1048576 0) (0 b1048576) i2048" \
  *     --max-inflight-rpcs 16 --repetitions 10000 [-j]
  *
  * A size is "N" or "iN" (inline iov), "bN" (bulk: the server pulls the
  * request data or pushes the reply data) or "eN"/"0" (empty); a single size
  * applies to both directions. --shutdown stops the servers afterwards.
+ * Without --path (crt_test_server's attach-info directory) self_test asks
+ * the system's access points for the group map (st_attach.c).
  */
 #define D_LOGFAC DD_FAC(st)
 
@@ -16,6 +18,7 @@
 #include <math.h>
 #include <gurt/common.h>
 #include "st_proto.h"
+#include "st_attach.h"
 
 #define ST_MAX_EP    1024
 #define ST_MAX_SIZES 64
@@ -376,7 +379,7 @@ main(int argc, char **argv)
 	struct st_size sz[ST_MAX_SIZES];
 	crt_endpoint_t *eps;
 	struct st_run run = {0};
-	crt_group_t *grp;
+	crt_group_t *grp = NULL;
 	int inflight = 16, reps = 10000, nsz, c, i, rc;
 	bool json = false, shutdown = false;
 
@@ -439,10 +442,13 @@ main(int argc, char **argv)
 		rc = st_proto_register(false, NULL);
 	if (rc == 0 && path != NULL)
 		rc = crt_group_config_path_set(path);
-	if (rc == 0)
+	if (rc == 0 && path != NULL)
 		rc = crt_group_attach((crt_group_id_t)group, &grp);
 	if (rc == 0)
 		rc = crt_context_create(&run.ctx);
+	/* no attach-info file: the system's access points give the map, as to any client */
+	if (rc == 0 && path == NULL)
+		rc = st_attach_system(run.ctx, group);
 	if (rc != 0) {
 		fprintf(stderr, "setup failed: %d (is the server running, --path right?)\n", rc);
 		return 1;
@@ -510,7 +516,8 @@ main(int argc, char **argv)
 	free(run.lat);
 	free(run.payload);
 	crt_context_destroy(run.ctx, 1);
-	crt_group_detach(grp);
+	if (grp != NULL)
+		crt_group_detach(grp);
 	crt_finalize();
 	free(eps);
 	return rc == 0 ? 0 : 1;

@@ -16,6 +16,7 @@
 #include <gurt/telemetry.h>
 #include <daos/mem.h>
 #include "srv_internal.h"
+#include "st_proto.h"
 
 unsigned int dss_tgt_nr;
 unsigned int dss_sys_xs_nr = 1;
@@ -513,6 +514,9 @@ dss_srv_init(const struct dss_srv_config *cfg)
 	if (rc != 0)
 		goto out_tls;
 	rc = dss_module_proto_register_all();
+	/* self_test talks to the engine's contexts like to crt_test_server's; SHUTDOWN is a no-op */
+	if (rc == 0)
+		rc = st_proto_register(true, NULL);
 	if (rc != 0)
 		goto out_tls;
 	for (i = 0; i < dss_xs_nr; i++) {
@@ -543,6 +547,7 @@ out_pollers:
 out_tls:
 	ult_collective(0, dss_xs_nr, dss_xs_teardown, NULL, NULL, 0, NULL);
 	dss_module_fini_all();
+	st_proto_fini();
 out_ctx:
 	for (i = dss_xs_nr - 1; i >= 0; i--)
 		if (dss_xstreams[i].dx_ctx != NULL)
@@ -584,6 +589,7 @@ dss_srv_fini(void)
 	dss_pollers_stop();
 	ult_collective(0, dss_xs_nr, dss_xs_teardown, NULL, NULL, 0, NULL);
 	dss_module_fini_all();
+	st_proto_fini();
 	for (i = dss_xs_nr - 1; i >= 0; i--)
 		crt_context_destroy(dss_xstreams[i].dx_ctx, 1);
 	D_FREE(dss_xstreams);

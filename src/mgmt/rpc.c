@@ -2,7 +2,12 @@
 #define D_LOGFAC DD_FAC(mgmt)
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <gurt/common.h>
 #include "rpc.h"
 
@@ -82,4 +87,43 @@ mgmt_addr2uri(const char *provider, const char *addr, int default_port, char **u
 	freeaddrinfo(res);
 	D_ASPRINTF(*uri, "%s://%s:%ld", provider, ip, port);
 	return *uri == NULL ? -DER_NOMEM : 0;
+}
+
+int
+mgmt_uri_probe(const char *uri)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	const char *p = strstr(uri, "://"), *colon;
+	struct pollfd pfd;
+	char host[64];
+	int fd, rc = 0, err = 0;
+	socklen_t elen = sizeof(err);
+
+	if (p == NULL || strstr(uri, "tcp") == NULL)
+		return 0;
+	p += 3;
+	colon = strrchr(p, ':');
+	if (colon == NULL || (size_t)(colon - p) >= sizeof(host))
+		return 0;
+	memcpy(host, p, colon - p);
+	host[colon - p] = '\0';
+	sin.sin_port = htons((uint16_t)atoi(colon + 1));
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+		return 0;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		if (errno != EINPROGRESS) {
+			rc = -DER_UNREACH;
+		} else {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, 3000) != 1 ||
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 || err != 0)
+				rc = -DER_UNREACH;
+		}
+	}
+	close(fd);
+	return rc;
 }

@@ -177,5 +177,11 @@ extern struct crt_proto_format mgmt_proto_fmt;
 
 /** URI of "host:port" for \a provider ("ofi+tcp;ofi_rxm://127.0.0.1:10001"); free with D_FREE. */
 int mgmt_addr2uri(const char *provider, const char *addr, int default_port, char **uri);
+/*
+ * tcp providers retry a refused connection until the RPC times out: a plain TCP connect
+ * tells at once (3 s at most) whether anything listens at \a uri. -DER_UNREACH if not;
+ * 0 if something does or the provider is not tcp based.
+ */
+int mgmt_uri_probe(const char *uri);
 
 #endif /* __MGMT_RPC_H__ */

@@ -414,6 +414,15 @@ mgmt_hdlr_get_attach_info(crt_rpc_t *rpc)
 	out->gao_map_version = mgmt_self.ms_map_version;
 	out->gao_rank_uris.ca_arrays = mgmt_self.ms_map;
 	out->gao_rank_uris.ca_count = mgmt_self.ms_map_nr;
+	/* the management service's rank, so that a client asking us finds the service */
+	for (uint32_t i = 0; mgmt_self.ms_ap_uri != NULL && i < mgmt_self.ms_map_nr; i++) {
+		if (mgmt_self.ms_map[i].ru_uri != NULL &&
+		    strcmp(mgmt_self.ms_map[i].ru_uri, mgmt_self.ms_ap_uri) == 0) {
+			out->gao_ms_ranks.ca_arrays = &mgmt_self.ms_map[i].ru_rank;
+			out->gao_ms_ranks.ca_count = 1;
+			break;
+		}
+	}
 	crt_reply_send(rpc);
 }
 

@@ -1,9 +1,10 @@
 /**
- * libdaos pool API. The client finds the system from DAOS_ACCESS_POINTS
- * (host:port[,host:port]), else access_points of /etc/daos/daos_agent.yml,
- * else 127.0.0.1:10001; the transport starts at the first connect (so
- * daos_init needs no system). The management service tells where a pool's
- * service runs (POOL_LOCATE); every later request goes to that service.
+ * libdaos pool API. The transport starts at the first connect (so
+ * daos_init needs no system), which also fetches the group map from an
+ * access point (daos/mgmt.h). The management service tells on which rank a
+ * pool's service runs (POOL_LOCATE); every later request goes to that rank
+ * through the group map, fetched again when the rank does not answer.
+ * Replies carrying a newer pool map version make the client query the map.
  *
  * Requests go through libdaos's client transport (daos/rpc.h). Calls with an
  * event run to completion, then complete the event (it is launched first, so
@@ -14,6 +15,7 @@
 #include <unistd.h>
 #include <daos.h>
 #include <daos/hhash.h>
+#include <daos/mgmt.h>
 #include <daos/event.h>
 #include <daos/pool.h>
 #include <daos/prop.h>
@@ -60,9 +62,47 @@ dc_pool_put(struct dc_pool *pool)
 	daos_hhash_link_putref(&pool->dp_hlink);
 }
 
+/* Keep dp_svc_uri (read by other client modules) in step with the group map. */
+static int
+dc_pool_svc_uri_update(struct dc_pool *pool)
+{
+	char *uri = NULL;
+	int rc;
+
+	rc = dc_mgmt_rank_uri(pool->dp_svc_rank, &uri);
+	if (rc != 0)
+		return rc;
+	if (pool->dp_svc_uri != NULL && strcmp(pool->dp_svc_uri, uri) == 0) {
+		D_FREE(uri);
+		return 0;
+	}
+	D_FREE(pool->dp_svc_uri);
+	pool->dp_svc_uri = uri;
+	return 0;
+}
+
+/* A request to the pool service's rank (dc_rpc_lock held). */
+static int
+dc_pool_req_create(struct dc_pool *pool, crt_opcode_t opc, crt_rpc_t **rpc)
+{
+	return dc_mgmt_req_create(pool->dp_svc_rank, opc, rpc);
+}
+
+/* Send it, fetching the group map again if the rank does not answer (dc_rpc_lock held). */
+static int
+dc_pool_req_send(struct dc_pool *pool, crt_rpc_t **rpc)
+{
+	int rc;
+
+	rc = dc_mgmt_req_send(rpc);
+	if (rc == 0)
+		dc_pool_svc_uri_update(pool);
+	return rc;
+}
+
 /* Where is pool \a id's service (dc_rpc_lock held). */
 static int
-dc_locate(const char *id, uuid_t uuid, char **svc_uri)
+dc_locate(const char *id, struct dc_pool *pool)
 {
 	struct pool_locate_in *in;
 	struct pool_locate_out *out;
@@ -74,6 +114,15 @@ dc_locate(const char *id, uuid_t uuid, char **svc_uri)
 	if (rc != 0)
 		return rc;
 	rc = dc_req_create(uri, POOL_LOCATE, &rpc);
+	if (rc == -DER_UNREACH) {
+		/* the management service moved: ask the access points again */
+		D_FREE(uri);
+		rc = dc_mgmt_sys_refresh();
+		if (rc == 0)
+			rc = dc_mgmt_uri(&uri);
+		if (rc == 0)
+			rc = dc_req_create(uri, POOL_LOCATE, &rpc);
+	}
 	D_FREE(uri);
 	if (rc != 0)
 		return rc;
@@ -84,12 +133,22 @@ dc_locate(const char *id, uuid_t uuid, char **svc_uri)
 	if (rc == 0)
 		rc = out->plo_rc;
 	if (rc == 0) {
-		uuid_copy(uuid, out->plo_uuid);
-		D_STRNDUP(*svc_uri, out->plo_svc_uri, CRT_ADDR_STR_MAX_LEN);
-		if (*svc_uri == NULL)
-			rc = -DER_NOMEM;
+		uuid_copy(pool->dp_uuid, out->plo_uuid);
+		pool->dp_svc_rank = out->plo_svc_rank;
+		rc = dc_mgmt_map_check(out->plo_map_version);
+		if (rc > 0)
+			rc = 0;
 	}
 	crt_req_decref(rpc);
+	if (rc == 0) {
+		rc = dc_pool_svc_uri_update(pool);
+		/* a rank newer than our map: the map is stale even if no version said so */
+		if (rc == -DER_OOG) {
+			rc = dc_mgmt_sys_refresh();
+			if (rc == 0)
+				rc = dc_pool_svc_uri_update(pool);
+		}
+	}
 	return rc;
 }
 
@@ -125,9 +184,9 @@ daos_pool_connect2(const char *pool_id, const char *sys, unsigned int flags, dao
 	dc_rpc_lock();
 	rc = dc_rpc_init(&pool_proto_fmt);
 	if (rc == 0)
-		rc = dc_locate(pool_id, pool->dp_uuid, &pool->dp_svc_uri);
+		rc = dc_locate(pool_id, pool);
 	if (rc == 0)
-		rc = dc_req_create(pool->dp_svc_uri, POOL_CONNECT, &rpc);
+		rc = dc_pool_req_create(pool, POOL_CONNECT, &rpc);
 	if (rc != 0)
 		goto out_unlock;
 	in = crt_req_get(rpc);
@@ -137,7 +196,7 @@ daos_pool_connect2(const char *pool_id, const char *sys, unsigned int flags, dao
 	in->pci_uid = geteuid();
 	in->pci_gid = getegid();
 	d_iov_set(&in->pci_gids, gids, (size_t)ngids * sizeof(gid_t));
-	rc = dc_req_send(rpc);
+	rc = dc_pool_req_send(pool, &rpc);
 	out = crt_reply_get(rpc);
 	if (rc == 0)
 		rc = out->pco_rc;
@@ -177,12 +236,12 @@ daos_pool_disconnect(daos_handle_t poh, daos_event_t *ev)
 	if (pool == NULL)
 		return dc_return(ev, -DER_NO_HDL);
 	dc_rpc_lock();
-	rc = dc_req_create(pool->dp_svc_uri, POOL_DISCONNECT, &rpc);
+	rc = dc_pool_req_create(pool, POOL_DISCONNECT, &rpc);
 	if (rc == 0) {
 		in = crt_req_get(rpc);
 		uuid_copy(in->pdi_uuid, pool->dp_uuid);
 		uuid_copy(in->pdi_hdl, pool->dp_hdl);
-		rc = dc_req_send(rpc);
+		rc = dc_pool_req_send(pool, &rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->pdo_rc;
@@ -205,14 +264,14 @@ dc_pool_query_rpc(struct dc_pool *pool, daos_pool_info_t *info, daos_prop_t *pro
 	int rc;
 
 	dc_rpc_lock();
-	rc = dc_req_create(pool->dp_svc_uri, POOL_QUERY, &rpc);
+	rc = dc_pool_req_create(pool, POOL_QUERY, &rpc);
 	if (rc != 0)
 		goto out;
 	in = crt_req_get(rpc);
 	uuid_copy(in->pqi_uuid, pool->dp_uuid);
 	uuid_copy(in->pqi_hdl, pool->dp_hdl);
 	in->pqi_bits = info ? info->pi_bits : 0;
-	rc = dc_req_send(rpc);
+	rc = dc_pool_req_send(pool, &rpc);
 	out = crt_reply_get(rpc);
 	if (rc == 0)
 		rc = out->pqo_rc;
@@ -265,6 +324,23 @@ out:
 }
 
 int
+dc_pool_map_check(struct dc_pool *pool, uint32_t version)
+{
+	uint32_t cur;
+	int rc;
+
+	dc_rpc_lock();
+	cur = pool->dp_map_version;
+	dc_rpc_unlock();
+	if (version <= cur)
+		return 0;
+	D_DEBUG(DB_MD, "pool " DF_UUID ": map %u is older than the service's %u\n",
+		DP_UUID(pool->dp_uuid), cur, version);
+	rc = dc_pool_query_rpc(pool, NULL, NULL, NULL);
+	return rc == 0 ? 1 : rc;
+}
+
+int
 daos_pool_query(daos_handle_t poh, d_rank_list_t **ranks, daos_pool_info_t *info,
 		daos_prop_t *pool_prop, daos_event_t *ev)
 {
@@ -285,6 +361,7 @@ daos_pool_query_target(daos_handle_t poh, uint32_t tgt, d_rank_t rank, daos_targ
 	struct pool_query_info_in *in;
 	struct pool_query_info_out *out;
 	struct dc_pool *pool;
+	uint32_t map_version = 0;
 	crt_rpc_t *rpc;
 	int rc;
 
@@ -294,17 +371,19 @@ daos_pool_query_target(daos_handle_t poh, uint32_t tgt, d_rank_t rank, daos_targ
 	if (pool == NULL)
 		return dc_return(ev, -DER_NO_HDL);
 	dc_rpc_lock();
-	rc = dc_req_create(pool->dp_svc_uri, POOL_QUERY_INFO, &rpc);
+	rc = dc_pool_req_create(pool, POOL_QUERY_INFO, &rpc);
 	if (rc == 0) {
 		in = crt_req_get(rpc);
 		uuid_copy(in->qii_uuid, pool->dp_uuid);
 		uuid_copy(in->qii_hdl, pool->dp_hdl);
 		in->qii_rank = rank;
 		in->qii_tgt = tgt;
-		rc = dc_req_send(rpc);
+		rc = dc_pool_req_send(pool, &rpc);
 		out = crt_reply_get(rpc);
-		if (rc == 0)
+		if (rc == 0) {
 			rc = out->qio_rc;
+			map_version = out->qio_map_version;
+		}
 		if (rc == 0 && out->qio_space.iov_len != sizeof(info->ta_space))
 			rc = -DER_PROTO;
 		if (rc == 0) {
@@ -316,6 +395,8 @@ daos_pool_query_target(daos_handle_t poh, uint32_t tgt, d_rank_t rank, daos_targ
 		crt_req_decref(rpc);
 	}
 	dc_rpc_unlock();
+	if (rc == 0 && dc_pool_map_check(pool, map_version) < 0)
+		D_WARN("pool " DF_UUID ": pool map refresh failed\n", DP_UUID(pool->dp_uuid));
 	dc_pool_put(pool);
 	return dc_return(ev, rc);
 }
@@ -329,6 +410,7 @@ dc_attr(daos_handle_t poh, uint32_t op, int n, char const *const names[],
 	struct pool_attr_out *out;
 	struct dc_pool *pool;
 	d_iov_t niov = {0}, viov = {0};
+	uint32_t map_version = 0;
 	crt_rpc_t *rpc;
 	int rc = 0;
 
@@ -346,7 +428,7 @@ dc_attr(daos_handle_t poh, uint32_t op, int n, char const *const names[],
 	if (rc != 0)
 		goto out;
 	dc_rpc_lock();
-	rc = dc_req_create(pool->dp_svc_uri, POOL_ATTR, &rpc);
+	rc = dc_pool_req_create(pool, POOL_ATTR, &rpc);
 	if (rc == 0) {
 		in = crt_req_get(rpc);
 		uuid_copy(in->pai_uuid, pool->dp_uuid);
@@ -355,10 +437,12 @@ dc_attr(daos_handle_t poh, uint32_t op, int n, char const *const names[],
 		in->pai_n = (uint32_t)n;
 		in->pai_names = niov;
 		in->pai_values = viov;
-		rc = dc_req_send(rpc);
+		rc = dc_pool_req_send(pool, &rpc);
 		out = crt_reply_get(rpc);
-		if (rc == 0)
+		if (rc == 0) {
 			rc = out->pao_rc;
+			map_version = out->pao_map_version;
+		}
 		if (rc == 0 && data != NULL && out->pao_data.iov_len > 0) {
 			D_ALLOC(data->iov_buf, out->pao_data.iov_len);
 			if (data->iov_buf == NULL) {
@@ -371,6 +455,8 @@ dc_attr(daos_handle_t poh, uint32_t op, int n, char const *const names[],
 		crt_req_decref(rpc);
 	}
 	dc_rpc_unlock();
+	if (rc == 0 && dc_pool_map_check(pool, map_version) < 0)
+		D_WARN("pool " DF_UUID ": pool map refresh failed\n", DP_UUID(pool->dp_uuid));
 out:
 	D_FREE(niov.iov_buf);
 	D_FREE(viov.iov_buf);
@@ -449,10 +535,11 @@ daos_pool_list_attr(daos_handle_t poh, char *buffer, size_t *size, daos_event_t 
 }
 
 /*
- * Global handle: magic, pool UUID, handle UUID, flags, service URI. The
- * map is fetched again by the importer's first query.
+ * Global handle: magic, pool UUID, handle UUID, flags, service rank and
+ * URI. The importer finds the rank through its own group map (fetched at
+ * its first request); the map is fetched again by its first query.
  */
-#define DC_POOL_GLOB_MAGIC 0x70d1a0c5U
+#define DC_POOL_GLOB_MAGIC 0x70d1a0c6U
 
 struct dc_pool_glob {
 	uint32_t pg_magic;
@@ -460,6 +547,8 @@ struct dc_pool_glob {
 	uuid_t pg_uuid;
 	uuid_t pg_hdl;
 	uint64_t pg_flags;
+	d_rank_t pg_svc_rank;
+	uint32_t pg_pad;
 	char pg_uri[];
 };
 
@@ -494,6 +583,8 @@ daos_pool_local2global(daos_handle_t poh, d_iov_t *glob)
 	uuid_copy(g->pg_uuid, pool->dp_uuid);
 	uuid_copy(g->pg_hdl, pool->dp_hdl);
 	g->pg_flags = pool->dp_flags;
+	g->pg_svc_rank = pool->dp_svc_rank;
+	g->pg_pad = 0;
 	memcpy(g->pg_uri, pool->dp_svc_uri, ulen);
 	glob->iov_len = len;
 	dc_pool_put(pool);
@@ -518,6 +609,7 @@ daos_pool_global2local(d_iov_t glob, daos_handle_t *poh)
 	uuid_copy(pool->dp_uuid, g->pg_uuid);
 	uuid_copy(pool->dp_hdl, g->pg_hdl);
 	pool->dp_flags = g->pg_flags;
+	pool->dp_svc_rank = g->pg_svc_rank;
 	D_STRNDUP(pool->dp_svc_uri, g->pg_uri, g->pg_uri_len);
 	if (pool->dp_svc_uri == NULL) {
 		D_FREE(pool);

@@ -12,6 +12,14 @@ crt_proc_pool_rec_t(crt_proc_t proc, crt_proc_op_t op, pool_rec_t *r)
 	return crt_proc_struct_pool_rec(proc, op, r);
 }
 
+CRT_GEN_PROC_FUNC(pool_tgt_count, POOL_TGT_COUNT_SEQ)
+
+int
+crt_proc_pool_tgt_count_t(crt_proc_t proc, crt_proc_op_t op, pool_tgt_count_t *c)
+{
+	return crt_proc_struct_pool_tgt_count(proc, op, c);
+}
+
 CRT_RPC_DEFINE(pool_create, DAOS_ISEQ_POOL_CREATE, DAOS_OSEQ_POOL_CREATE)
 CRT_RPC_DEFINE(pool_destroy, DAOS_ISEQ_POOL_DESTROY, DAOS_OSEQ_POOL_DESTROY)
 CRT_RPC_DEFINE(pool_list, DAOS_ISEQ_POOL_LIST, DAOS_OSEQ_POOL_LIST)
@@ -27,8 +35,73 @@ CRT_RPC_DEFINE(pool_query_info, DAOS_ISEQ_POOL_QUERY_INFO, DAOS_OSEQ_POOL_QUERY_
 CRT_RPC_DEFINE(pool_prop_set, DAOS_ISEQ_POOL_PROP_SET, DAOS_OSEQ_POOL_PROP_SET)
 CRT_RPC_DEFINE(pool_attr, DAOS_ISEQ_POOL_ATTR, DAOS_OSEQ_POOL_ATTR)
 
+/*
+ * Collective POOL_TGT_CREATE: merge a child's output into this node's. The
+ * node's tco_ranks array is allocated by its handler and grown here; it is
+ * freed once the node's reply has left (co_post_reply).
+ */
+static int
+pool_tgt_create_aggregate(crt_rpc_t *source, crt_rpc_t *result, void *priv)
+{
+	struct pool_tgt_create_out *src = crt_reply_get(source);
+	struct pool_tgt_create_out *dst = crt_reply_get(result);
+	pool_tgt_count_t *n;
+	uint64_t cnt = dst->tco_ranks.ca_count;
+
+	if (dst->tco_rc == 0)
+		dst->tco_rc = src->tco_rc;
+	dst->tco_ntargets += src->tco_ntargets;
+	if (src->tco_ranks.ca_count == 0)
+		return 0;
+	if (src->tco_ranks.ca_count > 65536)
+		return -DER_PROTO;
+	D_REALLOC_ARRAY(n, dst->tco_ranks.ca_arrays, cnt, cnt + src->tco_ranks.ca_count);
+	if (n == NULL)
+		return -DER_NOMEM;
+	memcpy(&n[cnt], src->tco_ranks.ca_arrays, src->tco_ranks.ca_count * sizeof(*n));
+	dst->tco_ranks.ca_arrays = n;
+	dst->tco_ranks.ca_count = cnt + src->tco_ranks.ca_count;
+	return 0;
+}
+
+static int
+pool_tgt_create_post_reply(crt_rpc_t *rpc, void *arg)
+{
+	struct pool_tgt_create_out *out = crt_reply_get(rpc);
+
+	D_FREE(out->tco_ranks.ca_arrays);
+	out->tco_ranks.ca_count = 0;
+	return 0;
+}
+
+static int
+pool_tgt_destroy_aggregate(crt_rpc_t *source, crt_rpc_t *result, void *priv)
+{
+	struct pool_tgt_destroy_out *src = crt_reply_get(source);
+	struct pool_tgt_destroy_out *dst = crt_reply_get(result);
+
+	if (dst->tdo_rc == 0)
+		dst->tdo_rc = src->tdo_rc;
+	return 0;
+}
+
+static struct crt_corpc_ops pool_tgt_create_co_ops = {
+	.co_aggregate = pool_tgt_create_aggregate,
+	.co_post_reply = pool_tgt_create_post_reply,
+};
+
+static struct crt_corpc_ops pool_tgt_destroy_co_ops = {
+	.co_aggregate = pool_tgt_destroy_aggregate,
+};
+
+/* only the server's collective RPCs have aggregation callbacks; clients never receive them */
+#define POOL_CO_OPS(idx)                                            \
+	((idx) == POOL_TGT_CREATE_IDX    ? &pool_tgt_create_co_ops  \
+	 : (idx) == POOL_TGT_DESTROY_IDX ? &pool_tgt_destroy_co_ops \
+					 : NULL)
+
 static struct crt_proto_rpc_format pool_proto_rpcs[] = {
-#define X(opc, fmt) {.prf_req_fmt = &CQF_##fmt},
+#define X(opc, fmt) {.prf_req_fmt = &CQF_##fmt, .prf_co_ops = POOL_CO_OPS(opc##_IDX)},
 	POOL_PROTO_RPC_LIST
 #undef X
 };

@@ -81,21 +81,46 @@ CRT_RPC_DECLARE(pool_destroy, DAOS_ISEQ_POOL_DESTROY, DAOS_OSEQ_POOL_DESTROY)
 #define DAOS_OSEQ_POOL_LIST ((int32_t)(plo_rc)CRT_VAR)((pool_rec_t)(plo_pools)CRT_ARRAY)
 CRT_RPC_DECLARE(pool_list, DAOS_ISEQ_POOL_LIST, DAOS_OSEQ_POOL_LIST)
 
-/* anyone -> access point: where is the service of pool "label or UUID" */
+/*
+ * anyone -> access point: where is the service of pool "label or UUID".
+ * plo_map_version: the system's group map version (a client with an older
+ * map fetches it again before it looks plo_svc_rank up).
+ */
 #define DAOS_ISEQ_POOL_LOCATE ((d_string_t)(pli_id)CRT_VAR)
 #define DAOS_OSEQ_POOL_LOCATE                                                                  \
 	((int32_t)(plo_rc)CRT_VAR)((uuid_t)(plo_uuid)CRT_VAR)((d_string_t)(plo_label)CRT_VAR)( \
 		(d_rank_t)(plo_svc_rank)CRT_VAR)((d_string_t)(plo_svc_uri)CRT_VAR)(            \
-		(d_rank_list_t)(plo_ranks)CRT_PTR)
+		(d_rank_list_t)(plo_ranks)CRT_PTR)((uint32_t)(plo_map_version)CRT_VAR)
 CRT_RPC_DECLARE(pool_locate, DAOS_ISEQ_POOL_LOCATE, DAOS_OSEQ_POOL_LOCATE)
 
-/* access point -> every chosen rank: create the VOS pools of every target (per-rank sizes) */
+/** What one rank did of a POOL_TGT_CREATE: its error or its number of targets. */
+#define POOL_TGT_COUNT_SEQ \
+	((d_rank_t)(tc_rank)CRT_VAR)((int32_t)(tc_rc)CRT_VAR)((uint32_t)(tc_ntgts)CRT_VAR)
+CRT_GEN_STRUCT(pool_tgt_count, POOL_TGT_COUNT_SEQ)
+typedef struct pool_tgt_count pool_tgt_count_t;
+int crt_proc_pool_tgt_count_t(crt_proc_t proc, crt_proc_op_t op, pool_tgt_count_t *c);
+
+/*
+ * access point -> every chosen rank, collective (k-nomial tree): create the
+ * VOS pools of every target (per-rank sizes). Aggregated reply: the first
+ * error, the total of targets and one tco_ranks entry per rank that
+ * answered (the pool map is built from them).
+ */
 #define DAOS_ISEQ_POOL_TGT_CREATE \
 	((uuid_t)(tci_uuid)CRT_VAR)((uint64_t)(tci_scm)CRT_VAR)((uint64_t)(tci_nvme)CRT_VAR)
-#define DAOS_OSEQ_POOL_TGT_CREATE ((int32_t)(tco_rc)CRT_VAR)((uint32_t)(tco_ntargets)CRT_VAR)
+#define DAOS_OSEQ_POOL_TGT_CREATE                                    \
+	((int32_t)(tco_rc)CRT_VAR)((uint32_t)(tco_ntargets)CRT_VAR)( \
+		(pool_tgt_count_t)(tco_ranks)CRT_ARRAY)
 CRT_RPC_DECLARE(pool_tgt_create, DAOS_ISEQ_POOL_TGT_CREATE, DAOS_OSEQ_POOL_TGT_CREATE)
 
-/* access point -> rank: destroy its part of the pool (POOL_SVC_STOP: stop the service only) */
+/** Branch ratio of the k-nomial tree of POOL_TGT_CREATE/POOL_TGT_DESTROY. */
+#define POOL_TREE_RATIO 4
+
+/*
+ * access point -> rank: destroy its part of the pool (POOL_SVC_STOP: stop
+ * the service only). Sent collectively (the first error is aggregated),
+ * and point to point to every rank when the tree failed somewhere.
+ */
 #define DAOS_ISEQ_POOL_TGT_DESTROY ((uuid_t)(tdi_uuid)CRT_VAR)((bool)(tdi_force)CRT_VAR)
 #define DAOS_OSEQ_POOL_TGT_DESTROY ((int32_t)(tdo_rc)CRT_VAR)
 CRT_RPC_DECLARE(pool_tgt_destroy, DAOS_ISEQ_POOL_TGT_DESTROY, DAOS_OSEQ_POOL_TGT_DESTROY)
@@ -136,12 +161,17 @@ CRT_RPC_DECLARE(pool_disconnect, DAOS_ISEQ_POOL_DISCONNECT, DAOS_OSEQ_POOL_DISCO
 		(d_iov_t)(pqo_prop)CRT_VAR)((uint32_t)(pqo_nhandles)CRT_VAR)
 CRT_RPC_DECLARE(pool_query, DAOS_ISEQ_POOL_QUERY, DAOS_OSEQ_POOL_QUERY)
 
-/* one target (daos_pool_query_target) */
+/*
+ * one target (daos_pool_query_target). qio_map_version and pao_map_version
+ * (POOL_ATTR): the service's pool map version, 0 if not told; a client
+ * with an older map queries it (dc_pool_map_check).
+ */
 #define DAOS_ISEQ_POOL_QUERY_INFO                                                           \
 	((uuid_t)(qii_uuid)CRT_VAR)((uuid_t)(qii_hdl)CRT_VAR)((d_rank_t)(qii_rank)CRT_VAR)( \
 		(uint32_t)(qii_tgt)CRT_VAR)
-#define DAOS_OSEQ_POOL_QUERY_INFO \
-	((int32_t)(qio_rc)CRT_VAR)((uint32_t)(qio_state)CRT_VAR)((d_iov_t)(qio_space)CRT_VAR)
+#define DAOS_OSEQ_POOL_QUERY_INFO                                                              \
+	((int32_t)(qio_rc)CRT_VAR)((uint32_t)(qio_state)CRT_VAR)((d_iov_t)(qio_space)CRT_VAR)( \
+		(uint32_t)(qio_map_version)CRT_VAR)
 CRT_RPC_DECLARE(pool_query_info, DAOS_ISEQ_POOL_QUERY_INFO, DAOS_OSEQ_POOL_QUERY_INFO)
 
 /* set-prop / update-acl / delete-acl (psi_principal: "A::name@" style principal of delete) */
@@ -162,7 +192,8 @@ enum pool_attr_op { POOL_ATTR_SET = 0, POOL_ATTR_GET, POOL_ATTR_LIST, POOL_ATTR_
 	((uuid_t)(pai_uuid)CRT_VAR)((uuid_t)(pai_hdl)CRT_VAR)((uint32_t)(pai_op)CRT_VAR)( \
 		(uint32_t)(pai_n)CRT_VAR)((d_iov_t)(pai_names)CRT_VAR)(                   \
 		(d_iov_t)(pai_values)CRT_VAR)
-#define DAOS_OSEQ_POOL_ATTR ((int32_t)(pao_rc)CRT_VAR)((d_iov_t)(pao_data)CRT_VAR)
+#define DAOS_OSEQ_POOL_ATTR \
+	((int32_t)(pao_rc)CRT_VAR)((d_iov_t)(pao_data)CRT_VAR)((uint32_t)(pao_map_version)CRT_VAR)
 CRT_RPC_DECLARE(pool_attr, DAOS_ISEQ_POOL_ATTR, DAOS_OSEQ_POOL_ATTR)
 
 /** Protocol table without handlers (clients register it as is). */

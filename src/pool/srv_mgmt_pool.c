@@ -2,11 +2,13 @@
  * The management service's pool table (access point only): label, UUID,
  * ranks and service rank of every pool, with its state, persisted as a
  * small text file next to the system database. Pool create and destroy are
- * driven from here: per-rank RPCs sent at once make every target of every
- * chosen rank create (or destroy) its VOS pool; then the service starts on
- * the first chosen rank. A failure anywhere removes the pool everywhere; a
- * record still "creating" at start (the access point died mid-create) is
- * rolled back the same way.
+ * driven from here: a collective RPC over the chosen ranks (k-nomial tree)
+ * makes every target of every rank create (or destroy) its VOS pool, each
+ * hop aggregating errors and target counts; then the service starts on the
+ * first chosen rank. A failure anywhere removes the pool everywhere (by the
+ * tree, then rank by rank if the tree failed: a dead inner rank would cut
+ * off its subtree); a record still "creating" at start (the access point
+ * died mid-create) is rolled back the same way.
  */
 #define D_LOGFAC DD_FAC(pool)
 
@@ -256,16 +258,6 @@ err:
 }
 
 static void
-local_tgt_create(void *in_, void *out_)
-{
-	struct pool_tgt_create_in *in = in_;
-	struct pool_tgt_create_out *out = out_;
-
-	out->tco_rc = ds_pool_tgt_create_local(in->tci_uuid, in->tci_scm, in->tci_nvme,
-					       &out->tco_ntargets);
-}
-
-static void
 local_tgt_destroy(void *in_, void *out_)
 {
 	struct pool_tgt_destroy_in *in = in_;
@@ -313,16 +305,53 @@ fill_tgt_destroy(void *in_, void *arg)
 	in->tdi_force = a->force;
 }
 
+/*
+ * A collective RPC over \a ranks (k-nomial tree rooted here when this rank
+ * is one of them), sent and waited for; the caller reads the aggregated
+ * output and drops its reference.
+ */
+static int
+send_tree(d_rank_list_t *ranks, crt_opcode_t opc, void (*fill)(void *in, void *arg), void *arg,
+	  uint32_t timeout_ms, crt_rpc_t **rpcp)
+{
+	struct dss_module_info *dmi = dss_get_module_info();
+	crt_rpc_t *rpc;
+	int rc, rcs[1];
+
+	rc = crt_corpc_req_create(dmi->dmi_ctx, NULL, ranks, opc, NULL, NULL,
+				  CRT_RPC_FLAG_FILTER_INVERT,
+				  crt_tree_topo(CRT_TREE_KNOMIAL, POOL_TREE_RATIO), &rpc);
+	if (rc != 0)
+		return rc;
+	fill(crt_req_get(rpc), arg);
+	rc = ds_pool_send_all(&rpc, 1, timeout_ms, rcs);
+	if (rc != 0) {
+		crt_req_decref(rpc);
+		return rc;
+	}
+	*rpcp = rpc;
+	return 0;
+}
+
 /* Destroy the pool's targets on every rank; the first error (e.g. a rank down) is returned. */
 static int
 pool_destroy_targets(const uuid_t uuid, d_rank_list_t *ranks)
 {
 	struct tgt_args a = {.force = true};
-	crt_rpc_t **rpcs;
+	crt_rpc_t **rpcs, *rpc;
 	int *rcs, rc;
 	uint32_t i;
 
 	uuid_copy(a.uuid, uuid);
+	rc = send_tree(ranks, POOL_TGT_DESTROY, fill_tgt_destroy, &a, 15000, &rpc);
+	if (rc == 0) {
+		rc = ((struct pool_tgt_destroy_out *)crt_reply_get(rpc))->tdo_rc;
+		crt_req_decref(rpc);
+		if (rc == 0)
+			return 0;
+	}
+	D_WARN("pool " DF_UUID ": collective destroy: " DF_RC ", now rank by rank\n", DP_UUID(uuid),
+	       DP_RC(rc));
 	rc = send_ranks(ranks, POOL_TGT_DESTROY, fill_tgt_destroy, local_tgt_destroy, &a, 15000,
 			&rpcs, &rcs);
 	if (rc != 0)
@@ -534,12 +563,14 @@ pool_create(struct pool_create_in *in, struct pool_create_out *out)
 	struct pool_map map = {.pm_version = 1};
 	daos_prop_t *prop = NULL;
 	d_rank_list_t *ranks = NULL;
-	crt_rpc_t **rpcs = NULL, *svc_rpc = NULL;
-	int *rcs = NULL, rc, rc2, svc_rcs[1];
+	crt_rpc_t *tree_rpc = NULL, *svc_rpc = NULL;
+	struct pool_tgt_create_out *tout;
+	pool_tgt_count_t *counts;
+	int rc, rc2, svc_rcs[1];
 	void *prop_buf = NULL, *map_buf = NULL;
 	size_t prop_len = 0, map_len = 0;
 	uint64_t scm, nvme, timeout;
-	uint32_t i, j;
+	uint32_t i, j, k;
 
 	if (in->pci_label == NULL || !daos_label_is_valid(in->pci_label) ||
 	    uuid_parse(in->pci_label, a.uuid) == 0) {
@@ -609,39 +640,54 @@ pool_create(struct pool_create_in *in, struct pool_create_out *out)
 	uuid_copy(a.uuid, pe->pe_uuid);
 	a.scm = scm / ranks->rl_nr;
 	a.nvme = nvme / ranks->rl_nr;
-	/* creating big blobs takes time: 15 s plus 10 s per GiB per rank */
-	timeout = 15000 + ((a.scm + a.nvme) >> 30) * 10000;
-	rc = send_ranks(ranks, POOL_TGT_CREATE, fill_tgt_create, local_tgt_create, &a,
-			(uint32_t)(timeout > 600000 ? 600000 : timeout), &rpcs, &rcs);
+	/* creating big blobs takes time: 15 s plus 10 s per GiB per rank, plus the tree's hops */
+	timeout = 20000 + ((a.scm + a.nvme) >> 30) * 10000;
+	rc = send_tree(ranks, POOL_TGT_CREATE, fill_tgt_create, &a,
+		       (uint32_t)(timeout > 600000 ? 600000 : timeout), &tree_rpc);
 	if (rc != 0)
 		goto rollback;
+	tout = crt_reply_get(tree_rpc);
+	rc = tout->tco_rc;
+	counts = tout->tco_ranks.ca_arrays;
+	/* every chosen rank must have answered, once */
+	if (rc == 0 && tout->tco_ranks.ca_count != ranks->rl_nr)
+		rc = -DER_PROTO;
 	D_ALLOC_ARRAY(map.pm_ranks, ranks->rl_nr);
-	if (map.pm_ranks == NULL)
+	if (rc == 0 && map.pm_ranks == NULL)
 		rc = -DER_NOMEM;
-	for (i = 0; i < ranks->rl_nr; i++) {
-		struct pool_tgt_create_out *o = crt_reply_get(rpcs[i]);
-		int r = rcs[i] != 0 ? rcs[i] : o->tco_rc;
-
-		if (r != 0) {
+	for (i = 0; i < tout->tco_ranks.ca_count; i++) {
+		if (counts[i].tc_rc != 0)
 			D_ERROR("pool " DF_UUID ": create on rank %u: " DF_RC "\n", DP_UUID(a.uuid),
-				ranks->rl_ranks[i], DP_RC(r));
-			if (rc == 0)
-				rc = r;
-			continue;
-		}
-		if (map.pm_ranks == NULL)
-			continue;
-		map.pm_ranks[i].pmr_rank = ranks->rl_ranks[i];
-		map.pm_ranks[i].pmr_ntgts = o->tco_ntargets;
-		D_ALLOC_ARRAY(map.pm_ranks[i].pmr_states, o->tco_ntargets + 1);
-		if (map.pm_ranks[i].pmr_states == NULL && rc == 0)
-			rc = -DER_NOMEM;
-		for (j = 0; j < o->tco_ntargets && map.pm_ranks[i].pmr_states; j++)
-			map.pm_ranks[i].pmr_states[j] = DAOS_TS_UP_IN;
-		map.pm_nranks = i + 1;
-		out->pco_ntargets += o->tco_ntargets;
+				counts[i].tc_rank, DP_RC(counts[i].tc_rc));
 	}
-	put_rpcs(rpcs, rcs, ranks->rl_nr);
+	for (i = 0; rc == 0 && i < ranks->rl_nr; i++) {
+		struct pool_map_rank *mr = &map.pm_ranks[i];
+
+		for (j = 0; j < tout->tco_ranks.ca_count; j++)
+			if (counts[j].tc_rank == ranks->rl_ranks[i])
+				break;
+		if (j == tout->tco_ranks.ca_count) {
+			D_ERROR("pool " DF_UUID ": no reply of rank %u\n", DP_UUID(a.uuid),
+				ranks->rl_ranks[i]);
+			rc = -DER_PROTO;
+			break;
+		}
+		mr->pmr_rank = ranks->rl_ranks[i];
+		mr->pmr_ntgts = counts[j].tc_ntgts;
+		D_ALLOC_ARRAY(mr->pmr_states, mr->pmr_ntgts + 1);
+		map.pm_nranks = i + 1;
+		if (mr->pmr_states == NULL) {
+			rc = -DER_NOMEM;
+			break;
+		}
+		for (k = 0; k < mr->pmr_ntgts; k++)
+			mr->pmr_states[k] = DAOS_TS_UP_IN;
+		out->pco_ntargets += mr->pmr_ntgts;
+	}
+	if (rc != 0)
+		D_ERROR("pool " DF_UUID ": create on %u ranks: " DF_RC "\n", DP_UUID(a.uuid),
+			ranks->rl_nr, DP_RC(rc));
+	crt_req_decref(tree_rpc);
 	if (rc != 0)
 		goto rollback;
 
@@ -857,6 +903,7 @@ ds_pool_hdlr_locate(crt_rpc_t *rpc)
 	out->plo_svc_rank = pe->pe_svc_rank;
 	out->plo_svc_uri = uri;
 	out->plo_ranks = pe->pe_ranks;
+	crt_group_version(NULL, &out->plo_map_version);
 out:
 	out->plo_rc = rc;
 	crt_reply_send(rpc);

@@ -736,6 +736,7 @@ ds_pool_hdlr_query_info(crt_rpc_t *rpc)
 	if (r == map->pm_nranks || in->qii_tgt >= map->pm_ranks[r].pmr_ntgts)
 		D_GOTO(out, rc = -DER_NONEXIST);
 	out->qio_state = map->pm_ranks[r].pmr_states[in->qii_tgt];
+	out->qio_map_version = map->pm_version;
 	if (in->qii_rank == dss_self_rank()) {
 		rc = ds_pool_tgt_query_local(in->qii_uuid, (int)in->qii_tgt, &sp, &nr);
 		if (rc == 0 && nr == 1)
@@ -1052,6 +1053,14 @@ ds_pool_hdlr_attr(crt_rpc_t *rpc)
 		rc = -DER_NO_PERM;
 	if (rc == 0)
 		rc = svc_attr(svc, &tx, in, &data);
+	/* the client refreshes its pool map when this is newer than its own */
+	if (rc == 0) {
+		struct pool_map *map = NULL;
+
+		if (svc_get_map(&tx, svc, &map, NULL) == 0)
+			out->pao_map_version = map->pm_version;
+		pool_map_free(map);
+	}
 	rdb_tx_end(&tx);
 	if (rc == 0)
 		out->pao_data = data;

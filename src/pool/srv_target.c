@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <gurt/common.h>
+#include <gurt/telemetry.h>
+#include <daos_srv/ult.h>
 #include <daos_srv/vos.h>
 #include "srv_internal.h"
 
@@ -18,6 +20,14 @@ struct tgt_pool {
 	d_list_t tp_link;
 	uuid_t tp_uuid;
 	daos_handle_t tp_poh;
+	/* the reclaim ULT is working on it: destroy waits */
+	int tp_busy;
+	bool tp_dying;
+	/* pool/<uuid>/tgt_<i>/: free bytes per tier, aggregation and GC rounds */
+	struct d_tm_node_t *tp_scm_free;
+	struct d_tm_node_t *tp_nvme_free;
+	struct d_tm_node_t *tp_agg_rounds;
+	struct d_tm_node_t *tp_gc_pending;
 };
 
 /* per target: its open pools; only that target's xstream touches its list */
@@ -123,6 +133,40 @@ tgt_pool_find(int tgt, const uuid_t uuid)
 	return NULL;
 }
 
+static void
+tgt_pool_metrics(struct tgt_pool *tp, int tgt)
+{
+	char id[DAOS_UUID_STR_SIZE];
+
+	uuid_unparse_lower(tp->tp_uuid, id);
+	/* without telemetry (d_tm_init not called) every node stays NULL: updates do nothing */
+	if (d_tm_add_ephemeral_dir(NULL, 0, "pool/%s/tgt_%d", id, tgt) != 0)
+		return;
+	d_tm_add_metric(&tp->tp_scm_free, D_TM_GAUGE, "free metadata (heap) bytes", "bytes",
+			"pool/%s/tgt_%d/scm_free", id, tgt);
+	d_tm_add_metric(&tp->tp_nvme_free, D_TM_GAUGE, "free data (blob) bytes", "bytes",
+			"pool/%s/tgt_%d/nvme_free", id, tgt);
+	d_tm_add_metric(&tp->tp_agg_rounds, D_TM_COUNTER, "aggregation rounds", NULL,
+			"pool/%s/tgt_%d/agg_rounds", id, tgt);
+	d_tm_add_metric(&tp->tp_gc_pending, D_TM_GAUGE, "records waiting for GC", NULL,
+			"pool/%s/tgt_%d/gc_pending", id, tgt);
+}
+
+static void
+tgt_pool_space_update(struct tgt_pool *tp)
+{
+	vos_pool_info_t info;
+
+	if (tp->tp_scm_free == NULL)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (vos_pool_query(tp->tp_poh, &info) != 0)
+		return;
+	d_tm_set_gauge(tp->tp_scm_free, SCM_FREE(&info.pif_space));
+	d_tm_set_gauge(tp->tp_nvme_free, NVME_FREE(&info.pif_space));
+	d_tm_set_gauge(tp->tp_gc_pending, info.pif_gc_pending);
+}
+
 struct tgt_op {
 	uuid_t to_uuid;
 	uint64_t to_scm;
@@ -157,6 +201,8 @@ tgt_create_one(void *arg)
 		goto out;
 	}
 	uuid_copy(tp->tp_uuid, op->to_uuid);
+	tgt_pool_metrics(tp, tgt);
+	tgt_pool_space_update(tp);
 	d_list_add_tail(&tp->tp_link, &tgt_pools[tgt]);
 out:
 	op->to_rcs[tgt] = rc;
@@ -175,12 +221,20 @@ tgt_destroy_one(void *arg)
 
 	tp = tgt_pool_find(tgt, op->to_uuid);
 	if (tp != NULL) {
+		char id[DAOS_UUID_STR_SIZE];
+
+		/* the reclaim ULT stops at its next yield */
+		tp->tp_dying = true;
+		while (tp->tp_busy > 0)
+			ult_sleep_ms(1);
 		rc = vos_pool_close(tp->tp_poh);
 		if (rc != 0) {
 			D_ERROR("target %d: close: " DF_RC "\n", tgt, DP_RC(rc));
 			return rc;
 		}
 		d_list_del(&tp->tp_link);
+		uuid_unparse_lower(tp->tp_uuid, id);
+		d_tm_del_ephemeral_dir("pool/%s/tgt_%d", id, tgt);
 		D_FREE(tp);
 	}
 	rc = tgt_paths(op->to_uuid, tgt, heap, blob, sizeof(heap));
@@ -219,6 +273,8 @@ tgt_open_one(void *arg)
 		return rc;
 	}
 	uuid_copy(tp->tp_uuid, op->to_uuid);
+	tgt_pool_metrics(tp, tgt);
+	tgt_pool_space_update(tp);
 	d_list_add_tail(&tp->tp_link, &tgt_pools[tgt]);
 	return 0;
 }
@@ -335,7 +391,132 @@ ds_pool_tgt_query_local(const uuid_t uuid, int tgt, struct daos_space **space, i
 	return 0;
 }
 
-/* At start: open every pool found under <scm_mount>/pools. */
+/*
+ * Background reclamation: one ULT per target walks its pools, aggregating every container
+ * every RECLAIM_AGG_PERIOD_MS up to RECLAIM_AGG_LAG_S behind the HLC (epochs of updates
+ * still in flight stay writable), and collecting garbage RECLAIM_CREDITS records per round,
+ * rounds RECLAIM_BUSY_MS apart while work remains. Between keys it yields to I/O ULTs.
+ */
+#define RECLAIM_CREDITS       256
+#define RECLAIM_BUSY_MS       10
+#define RECLAIM_IDLE_MS       2000
+#define RECLAIM_AGG_PERIOD_MS 10000
+#define RECLAIM_AGG_LAG_S     5
+
+struct tgt_reclaim {
+	struct ult *tr_ult;
+	ult_eventual_t tr_stop;
+};
+
+static struct tgt_reclaim *tgt_reclaims;
+static bool reclaim_stopping;
+
+static bool
+reclaim_stop_requested(void)
+{
+	return __atomic_load_n(&reclaim_stopping, __ATOMIC_ACQUIRE);
+}
+
+static int
+reclaim_yield(void *arg)
+{
+	struct tgt_pool *tp = arg;
+
+	ult_yield();
+	return tp->tp_dying || reclaim_stop_requested();
+}
+
+static void
+reclaim_ult(void *arg)
+{
+	struct tgt_reclaim *tr = arg;
+	int tgt = dss_get_module_info()->dmi_tgt_id;
+	uint64_t agg_next = d_hlc_get() + d_msec2hlc(RECLAIM_AGG_PERIOD_MS);
+
+	while (!reclaim_stop_requested()) {
+		d_list_t *head = &tgt_pools[tgt], *pos, *next;
+		uint64_t now = d_hlc_get();
+		daos_epoch_t agg_hi = 0;
+		bool more = false;
+
+		if (now >= agg_next) {
+			agg_hi = now - d_sec2hlc(RECLAIM_AGG_LAG_S);
+			agg_next = now + d_msec2hlc(RECLAIM_AGG_PERIOD_MS);
+		}
+		/* a pool being destroyed is skipped; the one in hand stays linked (tp_busy) */
+		for (pos = head->next; pos != head; pos = next) {
+			struct tgt_pool *tp = d_list_entry(pos, struct tgt_pool, tp_link);
+			int rc;
+
+			if (tp->tp_dying || reclaim_stop_requested()) {
+				next = pos->next;
+				continue;
+			}
+			tp->tp_busy++;
+			rc = vos_pool_reclaim(tp->tp_poh, agg_hi, RECLAIM_CREDITS, reclaim_yield,
+					      tp);
+			if (rc < 0)
+				D_ERROR("target %d: reclaim " DF_UUID ": " DF_RC "\n", tgt,
+					DP_UUID(tp->tp_uuid), DP_RC(rc));
+			else if (rc > 0 && !tp->tp_dying)
+				more = true;
+			if (!tp->tp_dying) {
+				if (agg_hi != 0)
+					d_tm_inc_counter(tp->tp_agg_rounds, 1);
+				tgt_pool_space_update(tp);
+			}
+			next = pos->next;
+			tp->tp_busy--;
+		}
+		ult_eventual_timedwait(tr->tr_stop, NULL,
+				       (uint64_t)(more ? RECLAIM_BUSY_MS : RECLAIM_IDLE_MS) * 1000);
+	}
+}
+
+static void
+reclaim_stop_all(void)
+{
+	unsigned int i;
+
+	if (tgt_reclaims == NULL)
+		return;
+	__atomic_store_n(&reclaim_stopping, true, __ATOMIC_RELEASE);
+	for (i = 0; i < tgt_pools_nr; i++)
+		if (tgt_reclaims[i].tr_stop != NULL)
+			ult_eventual_set(tgt_reclaims[i].tr_stop, NULL, 0);
+	for (i = 0; i < tgt_pools_nr; i++) {
+		if (tgt_reclaims[i].tr_ult != NULL)
+			ult_join(tgt_reclaims[i].tr_ult);
+		if (tgt_reclaims[i].tr_stop != NULL)
+			ult_eventual_free(&tgt_reclaims[i].tr_stop);
+	}
+	D_FREE(tgt_reclaims);
+}
+
+static int
+reclaim_start_all(void)
+{
+	unsigned int i;
+	int rc = 0;
+
+	D_ALLOC_ARRAY(tgt_reclaims, tgt_pools_nr);
+	if (tgt_reclaims == NULL)
+		return -DER_NOMEM;
+	__atomic_store_n(&reclaim_stopping, false, __ATOMIC_RELEASE);
+	for (i = 0; i < tgt_pools_nr && rc == 0; i++) {
+		rc = ult_eventual_create(0, &tgt_reclaims[i].tr_stop);
+		if (rc == 0)
+			rc = dss_ult_create(reclaim_ult, &tgt_reclaims[i], DSS_XS_VOS, (int)i, 0,
+					    &tgt_reclaims[i].tr_ult);
+	}
+	if (rc != 0) {
+		D_ERROR("cannot start the reclaim ULTs: " DF_RC "\n", DP_RC(rc));
+		reclaim_stop_all();
+	}
+	return rc;
+}
+
+/* At start: open every pool found under <scm_mount>/pools, then start reclaiming. */
 int
 ds_pool_tgt_open_all(void)
 {
@@ -356,7 +537,7 @@ ds_pool_tgt_open_all(void)
 	snprintf(path, sizeof(path), "%s/%s", cfg->sc_scm_mount, POOL_DIR);
 	d = opendir(path);
 	if (d == NULL)
-		return 0;
+		return reclaim_start_all();
 	while ((de = readdir(d)) != NULL) {
 		struct tgt_op op = {0};
 		int rc;
@@ -371,7 +552,7 @@ ds_pool_tgt_open_all(void)
 			D_INFO("pool %s: targets open\n", de->d_name);
 	}
 	closedir(d);
-	return 0;
+	return reclaim_start_all();
 }
 
 void
@@ -379,6 +560,7 @@ ds_pool_tgt_close_all(void)
 {
 	if (tgt_pools == NULL)
 		return;
+	reclaim_stop_all();
 	dss_thread_collective(tgt_close_all_one, NULL, 0);
 	D_FREE(tgt_pools);
 	tgt_pools_nr = 0;
@@ -390,8 +572,21 @@ ds_pool_hdlr_tgt_create(crt_rpc_t *rpc)
 	struct pool_tgt_create_in *in = crt_req_get(rpc);
 	struct pool_tgt_create_out *out = crt_reply_get(rpc);
 
+	pool_tgt_count_t *c;
+
+	/* collective: the array is freed by co_post_reply once the tree's reply left */
 	out->tco_rc = ds_pool_tgt_create_local(in->tci_uuid, in->tci_scm, in->tci_nvme,
 					       &out->tco_ntargets);
+	D_ALLOC_PTR(c);
+	if (c != NULL) {
+		c->tc_rank = dss_self_rank();
+		c->tc_rc = out->tco_rc;
+		c->tc_ntgts = out->tco_ntargets;
+		out->tco_ranks.ca_arrays = c;
+		out->tco_ranks.ca_count = 1;
+	} else if (out->tco_rc == 0) {
+		out->tco_rc = -DER_NOMEM;
+	}
 	crt_reply_send(rpc);
 }
 

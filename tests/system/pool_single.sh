@@ -17,6 +17,16 @@ echo "$js" | grep -q '"svc_reps": \[0\]' || fail "svc_reps: $js"
 uuid2=$(echo "$js" | sed -n 's/.*"uuid": "\(.*\)".*/\1/p')
 [ -n "$uuid2" ] || fail "no uuid"
 
+echo "=== per-target pool metrics"
+exec 3<>/dev/tcp/127.0.0.1/$((PORTS[0] + 8))
+printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3
+metrics=$(cat <&3)
+exec 3<&-
+u2=$(echo "$uuid2" | tr - _)
+echo "$metrics" | grep -q "^engine_pool_${u2}_tgt_1_scm_free [1-9]" || fail "no scm_free gauge"
+echo "$metrics" | grep -q "^engine_pool_${u2}_tgt_0_nvme_free [1-9]" || fail "no nvme_free gauge"
+echo "$metrics" | grep -q "^engine_pool_${u2}_tgt_0_gc_pending 0" || fail "no gc_pending gauge"
+
 echo "=== list, query"
 dmg pool list | grep -q "^sxb .*Ready" || fail "list"
 dmg pool list --verbose | grep -q "^p2 *$uuid2 Ready" || fail "list -v"
@@ -86,5 +96,10 @@ dmg pool destroy sxb | grep -q "Pool-destroy command succeeded" || fail "destroy
 dmg pool destroy --force p2 >/dev/null
 [ -z "$(pool_files)" ] || fail "files left: $(pool_files)"
 dmg pool list | grep -q "No pools in system" || fail "list after destroy"
+exec 3<>/dev/tcp/127.0.0.1/$((PORTS[0] + 8))
+printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3
+metrics=$(cat <&3)
+exec 3<&-
+echo "$metrics" | grep -q "^engine_pool_$(echo "$uuid2" | tr - _)" && fail "metrics of a destroyed pool"
 alive 0
 echo "PASS"

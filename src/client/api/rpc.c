@@ -6,22 +6,16 @@
  */
 #define D_LOGFAC DD_FAC(client)
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <daos.h>
 #include <daos/event.h>
+#include <daos/mgmt.h>
 #include <daos/rpc.h>
 #include <gurt/common.h>
 
-int mgmt_addr2uri(const char *provider, const char *addr, int default_port, char **uri);
+int mgmt_uri_probe(const char *uri);
 
-#define DC_DEFAULT_PORT 10001
-#define DC_MAX_PROTOS   8
+#define DC_MAX_PROTOS 8
 
 static pthread_mutex_t dc_lock = PTHREAD_MUTEX_INITIALIZER;
 static crt_context_t dc_ctx;
@@ -89,6 +83,7 @@ dc_rpc_fini(void)
 {
 	pthread_mutex_lock(&dc_lock);
 	if (dc_net_up) {
+		dc_mgmt_fini();
 		crt_context_destroy(dc_ctx, 1);
 		crt_finalize();
 		D_FREE(dc_provider);
@@ -98,93 +93,16 @@ dc_rpc_fini(void)
 	pthread_mutex_unlock(&dc_lock);
 }
 
+crt_context_t
+dc_rpc_context(void)
+{
+	return dc_ctx;
+}
+
 const char *
 dc_rpc_provider(void)
 {
 	return dc_provider;
-}
-
-/* The first access point (only one management replica exists). */
-static int
-dc_access_point(char *buf, size_t len)
-{
-	const char *env = getenv("DAOS_ACCESS_POINTS");
-	char line[512];
-	FILE *f;
-
-	if (env != NULL && env[0] != '\0') {
-		snprintf(buf, len, "%.*s", (int)strcspn(env, ","), env);
-		return 0;
-	}
-	f = fopen("/etc/daos/daos_agent.yml", "r");
-	if (f != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			char *p = strstr(line, "access_points:");
-
-			if (p == NULL || line[0] == '#')
-				continue;
-			p += strlen("access_points:");
-			p += strspn(p, " [\"'");
-			snprintf(buf, len, "%.*s", (int)strcspn(p, "\"',] \n"), p);
-			fclose(f);
-			return buf[0] ? 0 : -DER_INVAL;
-		}
-		fclose(f);
-	}
-	snprintf(buf, len, "127.0.0.1:%d", DC_DEFAULT_PORT);
-	return 0;
-}
-
-int
-dc_mgmt_uri(char **uri)
-{
-	char ap[256];
-	int rc;
-
-	rc = dc_access_point(ap, sizeof(ap));
-	if (rc == 0)
-		rc = mgmt_addr2uri(dc_provider, ap, DC_DEFAULT_PORT, uri);
-	return rc;
-}
-
-/* tcp providers retry a refused connection until the timeout: a plain connect tells at once */
-static int
-dc_probe(const char *uri)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	const char *p = strstr(uri, "://"), *colon;
-	struct pollfd pfd;
-	char host[64];
-	int fd, rc = 0, err = 0;
-	socklen_t elen = sizeof(err);
-
-	if (p == NULL || strstr(uri, "tcp") == NULL)
-		return 0;
-	p += 3;
-	colon = strrchr(p, ':');
-	if (colon == NULL || (size_t)(colon - p) >= sizeof(host))
-		return 0;
-	memcpy(host, p, colon - p);
-	host[colon - p] = '\0';
-	sin.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
-		return 0;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		if (errno != EINPROGRESS) {
-			rc = -DER_UNREACH;
-		} else {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, 3000) != 1 ||
-			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 || err != 0)
-				rc = -DER_UNREACH;
-		}
-	}
-	close(fd);
-	return rc;
 }
 
 int
@@ -195,7 +113,7 @@ dc_req_create(const char *uri, crt_opcode_t opc, crt_rpc_t **rpc)
 
 	if (!dc_net_up)
 		return -DER_UNINIT;
-	rc = dc_probe(uri);
+	rc = mgmt_uri_probe(uri);
 	if (rc != 0)
 		return rc;
 	rc = crt_req_create(dc_ctx, &ep, opc, rpc);

@@ -67,7 +67,13 @@ int dc_rpc_init(const struct crt_proto_format *fmt);
 void dc_rpc_fini(void);
 /** The provider string of the transport (D_PROVIDER, default "ofi+tcp;ofi_rxm"). */
 const char *dc_rpc_provider(void);
-/** URI of the access point (DAOS_ACCESS_POINTS, daos_agent.yml, 127.0.0.1:10001). */
+/** The transport's CaRT context. */
+crt_context_t dc_rpc_context(void);
+/**
+ * URI of the management service, from the group map fetched at the first
+ * call (daos/mgmt.h: access points from DAOS_ACCESS_POINTS, daos_agent.yml,
+ * 127.0.0.1:10001).
+ */
 int dc_mgmt_uri(char **uri);
 /** A request to \a uri; -DER_UNREACH at once when nothing listens there. */
 int dc_req_create(const char *uri, crt_opcode_t opc, crt_rpc_t **rpc);

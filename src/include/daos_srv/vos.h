@@ -243,6 +243,16 @@ bool vos_gc_pool_idle(daos_handle_t poh);
  */
 int vos_gc_run(int *credits);
 
+/**
+ * One round of background reclamation of pool \a poh: aggregate every container with
+ * objects up to \a agg_hi (0: no aggregation; a container already aggregated to agg_hi is
+ * skipped), then collect up to \a credits garbage records. \a yield_func (may be NULL) is
+ * called between keys and GC steps; a non-zero return ends the round early.
+ * Returns 0 when the garbage bins are empty, 1 if GC work remains, or a negative error.
+ */
+int vos_pool_reclaim(daos_handle_t poh, daos_epoch_t agg_hi, int credits,
+		     int (*yield_func)(void *arg), void *yield_arg);
+
 #if defined(__cplusplus)
 }
 #endif

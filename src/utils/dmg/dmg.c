@@ -6,11 +6,7 @@
  */
 #define D_LOGFAC DD_FAC(mgmt)
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -122,6 +118,8 @@ struct dmg_waiter {
 	int *rcs;
 	crt_rpc_t **rpcs;
 	int nr;
+	/* replies whose transport and own rc (first int32 of every mgmt output) are 0 */
+	int ok;
 };
 
 static void
@@ -133,58 +131,23 @@ dmg_send_cb(const struct crt_cb_info *cb)
 	for (i = 0; i < w->nr; i++)
 		if (w->rpcs[i] == cb->cci_rpc)
 			w->rcs[i] = cb->cci_rc;
+	if (cb->cci_rc == 0 && *(int32_t *)crt_reply_get(cb->cci_rpc) == 0)
+		w->ok++;
 	w->left--;
+}
+
+static int
+dmg_any_ok(void *arg)
+{
+	struct dmg_waiter *w = arg;
+
+	return w->ok > 0 || w->left == 0;
 }
 
 static int
 dmg_all_done(void *arg)
 {
 	return ((struct dmg_waiter *)arg)->left == 0;
-}
-
-/*
- * tcp-based providers retry a refused connection until the RPC times out; a
- * plain TCP connect tells at once whether anything listens on the address.
- */
-static int
-dmg_probe(struct dmg *d, const char *uri)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	struct pollfd pfd;
-	const char *p = strstr(uri, "://");
-	char host[64];
-	const char *colon;
-	int fd, rc = 0, err = 0;
-	socklen_t len = sizeof(err);
-
-	if (strstr(d->provider, "tcp") == NULL || p == NULL)
-		return 0;
-	p += 3;
-	colon = strrchr(p, ':');
-	if (colon == NULL || (size_t)(colon - p) >= sizeof(host))
-		return 0;
-	memcpy(host, p, colon - p);
-	host[colon - p] = '\0';
-	sin.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
-		return 0;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		if (errno != EINPROGRESS) {
-			rc = -DER_UNREACH;
-		} else {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, 3000) != 1)
-				rc = -DER_UNREACH;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
-				rc = -DER_UNREACH;
-		}
-	}
-	close(fd);
-	return rc;
 }
 
 int
@@ -197,7 +160,7 @@ dmg_req(struct dmg *d, const char *addr, crt_opcode_t opc, crt_rpc_t **rpc)
 	rc = mgmt_addr2uri(d->provider, addr, DMG_DEFAULT_PORT, &uri);
 	if (rc != 0)
 		return dmg_fail(d, rc, "bad host address \"%s\"", addr);
-	rc = dmg_probe(d, uri);
+	rc = strstr(d->provider, "tcp") != NULL ? mgmt_uri_probe(uri) : 0;
 	if (rc != 0) {
 		D_FREE(uri);
 		/* callers decide: one dead host of a list is not a failure of every command */
@@ -236,6 +199,31 @@ dmg_send_all(struct dmg *d, crt_rpc_t **rpcs, int nr, int *rcs)
 	return 0;
 }
 
+/*
+ * Like dmg_send_all, but done as soon as one RPC succeeded: the others are
+ * aborted (-DER_CANCELED), so a host of the list that hangs costs nothing
+ * once another has answered.
+ */
+static void
+dmg_send_first(struct dmg *d, crt_rpc_t **rpcs, int nr, int *rcs)
+{
+	struct dmg_waiter w = {.left = nr, .rcs = rcs, .rpcs = rpcs, .nr = nr};
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		rcs[i] = -DER_INVAL;
+		crt_req_addref(rpcs[i]);
+		crt_req_set_timeout_ms(rpcs[i], d->timeout_ms);
+		crt_req_send(rpcs[i], dmg_send_cb, &w);
+	}
+	crt_progress_cond(d->ctx, (int64_t)(d->timeout_ms + 1000) * 1000, dmg_any_ok, &w);
+	if (w.left > 0) {
+		for (i = 0; i < nr; i++)
+			crt_req_abort(rpcs[i]);
+		crt_progress_cond(d->ctx, 1000 * 1000, dmg_all_done, &w);
+	}
+}
+
 int
 dmg_leader(struct dmg *d, char **leader)
 {
@@ -257,7 +245,8 @@ dmg_leader(struct dmg *d, char **leader)
 		else if (rc == -DER_UNREACH)
 			rc = rc2;
 	}
-	dmg_send_all(d, rpcs, n, rcs);
+	/* every host at once; the first in list order that answered names the leader */
+	dmg_send_first(d, rpcs, n, rcs);
 	*leader = NULL;
 	for (i = 0; i < n; i++) {
 		struct mgmt_leader_query_out *out = crt_reply_get(rpcs[i]);

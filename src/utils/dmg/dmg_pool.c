@@ -304,8 +304,12 @@ cmd_pool_create(struct dmg *d, int argc, char **argv)
 			       s, n);
 		}
 	}
-	/* creating the blobs of a big pool takes a while on every rank */
-	rc = send_one(d, rpc, 300000);
+	/*
+	 * creating the blobs of a big pool takes a while on every rank: wait
+	 * longer than the server's create tree may take (10 min) plus the start
+	 * of the pool service, so that dmg reports the server's outcome
+	 */
+	rc = send_one(d, rpc, 660000);
 	out = crt_reply_get(rpc);
 	if (rc == 0)
 		rc = out->pco_rc;

@@ -452,17 +452,82 @@ test_csum(void **state)
 	vt_teardown(&c);
 }
 
+static int
+stop_yield(void *arg)
+{
+	(*(int *)arg)++;
+	return 1;
+}
+
+/* the engine's background round: every container aggregated, then the GC bins drained */
+static void
+test_pool_reclaim(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(7, DAOS_OT_MULTI_HASHED);
+	vos_pool_info_t p0, p1;
+	vos_cont_info_t ci;
+	daos_handle_t coh2;
+	uuid_t cont2;
+	char key[16], v[16];
+	int i, e, rounds, yields = 0, rc;
+
+	vt_setup(&c);
+	uuid_generate(cont2);
+	assert_int_equal(vos_cont_create(c.poh, cont2), 0);
+	assert_int_equal(vos_cont_open(c.poh, cont2, &coh2), 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		for (e = 10; e <= 90; e += 10) {
+			snprintf(v, sizeof(v), "v%d", e);
+			assert_int_equal(vt_update_sv(c.coh, oid, e, 0, key, "a", v, strlen(v)), 0);
+			assert_int_equal(vt_update_sv(coh2, oid, e, 0, key, "a", v, strlen(v)), 0);
+		}
+		if (i % 2)
+			assert_int_equal(vt_punch(coh2, oid, 95, 0, key, NULL), 0);
+	}
+	assert_int_equal(vos_pool_query(c.poh, &p0), 0);
+
+	/* a stop request ends the round at the first yield */
+	rc = vos_pool_reclaim(c.poh, 100, 16, stop_yield, &yields);
+	assert_true(rc > 0);
+	assert_int_equal(yields, 1);
+
+	for (rounds = 0; rounds < 1000; rounds++) {
+		rc = vos_pool_reclaim(c.poh, 100, 2, NULL, NULL);
+		assert_true(rc >= 0);
+		if (rc == 0)
+			break;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(rounds > 0); /* 2 credits cannot free 10 punched keys in one round */
+	assert_true(vos_gc_pool_idle(c.poh));
+	assert_int_equal(vos_pool_query(c.poh, &p1), 0);
+	assert_true(SCM_FREE(&p1.pif_space) > SCM_FREE(&p0.pif_space));
+	assert_int_equal(count_versions(c.coh, oid, "k3", "a"), 1);
+	fetch_expect(c.coh, oid, 100, "k3", "a", "v90");
+	fetch_expect(coh2, oid, 100, "k2", "a", "v90");
+	fetch_expect(coh2, oid, 100, "k3", "a", NULL);
+	assert_int_equal(vos_cont_query(c.coh, &ci), 0);
+	assert_int_equal(ci.ci_hae, 100);
+	assert_int_equal(vos_cont_query(coh2, &ci), 0);
+	assert_int_equal(ci.ci_hae, 100);
+	/* nothing new: the next round has nothing to do */
+	assert_int_equal(vos_pool_reclaim(c.poh, 100, 16, NULL, NULL), 0);
+	assert_int_equal(vos_pool_reclaim(c.poh, 0, 0, NULL, NULL), -DER_INVAL);
+	assert_int_equal(vos_pool_reclaim(c.poh, DAOS_EPOCH_MAX, 16, NULL, NULL), -DER_INVAL);
+	assert_int_equal(vos_cont_close(coh2), 0);
+	vt_teardown(&c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_agg_sv_snapshots),
-		cmocka_unit_test(test_agg_punched),
-		cmocka_unit_test(test_agg_parent_punch),
-		cmocka_unit_test(test_agg_array),
-		cmocka_unit_test(test_agg_merge),
-		cmocka_unit_test(test_cont_destroy_gc),
-		cmocka_unit_test(test_csum),
+		cmocka_unit_test(test_agg_sv_snapshots), cmocka_unit_test(test_agg_punched),
+		cmocka_unit_test(test_agg_parent_punch), cmocka_unit_test(test_agg_array),
+		cmocka_unit_test(test_agg_merge),        cmocka_unit_test(test_cont_destroy_gc),
+		cmocka_unit_test(test_pool_reclaim),     cmocka_unit_test(test_csum),
 	};
 
 	return cmocka_run_group_tests_name("vos_agg", tests, NULL, NULL);

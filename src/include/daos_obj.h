@@ -10,6 +10,7 @@
 #define __DAOS_OBJ_H__
 
 #include <daos_types.h>
+#include <daos_obj_class.h>
 
 #if defined(__cplusplus)
 extern "C" {

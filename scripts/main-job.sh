@@ -6,9 +6,10 @@
 #   1. builds and installs pdaos into $PDAOS_PREFIX (default: a temporary directory),
 #   2. builds a client program against the installed headers and runs it,
 #   3. starts a single-node system (daos_server with its built-in config, storage in
-#      a temporary directory), formats it with dmg, queries it, creates, queries and
-#      destroys a pool, and stops it,
-#      then creates, lists, queries and destroys a pool on it,
+#      a temporary directory), formats it with dmg, queries it, creates and queries a
+#      pool, creates a POSIX container in it with the daos tool (attributes written and
+#      read back, a snapshot, query, properties), runs CaRT self_test against the
+#      server's targets through the access point, destroys both and stops the server,
 #   4. runs the benchmarks of the layers that exist, when they are built
 #      (ULT runtime, umem heap, bio data blob, VOS with real data written, read back and
 #      verified, CaRT self_test against a test server on 127.0.0.1).
@@ -72,11 +73,30 @@ if [ -x "$prefix/bin/daos_server" ] && [ -x "$prefix/bin/dmg" ]; then
 	done
 	"$prefix/bin/dmg" system query -v
 	"$prefix/bin/dmg" sys leader-query
-	echo "=== pool on it: create, list, query, properties, destroy"
+	echo "=== pool on it: create, list, query, properties"
 	"$prefix/bin/dmg" pool create sxb -z 1g
 	"$prefix/bin/dmg" pool list --verbose
 	"$prefix/bin/dmg" pool query sxb
 	"$prefix/bin/dmg" pool get-prop sxb
+	if [ -x "$prefix/bin/daos" ]; then
+		echo "=== a POSIX container in it, attributes written and read back, a snapshot"
+		"$prefix/bin/daos" cont create sxb --type POSIX sxb
+		"$prefix/bin/daos" cont list sxb --verbose
+		"$prefix/bin/daos" cont set-attr sxb sxb job:main,written:"$(date -u +%FT%TZ)"
+		"$prefix/bin/daos" cont get-attr sxb sxb job | grep -q main
+		"$prefix/bin/daos" cont list-attrs sxb sxb --verbose
+		"$prefix/bin/daos" cont create-snap sxb sxb --snap first
+		"$prefix/bin/daos" cont list-snaps sxb sxb
+		"$prefix/bin/daos" cont query sxb sxb --verbose
+		"$prefix/bin/daos" cont get-prop sxb sxb
+		"$prefix/bin/daos" cont destroy sxb sxb
+	fi
+	if [ -x "$prefix/bin/self_test" ]; then
+		echo "=== CaRT self_test against the server's targets, attached through the access point"
+		"$prefix/bin/self_test" --group-name daos_server --endpoint 0:0-1 \
+			--message-sizes "(0 0) i4096 (b1048576 0)" --max-inflight-rpcs 16 \
+			--repetitions 500
+	fi
 	"$prefix/bin/dmg" pool destroy sxb
 	kill "$daos_pid"
 	wait "$daos_pid"

@@ -748,8 +748,12 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 			uint64_t idle = crt_now_us() -
 					__atomic_load_n(&ctx->cc_active_us, __ATOMIC_RELAXED);
 
-			if (idle < (uint64_t)crt_gdata.cg_spin_us)
+			if (idle < (uint64_t)crt_gdata.cg_spin_us) {
+				if (crt_gdata.cg_spin_yield_us >= 0 &&
+				    idle >= (uint64_t)crt_gdata.cg_spin_yield_us)
+					sched_yield();
 				continue;
+			}
 			/*
 			 * RMA in flight: providers with manual progress (tcp) only
 			 * push the next chunk of a large transfer when polled, and

@@ -29,15 +29,17 @@ struct st_bulk_arg {
  * + fi_mr_reg per 1 MiB RPC cost more than the transfer itself.
  *
  * At most st_buf_active buffers per context are in use at once; further bulk
- * RPCs wait (FIFO) for one to come back, and the free list is LIFO. With 16
- * RPCs of 1 MiB in flight, one buffer per RPC made the server copy through
- * 16 MiB of buffers that live in L3, while two buffers stay in L2: on shm
- * (the RMA is one synchronous process_vm_readv/writev) the copy of 1 MiB took
- * ~125 us instead of ~70 us. A couple of transfers at a time is all one
- * progress thread keeps busy anyway. ST_BULK_BUFS overrides the limit.
+ * RPCs wait (FIFO) and take over the buffer a finishing RPC gives back (the
+ * free list is LIFO too). With one buffer per RPC, 16 RPCs of 1 MiB in flight
+ * made the server copy through 16 MiB that lives in L3: on shm, where the RMA
+ * is one synchronous process_vm_readv/writev, a 1 MiB copy took ~125 us; with
+ * one buffer (and self_test's shared one) it stays in L2 and takes ~70 us, as
+ * in fi_pingpong (two buffers: ~80 us). One progress thread copies one
+ * transfer at a time anyway, and on tcp the next RMA is posted as soon as the
+ * previous one completes. ST_BULK_BUFS overrides the limit (0: none).
  */
 #define ST_BUF_CACHE      64
-#define ST_BUF_ACTIVE_DEF 2
+#define ST_BUF_ACTIVE_DEF 1
 #define ST_CTX_MAX        64
 
 struct st_ctx_bufs {

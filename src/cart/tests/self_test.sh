@@ -33,7 +33,7 @@ for r in rows:
     assert 0 < r["latency_us"]["min"] <= r["latency_us"]["p50"] <= r["latency_us"]["max"], r
 PY
 # one buffer per RPC on the client, both directions in one RPC: 16 in flight
-# wait for the server's two bulk buffers per context, in order
+# wait for the server's bulk buffer of each context, in order
 timeout 60 "$self_test" --group-name st_group --path "$dir" --endpoint 0:0-1 \
 	--message-sizes "(b262144 b262144) (b3000 b70000)" --bulk-buffers 0 \
 	--max-inflight-rpcs 16 --repetitions 300 -j >"$dir/out2.json"

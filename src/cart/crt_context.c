@@ -21,6 +21,8 @@
 #define CRT_POLL_IDLE_MAX_US 10000
 /* after ~3 s at CRT_POLL_IDLE_MAX_US without work, a context sleeps this long per poll */
 #define CRT_POLL_IDLE_DEEP_US 40000
+/* a sched_yield() that returns sooner than this gave the CPU to no one */
+#define CRT_SPIN_YIELD_IDLE_NS 1500
 
 /* ---- URIs and peers ---- */
 
@@ -722,10 +724,28 @@ crt_wait(struct crt_context *ctx, int64_t us)
 	return woken;
 }
 
+/*
+ * Yield the CPU while spinning for a reply. Returns true when the yield came
+ * back at once (nothing else wanted this core): yielding then only delays
+ * noticing the reply, so the rest of this spin polls without yielding.
+ */
+static bool
+crt_spin_yield(void)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	sched_yield();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) <
+	       CRT_SPIN_YIELD_IDLE_NS;
+}
+
 int
 crt_progress(crt_context_t crt_ctx, int64_t timeout)
 {
 	struct crt_context *ctx = crt_ctx;
+	bool pure = false;
 	uint64_t end;
 
 	if (ctx == NULL)
@@ -748,8 +768,12 @@ crt_progress(crt_context_t crt_ctx, int64_t timeout)
 			uint64_t idle = crt_now_us() -
 					__atomic_load_n(&ctx->cc_active_us, __ATOMIC_RELAXED);
 
-			if (idle < (uint64_t)crt_gdata.cg_spin_us)
+			if (idle < (uint64_t)crt_gdata.cg_spin_us) {
+				if (!pure && crt_gdata.cg_spin_yield_us >= 0 &&
+				    idle >= (uint64_t)crt_gdata.cg_spin_yield_us)
+					pure = crt_spin_yield();
 				continue;
+			}
 			/*
 			 * RMA in flight: providers with manual progress (tcp) only
 			 * push the next chunk of a large transfer when polled, and

@@ -313,6 +313,9 @@ crt_init_opt(crt_group_id_t grpid, uint32_t flags, crt_init_options_t *opt)
 	g->cg_spin_us = 20;
 	if ((s = getenv("CRT_PROGRESS_SPIN_US")) != NULL && atoi(s) >= 0)
 		g->cg_spin_us = min(atoi(s), 10000);
+	g->cg_spin_yield_us = 0;
+	if ((s = getenv("CRT_SPIN_YIELD_US")) != NULL)
+		g->cg_spin_yield_us = atoi(s);
 	g->cg_flags = flags;
 	for (i = 0; i < (int)ARRAY_SIZE(g->cg_opc_hash); i++)
 		D_INIT_LIST_HEAD(&g->cg_opc_hash[i]);

@@ -292,6 +292,8 @@ struct crt_gdata {
 	int cg_credits;
 	/* CRT_PROGRESS_SPIN_US */
 	int cg_spin_us;
+	/* CRT_SPIN_YIELD_US: spin without yielding this long, then yield each round */
+	int cg_spin_yield_us;
 	/* CRT_RMA_SPIN_US: keep polling this long while RMAs are in flight */
 	int cg_rma_spin_us;
 	/* CRT_PROBE_MS: probe a busy peer silent for this long, 0 = never */

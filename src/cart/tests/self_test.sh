@@ -32,6 +32,18 @@ for r in rows:
     assert r["repetitions"] == 200, r
     assert 0 < r["latency_us"]["min"] <= r["latency_us"]["p50"] <= r["latency_us"]["max"], r
 PY
+# one buffer per RPC on the client, both directions in one RPC: 16 in flight
+# wait for the server's bulk buffer of each context, in order
+timeout 60 "$self_test" --group-name st_group --path "$dir" --endpoint 0:0-1 \
+	--message-sizes "(b262144 b262144) (b3000 b70000)" --bulk-buffers 0 \
+	--max-inflight-rpcs 16 --repetitions 300 -j >"$dir/out2.json"
+python3 - "$dir/out2.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert len(rows) == 2, rows
+for r in rows:
+    assert r["errors"] == 0 and r["repetitions"] == 300, r
+PY
 timeout 30 "$self_test" --group-name st_group --path "$dir" --endpoint 0:0 \
 	--message-sizes "0" --repetitions 10 --shutdown >/dev/null
 wait "$pid"

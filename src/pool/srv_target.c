@@ -28,7 +28,12 @@ struct tgt_pool {
 	struct d_tm_node_t *tp_nvme_free;
 	struct d_tm_node_t *tp_agg_rounds;
 	struct d_tm_node_t *tp_gc_pending;
+	/* VOS operations and value bytes since the pool was opened here */
+	struct d_tm_node_t *tp_ops[5];
 };
+
+static const char *const tgt_op_names[5] = {"ops_update", "ops_fetch", "ops_punch", "bytes_written",
+					    "bytes_read"};
 
 /* per target: its open pools; only that target's xstream touches its list */
 static d_list_t *tgt_pools;
@@ -137,6 +142,7 @@ static void
 tgt_pool_metrics(struct tgt_pool *tp, int tgt)
 {
 	char id[DAOS_UUID_STR_SIZE];
+	unsigned int i;
 
 	uuid_unparse_lower(tp->tp_uuid, id);
 	/* without telemetry (d_tm_init not called) every node stays NULL: updates do nothing */
@@ -150,6 +156,10 @@ tgt_pool_metrics(struct tgt_pool *tp, int tgt)
 			"pool/%s/tgt_%d/agg_rounds", id, tgt);
 	d_tm_add_metric(&tp->tp_gc_pending, D_TM_GAUGE, "records waiting for GC", NULL,
 			"pool/%s/tgt_%d/gc_pending", id, tgt);
+	for (i = 0; i < ARRAY_SIZE(tp->tp_ops); i++)
+		d_tm_add_metric(&tp->tp_ops[i], D_TM_COUNTER, "VOS operations or value bytes",
+				i < 3 ? NULL : "bytes", "pool/%s/tgt_%d/%s", id, tgt,
+				tgt_op_names[i]);
 }
 
 static void
@@ -165,6 +175,11 @@ tgt_pool_space_update(struct tgt_pool *tp)
 	d_tm_set_gauge(tp->tp_scm_free, SCM_FREE(&info.pif_space));
 	d_tm_set_gauge(tp->tp_nvme_free, NVME_FREE(&info.pif_space));
 	d_tm_set_gauge(tp->tp_gc_pending, info.pif_gc_pending);
+	d_tm_set_counter(tp->tp_ops[0], info.pif_ops.vops_update);
+	d_tm_set_counter(tp->tp_ops[1], info.pif_ops.vops_fetch);
+	d_tm_set_counter(tp->tp_ops[2], info.pif_ops.vops_punch);
+	d_tm_set_counter(tp->tp_ops[3], info.pif_ops.vops_update_bytes);
+	d_tm_set_counter(tp->tp_ops[4], info.pif_ops.vops_fetch_bytes);
 }
 
 struct tgt_op {

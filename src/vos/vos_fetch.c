@@ -480,6 +480,10 @@ nothing:
 	}
 	rc = 0;
 out:
+	if (rc == 0) {
+		cont->vc_pool->vp_ops.vops_fetch++;
+		cont->vc_pool->vp_ops.vops_fetch_bytes += vos_iods_bytes(iod_nr, iods);
+	}
 	if (fc.fc_io_nr > 0)
 		vos_bio_fini(fc.fc_ios, fc.fc_io_nr);
 	if (fc.fc_ios != fc.fc_stack)
@@ -660,5 +664,8 @@ vos_obj_punch(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint32
 	if (rc != 0)
 		return rc;
 	rc = punch_tx(cont, oid, epoch, flags, dkey, akey_nr, akeys);
-	return rc ? umem_tx_abort(umm, rc) : umem_tx_commit(umm);
+	rc = rc ? umem_tx_abort(umm, rc) : umem_tx_commit(umm);
+	if (rc == 0)
+		cont->vc_pool->vp_ops.vops_punch++;
+	return rc;
 }

@@ -22,9 +22,9 @@
 #define VOS_INLINE_DEFAULT 4096
 /* blob values up to this size are also carried in the heap log (no blob fdatasync) */
 #define VOS_WAL_DATA_DEFAULT (16U << 10)
-#define VOS_BTR_ORDER      32
-#define VOS_SV_ORDER       16
-#define VOS_EVT_ORDER      EVT_ORDER_DEFAULT
+#define VOS_BTR_ORDER        32
+#define VOS_SV_ORDER         16
+#define VOS_EVT_ORDER        EVT_ORDER_DEFAULT
 
 /* Tree classes of VOS (DBTREE_VOS_BEGIN range). */
 enum {
@@ -206,7 +206,26 @@ struct vos_pool {
 	daos_size_t vp_space_sys[DAOS_MEDIA_MAX];
 	/* open iterators over the container tree */
 	int vp_iters;
+	struct vos_pool_op_stat vp_ops;
 };
+
+/* Value bytes an update or fetch of \a iods moves (whole extents, holes included). */
+static inline uint64_t
+vos_iods_bytes(unsigned int nr, const daos_iod_t *iods)
+{
+	uint64_t bytes = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < nr; i++) {
+		if (iods[i].iod_type == DAOS_IOD_SINGLE) {
+			bytes += iods[i].iod_size;
+			continue;
+		}
+		for (j = 0; j < iods[i].iod_nr; j++)
+			bytes += iods[i].iod_recxs[j].rx_nr * iods[i].iod_size;
+	}
+	return bytes;
+}
 
 struct vos_container {
 	d_list_t vc_link;

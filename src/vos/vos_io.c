@@ -977,6 +977,10 @@ vos_obj_update_ex(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		goto cancel;
 	}
 	rc = umem_tx_commit(umm);
+	if (rc == 0) {
+		uc.uc_pool->vp_ops.vops_update++;
+		uc.uc_pool->vp_ops.vops_update_bytes += vos_iods_bytes(iod_nr, iods);
+	}
 	goto out;
 cancel:
 	if (!d_list_empty(&uc.uc_rsrvd))

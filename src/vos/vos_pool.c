@@ -475,6 +475,7 @@ vos_pool_query(daos_handle_t poh, vos_pool_info_t *pinfo)
 	pinfo->pif_gc_stat = pool->vp_gc_stat;
 	pinfo->pif_gc_pending = pool->vp_df->pd_gc_nr;
 	pinfo->pif_heap_allocs = st.ups_nr_allocs;
+	pinfo->pif_ops = pool->vp_ops;
 	return 0;
 }
 

@@ -26,6 +26,9 @@ u2=$(echo "$uuid2" | tr - _)
 echo "$metrics" | grep -q "^engine_pool_${u2}_tgt_1_scm_free [1-9]" || fail "no scm_free gauge"
 echo "$metrics" | grep -q "^engine_pool_${u2}_tgt_0_nvme_free [1-9]" || fail "no nvme_free gauge"
 echo "$metrics" | grep -q "^engine_pool_${u2}_tgt_0_gc_pending 0" || fail "no gc_pending gauge"
+for m in ops_update ops_fetch ops_punch bytes_written bytes_read; do
+	echo "$metrics" | grep -q "^engine_pool_${u2}_tgt_1_$m [0-9]" || fail "no $m counter"
+done
 
 echo "=== list, query"
 dmg pool list | grep -q "^sxb .*Ready" || fail "list"

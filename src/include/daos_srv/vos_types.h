@@ -69,6 +69,16 @@ struct vos_pool_space {
 #define NVME_FREE(vps)  ((vps)->vps_space.s_free[DAOS_MEDIA_NVME])
 #define NVME_SYS(vps)   ((vps)->vps_space_sys[DAOS_MEDIA_NVME])
 
+/** pdaos: what a pool served since it was opened (telemetry; DRAM only) */
+struct vos_pool_op_stat {
+	uint64_t vops_update;
+	uint64_t vops_fetch;
+	uint64_t vops_punch;
+	/** value bytes of successful updates / fetches (array holes included) */
+	uint64_t vops_update_bytes;
+	uint64_t vops_fetch_bytes;
+};
+
 typedef struct {
 	/** containers in the pool */
 	uint64_t pif_cont_nr;
@@ -78,6 +88,8 @@ typedef struct {
 	uint64_t pif_gc_pending;
 	/** pdaos: live allocations in the heap (leak checks) */
 	uint64_t pif_heap_allocs;
+	/** pdaos: operations since the pool was opened */
+	struct vos_pool_op_stat pif_ops;
 } vos_pool_info_t;
 
 typedef struct {

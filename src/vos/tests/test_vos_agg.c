@@ -520,14 +520,50 @@ test_pool_reclaim(void **state)
 	vt_teardown(&c);
 }
 
+/* the per-pool operation counters the engine publishes */
+static void
+test_pool_op_stat(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(8, DAOS_OT_MULTI_HASHED);
+	vos_pool_info_t pi;
+	char buf[256];
+	size_t size;
+
+	vt_setup(&c);
+	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "d", "a", "hello", 5), 0);
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(vt_update_array(c.coh, oid, 11, "d", "arr", 0, 16, 8, buf), 0);
+	/* a refused update counts nothing */
+	assert_int_equal(vt_update_sv(c.coh, oid, 0, 0, "d", "a", "bad", 3), -DER_INVAL);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 20, 0, "d", "a", buf, sizeof(buf), &size), 0);
+	assert_int_equal(size, 5);
+	assert_int_equal(
+		vt_fetch_array(c.coh, oid, 20, "d", "arr", 0, 32, buf, sizeof(buf), &size, NULL),
+		0);
+	assert_int_equal(vt_punch(c.coh, oid, 30, 0, "d", NULL), 0);
+	assert_int_equal(vos_pool_query(c.poh, &pi), 0);
+	assert_int_equal(pi.pif_ops.vops_update, 2);
+	assert_int_equal(pi.pif_ops.vops_update_bytes, 5 + 16 * 8);
+	assert_int_equal(pi.pif_ops.vops_fetch, 2);
+	assert_int_equal(pi.pif_ops.vops_fetch_bytes, 5 + 32 * 8);
+	assert_int_equal(pi.pif_ops.vops_punch, 1);
+	vt_teardown(&c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_agg_sv_snapshots), cmocka_unit_test(test_agg_punched),
-		cmocka_unit_test(test_agg_parent_punch), cmocka_unit_test(test_agg_array),
-		cmocka_unit_test(test_agg_merge),        cmocka_unit_test(test_cont_destroy_gc),
-		cmocka_unit_test(test_pool_reclaim),     cmocka_unit_test(test_csum),
+		cmocka_unit_test(test_agg_sv_snapshots),
+		cmocka_unit_test(test_agg_punched),
+		cmocka_unit_test(test_agg_parent_punch),
+		cmocka_unit_test(test_agg_array),
+		cmocka_unit_test(test_agg_merge),
+		cmocka_unit_test(test_cont_destroy_gc),
+		cmocka_unit_test(test_pool_reclaim),
+		cmocka_unit_test(test_pool_op_stat),
+		cmocka_unit_test(test_csum),
 	};
 
 	return cmocka_run_group_tests_name("vos_agg", tests, NULL, NULL);

@@ -16,7 +16,11 @@
 #include <daos_srv/ult.h>
 
 #define VOS_POOL_MAGIC     0x564f5331 /* "VOS1" */
-#define VOS_POOL_VERSION   1
+/*
+ * Layout version. 2: one inline ilog entry (was two).
+ * Pools of an older layout are refused at open (-DER_DF_INCOMPT).
+ */
+#define VOS_POOL_VERSION   2
 #define VOS_BLK_SZ         4096
 #define VOS_BLOB_HDR_BLKS  1
 #define VOS_INLINE_DEFAULT 4096
@@ -39,7 +43,8 @@ enum {
 /* ---------------------------------------------------------------------------------------
  * Incarnation log: when an object or key was created (written) and punched, by epoch.
  * A key exists at epoch E if its newest create <= E is newer than every punch <= E of
- * itself and of its parents. Sorted by epoch; two entries inline, more in one heap array.
+ * itself and of its parents. Sorted by epoch; one entry inline (a key written and never
+ * punched, the common case), more in one heap array.
  * --------------------------------------------------------------------------------------- */
 struct vos_ilog_ent {
 	uint64_t ie_epoch;
@@ -48,7 +53,7 @@ struct vos_ilog_ent {
 	uint32_t ie_pad;
 };
 
-#define VOS_ILOG_INLINE 2
+#define VOS_ILOG_INLINE 1
 
 struct vos_ilog_df {
 	uint32_t il_nr;

@@ -15,9 +15,10 @@
 #include <daos_srv/vos.h>
 #include <daos_srv/ult.h>
 
-#define VOS_POOL_MAGIC     0x564f5331 /* "VOS1" */
+#define VOS_POOL_MAGIC 0x564f5331 /* "VOS1" */
 /*
- * Layout version. 2: one inline ilog entry (was two).
+ * Layout version. 2: one inline ilog entry (was two); the first version of a single value
+ * hangs off its akey record without a tree (KREC_BF_SV1).
  * Pools of an older layout are refused at open (-DER_DF_INCOMPT).
  */
 #define VOS_POOL_VERSION   2
@@ -26,9 +27,9 @@
 #define VOS_INLINE_DEFAULT 4096
 /* blob values up to this size are also carried in the heap log (no blob fdatasync) */
 #define VOS_WAL_DATA_DEFAULT (16U << 10)
-#define VOS_BTR_ORDER      32
-#define VOS_SV_ORDER       16
-#define VOS_EVT_ORDER      EVT_ORDER_DEFAULT
+#define VOS_BTR_ORDER        32
+#define VOS_SV_ORDER         16
+#define VOS_EVT_ORDER        EVT_ORDER_DEFAULT
 
 /* Tree classes of VOS (DBTREE_VOS_BEGIN range). */
 enum {
@@ -137,6 +138,12 @@ struct vos_obj_df {
 #define KREC_BF_BTR  (1 << 0) /* kr_btr holds a tree: akeys (dkey) or versions (SV akey) */
 #define KREC_BF_EVT  (1 << 1) /* kr_evt holds the extents of an array akey */
 #define KREC_BF_DKEY (1 << 2)
+/*
+ * Single-value akey with exactly one version and no tree yet: kr_sv1 is that version's
+ * vos_irec_df. Saves the tree's root leaf for the common "written once" key; the second
+ * version turns it into a VOS_BTR_SV tree. Set only while kr_btr.tr_class is 0.
+ */
+#define KREC_BF_SV1 (1 << 3)
 
 /* A dkey or akey record; the key bytes follow. */
 struct vos_krec_df {
@@ -148,6 +155,8 @@ struct vos_krec_df {
 	union {
 		struct btr_root kr_btr;
 		struct evt_root kr_evt;
+		/* KREC_BF_SV1 (overlays tr_node_size..tr_pad_16: tr_class stays 0) */
+		umem_off_t kr_sv1;
 	};
 	char kr_key[0];
 };
@@ -299,6 +308,10 @@ int vos_dkey_tree_open(struct vos_container *cont, struct vos_krec_df *dkrec, da
 
 int vos_sv_tree_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create,
 		     daos_handle_t *toh);
+/* free the lone version of a KREC_BF_SV1 akey (and its data) in the running tx */
+int vos_sv1_free(struct vos_pool *pool, struct vos_krec_df *akrec);
+/* free version \a off (record, inline block or blob extent) in the running tx */
+int vos_irec_free(struct vos_pool *pool, umem_off_t off);
 int vos_array_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create,
 		   daos_handle_t *toh);
 

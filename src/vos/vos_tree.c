@@ -316,22 +316,43 @@ sv_hkey_cmp(struct btr_instance *tins, struct btr_record *rec, void *hkey)
 	return BTR_CMP_EQ;
 }
 
-static int
-sv_rec_free(struct btr_instance *tins, struct btr_record *rec, void *args)
+int
+vos_irec_free(struct vos_pool *pool, umem_off_t off)
 {
-	struct vos_pool *pool = tins->ti_priv;
-	struct vos_irec_df *irec = umem_off2ptr(&tins->ti_umm, rec->rec_off);
+	struct umem_instance *umm = &pool->vp_umm;
+	struct vos_irec_df *irec = umem_off2ptr(umm, off);
 	int rc = 0;
 
 	if (irec->ir_addr.ba_type == DAOS_MEDIA_NVME && !bio_addr_is_hole(&irec->ir_addr))
 		rc = vos_addr_free(pool, &irec->ir_addr, irec->ir_size);
 	else if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM &&
-		 irec->ir_addr.ba_off != rec->rec_off + sizeof(*irec) + irec->ir_cs_len)
-		rc = umem_free(&tins->ti_umm, irec->ir_addr.ba_off); /* data in its own block */
+		 irec->ir_addr.ba_off != off + sizeof(*irec) + irec->ir_cs_len)
+		rc = umem_free(umm, irec->ir_addr.ba_off); /* data in its own block */
 	if (rc == 0)
-		rc = umem_free(&tins->ti_umm, rec->rec_off);
+		rc = umem_free(umm, off);
 	pool->vp_gc_stat.gs_singvs++;
 	return rc;
+}
+
+int
+vos_sv1_free(struct vos_pool *pool, struct vos_krec_df *akrec)
+{
+	int rc;
+
+	rc = umem_tx_add_ptr(&pool->vp_umm, akrec, sizeof(*akrec));
+	if (rc == 0)
+		rc = vos_irec_free(pool, akrec->kr_sv1);
+	if (rc == 0) {
+		akrec->kr_bmap &= ~KREC_BF_SV1;
+		akrec->kr_sv1 = UMOFF_NULL;
+	}
+	return rc;
+}
+
+static int
+sv_rec_free(struct btr_instance *tins, struct btr_record *rec, void *args)
+{
+	return vos_irec_free(tins->ti_priv, rec->rec_off);
 }
 
 static int

@@ -144,6 +144,12 @@ struct vos_obj_df {
  * version turns it into a VOS_BTR_SV tree. Set only while kr_btr.tr_class is 0.
  */
 #define KREC_BF_SV1 (1 << 3)
+/*
+ * The key bytes follow kr_btr (VOS_KREC_SHORT_SZ) instead of the larger kr_evt: set at creation
+ * for records that can never hold an evtree (dkeys, single-value akeys); an akey made by a
+ * punch has no type yet and gets the full size.
+ */
+#define KREC_BF_SHORT (1 << 4)
 
 /* A dkey or akey record; the key bytes follow. */
 struct vos_krec_df {
@@ -158,8 +164,23 @@ struct vos_krec_df {
 		/* KREC_BF_SV1 (overlays tr_node_size..tr_pad_16: tr_class stays 0) */
 		umem_off_t kr_sv1;
 	};
-	char kr_key[0];
+	/* then the key bytes, at vos_krec_key() */
 };
+
+#define VOS_KREC_SHORT_SZ (offsetof(struct vos_krec_df, kr_btr) + sizeof(struct btr_root))
+
+/* bytes of a key record before its key */
+static inline size_t
+vos_krec_hdr_size(uint8_t bmap)
+{
+	return (bmap & KREC_BF_SHORT) ? VOS_KREC_SHORT_SZ : sizeof(struct vos_krec_df);
+}
+
+static inline char *
+vos_krec_key(struct vos_krec_df *krec)
+{
+	return (char *)krec + vos_krec_hdr_size(krec->kr_bmap);
+}
 
 /* One version of a single value; the checksum (ir_cs_len bytes) then inline data follow. */
 struct vos_irec_df {

@@ -649,7 +649,7 @@ sv1_promote(struct vos_pool *pool, struct vos_krec_df *akrec, daos_handle_t *toh
 	d_iov_t key, val;
 	int rc;
 
-	rc = umem_tx_add_ptr(&pool->vp_umm, akrec, sizeof(*akrec));
+	rc = umem_tx_add_ptr(&pool->vp_umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
 	if (rc != 0)
 		return rc;
 	akrec->kr_bmap &= ~KREC_BF_SV1;
@@ -688,7 +688,7 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 		/* first version: no tree until a second one comes */
 		rc = sv_irec_new(uc, v, &off);
 		if (rc == 0)
-			rc = umem_tx_add_ptr(umm, akrec, sizeof(*akrec));
+			rc = umem_tx_add_ptr(umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
 		if (rc != 0)
 			return rc;
 		memset(&akrec->kr_btr, 0, sizeof(akrec->kr_btr));

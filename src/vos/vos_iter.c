@@ -604,7 +604,7 @@ vos_iter_fetch(daos_handle_t ih, vos_iter_entry_t *entry, daos_anchor_t *anchor)
 	case VOS_ITER_AKEY: {
 		struct vos_krec_df *krec = it->it_rec;
 
-		d_iov_set(&entry->ie_key, krec->kr_key, krec->kr_size);
+		d_iov_set(&entry->ie_key, vos_krec_key(krec), krec->kr_size);
 		entry->ie_epoch = krec->kr_latest;
 		entry->ie_last_update = krec->kr_latest;
 		entry->ie_punch = it->it_punch;

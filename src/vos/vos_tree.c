@@ -178,9 +178,9 @@ key_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_ou
 
 	if (key_out != NULL) {
 		if (key_out->iov_buf == NULL) {
-			d_iov_set(key_out, krec->kr_key, krec->kr_size);
+			d_iov_set(key_out, vos_krec_key(krec), krec->kr_size);
 		} else {
-			memcpy(key_out->iov_buf, krec->kr_key,
+			memcpy(key_out->iov_buf, vos_krec_key(krec),
 			       min(key_out->iov_buf_len, (size_t)krec->kr_size));
 			key_out->iov_len = krec->kr_size;
 		}
@@ -194,7 +194,7 @@ key_lex_cmp(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key)
 {
 	struct vos_krec_df *krec = rec2krec(tins, rec);
 	size_t len = min((size_t)krec->kr_size, key->iov_len);
-	int c = memcmp(krec->kr_key, key->iov_buf, len);
+	int c = memcmp(vos_krec_key(krec), key->iov_buf, len);
 
 	if (c == 0 && krec->kr_size != key->iov_len)
 		c = krec->kr_size < key->iov_len ? -1 : 1;
@@ -339,7 +339,7 @@ vos_sv1_free(struct vos_pool *pool, struct vos_krec_df *akrec)
 {
 	int rc;
 
-	rc = umem_tx_add_ptr(&pool->vp_umm, akrec, sizeof(*akrec));
+	rc = umem_tx_add_ptr(&pool->vp_umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
 	if (rc == 0)
 		rc = vos_irec_free(pool, akrec->kr_sv1);
 	if (rc == 0) {

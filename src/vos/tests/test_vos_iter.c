@@ -310,6 +310,7 @@ test_sv_first_version(void **state)
 	daos_handle_t ih;
 	char buf[16];
 	size_t size;
+	int rc;
 
 	vt_setup(&c);
 	assert_int_equal(vt_update_sv(c.coh, oid, 5, 0, "d", "other", "o", 1), 0);
@@ -371,6 +372,30 @@ test_sv_first_version(void **state)
 	assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
 	assert_int_equal(ent.ie_epoch, 20);
 	assert_int_equal(vos_iter_next(ih, NULL), -DER_NONEXIST);
+	assert_int_equal(vos_iter_finish(ih), 0);
+
+	/* an akey made by a punch (full-size record) and later written keeps its key bytes */
+	assert_int_equal(vt_punch(c.coh, oid, 30, 0, "d", "punched"), 0);
+	assert_int_equal(vt_update_sv(c.coh, oid, 40, 0, "d", "punched", "p", 1), 0);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 40, 0, "d", "punched", buf, sizeof(buf), &size),
+			 0);
+	assert_int_equal(size, 1);
+	memset(&param.ip_akey, 0, sizeof(param.ip_akey));
+	param.ip_epr.epr_hi = 40;
+	assert_int_equal(vos_iter_prepare(VOS_ITER_AKEY, &param, &ih, NULL), 0);
+	size = 0;
+	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL)) {
+		assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
+		if (ent.ie_key.iov_len == 2)
+			assert_memory_equal(ent.ie_key.iov_buf, "sv", 2);
+		else if (ent.ie_key.iov_len == 5)
+			assert_memory_equal(ent.ie_key.iov_buf, "other", 5);
+		else
+			assert_memory_equal(ent.ie_key.iov_buf, "punched", 7);
+		size++;
+	}
+	assert_int_equal(rc, -DER_NONEXIST);
+	assert_int_equal(size, 3);
 	assert_int_equal(vos_iter_finish(ih), 0);
 	vt_teardown(&c);
 }

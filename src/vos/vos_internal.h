@@ -18,7 +18,8 @@
 #define VOS_POOL_MAGIC 0x564f5331 /* "VOS1" */
 /*
  * Layout version. 2: one inline ilog entry (was two); the first version of a single value
- * hangs off its akey record without a tree (KREC_BF_SV1).
+ * hangs off its akey record without a tree (KREC_BF_SV1); keys of dkeys and single-value
+ * akeys follow the btree root (KREC_BF_SHORT).
  * Pools of an older layout are refused at open (-DER_DF_INCOMPT).
  */
 #define VOS_POOL_VERSION   2

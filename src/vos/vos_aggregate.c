@@ -56,6 +56,32 @@ struct agg_sv {
 	bool sv_keep;
 };
 
+/* The lone version of a KREC_BF_SV1 akey: the rules of agg_single for one version. */
+static int
+agg_sv1(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
+{
+	struct vos_irec_df *irec = umem_off2ptr(ac->ac_umm, akrec->kr_sv1);
+	uint64_t size = irec->ir_size;
+	bool keep = false;
+	uint32_t r;
+	int rc;
+
+	*empty = false;
+	if (irec->ir_epoch > ac->ac_hi)
+		return 0;
+	for (r = 0; r < ac->ac_rp_nr && !keep; r++)
+		keep = irec->ir_epoch <= ac->ac_rp[r] && irec->ir_epoch > ac->ac_ab[r];
+	/* an empty version hides nothing older: there is nothing older */
+	if (keep && size != 0)
+		return 0;
+	rc = vos_sv1_free(ac->ac_pool, akrec);
+	if (rc == 0) {
+		ac->ac_freed += size;
+		*empty = true;
+	}
+	return rc;
+}
+
 static int
 agg_single(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 {
@@ -64,6 +90,8 @@ agg_single(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 	uint32_t nr = 0, max = 0, r, i;
 	int rc;
 
+	if (akrec->kr_bmap & KREC_BF_SV1)
+		return agg_sv1(ac, akrec, empty);
 	*empty = akrec->kr_btr.tr_class == 0;
 	if (*empty)
 		return 0;

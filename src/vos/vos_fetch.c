@@ -120,6 +120,14 @@ fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound
 	d_iov_t key, val;
 	int rc;
 
+	if (akrec->kr_bmap & KREC_BF_SV1) {
+		irec = umem_off2ptr(&pool->vp_umm, akrec->kr_sv1);
+		if (irec->ir_epoch > fc->fc_epoch) {
+			iod_nothing(iod, sgl, iom);
+			return 0;
+		}
+		goto found;
+	}
 	if (!(akrec->kr_bmap & KREC_BF_BTR) || akrec->kr_btr.tr_class == 0) {
 		iod_nothing(iod, sgl, iom);
 		return 0;
@@ -138,6 +146,7 @@ fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound
 	if (rc != 0)
 		return rc;
 	irec = val.iov_buf;
+found:
 	if (irec->ir_epoch <= bound || irec->ir_size == 0) {
 		iod_nothing(iod, sgl, iom);
 		return 0;

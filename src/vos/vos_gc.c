@@ -56,6 +56,14 @@ gc_drain(struct vos_pool *pool, struct vos_gc_item_df *item, int *credits, bool 
 	case VOS_GC_DKEY:
 	case VOS_GC_AKEY:
 		krec = umem_off2ptr(umm, item->gi_rec);
+		if (krec->kr_bmap & KREC_BF_SV1) {
+			rc = vos_sv1_free(pool, krec);
+			if (rc == 0) {
+				(*credits)--;
+				*done = true;
+			}
+			return rc;
+		}
 		if (krec->kr_bmap & KREC_BF_EVT)
 			eroot = &krec->kr_evt;
 		else if (krec->kr_bmap & KREC_BF_BTR)

@@ -1,5 +1,5 @@
 /**
- * Incarnation log of an object or key: sorted (epoch, create|punch) entries. Two entries live
+ * Incarnation log of an object or key: sorted (epoch, create|punch) entries. One entry lives
  * inside the record; longer logs move to one heap array that doubles when full.
  */
 #define D_LOGFAC DD_FAC(vos)
@@ -52,7 +52,7 @@ ilog_grow(struct umem_instance *umm, struct vos_ilog_df *ilog, struct vos_ilog_e
 		return 0;
 	if (!UMOFF_IS_NULL(ilog->il_ext) && ilog->il_nr < ilog->il_cap)
 		return 0;
-	cap = ilog->il_cap ? ilog->il_cap * 2 : 8;
+	cap = ilog->il_cap ? ilog->il_cap * 2 : 4;
 	off = umem_alloc(umm, cap * sizeof(*new));
 	if (UMOFF_IS_NULL(off))
 		return -DER_NOSPACE;

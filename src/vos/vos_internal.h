@@ -15,8 +15,14 @@
 #include <daos_srv/vos.h>
 #include <daos_srv/ult.h>
 
-#define VOS_POOL_MAGIC     0x564f5331 /* "VOS1" */
-#define VOS_POOL_VERSION   1
+#define VOS_POOL_MAGIC 0x564f5331 /* "VOS1" */
+/*
+ * Layout version. 2: one inline ilog entry (was two); the first version of a single value
+ * hangs off its akey record without a tree (KREC_BF_SV1); keys of dkeys and single-value
+ * akeys follow the btree root (KREC_BF_SHORT).
+ * Pools of an older layout are refused at open (-DER_DF_INCOMPT).
+ */
+#define VOS_POOL_VERSION   2
 #define VOS_BLK_SZ         4096
 #define VOS_BLOB_HDR_BLKS  1
 #define VOS_INLINE_DEFAULT 4096
@@ -39,7 +45,8 @@ enum {
 /* ---------------------------------------------------------------------------------------
  * Incarnation log: when an object or key was created (written) and punched, by epoch.
  * A key exists at epoch E if its newest create <= E is newer than every punch <= E of
- * itself and of its parents. Sorted by epoch; two entries inline, more in one heap array.
+ * itself and of its parents. Sorted by epoch; one entry inline (a key written and never
+ * punched, the common case), more in one heap array.
  * --------------------------------------------------------------------------------------- */
 struct vos_ilog_ent {
 	uint64_t ie_epoch;
@@ -48,7 +55,7 @@ struct vos_ilog_ent {
 	uint32_t ie_pad;
 };
 
-#define VOS_ILOG_INLINE 2
+#define VOS_ILOG_INLINE 1
 
 struct vos_ilog_df {
 	uint32_t il_nr;
@@ -132,6 +139,18 @@ struct vos_obj_df {
 #define KREC_BF_BTR  (1 << 0) /* kr_btr holds a tree: akeys (dkey) or versions (SV akey) */
 #define KREC_BF_EVT  (1 << 1) /* kr_evt holds the extents of an array akey */
 #define KREC_BF_DKEY (1 << 2)
+/*
+ * Single-value akey with exactly one version and no tree yet: kr_sv1 is that version's
+ * vos_irec_df. Saves the tree's root leaf for the common "written once" key; the second
+ * version turns it into a VOS_BTR_SV tree. Set only while kr_btr.tr_class is 0.
+ */
+#define KREC_BF_SV1 (1 << 3)
+/*
+ * The key bytes follow kr_btr (VOS_KREC_SHORT_SZ) instead of the larger kr_evt: set at creation
+ * for records that can never hold an evtree (dkeys, single-value akeys); an akey made by a
+ * punch has no type yet and gets the full size.
+ */
+#define KREC_BF_SHORT (1 << 4)
 
 /* A dkey or akey record; the key bytes follow. */
 struct vos_krec_df {
@@ -143,9 +162,26 @@ struct vos_krec_df {
 	union {
 		struct btr_root kr_btr;
 		struct evt_root kr_evt;
+		/* KREC_BF_SV1 (overlays tr_node_size..tr_pad_16: tr_class stays 0) */
+		umem_off_t kr_sv1;
 	};
-	char kr_key[0];
+	/* then the key bytes, at vos_krec_key() */
 };
+
+#define VOS_KREC_SHORT_SZ (offsetof(struct vos_krec_df, kr_btr) + sizeof(struct btr_root))
+
+/* bytes of a key record before its key */
+static inline size_t
+vos_krec_hdr_size(uint8_t bmap)
+{
+	return (bmap & KREC_BF_SHORT) ? VOS_KREC_SHORT_SZ : sizeof(struct vos_krec_df);
+}
+
+static inline char *
+vos_krec_key(struct vos_krec_df *krec)
+{
+	return (char *)krec + vos_krec_hdr_size(krec->kr_bmap);
+}
 
 /* One version of a single value; the checksum (ir_cs_len bytes) then inline data follow. */
 struct vos_irec_df {
@@ -313,6 +349,10 @@ int vos_dkey_tree_open(struct vos_container *cont, struct vos_krec_df *dkrec, da
 
 int vos_sv_tree_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create,
 		     daos_handle_t *toh);
+/* free the lone version of a KREC_BF_SV1 akey (and its data) in the running tx */
+int vos_sv1_free(struct vos_pool *pool, struct vos_krec_df *akrec);
+/* free version \a off (record, inline block or blob extent) in the running tx */
+int vos_irec_free(struct vos_pool *pool, umem_off_t off);
 int vos_array_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create,
 		   daos_handle_t *toh);
 

@@ -567,16 +567,29 @@ csum_check_caller(struct vos_update_ctx *uc, unsigned int iod, unsigned int recx
 	return 0;
 }
 
+/* Same epoch as the stored version \a irec: a replay if the bytes are the same. */
 static int
-update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_val *v)
+sv_replay(struct vos_update_ctx *uc, struct vos_irec_df *irec, struct vos_io_val *v)
 {
-	struct vos_pool *pool = uc->uc_pool;
-	struct umem_instance *umm = &pool->vp_umm;
+	int rc;
+
+	rc = irec->ir_size == v->iv_size ? same_bytes(uc->uc_pool, &irec->ir_addr,
+						      &uc->uc_sgls[v->iv_iod], 0, v->iv_size)
+					 : 0;
+	if (rc >= 0)
+		rc = rc ? 0 : -DER_TX_RESTART;
+	if (rc == 0)
+		update_unreserve(uc, v);
+	return rc;
+}
+
+/* Allocate and fill the version record of \a v at the update's epoch. */
+static int
+sv_irec_new(struct vos_update_ctx *uc, struct vos_io_val *v, umem_off_t *offp)
+{
+	struct umem_instance *umm = &uc->uc_pool->vp_umm;
 	d_sg_list_t *sgl = &uc->uc_sgls[v->iv_iod];
-	struct vos_sv_key skey = {.sk_epoch = uc->uc_epoch, .sk_minor = 0};
 	struct vos_irec_df *irec;
-	daos_handle_t toh;
-	d_iov_t key, val;
 	uint32_t chunk;
 	uint16_t cs_type = update_csum_type(uc, v->iv_iod, &chunk);
 	int cs_len = cs_type ? vos_csum_len(cs_type) : 0;
@@ -585,32 +598,11 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 	bool split;
 	int rc;
 
-	rc = vos_sv_tree_open(pool, akrec, true, &toh);
-	if (rc != 0)
-		return rc;
-	d_iov_set(&key, &skey, sizeof(skey));
-	d_iov_set(&val, NULL, 0);
-	rc = dbtree_lookup(toh, &key, &val);
-	if (rc == 0) {
-		/* same epoch: a replay if the bytes are the same, else a conflict */
-		irec = val.iov_buf;
-		rc = irec->ir_size == v->iv_size
-			     ? same_bytes(pool, &irec->ir_addr, sgl, 0, v->iv_size)
-			     : 0;
-		if (rc >= 0)
-			rc = rc ? 0 : -DER_TX_RESTART;
-		if (rc == 0)
-			update_unreserve(uc, v);
-		goto out;
-	}
-	if (rc != -DER_NONEXIST)
-		goto out;
-
 	/* a large inline value in the record would spill the header into one more page */
 	split = inl && v->iv_size >= VOS_IREC_SPLIT;
 	off = umem_alloc(umm, sizeof(*irec) + cs_len + (inl && !split ? v->iv_size : 0));
 	if (UMOFF_IS_NULL(off))
-		D_GOTO(out, rc = -DER_NOSPACE);
+		return -DER_NOSPACE;
 	irec = umem_off2ptr(umm, off);
 	memset(irec, 0, sizeof(*irec));
 	irec->ir_epoch = uc->uc_epoch;
@@ -620,8 +612,9 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 	if (split) {
 		umem_off_t data = umem_alloc(umm, v->iv_size);
 
+		/* the transaction aborts on error: nothing to undo */
 		if (UMOFF_IS_NULL(data))
-			D_GOTO(out, rc = -DER_NOSPACE);
+			return -DER_NOSPACE;
 		bio_addr_set(&irec->ir_addr, DAOS_MEDIA_SCM, data);
 		vos_sgl_gather(sgl, 0, vos_irec_data(umm, irec), v->iv_size);
 	} else if (inl) {
@@ -640,8 +633,86 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 			rc = csum_check_caller(uc, v->iv_iod, 0, (uint8_t *)irec->ir_body, 1,
 					       cs_len);
 		if (rc != 0)
-			goto out;
+			return rc;
 	}
+	*offp = off;
+	return 0;
+}
+
+/* Turn the lone version of a KREC_BF_SV1 akey into a tree of one record. */
+static int
+sv1_promote(struct vos_pool *pool, struct vos_krec_df *akrec, daos_handle_t *toh)
+{
+	struct vos_irec_df *irec = umem_off2ptr(&pool->vp_umm, akrec->kr_sv1);
+	struct vos_sv_key skey = {.sk_epoch = irec->ir_epoch, .sk_minor = irec->ir_minor};
+	umem_off_t off = akrec->kr_sv1;
+	d_iov_t key, val;
+	int rc;
+
+	rc = umem_tx_add_ptr(&pool->vp_umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
+	if (rc != 0)
+		return rc;
+	akrec->kr_bmap &= ~KREC_BF_SV1;
+	memset(&akrec->kr_btr, 0, sizeof(akrec->kr_btr));
+	rc = vos_sv_tree_open(pool, akrec, true, toh);
+	if (rc != 0)
+		return rc;
+	d_iov_set(&key, &skey, sizeof(skey));
+	d_iov_set(&val, &off, sizeof(off));
+	rc = dbtree_upsert(*toh, BTR_PROBE_EQ, DAOS_INTENT_UPDATE, &key, &val, NULL);
+	if (rc != 0)
+		dbtree_close(*toh);
+	return rc;
+}
+
+static int
+update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_val *v)
+{
+	struct vos_pool *pool = uc->uc_pool;
+	struct umem_instance *umm = &pool->vp_umm;
+	struct vos_sv_key skey = {.sk_epoch = uc->uc_epoch, .sk_minor = 0};
+	daos_handle_t toh;
+	d_iov_t key, val;
+	umem_off_t off;
+	int rc;
+
+	if (akrec->kr_bmap & KREC_BF_SV1) {
+		struct vos_irec_df *irec = umem_off2ptr(umm, akrec->kr_sv1);
+
+		if (irec->ir_epoch == skey.sk_epoch && irec->ir_minor == skey.sk_minor)
+			return sv_replay(uc, irec, v);
+		rc = sv1_promote(pool, akrec, &toh);
+		if (rc != 0)
+			return rc;
+	} else if (akrec->kr_btr.tr_class == 0) {
+		/* first version: no tree until a second one comes */
+		rc = sv_irec_new(uc, v, &off);
+		if (rc == 0)
+			rc = umem_tx_add_ptr(umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
+		if (rc != 0)
+			return rc;
+		memset(&akrec->kr_btr, 0, sizeof(akrec->kr_btr));
+		akrec->kr_sv1 = off;
+		akrec->kr_bmap |= KREC_BF_SV1;
+		uc->uc_used += v->iv_size;
+		return 0;
+	} else {
+		rc = vos_sv_tree_open(pool, akrec, true, &toh);
+		if (rc != 0)
+			return rc;
+	}
+	d_iov_set(&key, &skey, sizeof(skey));
+	d_iov_set(&val, NULL, 0);
+	rc = dbtree_lookup(toh, &key, &val);
+	if (rc == 0) {
+		rc = sv_replay(uc, val.iov_buf, v);
+		goto out;
+	}
+	if (rc != -DER_NONEXIST)
+		goto out;
+	rc = sv_irec_new(uc, v, &off);
+	if (rc != 0)
+		goto out;
 	d_iov_set(&val, &off, sizeof(off));
 	rc = dbtree_upsert(toh, BTR_PROBE_BYPASS, DAOS_INTENT_UPDATE, &key, &val, NULL);
 	uc->uc_used += v->iv_size;

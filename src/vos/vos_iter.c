@@ -37,7 +37,93 @@ struct vos_iterator {
 	/* RECX: anchor of the previous entry */
 	daos_anchor_t it_prev_anchor;
 	bool it_has_prev;
+	/* SINGLE over a KREC_BF_SV1 akey (no tree): the akey, and whether we are on its version */
+	struct vos_krec_df *it_sv1;
+	bool it_sv1_on;
 };
+
+/*
+ * The lone version of a KREC_BF_SV1 akey stands in for a tree of one record: the calls below
+ * follow the dbtree iterator calls they replace, anchors included (the SV tree's anchor is
+ * its 16-byte key), so an anchor stays valid when the akey gets its tree.
+ */
+static struct vos_irec_df *
+sv1_irec(struct vos_iterator *it)
+{
+	if (!(it->it_sv1->kr_bmap & KREC_BF_SV1))
+		return NULL; /* changed under the iterator: treat as the end */
+	return umem_off2ptr(&it->it_pool->vp_umm, it->it_sv1->kr_sv1);
+}
+
+static int
+sv1_cmp(struct vos_irec_df *irec, const struct vos_sv_key *key)
+{
+	if (irec->ir_epoch != key->sk_epoch)
+		return irec->ir_epoch < key->sk_epoch ? -1 : 1;
+	if (irec->ir_minor != key->sk_minor)
+		return irec->ir_minor < key->sk_minor ? -1 : 1;
+	return 0;
+}
+
+static int
+it_btr_probe(struct vos_iterator *it, dbtree_probe_opc_t opc, d_iov_t *key, daos_anchor_t *anchor)
+{
+	struct vos_irec_df *irec;
+	struct vos_sv_key skey;
+	int c;
+
+	if (it->it_sv1 == NULL)
+		return dbtree_iter_probe(it->it_ih, opc, DAOS_INTENT_DEFAULT, key, anchor);
+	it->it_sv1_on = false;
+	irec = sv1_irec(it);
+	if (irec == NULL)
+		return -DER_NONEXIST;
+	if (opc != BTR_PROBE_FIRST && opc != BTR_PROBE_LAST) {
+		if (key != NULL)
+			memcpy(&skey, key->iov_buf, sizeof(skey));
+		else
+			memcpy(&skey, anchor->da_buf, sizeof(skey));
+		c = sv1_cmp(irec, &skey);
+		if ((opc == BTR_PROBE_GE && c < 0) || (opc == BTR_PROBE_LE && c > 0) ||
+		    (opc == BTR_PROBE_EQ && c != 0))
+			return -DER_NONEXIST;
+	}
+	it->it_sv1_on = true;
+	return 0;
+}
+
+static int
+it_btr_move(struct vos_iterator *it)
+{
+	if (it->it_sv1 == NULL)
+		return it->it_backward ? dbtree_iter_prev(it->it_ih) : dbtree_iter_next(it->it_ih);
+	it->it_sv1_on = false;
+	return -DER_NONEXIST;
+}
+
+static int
+it_btr_fetch(struct vos_iterator *it, d_iov_t *val, daos_anchor_t *anchor)
+{
+	struct vos_irec_df *irec;
+	struct vos_sv_key skey;
+
+	if (it->it_sv1 == NULL)
+		return dbtree_iter_fetch(it->it_ih, NULL, val, anchor);
+	irec = it->it_sv1_on ? sv1_irec(it) : NULL;
+	if (irec == NULL)
+		return -DER_NONEXIST;
+	if (val != NULL)
+		d_iov_set(val, irec, sizeof(*irec));
+	if (anchor != NULL) {
+		memset(anchor->da_buf, 0, sizeof(anchor->da_buf));
+		anchor->da_type = DAOS_ANCHOR_TYPE_HKEY;
+		anchor->da_flags &= ~1U;
+		skey.sk_epoch = irec->ir_epoch;
+		skey.sk_minor = irec->ir_minor;
+		memcpy(anchor->da_buf, &skey, sizeof(skey));
+	}
+	return 0;
+}
 
 static inline struct vos_iterator *
 vos_hdl2iter(daos_handle_t ih)
@@ -57,7 +143,7 @@ iter_check(struct vos_iterator *it, bool *ok)
 	int rc;
 
 	d_iov_set(&val, NULL, 0);
-	rc = dbtree_iter_fetch(it->it_ih, NULL, &val, NULL);
+	rc = it_btr_fetch(it, &val, NULL);
 	if (rc != 0)
 		return rc;
 	it->it_rec = val.iov_buf;
@@ -107,7 +193,7 @@ iter_skip(struct vos_iterator *it)
 			return rc;
 		if (it->it_type == VOS_ITER_SINGLE && it->it_expr == VOS_IT_EPC_LE)
 			return -DER_NONEXIST;
-		rc = it->it_backward ? dbtree_iter_prev(it->it_ih) : dbtree_iter_next(it->it_ih);
+		rc = it_btr_move(it);
 		if (rc != 0)
 			return rc;
 	}
@@ -130,6 +216,10 @@ iter_open_child(struct vos_iterator *it, vos_iter_type_t type, void *rec)
 	case VOS_ITER_SINGLE:
 		if (!(((struct vos_krec_df *)rec)->kr_bmap & KREC_BF_BTR))
 			return -DER_NONEXIST;
+		if (((struct vos_krec_df *)rec)->kr_bmap & KREC_BF_SV1) {
+			it->it_sv1 = rec;
+			return 0;
+		}
 		rc = vos_sv_tree_open(pool, rec, false, &it->it_toh);
 		break;
 	case VOS_ITER_RECX:
@@ -307,7 +397,8 @@ vos_iter_prepare(vos_iter_type_t type, vos_iter_param_t *param, daos_handle_t *i
 			opts |= EVT_ITER_FOR_PURGE;
 		rc = evt_iter_prepare(it->it_toh, opts, &flt, &it->it_ih);
 	} else if (!it->it_empty) {
-		rc = dbtree_iter_prepare(it->it_toh, 0, &it->it_ih);
+		if (it->it_sv1 == NULL)
+			rc = dbtree_iter_prepare(it->it_toh, 0, &it->it_ih);
 		if (type == VOS_ITER_SINGLE &&
 		    (it->it_expr == VOS_IT_EPC_LE || it->it_expr == VOS_IT_EPC_RE))
 			it->it_backward = true;
@@ -349,20 +440,17 @@ iter_probe_btr(struct vos_iterator *it, daos_anchor_t *anchor)
 			skey.sk_epoch = it->it_epr.epr_hi;
 			skey.sk_minor = UINT64_MAX;
 			d_iov_set(&key, &skey, sizeof(skey));
-			rc = dbtree_iter_probe(it->it_ih, BTR_PROBE_LE, DAOS_INTENT_DEFAULT, &key,
-					       NULL);
+			rc = it_btr_probe(it, BTR_PROBE_LE, &key, NULL);
 		} else {
 			skey.sk_epoch = it->it_epr.epr_lo;
 			skey.sk_minor = 0;
 			d_iov_set(&key, &skey, sizeof(skey));
-			rc = dbtree_iter_probe(it->it_ih, BTR_PROBE_GE, DAOS_INTENT_DEFAULT, &key,
-					       NULL);
+			rc = it_btr_probe(it, BTR_PROBE_GE, &key, NULL);
 		}
 	} else if (start) {
-		rc = dbtree_iter_probe(it->it_ih, BTR_PROBE_FIRST, DAOS_INTENT_DEFAULT, NULL, NULL);
+		rc = it_btr_probe(it, BTR_PROBE_FIRST, NULL, NULL);
 	} else {
-		rc = dbtree_iter_probe(it->it_ih, it->it_backward ? BTR_PROBE_LE : BTR_PROBE_GE,
-				       DAOS_INTENT_DEFAULT, NULL, anchor);
+		rc = it_btr_probe(it, it->it_backward ? BTR_PROBE_LE : BTR_PROBE_GE, NULL, anchor);
 	}
 	if (rc != 0)
 		return rc;
@@ -407,7 +495,7 @@ iter_anchor(struct vos_iterator *it, daos_anchor_t *anchor)
 	if (anchor == NULL)
 		return 0;
 	if (!it->it_evt)
-		return dbtree_iter_fetch(it->it_ih, NULL, NULL, anchor);
+		return it_btr_fetch(it, NULL, anchor);
 	if (!it->it_has_prev) {
 		memset(anchor, 0, sizeof(*anchor));
 		return 0;
@@ -439,7 +527,7 @@ vos_iter_next(daos_handle_t ih, daos_anchor_t *anchor)
 	} else {
 		if (it->it_type == VOS_ITER_SINGLE && it->it_expr == VOS_IT_EPC_LE)
 			return -DER_NONEXIST;
-		rc = it->it_backward ? dbtree_iter_prev(it->it_ih) : dbtree_iter_next(it->it_ih);
+		rc = it_btr_move(it);
 		if (rc == 0)
 			rc = iter_skip(it);
 	}
@@ -516,7 +604,7 @@ vos_iter_fetch(daos_handle_t ih, vos_iter_entry_t *entry, daos_anchor_t *anchor)
 	case VOS_ITER_AKEY: {
 		struct vos_krec_df *krec = it->it_rec;
 
-		d_iov_set(&entry->ie_key, krec->kr_key, krec->kr_size);
+		d_iov_set(&entry->ie_key, vos_krec_key(krec), krec->kr_size);
 		entry->ie_epoch = krec->kr_latest;
 		entry->ie_last_update = krec->kr_latest;
 		entry->ie_punch = it->it_punch;
@@ -588,6 +676,8 @@ vos_iter_empty(daos_handle_t ih)
 		return -DER_NO_HDL;
 	if (it->it_empty)
 		return 1;
+	if (it->it_sv1 != NULL)
+		return sv1_irec(it) == NULL;
 	return it->it_evt ? evt_iter_empty(it->it_ih) : dbtree_iter_empty(it->it_ih);
 }
 

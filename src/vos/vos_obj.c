@@ -80,14 +80,16 @@ vos_key_find_or_create(struct vos_pool *pool, daos_handle_t toh, daos_key_t *key
 	rc = vos_key_lookup(toh, key, krecp);
 	if (rc != 0 || *krecp != NULL)
 		return rc;
-	off = umem_alloc(umm, sizeof(*krec) + key->iov_len);
+	if (bmap & KREC_BF_BTR)
+		bmap |= KREC_BF_SHORT;
+	off = umem_alloc(umm, vos_krec_hdr_size(bmap) + key->iov_len);
 	if (UMOFF_IS_NULL(off))
 		return -DER_NOSPACE;
 	krec = umem_off2ptr(umm, off);
-	memset(krec, 0, sizeof(*krec));
+	memset(krec, 0, vos_krec_hdr_size(bmap));
 	krec->kr_bmap = bmap;
 	krec->kr_size = key->iov_len;
-	memcpy(krec->kr_key, key->iov_buf, key->iov_len);
+	memcpy(vos_krec_key(krec), key->iov_buf, key->iov_len);
 	d_iov_set(&val, &off, sizeof(off));
 	rc = dbtree_upsert(toh, BTR_PROBE_BYPASS, DAOS_INTENT_UPDATE, key, &val, NULL);
 	if (rc != 0)

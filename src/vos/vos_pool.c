@@ -361,6 +361,12 @@ vos_pool_open_ex(const char *path, uuid_t uuid, unsigned int flags,
 			df->pd_version);
 		D_GOTO(failed, rc = -DER_DF_INVAL);
 	}
+	if (df->pd_version < VOS_POOL_VERSION) {
+		/* the record layouts changed (ilog, tree orders); no in-place upgrade */
+		D_ERROR("%s has VOS layout version %u; this build reads only version %u\n", path,
+			df->pd_version, VOS_POOL_VERSION);
+		D_GOTO(failed, rc = -DER_DF_INCOMPT);
+	}
 	if (uuid != NULL && !(flags & VOS_POF_SKIP_UUID_CHECK) &&
 	    uuid_compare(uuid, df->pd_id) != 0) {
 		D_ERROR("%s belongs to pool " DF_UUID "\n", path, DP_UUID(df->pd_id));

@@ -93,7 +93,7 @@ query_walk(struct vos_query *q, daos_handle_t toh, daos_epoch_t bound, query_key
 					rc = -DER_TRUNC;
 					break;
 				}
-				memcpy(key_out->iov_buf, krec->kr_key, krec->kr_size);
+				memcpy(key_out->iov_buf, vos_krec_key(krec), krec->kr_size);
 				key_out->iov_len = krec->kr_size;
 				break;
 			}

@@ -178,9 +178,9 @@ key_rec_fetch(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key_ou
 
 	if (key_out != NULL) {
 		if (key_out->iov_buf == NULL) {
-			d_iov_set(key_out, krec->kr_key, krec->kr_size);
+			d_iov_set(key_out, vos_krec_key(krec), krec->kr_size);
 		} else {
-			memcpy(key_out->iov_buf, krec->kr_key,
+			memcpy(key_out->iov_buf, vos_krec_key(krec),
 			       min(key_out->iov_buf_len, (size_t)krec->kr_size));
 			key_out->iov_len = krec->kr_size;
 		}
@@ -194,7 +194,7 @@ key_lex_cmp(struct btr_instance *tins, struct btr_record *rec, d_iov_t *key)
 {
 	struct vos_krec_df *krec = rec2krec(tins, rec);
 	size_t len = min((size_t)krec->kr_size, key->iov_len);
-	int c = memcmp(krec->kr_key, key->iov_buf, len);
+	int c = memcmp(vos_krec_key(krec), key->iov_buf, len);
 
 	if (c == 0 && krec->kr_size != key->iov_len)
 		c = krec->kr_size < key->iov_len ? -1 : 1;
@@ -316,22 +316,43 @@ sv_hkey_cmp(struct btr_instance *tins, struct btr_record *rec, void *hkey)
 	return BTR_CMP_EQ;
 }
 
-static int
-sv_rec_free(struct btr_instance *tins, struct btr_record *rec, void *args)
+int
+vos_irec_free(struct vos_pool *pool, umem_off_t off)
 {
-	struct vos_pool *pool = tins->ti_priv;
-	struct vos_irec_df *irec = umem_off2ptr(&tins->ti_umm, rec->rec_off);
+	struct umem_instance *umm = &pool->vp_umm;
+	struct vos_irec_df *irec = umem_off2ptr(umm, off);
 	int rc = 0;
 
 	if (irec->ir_addr.ba_type == DAOS_MEDIA_NVME && !bio_addr_is_hole(&irec->ir_addr))
 		rc = vos_addr_free(pool, &irec->ir_addr, irec->ir_size);
 	else if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM &&
-		 irec->ir_addr.ba_off != rec->rec_off + sizeof(*irec) + irec->ir_cs_len)
-		rc = umem_free(&tins->ti_umm, irec->ir_addr.ba_off); /* data in its own block */
+		 irec->ir_addr.ba_off != off + sizeof(*irec) + irec->ir_cs_len)
+		rc = umem_free(umm, irec->ir_addr.ba_off); /* data in its own block */
 	if (rc == 0)
-		rc = umem_free(&tins->ti_umm, rec->rec_off);
+		rc = umem_free(umm, off);
 	pool->vp_gc_stat.gs_singvs++;
 	return rc;
+}
+
+int
+vos_sv1_free(struct vos_pool *pool, struct vos_krec_df *akrec)
+{
+	int rc;
+
+	rc = umem_tx_add_ptr(&pool->vp_umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
+	if (rc == 0)
+		rc = vos_irec_free(pool, akrec->kr_sv1);
+	if (rc == 0) {
+		akrec->kr_bmap &= ~KREC_BF_SV1;
+		akrec->kr_sv1 = UMOFF_NULL;
+	}
+	return rc;
+}
+
+static int
+sv_rec_free(struct btr_instance *tins, struct btr_record *rec, void *args)
+{
+	return vos_irec_free(tins->ti_priv, rec->rec_off);
 }
 
 static int

@@ -293,6 +293,113 @@ test_sv_versions_recx(void **state)
 	vt_teardown(&c);
 }
 
+/*
+ * A single value's first version hangs off its akey record (no tree): fetch, replay,
+ * iteration and anchors behave as with a tree, and an anchor taken before the second
+ * version (which builds the tree) still resumes after it.
+ */
+static void
+test_sv_first_version(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(5, DAOS_OT_MULTI_HASHED);
+	vos_iter_param_t param = {0};
+	vos_iter_entry_t ent;
+	vos_pool_info_t p0, p1, p2;
+	daos_anchor_t anchor = {0};
+	daos_handle_t ih;
+	char buf[16];
+	size_t size;
+	int rc;
+
+	vt_setup(&c);
+	assert_int_equal(vt_update_sv(c.coh, oid, 5, 0, "d", "other", "o", 1), 0);
+	assert_int_equal(vos_pool_query(c.poh, &p0), 0);
+	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "d", "sv", "aa", 2), 0);
+	/* the akey record and the version record: no tree node */
+	assert_int_equal(vos_pool_query(c.poh, &p1), 0);
+	assert_int_equal(p1.pif_heap_allocs, p0.pif_heap_allocs + 2);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 9, 0, "d", "sv", buf, sizeof(buf), &size), 0);
+	assert_int_equal(size, 0);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 10, 0, "d", "sv", buf, sizeof(buf), &size), 0);
+	assert_int_equal(size, 2);
+	assert_memory_equal(buf, "aa", 2);
+	/* same epoch: replay with the same bytes, conflict with others */
+	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "d", "sv", "aa", 2), 0);
+	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "d", "sv", "ab", 2), -DER_TX_RESTART);
+
+	param.ip_hdl = c.coh;
+	param.ip_oid = oid;
+	d_iov_set(&param.ip_dkey, "d", 1);
+	d_iov_set(&param.ip_akey, "sv", 2);
+	param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
+	param.ip_epc_expr = VOS_IT_EPC_RR; /* oldest first */
+	assert_int_equal(vos_iter_prepare(VOS_ITER_SINGLE, &param, &ih, NULL), 0);
+	assert_int_equal(vos_iter_empty(ih), 0);
+	assert_int_equal(vos_iter_probe(ih, NULL), 0);
+	assert_int_equal(vos_iter_fetch(ih, &ent, &anchor), 0);
+	assert_int_equal(ent.ie_epoch, 10);
+	assert_int_equal(ent.ie_rsize, 2);
+	assert_int_equal(vos_iter_next(ih, NULL), -DER_NONEXIST);
+	assert_int_equal(vos_iter_probe(ih, &anchor), 0);
+	assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
+	assert_int_equal(ent.ie_epoch, 10);
+	assert_int_equal(vos_iter_finish(ih), 0);
+	/* newest first, below the version: nothing */
+	param.ip_epr.epr_hi = 9;
+	param.ip_epc_expr = VOS_IT_EPC_RE;
+	assert_int_equal(vos_iter_prepare(VOS_ITER_SINGLE, &param, &ih, NULL), 0);
+	assert_int_equal(vos_iter_probe(ih, NULL), -DER_NONEXIST);
+	assert_int_equal(vos_iter_finish(ih), 0);
+
+	/* the second version builds the tree around the first */
+	assert_int_equal(vt_update_sv(c.coh, oid, 20, 0, "d", "sv", "bbb", 3), 0);
+	assert_int_equal(vos_pool_query(c.poh, &p2), 0);
+	assert_int_equal(p2.pif_heap_allocs, p1.pif_heap_allocs + 2);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 15, 0, "d", "sv", buf, sizeof(buf), &size), 0);
+	assert_int_equal(size, 2);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 25, 0, "d", "sv", buf, sizeof(buf), &size), 0);
+	assert_int_equal(size, 3);
+	assert_memory_equal(buf, "bbb", 3);
+	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "d", "sv", "ab", 2), -DER_TX_RESTART);
+	param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
+	param.ip_epc_expr = VOS_IT_EPC_RR;
+	assert_int_equal(vos_iter_prepare(VOS_ITER_SINGLE, &param, &ih, NULL), 0);
+	assert_int_equal(vos_iter_probe(ih, &anchor), 0);
+	assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
+	assert_int_equal(ent.ie_epoch, 10);
+	assert_int_equal(vos_iter_next(ih, NULL), 0);
+	assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
+	assert_int_equal(ent.ie_epoch, 20);
+	assert_int_equal(vos_iter_next(ih, NULL), -DER_NONEXIST);
+	assert_int_equal(vos_iter_finish(ih), 0);
+
+	/* an akey made by a punch (full-size record) and later written keeps its key bytes */
+	assert_int_equal(vt_punch(c.coh, oid, 30, 0, "d", "punched"), 0);
+	assert_int_equal(vt_update_sv(c.coh, oid, 40, 0, "d", "punched", "p", 1), 0);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 40, 0, "d", "punched", buf, sizeof(buf), &size),
+			 0);
+	assert_int_equal(size, 1);
+	memset(&param.ip_akey, 0, sizeof(param.ip_akey));
+	param.ip_epr.epr_hi = 40;
+	assert_int_equal(vos_iter_prepare(VOS_ITER_AKEY, &param, &ih, NULL), 0);
+	size = 0;
+	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL)) {
+		assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
+		if (ent.ie_key.iov_len == 2)
+			assert_memory_equal(ent.ie_key.iov_buf, "sv", 2);
+		else if (ent.ie_key.iov_len == 5)
+			assert_memory_equal(ent.ie_key.iov_buf, "other", 5);
+		else
+			assert_memory_equal(ent.ie_key.iov_buf, "punched", 7);
+		size++;
+	}
+	assert_int_equal(rc, -DER_NONEXIST);
+	assert_int_equal(size, 3);
+	assert_int_equal(vos_iter_finish(ih), 0);
+	vt_teardown(&c);
+}
+
 static void
 test_int_keys_query(void **state)
 {
@@ -401,6 +508,7 @@ main(void)
 		cmocka_unit_test(test_anchor_pages),
 		cmocka_unit_test(test_punch_enum),
 		cmocka_unit_test(test_sv_versions_recx),
+		cmocka_unit_test(test_sv_first_version),
 		cmocka_unit_test(test_int_keys_query),
 	};
 

@@ -264,7 +264,7 @@ static bool
 clear_error(int rc)
 {
 	return rc == -DER_DF_INVAL || rc == -DER_CSUM || rc == -DER_NONEXIST || rc == -DER_IO ||
-	       rc == -DER_ID_MISMATCH || rc == -DER_INVAL;
+	       rc == -DER_ID_MISMATCH || rc == -DER_INVAL || rc == -DER_DF_INCOMPT;
 }
 
 static void
@@ -323,6 +323,24 @@ test_garbage_superblock(void **state)
 	off = find_uuid(path);
 	overwrite(path, off, 16, 0x33);
 	expect_error("VOS superblock UUID changed", 0);
+}
+
+/* A pool of an older VOS layout (version 1) is refused, not misread. */
+static void
+test_old_layout(void **state)
+{
+	uint32_t version = 1;
+	off_t off;
+	int fd;
+
+	fresh_pool(false);
+	off = find_uuid(path);
+	assert_true(off >= 8);
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &version, sizeof(version), off - 4), (ssize_t)sizeof(version));
+	close(fd);
+	expect_error("VOS layout version 1", -DER_DF_INCOMPT);
 }
 
 static void
@@ -437,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_truncated_heap),
 		cmocka_unit_test(test_garbage_heap_header),
 		cmocka_unit_test(test_garbage_superblock),
+		cmocka_unit_test(test_old_layout),
 		cmocka_unit_test(test_wal),
 		cmocka_unit_test(test_blob),
 		cmocka_unit_test(test_not_a_pool),

@@ -101,7 +101,7 @@ print_attrs(struct dcli *d, const char *title, struct dattr *names, int nr, char
 		printf("[");
 		for (i = 0; i < nr; i++) {
 			printf("%s\n    {\n      \"name\": ", i ? "," : "");
-			djson_str(stdout, names[i].name);
+			cli_json_str(stdout, names[i].name);
 			if (vals != NULL && sizes[i] > 0) {
 				printf(",\n      \"value\": ");
 				base64_print(stdout, (unsigned char *)vals[i], sizes[i]);

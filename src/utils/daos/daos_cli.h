@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <daos.h>
+#include "cli_common.h"
 
 /* Options a command may take (bit numbers of struct dcmd.c_opts). */
 enum dopt {
@@ -113,8 +114,7 @@ extern const struct dcmd dcmd_cont[];
 /* Record an error for main ("<what>: DER_X(-n): 'description'"); returns rc. */
 int dfail(struct dcli *d, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* JSON output helpers: strings escaped; the envelope is printed by main. */
-void djson_str(FILE *f, const char *s);
+/* JSON output: strings through cli_json_str(); the envelope is printed by main. */
 void djson_begin(struct dcli *d);
 /* Close the envelope: "error" and "status" from d->rc (a null response if none was opened). */
 void djson_end(struct dcli *d);

@@ -439,7 +439,7 @@ print_info_json(struct dcli *d, struct cinfo *i)
 	       i->uuid);
 	if (i->label[0] != '\0') {
 		printf("    \"container_label\": ");
-		djson_str(stdout, i->label);
+		cli_json_str(stdout, i->label);
 		printf(",\n");
 	}
 	printf("    \"container_type\": \"%s\",\n    \"latest_snapshot\": %lu,\n"
@@ -675,11 +675,11 @@ cont_get_prop(struct dcli *d, struct dargs *a)
 				continue;
 			daos_prop_entry_to_str(&want->dpp_entries[k], val, sizeof(val));
 			printf("%s\n    {\n      \"value\": ", k ? "," : "");
-			djson_str(stdout, val);
+			cli_json_str(stdout, val);
 			printf(",\n      \"name\": ");
-			djson_str(stdout, pd->pd_name);
+			cli_json_str(stdout, pd->pd_name);
 			printf(",\n      \"description\": ");
-			djson_str(stdout, pd->pd_desc);
+			cli_json_str(stdout, pd->pd_desc);
 			printf("\n    }");
 		}
 		printf("\n  ]");
@@ -806,7 +806,7 @@ cont_create_snap(struct dcli *d, struct dargs *a)
 		printf("{\n    \"epoch\": %lu", (unsigned long)epoch);
 		if (name != NULL) {
 			printf(",\n    \"name\": ");
-			djson_str(stdout, name);
+			cli_json_str(stdout, name);
 		}
 		printf("\n  }");
 	} else {
@@ -890,7 +890,7 @@ cont_list_snaps(struct dcli *d, struct dargs *a)
 			       (unsigned long)epochs[i]);
 			if (names[i][0] != '\0') {
 				printf(",\n      \"name\": ");
-				djson_str(stdout, names[i]);
+				cli_json_str(stdout, names[i]);
 			}
 			printf("\n    }");
 		}
@@ -971,24 +971,8 @@ print_acl(struct dcli *d, daos_prop_t *prop, bool verbose, FILE *out)
 	struct daos_prop_entry *grp = daos_prop_entry_get(prop, DAOS_PROP_CO_OWNER_GROUP);
 
 	if (d->json) {
-		char **strs = NULL;
-		size_t n = 0, i;
-
 		djson_begin(d);
-		printf("{\n    \"acl\": [");
-		if (acl != NULL && daos_acl_to_strs(acl->dpe_val_ptr, &strs, &n) == 0) {
-			for (i = 0; i < n; i++) {
-				printf("%s", i ? ", " : "");
-				djson_str(stdout, strs[i]);
-				D_FREE(strs[i]);
-			}
-			D_FREE(strs);
-		}
-		printf("],\n    \"owner_user\": ");
-		djson_str(stdout, own ? own->dpe_str : "");
-		printf(",\n    \"owner_group\": ");
-		djson_str(stdout, grp ? grp->dpe_str : "");
-		printf("\n  }");
+		cli_acl_json(acl, own, grp);
 		return;
 	}
 	fprintf(out, "# Owner: %s\n# Owner-Group: %s\n", own && own->dpe_str ? own->dpe_str : "",

@@ -366,3 +366,19 @@ dattr_cmd_del(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, cons
 	dattr_free(at, nr);
 	return d->rc;
 }
+
+int
+dattr_cmd(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, const char *id,
+	  struct dargs *a, int first, int which)
+{
+	switch (which) {
+	case 's':
+		return dattr_cmd_set(d, ops, h, id, a, first);
+	case 'g':
+		return dattr_cmd_get(d, ops, h, id, a, first);
+	case 'l':
+		return dattr_cmd_list(d, ops, h, id, a);
+	default:
+		return dattr_cmd_del(d, ops, h, id, a, first);
+	}
+}

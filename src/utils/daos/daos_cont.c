@@ -622,7 +622,6 @@ cont_get_prop(struct dcli *d, struct dargs *a)
 	struct dcont c;
 	daos_prop_t *want = NULL;
 	const char *names;
-	uint32_t k;
 	int rc;
 
 	if (cont_open(d, a, DAOS_PC_RO, DAOS_COO_RO, &c) != 0)
@@ -665,24 +664,7 @@ cont_get_prop(struct dcli *d, struct dargs *a)
 	}
 	if (d->json) {
 		djson_begin(d);
-		printf("[");
-		for (k = 0; k < want->dpp_nr; k++) {
-			const struct daos_prop_desc *pd =
-				daos_prop_desc_by_type(want->dpp_entries[k].dpe_type);
-			char val[4096] = "";
-
-			if (pd == NULL)
-				continue;
-			daos_prop_entry_to_str(&want->dpp_entries[k], val, sizeof(val));
-			printf("%s\n    {\n      \"value\": ", k ? "," : "");
-			cli_json_str(stdout, val);
-			printf(",\n      \"name\": ");
-			cli_json_str(stdout, pd->pd_name);
-			printf(",\n      \"description\": ");
-			cli_json_str(stdout, pd->pd_desc);
-			printf("\n    }");
-		}
-		printf("\n  ]");
+		dprop_json(want);
 	} else {
 		printf("Properties for container %s\n", c.cont);
 		daos_prop_print_table(stdout, want);
@@ -739,20 +721,7 @@ cont_attr(struct dcli *d, struct dargs *a, int which)
 	if (cont_open(d, a, DAOS_PC_RO, which == 's' || which == 'd' ? DAOS_COO_RW : DAOS_COO_RO,
 		      &c) != 0)
 		return d->rc;
-	switch (which) {
-	case 's':
-		dattr_cmd_set(d, &dattr_cont_ops, c.coh, c.cont, a, c.next);
-		break;
-	case 'g':
-		dattr_cmd_get(d, &dattr_cont_ops, c.coh, c.cont, a, c.next);
-		break;
-	case 'l':
-		dattr_cmd_list(d, &dattr_cont_ops, c.coh, c.cont, a);
-		break;
-	default:
-		dattr_cmd_del(d, &dattr_cont_ops, c.coh, c.cont, a, c.next);
-		break;
-	}
+	dattr_cmd(d, &dattr_cont_ops, c.coh, c.cont, a, c.next, which);
 	cont_close(&c);
 	return d->rc;
 }

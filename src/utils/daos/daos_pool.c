@@ -228,7 +228,6 @@ pool_get_prop(struct dcli *d, struct dargs *a)
 	daos_prop_t *want = NULL;
 	const char *id;
 	const char *names = a->opt[O_PROPS] ? a->opt[O_PROPS] : (a->npos > 1 ? a->pos[1] : NULL);
-	uint32_t i;
 	int rc;
 
 	if (names != NULL) {
@@ -268,24 +267,7 @@ pool_get_prop(struct dcli *d, struct dargs *a)
 		dfail(d, rc, "failed to query properties of pool %s", id);
 	} else if (d->json) {
 		djson_begin(d);
-		printf("[");
-		for (i = 0; i < want->dpp_nr; i++) {
-			const struct daos_prop_desc *pd =
-				daos_prop_desc_by_type(want->dpp_entries[i].dpe_type);
-			char val[1024] = "";
-
-			if (pd == NULL)
-				continue;
-			daos_prop_entry_to_str(&want->dpp_entries[i], val, sizeof(val));
-			printf("%s\n    {\n      \"value\": ", i ? "," : "");
-			cli_json_str(stdout, val);
-			printf(",\n      \"name\": ");
-			cli_json_str(stdout, pd->pd_name);
-			printf(",\n      \"description\": ");
-			cli_json_str(stdout, pd->pd_desc);
-			printf("\n    }");
-		}
-		printf("\n  ]");
+		dprop_json(want);
 	} else {
 		printf("Properties for pool %s\n", id);
 		daos_prop_print_table(stdout, want);
@@ -306,20 +288,7 @@ pool_attr(struct dcli *d, struct dargs *a, int which)
 	if (dpool_connect(d, a, which == 's' || which == 'd' ? DAOS_PC_RW : DAOS_PC_RO, &poh, NULL,
 			  &id) != 0)
 		return d->rc;
-	switch (which) {
-	case 's':
-		dattr_cmd_set(d, &dattr_pool_ops, poh, id, a, first);
-		break;
-	case 'g':
-		dattr_cmd_get(d, &dattr_pool_ops, poh, id, a, first);
-		break;
-	case 'l':
-		dattr_cmd_list(d, &dattr_pool_ops, poh, id, a);
-		break;
-	default:
-		dattr_cmd_del(d, &dattr_pool_ops, poh, id, a, first);
-		break;
-	}
+	dattr_cmd(d, &dattr_pool_ops, poh, id, a, first, which);
 	daos_pool_disconnect(poh, NULL);
 	return d->rc;
 }

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <gurt/common.h>
+#include <daos/prop.h>
 #include "daos_cli.h"
 
 int
@@ -50,6 +51,31 @@ dentity_print(FILE *f, struct dentity_row *rows, int nr)
 			w = strlen(rows[i].key);
 	for (i = 0; i < nr; i++)
 		fprintf(f, "  %-*s: %s\n", (int)w + 1, rows[i].key, rows[i].value);
+}
+
+void
+dprop_json(daos_prop_t *prop)
+{
+	uint32_t i;
+
+	printf("[");
+	for (i = 0; i < prop->dpp_nr; i++) {
+		const struct daos_prop_desc *pd =
+			daos_prop_desc_by_type(prop->dpp_entries[i].dpe_type);
+		char val[4096] = "";
+
+		if (pd == NULL)
+			continue;
+		daos_prop_entry_to_str(&prop->dpp_entries[i], val, sizeof(val));
+		printf("%s\n    {\n      \"value\": ", i ? "," : "");
+		cli_json_str(stdout, val);
+		printf(",\n      \"name\": ");
+		cli_json_str(stdout, pd->pd_name);
+		printf(",\n      \"description\": ");
+		cli_json_str(stdout, pd->pd_desc);
+		printf("\n    }");
+	}
+	printf("\n  ]");
 }
 
 const char *

@@ -98,3 +98,40 @@ cli_acl_json(const struct daos_prop_entry *acl, const struct daos_prop_entry *ow
 	cli_json_str(stdout, group ? group->dpe_str : "");
 	printf("\n  }");
 }
+
+int
+cli_acl_read(FILE *f, struct daos_acl **acl)
+{
+	char **strs = NULL, line[1024];
+	size_t n = 0, i;
+	int rc = 0;
+
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *s = line, *e, **tmp;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		e = s + strlen(s);
+		while (e > s && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			*--e = '\0';
+		if (*s == '\0' || *s == '#')
+			continue;
+		D_REALLOC_ARRAY(tmp, strs, n, n + 1);
+		if (tmp == NULL) {
+			rc = -DER_NOMEM;
+			break;
+		}
+		strs = tmp;
+		D_STRNDUP(strs[n], s, strlen(s));
+		if (strs[n] == NULL)
+			rc = -DER_NOMEM;
+		else
+			n++;
+	}
+	if (rc == 0)
+		rc = daos_acl_from_strs((const char **)strs, n, acl);
+	for (i = 0; i < n; i++)
+		D_FREE(strs[i]);
+	D_FREE(strs);
+	return rc;
+}

@@ -2,7 +2,7 @@
  * Pieces shared by the command-line tools (dmg and daos): error messages that end in the DAOS
  * error name and description, JSON output (string escaping, the response/error/status
  * envelope), decimal sizes and the JSON form of an ACL. Each tool keeps its own state and
- * wording; these only format.
+ * wording; these only format (and read ACL files).
  */
 #ifndef __UTILS_CLI_COMMON_H__
 #define __UTILS_CLI_COMMON_H__
@@ -33,5 +33,9 @@ void cli_size_str(uint64_t bytes, char *buf, size_t len);
 /** Print an ACL with its owner and group as the JSON object of get-acl. */
 void cli_acl_json(const struct daos_prop_entry *acl, const struct daos_prop_entry *owner,
 		  const struct daos_prop_entry *group);
+
+struct daos_acl;
+/** Read an ACL file (one ACE a line; blank lines and '#' comments skipped) from \a f. */
+int cli_acl_read(FILE *f, struct daos_acl **acl);
 
 #endif /* __UTILS_CLI_COMMON_H__ */

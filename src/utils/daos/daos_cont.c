@@ -994,10 +994,8 @@ static int
 acl_read(struct dcli *d, struct dargs *a, struct daos_acl **acl)
 {
 	const char *entry = a->opt[O_ENTRY], *file = a->opt[O_ACL_FILE];
-	char **strs = NULL, line[1024];
-	size_t n = 0, i;
 	FILE *f;
-	int rc = 0;
+	int rc;
 
 	if ((entry == NULL) == (file == NULL))
 		return dfail(d, -DER_INVAL, "exactly one of --entry and --acl-file is required");
@@ -1008,34 +1006,8 @@ acl_read(struct dcli *d, struct dargs *a, struct daos_acl **acl)
 	f = fopen(file, "r");
 	if (f == NULL)
 		return dfail(d, -DER_NONEXIST, "cannot read ACL file %s", file);
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		char *s = line, *e, **tmp;
-
-		while (*s == ' ' || *s == '\t')
-			s++;
-		e = s + strlen(s);
-		while (e > s && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-			*--e = '\0';
-		if (*s == '\0' || *s == '#')
-			continue;
-		D_REALLOC_ARRAY(tmp, strs, n, n + 1);
-		if (tmp == NULL) {
-			rc = -DER_NOMEM;
-			break;
-		}
-		strs = tmp;
-		D_STRNDUP(strs[n], s, strlen(s));
-		if (strs[n] == NULL)
-			rc = -DER_NOMEM;
-		else
-			n++;
-	}
+	rc = cli_acl_read(f, acl);
 	fclose(f);
-	if (rc == 0)
-		rc = daos_acl_from_strs((const char **)strs, n, acl);
-	for (i = 0; i < n; i++)
-		D_FREE(strs[i]);
-	D_FREE(strs);
 	return rc ? dfail(d, rc, "invalid ACL file %s", file) : 0;
 }
 

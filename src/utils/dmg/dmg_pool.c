@@ -975,8 +975,6 @@ cmd_pool_get_acl(struct dmg *d, int argc, char **argv)
 static int
 acl_read(struct dmg *d, const char *file, const char *entry, struct daos_acl **acl)
 {
-	char **strs = NULL, line[512];
-	size_t n = 0, cap = 0, i;
 	FILE *f;
 	int rc;
 
@@ -985,40 +983,8 @@ acl_read(struct dmg *d, const char *file, const char *entry, struct daos_acl **a
 	f = fopen(file, "r");
 	if (f == NULL)
 		return dmg_fail(d, -DER_NONEXIST, "cannot read ACL file %s", file);
-	rc = 0;
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		char *s = line, *e;
-
-		while (*s == ' ' || *s == '\t')
-			s++;
-		e = s + strlen(s);
-		while (e > s && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\r'))
-			*--e = '\0';
-		if (*s == '\0' || *s == '#')
-			continue;
-		if (n == cap) {
-			char **p;
-
-			D_REALLOC_ARRAY(p, strs, cap, cap ? cap * 2 : 8);
-			if (p == NULL) {
-				rc = -DER_NOMEM;
-				break;
-			}
-			strs = p;
-			cap = cap ? cap * 2 : 8;
-		}
-		D_STRNDUP(strs[n], s, sizeof(line));
-		if (strs[n] == NULL)
-			rc = -DER_NOMEM;
-		else
-			n++;
-	}
+	rc = cli_acl_read(f, acl);
 	fclose(f);
-	if (rc == 0)
-		rc = daos_acl_from_strs((const char **)strs, n, acl);
-	for (i = 0; i < n; i++)
-		D_FREE(strs[i]);
-	D_FREE(strs);
 	return rc;
 }
 

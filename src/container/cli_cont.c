@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 #include <daos.h>
+#include <daos/attr.h>
 #include <daos/hhash.h>
 #include <daos/event.h>
 #include <daos/pool.h>
@@ -671,9 +672,9 @@ dc_cont_attr(daos_handle_t coh, uint32_t op, int n, char const *const names[],
 	int rc = 0;
 
 	if (op != CONT_ATTR_LIST)
-		rc = cont_attr_pack_names(n, (const char *const *)names, &niov);
+		rc = dc_attr_pack_names(n, (const char *const *)names, &niov);
 	if (rc == 0 && op == CONT_ATTR_SET)
-		rc = cont_attr_pack_values(n, (const void *const *)values, sizes, &viov);
+		rc = dc_attr_pack_values(n, (const void *const *)values, sizes, &viov);
 	if (rc != 0)
 		goto out_free;
 	cont = dc_hdl2cont(coh);
@@ -692,15 +693,8 @@ dc_cont_attr(daos_handle_t coh, uint32_t op, int n, char const *const names[],
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->cao_rc;
-		if (rc == 0 && data != NULL && out->cao_data.iov_len > 0) {
-			D_ALLOC(data->iov_buf, out->cao_data.iov_len);
-			if (data->iov_buf == NULL) {
-				rc = -DER_NOMEM;
-			} else {
-				memcpy(data->iov_buf, out->cao_data.iov_buf, out->cao_data.iov_len);
-				data->iov_len = data->iov_buf_len = out->cao_data.iov_len;
-			}
-		}
+		if (rc == 0)
+			rc = dc_attr_reply_copy(&out->cao_data, data);
 		crt_req_decref(rpc);
 	}
 	dc_rpc_unlock();
@@ -720,11 +714,8 @@ daos_cont_list_attr(daos_handle_t coh, char *buffer, size_t *size, daos_event_t 
 	if (size == NULL)
 		return dc_return(ev, -DER_INVAL);
 	rc = dc_cont_attr(coh, CONT_ATTR_LIST, 0, NULL, NULL, NULL, &data);
-	if (rc == 0) {
-		if (buffer != NULL && *size > 0)
-			memcpy(buffer, data.iov_buf, min(data.iov_len, *size));
-		*size = data.iov_len;
-	}
+	if (rc == 0)
+		dc_attr_list_copy(&data, buffer, size);
 	D_FREE(data.iov_buf);
 	return dc_return(ev, rc);
 }
@@ -734,36 +725,13 @@ daos_cont_get_attr(daos_handle_t coh, int n, char const *const names[], void *co
 		   size_t sizes[], daos_event_t *ev)
 {
 	d_iov_t data = {0};
-	const char *p, *end;
-	int i, rc;
+	int rc;
 
 	if (sizes == NULL)
 		return dc_return(ev, -DER_INVAL);
 	rc = dc_cont_attr(coh, CONT_ATTR_GET, n, names, NULL, NULL, &data);
-	p = data.iov_buf;
-	end = p ? p + data.iov_len : NULL;
-	for (i = 0; rc == 0 && i < n; i++) {
-		uint64_t sz;
-
-		if (p == NULL || end - p < (ptrdiff_t)sizeof(sz)) {
-			rc = -DER_PROTO;
-			break;
-		}
-		memcpy(&sz, p, sizeof(sz));
-		p += sizeof(sz);
-		if (sz == UINT64_MAX) {
-			rc = -DER_NONEXIST;
-			break;
-		}
-		if ((uint64_t)(end - p) < sz) {
-			rc = -DER_PROTO;
-			break;
-		}
-		if (buffers != NULL && buffers[i] != NULL)
-			memcpy(buffers[i], p, min(sz, (uint64_t)sizes[i]));
-		sizes[i] = sz;
-		p += sz;
-	}
+	if (rc == 0)
+		rc = dc_attr_get_unpack(&data, n, buffers, sizes);
 	D_FREE(data.iov_buf);
 	return dc_return(ev, rc);
 }

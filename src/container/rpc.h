@@ -99,7 +99,7 @@ enum cont_prop_op {
 #define DAOS_OSEQ_CONT_PROP_SET ((int32_t)(cpo_rc)CRT_VAR)
 CRT_RPC_DECLARE(cont_prop_set, DAOS_ISEQ_CONT_PROP_SET, DAOS_OSEQ_CONT_PROP_SET)
 
-/* Attributes: buffers as POOL_ATTR's (pool_attr_pack_names/values). */
+/* Attributes: buffers as POOL_ATTR's (daos/attr.h). */
 enum cont_attr_op { CONT_ATTR_SET = 0, CONT_ATTR_GET, CONT_ATTR_LIST, CONT_ATTR_DEL };
 #define DAOS_ISEQ_CONT_ATTR                    \
 	CONT_OP_HDR((uint32_t)(cai_op)CRT_VAR) \
@@ -174,12 +174,5 @@ bool cont_open_flags_valid(uint64_t flags);
  * allocation.
  */
 bool cont_prop_type_settable(uint32_t type, bool create);
-
-/** Largest attribute value (one rdb value). */
-#define CONT_ATTR_VALUE_MAX (512 * 1024)
-
-/* Attribute buffers of CONT_ATTR: names back to back, values as (uint64_t size, bytes). */
-int cont_attr_pack_names(int n, const char *const names[], d_iov_t *iov);
-int cont_attr_pack_values(int n, const void *const values[], const size_t sizes[], d_iov_t *iov);
 
 #endif /* __CONTAINER_RPC_H__ */

@@ -6,6 +6,7 @@
 
 #include <gurt/common.h>
 #include <daos/prop.h>
+#include <daos_srv/rsvc.h>
 #include "srv_internal.h"
 
 /* Enter, find the handle and its container, check it has \a need. */
@@ -32,35 +33,7 @@ cont_md_enter(struct cont_ctx *cx, const uuid_t pool, const uuid_t pool_hdl, con
 	return 0;
 }
 
-/* ---- attributes ---- */
-
-/* Split the packed names (NUL-terminated, back to back); \a n must match. */
-static int
-attr_names(d_iov_t *iov, uint32_t n, const char ***namesp)
-{
-	const char *p = iov->iov_buf, *end = p + iov->iov_len;
-	const char **names;
-	uint32_t i;
-
-	if (n == 0 || n > 4096 || iov->iov_buf == NULL)
-		return -DER_INVAL;
-	D_ALLOC_ARRAY(names, n);
-	if (names == NULL)
-		return -DER_NOMEM;
-	for (i = 0; i < n; i++) {
-		const char *nul = p < end ? memchr(p, '\0', end - p) : NULL;
-
-		if (nul == NULL || nul == p || nul - p > DAOS_ATTR_NAME_MAX) {
-			D_FREE(names);
-			return -DER_INVAL;
-		}
-		names[i] = p;
-		p = nul + 1;
-	}
-	*namesp = names;
-	return 0;
-}
-
+/* A reply buffer that grows as it is filled (snapshot lists). */
 struct buf {
 	char *b_buf;
 	size_t b_len;
@@ -85,79 +58,31 @@ buf_put(struct buf *b, const void *data, size_t len)
 	return 0;
 }
 
-static int
-attr_list_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
-{
-	char nul = '\0';
-	int rc;
-
-	rc = buf_put(arg, key->iov_buf, key->iov_len);
-	return rc ? rc : buf_put(arg, &nul, 1);
-}
+/* ---- attributes (daos_srv/rsvc.h) ---- */
 
 static int
-cont_attr(struct cont_ctx *cx, struct cont *c, struct cont_attr_in *in, struct buf *out)
+cont_attr(struct cont_ctx *cx, struct cont *c, struct cont_attr_in *in, d_iov_t *out)
 {
-	const char **names = NULL;
-	const char *v, *vend;
-	bool changed = false;
-	uint32_t i;
 	int rc;
 
-	if (in->cai_op == CONT_ATTR_LIST)
-		return rdb_tx_iterate(&cx->cx_tx, &c->c_attrs, false, attr_list_cb, out);
-	rc = attr_names(&in->cai_names, in->cai_n, &names);
-	if (rc != 0)
-		return rc;
-	v = in->cai_values.iov_buf;
-	vend = v ? v + in->cai_values.iov_len : NULL;
-	for (i = 0; i < in->cai_n && rc == 0; i++) {
-		d_iov_t key, val;
-		uint64_t sz;
-
-		d_iov_set(&key, (void *)names[i], strlen(names[i]));
-		switch (in->cai_op) {
-		case CONT_ATTR_SET:
-			if (v == NULL || vend - v < (ptrdiff_t)sizeof(sz))
-				D_GOTO(out, rc = -DER_INVAL);
-			memcpy(&sz, v, sizeof(sz));
-			v += sizeof(sz);
-			/* one value must fit one rdb value */
-			if (sz == 0 || sz > RDB_VALUE_MAX || (uint64_t)(vend - v) < sz)
-				D_GOTO(out, rc = -DER_INVAL);
-			d_iov_set(&val, (void *)v, sz);
-			v += sz;
-			rc = rdb_tx_update(&cx->cx_tx, &c->c_attrs, &key, &val);
-			changed = true;
-			break;
-		case CONT_ATTR_DEL:
-			rc = rdb_tx_delete(&cx->cx_tx, &c->c_attrs, &key);
-			if (rc == -DER_NONEXIST)
-				rc = 0;
-			changed = true;
-			break;
-		case CONT_ATTR_GET:
-			d_iov_set(&val, NULL, 0);
-			rc = rdb_tx_lookup(&cx->cx_tx, &c->c_attrs, &key, &val);
-			sz = rc == 0 ? val.iov_len : UINT64_MAX;
-			if (rc == -DER_NONEXIST)
-				rc = 0;
-			if (rc == 0)
-				rc = buf_put(out, &sz, sizeof(sz));
-			if (rc == 0 && sz != UINT64_MAX)
-				rc = buf_put(out, val.iov_buf, sz);
-			break;
-		default:
-			rc = -DER_INVAL;
-		}
+	switch (in->cai_op) {
+	case CONT_ATTR_LIST:
+		return ds_rsvc_list_attr(&cx->cx_tx, &c->c_attrs, out);
+	case CONT_ATTR_GET:
+		return ds_rsvc_get_attr(&cx->cx_tx, &c->c_attrs, &in->cai_names, in->cai_n, out);
+	case CONT_ATTR_SET:
+		rc = ds_rsvc_set_attr(&cx->cx_tx, &c->c_attrs, &in->cai_names, &in->cai_values,
+				      in->cai_n);
+		break;
+	case CONT_ATTR_DEL:
+		rc = ds_rsvc_del_attr(&cx->cx_tx, &c->c_attrs, &in->cai_names, in->cai_n);
+		break;
+	default:
+		return -DER_INVAL;
 	}
-	if (rc == 0 && changed)
+	if (rc == 0)
 		rc = cont_md_times_update(cx, c, false, true);
-	if (rc == 0 && changed)
-		rc = rdb_tx_commit(&cx->cx_tx);
-out:
-	D_FREE(names);
-	return rc;
+	return rc ? rc : rdb_tx_commit(&cx->cx_tx);
 }
 
 void
@@ -165,7 +90,7 @@ ds_cont_hdlr_attr(crt_rpc_t *rpc)
 {
 	struct cont_attr_in *in = crt_req_get(rpc);
 	struct cont_attr_out *out = crt_reply_get(rpc);
-	struct buf data = {0};
+	d_iov_t data = {0};
 	struct cont_ctx cx;
 	struct cont c;
 	uint64_t need;
@@ -180,11 +105,11 @@ ds_cont_hdlr_attr(crt_rpc_t *rpc)
 	cont_fini(&c);
 	cont_ctx_exit(&cx);
 	if (rc == 0)
-		d_iov_set(&out->cao_data, data.b_buf, data.b_len);
+		out->cao_data = data;
 out:
 	out->cao_rc = rc;
 	crt_reply_send(rpc);
-	D_FREE(data.b_buf);
+	D_FREE(data.iov_buf);
 }
 
 /* ---- snapshots ---- */

@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 #include <daos.h>
+#include <daos/attr.h>
 #include <daos/hhash.h>
 #include <daos/mgmt.h>
 #include <daos/event.h>
@@ -420,11 +421,9 @@ dc_attr(daos_handle_t poh, uint32_t op, int n, char const *const names[],
 	if (pool == NULL)
 		return -DER_NO_HDL;
 	if (op != POOL_ATTR_LIST)
-		rc = pool_attr_pack_names(n, (const char *const *)names, &niov);
+		rc = dc_attr_pack_names(n, (const char *const *)names, &niov);
 	if (rc == 0 && op == POOL_ATTR_SET)
-		rc = (values == NULL || sizes == NULL)
-			     ? -DER_INVAL
-			     : pool_attr_pack_values(n, (const void *const *)values, sizes, &viov);
+		rc = dc_attr_pack_values(n, (const void *const *)values, sizes, &viov);
 	if (rc != 0)
 		goto out;
 	dc_rpc_lock();
@@ -443,15 +442,8 @@ dc_attr(daos_handle_t poh, uint32_t op, int n, char const *const names[],
 			rc = out->pao_rc;
 			map_version = out->pao_map_version;
 		}
-		if (rc == 0 && data != NULL && out->pao_data.iov_len > 0) {
-			D_ALLOC(data->iov_buf, out->pao_data.iov_len);
-			if (data->iov_buf == NULL) {
-				rc = -DER_NOMEM;
-			} else {
-				memcpy(data->iov_buf, out->pao_data.iov_buf, out->pao_data.iov_len);
-				data->iov_len = data->iov_buf_len = out->pao_data.iov_len;
-			}
-		}
+		if (rc == 0)
+			rc = dc_attr_reply_copy(&out->pao_data, data);
 		crt_req_decref(rpc);
 	}
 	dc_rpc_unlock();
@@ -482,36 +474,13 @@ daos_pool_get_attr(daos_handle_t poh, int n, char const *const names[], void *co
 		   size_t sizes[], daos_event_t *ev)
 {
 	d_iov_t data = {0};
-	const char *p, *end;
-	int i, rc;
+	int rc;
 
 	if (sizes == NULL)
 		return dc_return(ev, -DER_INVAL);
 	rc = dc_attr(poh, POOL_ATTR_GET, n, names, NULL, NULL, &data);
-	p = data.iov_buf;
-	end = p ? p + data.iov_len : NULL;
-	for (i = 0; rc == 0 && i < n; i++) {
-		uint64_t sz;
-
-		if (p == NULL || end - p < (ptrdiff_t)sizeof(sz)) {
-			rc = -DER_PROTO;
-			break;
-		}
-		memcpy(&sz, p, sizeof(sz));
-		p += sizeof(sz);
-		if (sz == UINT64_MAX) {
-			rc = -DER_NONEXIST;
-			break;
-		}
-		if ((uint64_t)(end - p) < sz) {
-			rc = -DER_PROTO;
-			break;
-		}
-		if (buffers != NULL && buffers[i] != NULL)
-			memcpy(buffers[i], p, sz < sizes[i] ? sz : sizes[i]);
-		sizes[i] = sz;
-		p += sz;
-	}
+	if (rc == 0)
+		rc = dc_attr_get_unpack(&data, n, buffers, sizes);
 	D_FREE(data.iov_buf);
 	return dc_return(ev, rc);
 }
@@ -525,11 +494,8 @@ daos_pool_list_attr(daos_handle_t poh, char *buffer, size_t *size, daos_event_t 
 	if (size == NULL)
 		return dc_return(ev, -DER_INVAL);
 	rc = dc_attr(poh, POOL_ATTR_LIST, 0, NULL, NULL, NULL, &data);
-	if (rc == 0) {
-		if (buffer != NULL && *size > 0)
-			memcpy(buffer, data.iov_buf, data.iov_len < *size ? data.iov_len : *size);
-		*size = data.iov_len;
-	}
+	if (rc == 0)
+		dc_attr_list_copy(&data, buffer, size);
 	D_FREE(data.iov_buf);
 	return dc_return(ev, rc);
 }

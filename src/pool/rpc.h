@@ -186,6 +186,7 @@ CRT_RPC_DECLARE(pool_prop_set, DAOS_ISEQ_POOL_PROP_SET, DAOS_OSEQ_POOL_PROP_SET)
  * Attributes. pai_names: NUL-terminated names back to back; pai_values
  * (set): for each name a uint64_t size then the bytes. Replies: get -> the
  * same value layout (size UINT64_MAX: no such attribute); list -> names.
+ * Packed and unpacked by dc_attr_* (daos/attr.h) and ds_rsvc_*_attr (daos_srv/rsvc.h).
  */
 enum pool_attr_op { POOL_ATTR_SET = 0, POOL_ATTR_GET, POOL_ATTR_LIST, POOL_ATTR_DEL };
 #define DAOS_ISEQ_POOL_ATTR                                                               \
@@ -224,9 +225,5 @@ uint32_t pool_map_ntargets(const struct pool_map *map);
 uint32_t pool_map_ndisabled(const struct pool_map *map);
 /** Name of a target state as dmg prints it ("UPIN", "DOWN", ...). */
 const char *pool_tgt_state_str(uint32_t state);
-
-/* Attribute buffers (see POOL_ATTR). */
-int pool_attr_pack_names(int n, const char *const names[], d_iov_t *iov);
-int pool_attr_pack_values(int n, const void *const values[], const size_t sizes[], d_iov_t *iov);
 
 #endif /* __POOL_RPC_H__ */

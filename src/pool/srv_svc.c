@@ -16,6 +16,7 @@
 #include <daos/prop.h>
 #include <daos/security.h>
 #include <daos_srv/pool.h>
+#include <daos_srv/rsvc.h>
 #include "srv_internal.h"
 
 RDB_STRING_KEY(ds_pool_key_, prop);
@@ -891,142 +892,27 @@ out:
 
 /* ---- attributes ---- */
 
-/* Split the packed names (NUL-terminated, back to back); \a n must match. */
-static int
-attr_names(d_iov_t *iov, uint32_t n, const char ***namesp)
-{
-	const char **names;
-	const char *p = iov->iov_buf, *end = p + iov->iov_len;
-	uint32_t i;
-
-	if (n == 0 || n > 4096 || iov->iov_buf == NULL)
-		return -DER_INVAL;
-	D_ALLOC_ARRAY(names, n);
-	if (names == NULL)
-		return -DER_NOMEM;
-	for (i = 0; i < n; i++) {
-		const char *nul = p < end ? memchr(p, '\0', end - p) : NULL;
-
-		if (nul == NULL || nul == p || nul - p > DAOS_ATTR_NAME_MAX) {
-			D_FREE(names);
-			return -DER_INVAL;
-		}
-		names[i] = p;
-		p = nul + 1;
-	}
-	*namesp = names;
-	return 0;
-}
-
-struct attr_list {
-	char *al_buf;
-	size_t al_len;
-	size_t al_cap;
-};
-
-static int
-attr_list_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
-{
-	struct attr_list *l = arg;
-
-	if (l->al_len + key->iov_len + 1 > l->al_cap) {
-		size_t cap = (l->al_cap + key->iov_len + 1) * 2;
-		char *buf;
-
-		D_REALLOC(buf, l->al_buf, l->al_cap, cap);
-		if (buf == NULL)
-			return -DER_NOMEM;
-		l->al_buf = buf;
-		l->al_cap = cap;
-	}
-	memcpy(l->al_buf + l->al_len, key->iov_buf, key->iov_len);
-	l->al_len += key->iov_len;
-	l->al_buf[l->al_len++] = '\0';
-	return 0;
-}
-
 static int
 svc_attr(struct pool_svc *svc, struct rdb_tx *tx, struct pool_attr_in *in, d_iov_t *data)
 {
-	const char **names = NULL;
-	struct attr_list l = {0};
-	const char *v, *vend;
-	uint32_t i;
 	int rc;
 
-	if (in->pai_op == POOL_ATTR_LIST) {
-		rc = rdb_tx_iterate(tx, &svc->ps_attrs, false, attr_list_cb, &l);
-		if (rc == 0)
-			d_iov_set(data, l.al_buf, l.al_len);
-		else
-			D_FREE(l.al_buf);
-		return rc;
+	switch (in->pai_op) {
+	case POOL_ATTR_LIST:
+		return ds_rsvc_list_attr(tx, &svc->ps_attrs, data);
+	case POOL_ATTR_GET:
+		return ds_rsvc_get_attr(tx, &svc->ps_attrs, &in->pai_names, in->pai_n, data);
+	case POOL_ATTR_SET:
+		rc = ds_rsvc_set_attr(tx, &svc->ps_attrs, &in->pai_names, &in->pai_values,
+				      in->pai_n);
+		break;
+	case POOL_ATTR_DEL:
+		rc = ds_rsvc_del_attr(tx, &svc->ps_attrs, &in->pai_names, in->pai_n);
+		break;
+	default:
+		return -DER_INVAL;
 	}
-	rc = attr_names(&in->pai_names, in->pai_n, &names);
-	if (rc != 0)
-		return rc;
-	v = in->pai_values.iov_buf;
-	vend = v ? v + in->pai_values.iov_len : NULL;
-	for (i = 0; i < in->pai_n && rc == 0; i++) {
-		d_iov_t key, val;
-		uint64_t sz;
-
-		d_iov_set(&key, (void *)names[i], strlen(names[i]));
-		switch (in->pai_op) {
-		case POOL_ATTR_SET:
-			if (v == NULL || vend - v < (ptrdiff_t)sizeof(sz))
-				D_GOTO(out, rc = -DER_INVAL);
-			memcpy(&sz, v, sizeof(sz));
-			v += sizeof(sz);
-			if (sz == 0 || sz > RDB_VALUE_MAX || (uint64_t)(vend - v) < sz)
-				D_GOTO(out, rc = -DER_INVAL);
-			d_iov_set(&val, (void *)v, sz);
-			v += sz;
-			rc = rdb_tx_update(tx, &svc->ps_attrs, &key, &val);
-			break;
-		case POOL_ATTR_DEL:
-			rc = rdb_tx_delete(tx, &svc->ps_attrs, &key);
-			if (rc == -DER_NONEXIST)
-				rc = 0;
-			break;
-		case POOL_ATTR_GET: {
-			char *buf;
-
-			d_iov_set(&val, NULL, 0);
-			rc = rdb_tx_lookup(tx, &svc->ps_attrs, &key, &val);
-			sz = rc == 0 ? val.iov_len : UINT64_MAX;
-			if (rc == -DER_NONEXIST)
-				rc = 0;
-			if (rc != 0)
-				break;
-			D_REALLOC(buf, l.al_buf, l.al_cap,
-				  l.al_len + sizeof(sz) + (sz == UINT64_MAX ? 0 : sz));
-			if (buf == NULL)
-				D_GOTO(out, rc = -DER_NOMEM);
-			l.al_buf = buf;
-			l.al_cap = l.al_len + sizeof(sz) + (sz == UINT64_MAX ? 0 : sz);
-			memcpy(l.al_buf + l.al_len, &sz, sizeof(sz));
-			l.al_len += sizeof(sz);
-			if (sz != UINT64_MAX) {
-				memcpy(l.al_buf + l.al_len, val.iov_buf, sz);
-				l.al_len += sz;
-			}
-			break;
-		}
-		default:
-			rc = -DER_INVAL;
-		}
-	}
-	if (rc == 0 && (in->pai_op == POOL_ATTR_SET || in->pai_op == POOL_ATTR_DEL))
-		rc = rdb_tx_commit(tx);
-	if (rc == 0 && in->pai_op == POOL_ATTR_GET) {
-		d_iov_set(data, l.al_buf, l.al_len);
-		l.al_buf = NULL;
-	}
-out:
-	D_FREE(l.al_buf);
-	D_FREE(names);
-	return rc;
+	return rc ? rc : rdb_tx_commit(tx);
 }
 
 void

@@ -79,51 +79,6 @@ test_settable(void **state)
 }
 
 static void
-test_attr_pack(void **state)
-{
-	const char *names[] = {"a", "bb"};
-	const void *values[] = {"x", "yz"};
-	size_t sizes[] = {1, 2};
-	char longname[DAOS_ATTR_NAME_MAX + 2];
-	const char *bad[] = {longname};
-	const char *empty[] = {""};
-	d_iov_t iov = {0};
-	uint64_t sz;
-	char *big;
-
-	assert_int_equal(cont_attr_pack_names(2, names, &iov), 0);
-	assert_int_equal(iov.iov_len, 5);
-	assert_memory_equal(iov.iov_buf, "a\0bb\0", 5);
-	D_FREE(iov.iov_buf);
-	assert_int_equal(cont_attr_pack_values(2, values, sizes, &iov), 0);
-	assert_int_equal(iov.iov_len, 2 * sizeof(uint64_t) + 3);
-	memcpy(&sz, iov.iov_buf, sizeof(sz));
-	assert_int_equal(sz, 1);
-	memcpy(&sz, (char *)iov.iov_buf + sizeof(sz) + 1, sizeof(sz));
-	assert_int_equal(sz, 2);
-	D_FREE(iov.iov_buf);
-
-	memset(longname, 'n', sizeof(longname) - 1);
-	longname[sizeof(longname) - 1] = '\0';
-	assert_int_equal(cont_attr_pack_names(1, bad, &iov), -DER_INVAL);
-	assert_int_equal(cont_attr_pack_names(1, empty, &iov), -DER_INVAL);
-	assert_int_equal(cont_attr_pack_names(0, names, &iov), -DER_INVAL);
-	assert_int_equal(cont_attr_pack_names(1, NULL, &iov), -DER_INVAL);
-	sizes[0] = 0;
-	assert_int_equal(cont_attr_pack_values(1, values, sizes, &iov), -DER_INVAL);
-	sizes[0] = CONT_ATTR_VALUE_MAX + 1;
-	assert_int_equal(cont_attr_pack_values(1, values, sizes, &iov), -DER_INVAL);
-	D_ALLOC(big, CONT_ATTR_VALUE_MAX);
-	assert_non_null(big);
-	values[0] = big;
-	sizes[0] = CONT_ATTR_VALUE_MAX;
-	assert_int_equal(cont_attr_pack_values(1, values, sizes, &iov), 0);
-	assert_int_equal(iov.iov_len, sizeof(uint64_t) + CONT_ATTR_VALUE_MAX);
-	D_FREE(iov.iov_buf);
-	D_FREE(big);
-}
-
-static void
 test_proto(void **state)
 {
 	/* every opcode has a request format, in the order of the opcodes */
@@ -139,8 +94,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_flags), cmocka_unit_test(test_capas),
-		cmocka_unit_test(test_settable),   cmocka_unit_test(test_attr_pack),
+		cmocka_unit_test(test_open_flags),
+		cmocka_unit_test(test_capas),
+		cmocka_unit_test(test_settable),
 		cmocka_unit_test(test_proto),
 	};
 

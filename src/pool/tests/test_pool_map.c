@@ -83,37 +83,13 @@ test_hostile(void **state)
 	free_map(&map);
 }
 
-static void
-test_attr_pack(void **state)
-{
-	const char *names[] = {"a", "bcd"};
-	const void *values[] = {"x", "yz"};
-	size_t sizes[] = {1, 2};
-	const char *bad[] = {"ok", ""};
-	d_iov_t iov;
-	uint64_t sz;
-
-	assert_int_equal(pool_attr_pack_names(2, names, &iov), 0);
-	assert_int_equal(iov.iov_len, 6);
-	assert_memory_equal(iov.iov_buf, "a\0bcd\0", 6);
-	D_FREE(iov.iov_buf);
-	assert_int_equal(pool_attr_pack_names(2, bad, &iov), -DER_INVAL);
-	assert_int_equal(pool_attr_pack_values(2, values, sizes, &iov), 0);
-	assert_int_equal(iov.iov_len, 2 * sizeof(uint64_t) + 3);
-	memcpy(&sz, iov.iov_buf, sizeof(sz));
-	assert_int_equal(sz, 1);
-	D_FREE(iov.iov_buf);
-	sizes[0] = 0;
-	assert_int_equal(pool_attr_pack_values(2, values, sizes, &iov), -DER_INVAL);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_hostile),
-		cmocka_unit_test(test_attr_pack),
+
 	};
 
 	return cmocka_run_group_tests_name("pool_map", tests, NULL, NULL);

@@ -101,7 +101,7 @@ print_attrs(struct dcli *d, const char *title, struct dattr *names, int nr, char
 		printf("[");
 		for (i = 0; i < nr; i++) {
 			printf("%s\n    {\n      \"name\": ", i ? "," : "");
-			djson_str(stdout, names[i].name);
+			cli_json_str(stdout, names[i].name);
 			if (vals != NULL && sizes[i] > 0) {
 				printf(",\n      \"value\": ");
 				base64_print(stdout, (unsigned char *)vals[i], sizes[i]);
@@ -262,26 +262,14 @@ list_names(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, const c
 	return 0;
 }
 
-int
-dattr_cmd_list(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, const char *id,
-	       struct dargs *a)
+/* Print the list/get table (values when fetched) and free what the command gathered. */
+static int
+print_and_free(struct dcli *d, const struct dattr_ops *ops, const char *id, struct dattr *at,
+	       int nr, char **vals, size_t *sizes)
 {
-	struct dattr *at = NULL;
-	char **vals = NULL;
-	size_t *sizes = NULL;
 	char title[300];
-	int nr = 0, i, rc;
+	int i;
 
-	(void)a;
-	if (list_names(d, ops, h, id, &at, &nr) != 0)
-		return d->rc;
-	if (d->verbose && nr > 0) {
-		rc = fetch_values(ops, h, at, nr, &vals, &sizes);
-		if (rc != 0) {
-			dattr_free(at, nr);
-			return dfail(d, rc, "failed to get attributes of %s %s", ops->what, id);
-		}
-	}
 	snprintf(title, sizeof(title), "Attributes for %s %s:", ops->what, id);
 	print_attrs(d, title, at, nr, vals, sizes);
 	for (i = 0; vals != NULL && i < nr; i++)
@@ -293,16 +281,37 @@ dattr_cmd_list(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, con
 }
 
 int
+dattr_cmd_list(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, const char *id,
+	       struct dargs *a)
+{
+	struct dattr *at = NULL;
+	char **vals = NULL;
+	size_t *sizes = NULL;
+	int nr = 0, rc;
+
+	(void)a;
+	if (list_names(d, ops, h, id, &at, &nr) != 0)
+		return d->rc;
+	if (d->verbose && nr > 0) {
+		rc = fetch_values(ops, h, at, nr, &vals, &sizes);
+		if (rc != 0) {
+			dattr_free(at, nr);
+			return dfail(d, rc, "failed to get attributes of %s %s", ops->what, id);
+		}
+	}
+	return print_and_free(d, ops, id, at, nr, vals, sizes);
+}
+
+int
 dattr_cmd_get(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, const char *id,
 	      struct dargs *a, int first)
 {
 	struct dattr *at = NULL;
 	char **vals = NULL;
 	size_t *sizes = NULL;
-	char title[300];
 	const char *list =
 		a->opt[O_ATTR] ? a->opt[O_ATTR] : (a->npos > first ? a->pos[first] : NULL);
-	int nr = 0, i, rc;
+	int nr = 0, rc;
 
 	if (a->npos > first + 1 || (a->opt[O_ATTR] && a->npos > first))
 		return dfail(d, -DER_INVAL, "get-attr: give the names as one key[,key...] list");
@@ -319,14 +328,7 @@ dattr_cmd_get(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, cons
 				     nr > 1 ? "s" : "", list ? list : "", ops->what, id);
 		}
 	}
-	snprintf(title, sizeof(title), "Attributes for %s %s:", ops->what, id);
-	print_attrs(d, title, at, nr, vals, sizes);
-	for (i = 0; vals != NULL && i < nr; i++)
-		D_FREE(vals[i]);
-	D_FREE(vals);
-	D_FREE(sizes);
-	dattr_free(at, nr);
-	return d->rc;
+	return print_and_free(d, ops, id, at, nr, vals, sizes);
 }
 
 int
@@ -363,4 +365,20 @@ dattr_cmd_del(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, cons
 	D_FREE(names);
 	dattr_free(at, nr);
 	return d->rc;
+}
+
+int
+dattr_cmd(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, const char *id,
+	  struct dargs *a, int first, int which)
+{
+	switch (which) {
+	case 's':
+		return dattr_cmd_set(d, ops, h, id, a, first);
+	case 'g':
+		return dattr_cmd_get(d, ops, h, id, a, first);
+	case 'l':
+		return dattr_cmd_list(d, ops, h, id, a);
+	default:
+		return dattr_cmd_del(d, ops, h, id, a, first);
+	}
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <daos.h>
+#include "cli_common.h"
 
 /* Options a command may take (bit numbers of struct dcmd.c_opts). */
 enum dopt {
@@ -113,8 +114,7 @@ extern const struct dcmd dcmd_cont[];
 /* Record an error for main ("<what>: DER_X(-n): 'description'"); returns rc. */
 int dfail(struct dcli *d, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* JSON output helpers: strings escaped; the envelope is printed by main. */
-void djson_str(FILE *f, const char *s);
+/* JSON output: strings through cli_json_str(); the envelope is printed by main. */
 void djson_begin(struct dcli *d);
 /* Close the envelope: "error" and "status" from d->rc (a null response if none was opened). */
 void djson_end(struct dcli *d);
@@ -125,6 +125,8 @@ struct dentity_row {
 	char value[256];
 };
 void dentity_print(FILE *f, struct dentity_row *rows, int nr);
+/* The JSON array of get-prop (pool and container): value, name, description per property. */
+void dprop_json(daos_prop_t *prop);
 
 /* Connect to the pool named by the first positional or --pool (RO or RW). */
 int dpool_connect(struct dcli *d, struct dargs *a, unsigned int flags, daos_handle_t *poh,
@@ -154,5 +156,8 @@ int dattr_cmd_list(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h,
 		   struct dargs *a);
 int dattr_cmd_del(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, const char *id,
 		  struct dargs *a, int first);
+/* One of the above by \a which: 's'et, 'g'et, 'l'ist or 'd'el (set and del need RW handles). */
+int dattr_cmd(struct dcli *d, const struct dattr_ops *ops, daos_handle_t h, const char *id,
+	      struct dargs *a, int first, int which);
 
 #endif

@@ -439,7 +439,7 @@ print_info_json(struct dcli *d, struct cinfo *i)
 	       i->uuid);
 	if (i->label[0] != '\0') {
 		printf("    \"container_label\": ");
-		djson_str(stdout, i->label);
+		cli_json_str(stdout, i->label);
 		printf(",\n");
 	}
 	printf("    \"container_type\": \"%s\",\n    \"latest_snapshot\": %lu,\n"
@@ -622,7 +622,6 @@ cont_get_prop(struct dcli *d, struct dargs *a)
 	struct dcont c;
 	daos_prop_t *want = NULL;
 	const char *names;
-	uint32_t k;
 	int rc;
 
 	if (cont_open(d, a, DAOS_PC_RO, DAOS_COO_RO, &c) != 0)
@@ -665,24 +664,7 @@ cont_get_prop(struct dcli *d, struct dargs *a)
 	}
 	if (d->json) {
 		djson_begin(d);
-		printf("[");
-		for (k = 0; k < want->dpp_nr; k++) {
-			const struct daos_prop_desc *pd =
-				daos_prop_desc_by_type(want->dpp_entries[k].dpe_type);
-			char val[4096] = "";
-
-			if (pd == NULL)
-				continue;
-			daos_prop_entry_to_str(&want->dpp_entries[k], val, sizeof(val));
-			printf("%s\n    {\n      \"value\": ", k ? "," : "");
-			djson_str(stdout, val);
-			printf(",\n      \"name\": ");
-			djson_str(stdout, pd->pd_name);
-			printf(",\n      \"description\": ");
-			djson_str(stdout, pd->pd_desc);
-			printf("\n    }");
-		}
-		printf("\n  ]");
+		dprop_json(want);
 	} else {
 		printf("Properties for container %s\n", c.cont);
 		daos_prop_print_table(stdout, want);
@@ -739,20 +721,7 @@ cont_attr(struct dcli *d, struct dargs *a, int which)
 	if (cont_open(d, a, DAOS_PC_RO, which == 's' || which == 'd' ? DAOS_COO_RW : DAOS_COO_RO,
 		      &c) != 0)
 		return d->rc;
-	switch (which) {
-	case 's':
-		dattr_cmd_set(d, &dattr_cont_ops, c.coh, c.cont, a, c.next);
-		break;
-	case 'g':
-		dattr_cmd_get(d, &dattr_cont_ops, c.coh, c.cont, a, c.next);
-		break;
-	case 'l':
-		dattr_cmd_list(d, &dattr_cont_ops, c.coh, c.cont, a);
-		break;
-	default:
-		dattr_cmd_del(d, &dattr_cont_ops, c.coh, c.cont, a, c.next);
-		break;
-	}
+	dattr_cmd(d, &dattr_cont_ops, c.coh, c.cont, a, c.next, which);
 	cont_close(&c);
 	return d->rc;
 }
@@ -806,7 +775,7 @@ cont_create_snap(struct dcli *d, struct dargs *a)
 		printf("{\n    \"epoch\": %lu", (unsigned long)epoch);
 		if (name != NULL) {
 			printf(",\n    \"name\": ");
-			djson_str(stdout, name);
+			cli_json_str(stdout, name);
 		}
 		printf("\n  }");
 	} else {
@@ -890,7 +859,7 @@ cont_list_snaps(struct dcli *d, struct dargs *a)
 			       (unsigned long)epochs[i]);
 			if (names[i][0] != '\0') {
 				printf(",\n      \"name\": ");
-				djson_str(stdout, names[i]);
+				cli_json_str(stdout, names[i]);
 			}
 			printf("\n    }");
 		}
@@ -971,24 +940,8 @@ print_acl(struct dcli *d, daos_prop_t *prop, bool verbose, FILE *out)
 	struct daos_prop_entry *grp = daos_prop_entry_get(prop, DAOS_PROP_CO_OWNER_GROUP);
 
 	if (d->json) {
-		char **strs = NULL;
-		size_t n = 0, i;
-
 		djson_begin(d);
-		printf("{\n    \"acl\": [");
-		if (acl != NULL && daos_acl_to_strs(acl->dpe_val_ptr, &strs, &n) == 0) {
-			for (i = 0; i < n; i++) {
-				printf("%s", i ? ", " : "");
-				djson_str(stdout, strs[i]);
-				D_FREE(strs[i]);
-			}
-			D_FREE(strs);
-		}
-		printf("],\n    \"owner_user\": ");
-		djson_str(stdout, own ? own->dpe_str : "");
-		printf(",\n    \"owner_group\": ");
-		djson_str(stdout, grp ? grp->dpe_str : "");
-		printf("\n  }");
+		cli_acl_json(acl, own, grp);
 		return;
 	}
 	fprintf(out, "# Owner: %s\n# Owner-Group: %s\n", own && own->dpe_str ? own->dpe_str : "",
@@ -1041,10 +994,8 @@ static int
 acl_read(struct dcli *d, struct dargs *a, struct daos_acl **acl)
 {
 	const char *entry = a->opt[O_ENTRY], *file = a->opt[O_ACL_FILE];
-	char **strs = NULL, line[1024];
-	size_t n = 0, i;
 	FILE *f;
-	int rc = 0;
+	int rc;
 
 	if ((entry == NULL) == (file == NULL))
 		return dfail(d, -DER_INVAL, "exactly one of --entry and --acl-file is required");
@@ -1055,34 +1006,8 @@ acl_read(struct dcli *d, struct dargs *a, struct daos_acl **acl)
 	f = fopen(file, "r");
 	if (f == NULL)
 		return dfail(d, -DER_NONEXIST, "cannot read ACL file %s", file);
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		char *s = line, *e, **tmp;
-
-		while (*s == ' ' || *s == '\t')
-			s++;
-		e = s + strlen(s);
-		while (e > s && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-			*--e = '\0';
-		if (*s == '\0' || *s == '#')
-			continue;
-		D_REALLOC_ARRAY(tmp, strs, n, n + 1);
-		if (tmp == NULL) {
-			rc = -DER_NOMEM;
-			break;
-		}
-		strs = tmp;
-		D_STRNDUP(strs[n], s, strlen(s));
-		if (strs[n] == NULL)
-			rc = -DER_NOMEM;
-		else
-			n++;
-	}
+	rc = cli_acl_read(f, acl);
 	fclose(f);
-	if (rc == 0)
-		rc = daos_acl_from_strs((const char **)strs, n, acl);
-	for (i = 0; i < n; i++)
-		D_FREE(strs[i]);
-	D_FREE(strs);
 	return rc ? dfail(d, rc, "invalid ACL file %s", file) : 0;
 }
 

@@ -10,24 +10,6 @@
 #include <daos/strutil.h>
 #include "daos_cli.h"
 
-/* "4.0 GB": decimal units as DAOS's pool query prints them. */
-static void
-size_str(uint64_t bytes, char *buf, size_t len)
-{
-	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-	double v = (double)bytes;
-	int u = 0;
-
-	while (v >= 1000.0 && u < 5) {
-		v /= 1000.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%lu B", (unsigned long)bytes);
-	else
-		snprintf(buf, len, "%.*f %s", v < 10 ? 1 : 0, v, units[u]);
-}
-
 static int
 pool_query(struct dcli *d, struct dargs *a)
 {
@@ -60,7 +42,7 @@ pool_query(struct dcli *d, struct dargs *a)
 
 		djson_begin(d);
 		printf("{\n    \"uuid\": \"%s\",\n    \"label\": ", uuid);
-		djson_str(stdout, lbl && lbl->dpe_str ? lbl->dpe_str : "");
+		cli_json_str(stdout, lbl && lbl->dpe_str ? lbl->dpe_str : "");
 		printf(",\n    \"state\": \"Ready\",\n    \"total_targets\": %u,\n"
 		       "    \"active_targets\": %u,\n    \"total_engines\": %u,\n"
 		       "    \"disabled_targets\": %u,\n    \"version\": %u,\n"
@@ -91,11 +73,11 @@ pool_query(struct dcli *d, struct dargs *a)
 		struct daos_pool_space *ps = &info.pi_space;
 		char t[32], f[32], mn[32], mx[32], me[32];
 
-		size_str(ps->ps_space.s_total[m], t, sizeof(t));
-		size_str(ps->ps_space.s_free[m], f, sizeof(f));
-		size_str(ps->ps_free_min[m], mn, sizeof(mn));
-		size_str(ps->ps_free_max[m], mx, sizeof(mx));
-		size_str(ps->ps_free_mean[m], me, sizeof(me));
+		cli_size_str(ps->ps_space.s_total[m], t, sizeof(t));
+		cli_size_str(ps->ps_space.s_free[m], f, sizeof(f));
+		cli_size_str(ps->ps_free_min[m], mn, sizeof(mn));
+		cli_size_str(ps->ps_free_max[m], mx, sizeof(mx));
+		cli_size_str(ps->ps_free_mean[m], me, sizeof(me));
 		printf("- Storage tier %d (%s):\n  Total size: %s\n"
 		       "  Free: %s, min:%s, max:%s, mean:%s\n",
 		       m, tiers[m], t, f, mn, mx, me);
@@ -193,10 +175,10 @@ dcont_list(struct dcli *d, struct dargs *a)
 		for (i = 0; i < n; i++) {
 			printf("%s\n    {\n      \"uuid\": \"%s\",\n      \"label\": ",
 			       i ? "," : "", uuids[i]);
-			djson_str(stdout, conts[i].pci_label);
+			cli_json_str(stdout, conts[i].pci_label);
 			if (d->verbose) {
 				printf(",\n      \"container_type\": ");
-				djson_str(stdout, types[i]);
+				cli_json_str(stdout, types[i]);
 			}
 			printf("\n    }");
 		}
@@ -246,7 +228,6 @@ pool_get_prop(struct dcli *d, struct dargs *a)
 	daos_prop_t *want = NULL;
 	const char *id;
 	const char *names = a->opt[O_PROPS] ? a->opt[O_PROPS] : (a->npos > 1 ? a->pos[1] : NULL);
-	uint32_t i;
 	int rc;
 
 	if (names != NULL) {
@@ -286,24 +267,7 @@ pool_get_prop(struct dcli *d, struct dargs *a)
 		dfail(d, rc, "failed to query properties of pool %s", id);
 	} else if (d->json) {
 		djson_begin(d);
-		printf("[");
-		for (i = 0; i < want->dpp_nr; i++) {
-			const struct daos_prop_desc *pd =
-				daos_prop_desc_by_type(want->dpp_entries[i].dpe_type);
-			char val[1024] = "";
-
-			if (pd == NULL)
-				continue;
-			daos_prop_entry_to_str(&want->dpp_entries[i], val, sizeof(val));
-			printf("%s\n    {\n      \"value\": ", i ? "," : "");
-			djson_str(stdout, val);
-			printf(",\n      \"name\": ");
-			djson_str(stdout, pd->pd_name);
-			printf(",\n      \"description\": ");
-			djson_str(stdout, pd->pd_desc);
-			printf("\n    }");
-		}
-		printf("\n  ]");
+		dprop_json(want);
 	} else {
 		printf("Properties for pool %s\n", id);
 		daos_prop_print_table(stdout, want);
@@ -324,20 +288,7 @@ pool_attr(struct dcli *d, struct dargs *a, int which)
 	if (dpool_connect(d, a, which == 's' || which == 'd' ? DAOS_PC_RW : DAOS_PC_RO, &poh, NULL,
 			  &id) != 0)
 		return d->rc;
-	switch (which) {
-	case 's':
-		dattr_cmd_set(d, &dattr_pool_ops, poh, id, a, first);
-		break;
-	case 'g':
-		dattr_cmd_get(d, &dattr_pool_ops, poh, id, a, first);
-		break;
-	case 'l':
-		dattr_cmd_list(d, &dattr_pool_ops, poh, id, a);
-		break;
-	default:
-		dattr_cmd_del(d, &dattr_pool_ops, poh, id, a, first);
-		break;
-	}
+	dattr_cmd(d, &dattr_pool_ops, poh, id, a, first, which);
 	daos_pool_disconnect(poh, NULL);
 	return d->rc;
 }

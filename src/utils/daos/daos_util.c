@@ -6,69 +6,38 @@
 
 #include <stdarg.h>
 #include <gurt/common.h>
+#include <daos/prop.h>
 #include "daos_cli.h"
 
 int
 dfail(struct dcli *d, int rc, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (d->rc != 0)
 		return d->rc;
 	va_start(ap, fmt);
-	n = vsnprintf(d->err, sizeof(d->err), fmt, ap);
+	d->rc = cli_vfail(d->err, sizeof(d->err), rc, true, fmt, ap);
 	va_end(ap);
-	if (rc < 0 && n >= 0 && (size_t)n < sizeof(d->err))
-		snprintf(d->err + n, sizeof(d->err) - n, ": %s(%d): '%s'", d_errstr(rc), rc,
-			 d_errdesc(rc));
-	d->rc = rc != 0 ? rc : -DER_MISC;
 	return d->rc;
-}
-
-void
-djson_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 void
 djson_begin(struct dcli *d)
 {
 	d->json_open = true;
-	printf("{\n  \"response\": ");
+	cli_json_open();
 }
 
 void
 djson_end(struct dcli *d)
 {
+	char msg[sizeof(d->err) + 16];
+
 	if (!d->json_open)
 		printf("{\n  \"response\": null");
-	printf(",\n  \"error\": ");
-	if (d->rc != 0) {
-		char msg[sizeof(d->err) + 16];
-
-		snprintf(msg, sizeof(msg), "daos: %s", d->err);
-		djson_str(stdout, msg);
-	} else {
-		printf("null");
-	}
-	printf(",\n  \"status\": %d\n}\n", d->rc);
+	snprintf(msg, sizeof(msg), "daos: %s", d->err);
+	cli_json_close(d->rc, msg);
 }
 
 void
@@ -82,6 +51,31 @@ dentity_print(FILE *f, struct dentity_row *rows, int nr)
 			w = strlen(rows[i].key);
 	for (i = 0; i < nr; i++)
 		fprintf(f, "  %-*s: %s\n", (int)w + 1, rows[i].key, rows[i].value);
+}
+
+void
+dprop_json(daos_prop_t *prop)
+{
+	uint32_t i;
+
+	printf("[");
+	for (i = 0; i < prop->dpp_nr; i++) {
+		const struct daos_prop_desc *pd =
+			daos_prop_desc_by_type(prop->dpp_entries[i].dpe_type);
+		char val[4096] = "";
+
+		if (pd == NULL)
+			continue;
+		daos_prop_entry_to_str(&prop->dpp_entries[i], val, sizeof(val));
+		printf("%s\n    {\n      \"value\": ", i ? "," : "");
+		cli_json_str(stdout, val);
+		printf(",\n      \"name\": ");
+		cli_json_str(stdout, pd->pd_name);
+		printf(",\n      \"description\": ");
+		cli_json_str(stdout, pd->pd_desc);
+		printf("\n    }");
+	}
+	printf("\n  ]");
 }
 
 const char *

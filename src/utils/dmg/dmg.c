@@ -22,72 +22,25 @@ int
 dmg_fail(struct dmg *d, int rc, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (d->rc != 0)
 		return d->rc;
 	va_start(ap, fmt);
-	n = vsnprintf(d->err, sizeof(d->err), fmt, ap);
+	d->rc = cli_vfail(d->err, sizeof(d->err), rc, false, fmt, ap);
 	va_end(ap);
-	if (rc < 0 && n >= 0 && (size_t)n < sizeof(d->err))
-		snprintf(d->err + n, sizeof(d->err) - n, ": %s(%d): %s", d_errstr(rc), rc,
-			 d_errdesc(rc));
-	d->rc = rc != 0 ? rc : -DER_MISC;
 	return d->rc;
-}
-
-void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 void
 json_begin(struct dmg *d)
 {
-	printf("{\n  \"response\": ");
+	cli_json_open();
 }
 
 void
 json_end(struct dmg *d)
 {
-	printf(",\n  \"error\": ");
-	if (d->rc != 0)
-		json_str(stdout, d->err);
-	else
-		printf("null");
-	printf(",\n  \"status\": %d\n}\n", d->rc);
-}
-
-void
-dmg_size_str(uint64_t bytes, char *buf, size_t len)
-{
-	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-	double v = (double)bytes;
-	int u = 0;
-
-	/* DAOS prints decimal units with up to two significant decimals */
-	while (v >= 1000.0 && u < 5) {
-		v /= 1000.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%lu B", (unsigned long)bytes);
-	else
-		snprintf(buf, len, "%.*f %s", v < 10 ? 1 : 0, v, units[u]);
+	cli_json_close(d->rc, d->err);
 }
 
 char *

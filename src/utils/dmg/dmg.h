@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <cart/api.h>
 #include "rpc.h"
+#include "cli_common.h"
 
 struct dmg {
 	char **hosts; /* "host:port" */
@@ -40,13 +41,13 @@ int dmg_leader(struct dmg *d, char **leader);
 /* Record an error for main to print ("<what>: DER_X(-n): description"). */
 int dmg_fail(struct dmg *d, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* JSON output: DAOS's envelope {"response": ..., "error": null, "status": 0}. */
-void json_str(FILE *f, const char *s);
+/*
+ * JSON output: DAOS's envelope {"response": ..., "error": null, "status": 0}; strings and
+ * sizes through cli_common.h.
+ */
 void json_begin(struct dmg *d);
 void json_end(struct dmg *d);
 
-/* "4.0 GB" style sizes as dmg prints them. */
-void dmg_size_str(uint64_t bytes, char *buf, size_t len);
 /* "[0-2]" (or "3" for one rank) */
 char *dmg_ranks_str(d_rank_t *ranks, int nr);
 int dmg_parse_ranks(const char *s, d_rank_list_t **ranks);

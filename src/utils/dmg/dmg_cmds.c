@@ -100,9 +100,9 @@ cmd_storage_format(struct dmg *d, int argc, char **argv)
 				continue;
 			print_rc_text(rcs[i], err, sizeof(err));
 			printf("%s\n      ", c++ ? "," : "");
-			json_str(stdout, d->hosts[hi[i]]);
+			cli_json_str(stdout, d->hosts[hi[i]]);
 			printf(": {\"status\": %d, \"error\": ", rcs[i]);
-			json_str(stdout, err);
+			cli_json_str(stdout, err);
 			printf("}");
 		}
 		printf("},\n    \"host_storage_map\": {");
@@ -114,13 +114,13 @@ cmd_storage_format(struct dmg *d, int argc, char **argv)
 				continue;
 			uuid_unparse_lower(out->fo_uuid, uuid);
 			printf("%s\n      ", c++ ? "," : "");
-			json_str(stdout, d->hosts[hi[i]]);
+			cli_json_str(stdout, d->hosts[hi[i]]);
 			printf(": {\"hosts\": ");
-			json_str(stdout, d->hosts[hi[i]]);
+			cli_json_str(stdout, d->hosts[hi[i]]);
 			printf(", \"scm_mount\": ");
-			json_str(stdout, out->fo_scm_mount);
+			cli_json_str(stdout, out->fo_scm_mount);
 			printf(", \"bdev_path\": ");
-			json_str(stdout, out->fo_bdev_path);
+			cli_json_str(stdout, out->fo_bdev_path);
 			printf(", \"uuid\": \"%s\"}", uuid);
 		}
 		printf("}\n  }");
@@ -204,26 +204,26 @@ cmd_storage_scan(struct dmg *d, int argc, char **argv)
 			dmg_fail(d, rcs[i], "storage scan failed on %s", d->hosts[hi[i]]);
 			continue;
 		}
-		dmg_size_str(o->so_scm_total, st, sizeof(st));
-		dmg_size_str(o->so_scm_avail, sa, sizeof(sa));
-		dmg_size_str(o->so_bdev_total, bt, sizeof(bt));
-		dmg_size_str(o->so_bdev_avail, ba, sizeof(ba));
+		cli_size_str(o->so_scm_total, st, sizeof(st));
+		cli_size_str(o->so_scm_avail, sa, sizeof(sa));
+		cli_size_str(o->so_bdev_total, bt, sizeof(bt));
+		cli_size_str(o->so_bdev_avail, ba, sizeof(ba));
 		if (d->json) {
 			printf("%s\n      {\"addr\": ", c++ ? "," : "");
-			json_str(stdout, o->so_addr);
+			cli_json_str(stdout, o->so_addr);
 			printf(", \"formatted\": %s, \"rank\": %d, \"targets\": %u,\n"
 			       "       \"scm\": {\"class\": ",
 			       o->so_formatted ? "true" : "false",
 			       o->so_rank == CRT_NO_RANK ? -1 : (int)o->so_rank, o->so_nr_targets);
-			json_str(stdout, o->so_scm_class);
+			cli_json_str(stdout, o->so_scm_class);
 			printf(", \"mount\": ");
-			json_str(stdout, o->so_scm_mount);
+			cli_json_str(stdout, o->so_scm_mount);
 			printf(", \"total_bytes\": %lu, \"avail_bytes\": %lu},\n"
 			       "       \"data\": {\"class\": ",
 			       (unsigned long)o->so_scm_total, (unsigned long)o->so_scm_avail);
-			json_str(stdout, o->so_bdev_class);
+			cli_json_str(stdout, o->so_bdev_class);
 			printf(", \"path\": ");
-			json_str(stdout, o->so_bdev_path);
+			cli_json_str(stdout, o->so_bdev_path);
 			printf(", \"total_bytes\": %lu, \"avail_bytes\": %lu}}",
 			       (unsigned long)o->so_bdev_total, (unsigned long)o->so_bdev_avail);
 		} else if (verbose) {
@@ -358,23 +358,23 @@ cmd_system_query(struct dmg *d, int argc, char **argv)
 
 			uuid_unparse_lower(m[i].mm_uuid, uuid);
 			printf("%s\n      {\n        \"addr\": ", i ? "," : "");
-			json_str(stdout, m[i].mm_addr);
+			cli_json_str(stdout, m[i].mm_addr);
 			printf(",\n        \"state\": ");
-			json_str(stdout, mgmt_state_str(m[i].mm_state));
+			cli_json_str(stdout, mgmt_state_str(m[i].mm_state));
 			printf(",\n        \"fault_domain\": ");
-			json_str(stdout, m[i].mm_fault_domain);
+			cli_json_str(stdout, m[i].mm_fault_domain);
 			printf(",\n        \"rank\": %u,\n        \"uuid\": \"%s\",\n"
 			       "        \"fabric_uri\": ",
 			       m[i].mm_rank, uuid);
-			json_str(stdout, m[i].mm_uri);
+			cli_json_str(stdout, m[i].mm_uri);
 			printf(",\n        \"fabric_contexts\": %u,\n        \"info\": ",
 			       m[i].mm_nr_targets + 1);
-			json_str(stdout, m[i].mm_reason);
+			cli_json_str(stdout, m[i].mm_reason);
 			printf(",\n        \"incarnation\": %lu\n      }",
 			       (unsigned long)m[i].mm_incarnation);
 		}
 		printf("\n    ],\n    \"providers\": [");
-		json_str(stdout, out->sqo_provider);
+		cli_json_str(stdout, out->sqo_provider);
 		printf("],\n    \"data_version\": %u,\n    \"absent_ranks\": \"",
 		       out->sqo_map_version);
 		if (out->sqo_absent != NULL && out->sqo_absent->rl_nr > 0) {
@@ -514,12 +514,12 @@ system_ctl(struct dmg *d, int argc, char **argv, crt_opcode_t opc, const char *o
 		for (i = 0; i < out->sco_results.ca_count; i++) {
 			print_rc_text(r[i].rr_rc, res, sizeof(res));
 			printf("%s\n      {\"rank\": %u, \"addr\": ", i ? "," : "", r[i].rr_rank);
-			json_str(stdout, r[i].rr_addr);
+			cli_json_str(stdout, r[i].rr_addr);
 			printf(", \"action\": \"%s\", \"errored\": %s, \"msg\": ", op,
 			       r[i].rr_rc ? "true" : "false");
-			json_str(stdout, r[i].rr_rc ? res : "");
+			cli_json_str(stdout, r[i].rr_rc ? res : "");
 			printf(", \"state\": ");
-			json_str(stdout, mgmt_state_str(r[i].rr_state));
+			cli_json_str(stdout, mgmt_state_str(r[i].rr_state));
 			printf("}");
 		}
 		printf("\n    ]\n  }");
@@ -629,13 +629,13 @@ cmd_system_leader_query(struct dmg *d, int argc, char **argv)
 
 			out = crt_reply_get(rpcs[found]);
 			printf("{\n    \"current_leader\": ");
-			json_str(stdout, out->lqo_leader);
+			cli_json_str(stdout, out->lqo_leader);
 			printf(",\n    \"replicas\": [");
 			D_STRNDUP(copy, out->lqo_replicas, 4096);
 			for (s = copy ? strtok_r(copy, ",", &save) : NULL, c = 0; s != NULL;
 			     s = strtok_r(NULL, ",", &save)) {
 				printf("%s", c++ ? ", " : "");
-				json_str(stdout, s);
+				cli_json_str(stdout, s);
 			}
 			D_FREE(copy);
 			printf("],\n    \"down_replicas\": []\n  }");
@@ -682,13 +682,13 @@ cmd_system_attach_info(struct dmg *d, int argc, char **argv)
 	if (d->json) {
 		json_begin(d);
 		printf("{\n    \"sys\": ");
-		json_str(stdout, out->gao_sys_name);
+		cli_json_str(stdout, out->gao_sys_name);
 		printf(",\n    \"provider\": ");
-		json_str(stdout, out->gao_provider);
+		cli_json_str(stdout, out->gao_provider);
 		printf(",\n    \"map_version\": %u,\n    \"rank_uris\": [", out->gao_map_version);
 		for (i = 0; i < out->gao_rank_uris.ca_count; i++) {
 			printf("%s\n      {\"rank\": %u, \"uri\": ", i ? "," : "", ru[i].ru_rank);
-			json_str(stdout, ru[i].ru_uri);
+			cli_json_str(stdout, ru[i].ru_uri);
 			printf("}");
 		}
 		printf("\n    ],\n    \"ms_ranks\": [");
@@ -780,9 +780,9 @@ cmd_server_set_logmasks(struct dmg *d, int argc, char **argv)
 		print_rc_text(rcs[i], res, sizeof(res));
 		if (d->json) {
 			printf("%s\n      {\"addr\": ", i ? "," : "");
-			json_str(stdout, d->hosts[hi[i]]);
+			cli_json_str(stdout, d->hosts[hi[i]]);
 			printf(", \"status\": %d, \"masks\": ", rcs[i]);
-			json_str(stdout, rcs[i] == 0 ? out->slo_masks : "");
+			cli_json_str(stdout, rcs[i] == 0 ? out->slo_masks : "");
 			printf("}");
 		} else if (rcs[i] == 0) {
 			printf("Engine log masks on %s: %s\n", d->hosts[hi[i]], out->slo_masks);

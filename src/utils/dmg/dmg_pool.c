@@ -289,7 +289,7 @@ cmd_pool_create(struct dmg *d, int argc, char **argv)
 		char s[32];
 
 		if (total > 0) {
-			dmg_size_str(total, s, sizeof(s));
+			cli_size_str(total, s, sizeof(s));
 			printf("Creating DAOS pool with automatic storage allocation: %s total, "
 			       "6,94 "
 			       "tier ratio\n",
@@ -297,8 +297,8 @@ cmd_pool_create(struct dmg *d, int argc, char **argv)
 		} else {
 			char n[32];
 
-			dmg_size_str(scm, s, sizeof(s));
-			dmg_size_str(nvme, n, sizeof(n));
+			cli_size_str(scm, s, sizeof(s));
+			cli_size_str(nvme, n, sizeof(n));
 			printf("Creating DAOS pool with manual per-engine storage allocation: %s "
 			       "(SCM) and %s (NVMe)\n",
 			       s, n);
@@ -345,11 +345,11 @@ cmd_pool_create(struct dmg *d, int argc, char **argv)
 		uint64_t sum = out->pco_scm + out->pco_nvme;
 
 		uuid_unparse_lower(out->pco_uuid, uuid);
-		dmg_size_str(sum, tot, sizeof(tot));
-		dmg_size_str(out->pco_scm, s, sizeof(s));
-		dmg_size_str(out->pco_scm / nranks, sr, sizeof(sr));
-		dmg_size_str(out->pco_nvme, n, sizeof(n));
-		dmg_size_str(out->pco_nvme / nranks, nr, sizeof(nr));
+		cli_size_str(sum, tot, sizeof(tot));
+		cli_size_str(out->pco_scm, s, sizeof(s));
+		cli_size_str(out->pco_scm / nranks, sr, sizeof(sr));
+		cli_size_str(out->pco_nvme, n, sizeof(n));
+		cli_size_str(out->pco_nvme / nranks, nr, sizeof(nr));
 		printf("Pool created with %.2f%%,%.2f%% storage tier ratio\n",
 		       sum ? 100.0 * (double)out->pco_scm / (double)sum : 100.0,
 		       sum ? 100.0 * (double)out->pco_nvme / (double)sum : 0.0);
@@ -523,7 +523,7 @@ cmd_pool_query(struct dmg *d, int argc, char **argv)
 	if (d->json) {
 		json_begin(d);
 		printf("{\n    \"uuid\": \"%s\",\n    \"label\": ", uuid);
-		json_str(stdout, q.loc.label);
+		cli_json_str(stdout, q.loc.label);
 		printf(",\n    \"state\": \"Ready\",\n    \"total_targets\": %u,\n"
 		       "    \"active_targets\": %u,\n    \"total_engines\": %u,\n"
 		       "    \"disabled_targets\": %u,\n    \"version\": %u,\n    \"leader\": %u,\n"
@@ -554,11 +554,11 @@ cmd_pool_query(struct dmg *d, int argc, char **argv)
 		for (m = 0; m < DAOS_MEDIA_MAX; m++) {
 			char t[32], f[32], mn[32], mx[32], me[32];
 
-			dmg_size_str(q.ps.ps_space.s_total[m], t, sizeof(t));
-			dmg_size_str(q.ps.ps_space.s_free[m], f, sizeof(f));
-			dmg_size_str(q.ps.ps_free_min[m], mn, sizeof(mn));
-			dmg_size_str(q.ps.ps_free_max[m], mx, sizeof(mx));
-			dmg_size_str(q.ps.ps_free_mean[m], me, sizeof(me));
+			cli_size_str(q.ps.ps_space.s_total[m], t, sizeof(t));
+			cli_size_str(q.ps.ps_space.s_free[m], f, sizeof(f));
+			cli_size_str(q.ps.ps_free_min[m], mn, sizeof(mn));
+			cli_size_str(q.ps.ps_free_max[m], mx, sizeof(mx));
+			cli_size_str(q.ps.ps_free_mean[m], me, sizeof(me));
 			printf("- Storage tier %d (%s):\n  Total size: %s\n"
 			       "  Free: %s, min:%s, max:%s, mean:%s\n",
 			       m, tier_names[m], t, f, mn, mx, me);
@@ -658,7 +658,7 @@ cmd_pool_list(struct dmg *d, int argc, char **argv)
 
 			uuid_unparse_lower(recs[i].pr_uuid, uuid);
 			printf("%s\n      {\"uuid\": \"%s\", \"label\": ", i ? "," : "", uuid);
-			json_str(stdout, recs[i].pr_label);
+			cli_json_str(stdout, recs[i].pr_label);
 			printf(", \"svc_reps\": [%u], \"state\": \"Ready\"", recs[i].pr_svc_rank);
 			if (qs[i].map != NULL) {
 				printf(", \"total_targets\": %u, \"disabled_targets\": %u, "
@@ -711,16 +711,16 @@ cmd_pool_list(struct dmg *d, int argc, char **argv)
 				D_STRNDUP(cells[k++], "Ready", 5);
 				D_ASPRINTF(cells[k++], "[%u]", recs[i].pr_svc_rank);
 				for (m = 0; m < DAOS_MEDIA_MAX; m++) {
-					dmg_size_str(ps->ps_space.s_total[m], sz, sizeof(sz));
+					cli_size_str(ps->ps_space.s_total[m], sz, sizeof(sz));
 					D_STRNDUP(cells[k++], sz, 32);
-					dmg_size_str(ps->ps_space.s_total[m] -
+					cli_size_str(ps->ps_space.s_total[m] -
 							     ps->ps_space.s_free[m],
 						     sz, sizeof(sz));
 					D_STRNDUP(cells[k++], sz, 32);
 					D_ASPRINTF(cells[k++], "%u%%", imbalance(ps, m));
 				}
 			} else {
-				dmg_size_str(ps->ps_space.s_total[big], sz, sizeof(sz));
+				cli_size_str(ps->ps_space.s_total[big], sz, sizeof(sz));
 				D_STRNDUP(cells[k++], sz, 32);
 				D_STRNDUP(cells[k++], "Ready", 5);
 				D_ASPRINTF(cells[k++], "%u%%", used_pct(ps, big));
@@ -800,11 +800,11 @@ cmd_pool_get_prop(struct dmg *d, int argc, char **argv)
 				continue;
 			daos_prop_entry_to_str(&want->dpp_entries[i], val, sizeof(val));
 			printf("%s\n    {\"name\": ", i ? "," : "");
-			json_str(stdout, pd->pd_name);
+			cli_json_str(stdout, pd->pd_name);
 			printf(", \"description\": ");
-			json_str(stdout, pd->pd_desc);
+			cli_json_str(stdout, pd->pd_desc);
 			printf(", \"value\": ");
-			json_str(stdout, val);
+			cli_json_str(stdout, val);
 			printf("}");
 		}
 		printf("\n  ]");
@@ -904,24 +904,8 @@ print_acl(struct dmg *d, struct pool_qres *q, bool verbose)
 	struct daos_prop_entry *grp = daos_prop_entry_get(q->prop, DAOS_PROP_PO_OWNER_GROUP);
 
 	if (d->json) {
-		char **strs = NULL;
-		size_t n = 0, i;
-
 		json_begin(d);
-		printf("{\n    \"acl\": [");
-		if (acl != NULL && daos_acl_to_strs(acl->dpe_val_ptr, &strs, &n) == 0) {
-			for (i = 0; i < n; i++) {
-				printf("%s", i ? ", " : "");
-				json_str(stdout, strs[i]);
-				D_FREE(strs[i]);
-			}
-			D_FREE(strs);
-		}
-		printf("],\n    \"owner_user\": ");
-		json_str(stdout, own ? own->dpe_str : "");
-		printf(",\n    \"owner_group\": ");
-		json_str(stdout, grp ? grp->dpe_str : "");
-		printf("\n  }");
+		cli_acl_json(acl, own, grp);
 		json_end(d);
 		return;
 	}
@@ -991,8 +975,6 @@ cmd_pool_get_acl(struct dmg *d, int argc, char **argv)
 static int
 acl_read(struct dmg *d, const char *file, const char *entry, struct daos_acl **acl)
 {
-	char **strs = NULL, line[512];
-	size_t n = 0, cap = 0, i;
 	FILE *f;
 	int rc;
 
@@ -1001,40 +983,8 @@ acl_read(struct dmg *d, const char *file, const char *entry, struct daos_acl **a
 	f = fopen(file, "r");
 	if (f == NULL)
 		return dmg_fail(d, -DER_NONEXIST, "cannot read ACL file %s", file);
-	rc = 0;
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		char *s = line, *e;
-
-		while (*s == ' ' || *s == '\t')
-			s++;
-		e = s + strlen(s);
-		while (e > s && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\r'))
-			*--e = '\0';
-		if (*s == '\0' || *s == '#')
-			continue;
-		if (n == cap) {
-			char **p;
-
-			D_REALLOC_ARRAY(p, strs, cap, cap ? cap * 2 : 8);
-			if (p == NULL) {
-				rc = -DER_NOMEM;
-				break;
-			}
-			strs = p;
-			cap = cap ? cap * 2 : 8;
-		}
-		D_STRNDUP(strs[n], s, sizeof(line));
-		if (strs[n] == NULL)
-			rc = -DER_NOMEM;
-		else
-			n++;
-	}
+	rc = cli_acl_read(f, acl);
 	fclose(f);
-	if (rc == 0)
-		rc = daos_acl_from_strs((const char **)strs, n, acl);
-	for (i = 0; i < n; i++)
-		D_FREE(strs[i]);
-	D_FREE(strs);
 	return rc;
 }
 

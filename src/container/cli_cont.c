@@ -1,6 +1,7 @@
 /**
  * libdaos container API. Every request goes to the pool service rank of the
- * connected pool (struct dc_pool's dp_svc_uri) with the pool handle; calls
+ * connected pool (dp_svc_rank, through the group map: an unreachable rank
+ * makes libdaos fetch the map again and retry once) with the pool handle; calls
  * on an open container add the container handle. Calls with an event run to
  * completion, then complete the event (as the pool client does).
  */
@@ -11,6 +12,7 @@
 #include <daos/attr.h>
 #include <daos/hhash.h>
 #include <daos/event.h>
+#include <daos/mgmt.h>
 #include <daos/pool.h>
 #include <daos/container.h>
 #include <daos/prop.h>
@@ -115,7 +117,7 @@ dc_cont_req(struct dc_pool *pool, crt_opcode_t opc, crt_rpc_t **rpc)
 
 	rc = dc_rpc_init(&cont_proto_fmt);
 	if (rc == 0)
-		rc = dc_req_create(pool->dp_svc_uri, opc, rpc);
+		rc = dc_mgmt_req_create(pool->dp_svc_rank, opc, rpc);
 	return rc;
 }
 
@@ -218,7 +220,7 @@ dc_cont_create(daos_handle_t poh, const char *label, daos_prop_t *prop, uuid_t *
 		uuid_copy(in->cci_pool_hdl, pool->dp_hdl);
 		uuid_copy(in->cci_uuid, uuid);
 		d_iov_set(&in->cci_prop, buf, len);
-		rc = dc_req_send(rpc);
+		rc = dc_mgmt_req_send(&rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->cco_rc;
@@ -283,7 +285,7 @@ daos_cont_destroy2(daos_handle_t poh, const char *cont, int force, daos_event_t 
 		uuid_copy(in->cdi_pool_hdl, pool->dp_hdl);
 		in->cdi_id = (d_string_t)cont;
 		in->cdi_force = force != 0;
-		rc = dc_req_send(rpc);
+		rc = dc_mgmt_req_send(&rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->cdo_rc;
@@ -345,7 +347,7 @@ daos_cont_open2(daos_handle_t poh, const char *cont_id, unsigned int flags, daos
 		in->coi_uid = geteuid();
 		in->coi_gid = getegid();
 		d_iov_set(&in->coi_gids, gids, (size_t)ngids * sizeof(gid_t));
-		rc = dc_req_send(rpc);
+		rc = dc_mgmt_req_send(&rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->coo_rc;
@@ -382,7 +384,7 @@ daos_cont_close(daos_handle_t coh, daos_event_t *ev)
 	rc = dc_cont_req(cont->dc_pool, CONT_CLOSE, &rpc);
 	if (rc == 0) {
 		dc_cont_hdr(crt_req_get(rpc), cont);
-		rc = dc_req_send(rpc);
+		rc = dc_mgmt_req_send(&rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->cco_rc;
@@ -415,7 +417,7 @@ dc_cont_query(daos_handle_t coh, daos_cont_info_t *info, daos_prop_t **propp)
 	rc = dc_cont_req(cont->dc_pool, CONT_QUERY, &rpc);
 	if (rc == 0) {
 		dc_cont_hdr(crt_req_get(rpc), cont);
-		rc = dc_req_send(rpc);
+		rc = dc_mgmt_req_send(&rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->cqo_rc;
@@ -506,7 +508,7 @@ dc_cont_prop_set(daos_handle_t coh, uint32_t op, daos_prop_t *prop, const char *
 		in->cpi_op = op;
 		d_iov_set(&in->cpi_prop, buf, len);
 		in->cpi_principal = (d_string_t)principal;
-		rc = dc_req_send(rpc);
+		rc = dc_mgmt_req_send(&rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->cpo_rc;
@@ -689,7 +691,7 @@ dc_cont_attr(daos_handle_t coh, uint32_t op, int n, char const *const names[],
 		in->cai_n = (uint32_t)n;
 		in->cai_names = niov;
 		in->cai_values = viov;
-		rc = dc_req_send(rpc);
+		rc = dc_mgmt_req_send(&rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->cao_rc;
@@ -771,7 +773,7 @@ daos_cont_alloc_oids(daos_handle_t coh, daos_size_t num_oids, uint64_t *oid, dao
 		in = crt_req_get(rpc);
 		dc_cont_hdr(in, cont);
 		in->coai_num = num_oids;
-		rc = dc_req_send(rpc);
+		rc = dc_mgmt_req_send(&rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->coao_rc;
@@ -806,7 +808,7 @@ dc_cont_snap(daos_handle_t coh, uint32_t op, uint64_t lo, uint64_t hi, const cha
 		in->csi_lo = lo;
 		in->csi_hi = hi;
 		in->csi_name = (d_string_t)name;
-		rc = dc_req_send(rpc);
+		rc = dc_mgmt_req_send(&rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->cso_rc;
@@ -958,7 +960,7 @@ daos_pool_list_cont(daos_handle_t poh, daos_size_t *ncont, struct daos_pool_cont
 		in = crt_req_get(rpc);
 		uuid_copy(in->cli_pool, pool->dp_uuid);
 		uuid_copy(in->cli_pool_hdl, pool->dp_hdl);
-		rc = dc_req_send(rpc);
+		rc = dc_mgmt_req_send(&rpc);
 		out = crt_reply_get(rpc);
 		if (rc == 0)
 			rc = out->clo_rc;

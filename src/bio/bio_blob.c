@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -90,14 +92,54 @@ bio_blob_create(const char *path, uint64_t size)
 	return rc;
 }
 
+/*
+ * Map a blob that lives in memory. Every page must exist first: touching a hole allocates a
+ * page, and if the file system is full then, the access is a SIGBUS instead of an error code.
+ * When the file cannot be mapped safely, it keeps the system-call path (0 is returned).
+ */
+static int
+blob_map(struct bio_blob *blob, const char *path, const struct stat *st)
+{
+	struct stat now;
+	void *map;
+	int rc;
+
+	if ((uint64_t)st->st_blocks * 512 < (uint64_t)st->st_size) {
+		if (blob->bb_rdonly) {
+			D_WARN("%s: sparse read-only blob, not mapped\n", path);
+			return 0;
+		}
+		rc = posix_fallocate(blob->bb_fd, 0, st->st_size);
+		if (rc != 0) {
+			D_WARN("%s: cannot allocate the blob's holes (%d), not mapped\n", path, rc);
+			return 0;
+		}
+	}
+	/* populate now: the first write to each page would otherwise fault (256 per MiB) */
+	map = mmap(NULL, st->st_size, PROT_READ | (blob->bb_rdonly ? 0 : PROT_WRITE),
+		   MAP_SHARED | MAP_POPULATE, blob->bb_fd, 0);
+	if (map == MAP_FAILED) {
+		D_WARN("%s: mmap failed (%d), using system calls\n", path, errno);
+		return 0;
+	}
+	/* a mapping longer than the file faults with SIGBUS past its end */
+	if (fstat(blob->bb_fd, &now) != 0 || now.st_size != st->st_size) {
+		D_ERROR("%s: blob size changed while opening it\n", path);
+		munmap(map, st->st_size);
+		return -DER_BUSY;
+	}
+	blob->bb_map = map;
+	return 0;
+}
+
 int
 bio_blob_open(const char *path, unsigned int flags, struct bio_blob **blobp)
 {
 	struct bio_blob *blob;
 	struct statfs sfs;
 	struct stat st;
-	bool force_uring;
-	int oflags, fd;
+	bool force_uring, no_map;
+	int oflags, fd, rc;
 
 	if (path == NULL || blobp == NULL)
 		return -DER_INVAL;
@@ -120,6 +162,13 @@ bio_blob_open(const char *path, unsigned int flags, struct bio_blob **blobp)
 		close(fd);
 		return -DER_INVAL;
 	}
+	/* bio_blob_create makes whole blocks: anything else was cut short or is not a blob */
+	if (st.st_size <= 0 || st.st_size % BIO_DMA_PAGE_SZ != 0) {
+		D_ERROR("blob %s: %jd bytes, not a whole number of %d-byte blocks: damaged\n", path,
+			(intmax_t)st.st_size, BIO_DMA_PAGE_SZ);
+		close(fd);
+		return -DER_DF_INVAL;
+	}
 	D_ALLOC_PTR(blob);
 	if (blob == NULL) {
 		close(fd);
@@ -134,6 +183,16 @@ bio_blob_open(const char *path, unsigned int flags, struct bio_blob **blobp)
 	if (!force_uring && fstatfs(fd, &sfs) == 0 &&
 	    (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC))
 		blob->bb_memfs = true;
+	no_map = false;
+	d_getenv_bool("PDAOS_BIO_NO_MMAP", &no_map);
+	if (blob->bb_memfs && !no_map) {
+		rc = blob_map(blob, path, &st);
+		if (rc != 0) {
+			close(fd);
+			D_FREE(blob);
+			return rc;
+		}
+	}
 	*blobp = blob;
 	return 0;
 }
@@ -145,6 +204,8 @@ bio_blob_close(struct bio_blob *blob)
 
 	if (blob == NULL)
 		return -DER_INVAL;
+	if (blob->bb_map != NULL && munmap(blob->bb_map, blob->bb_size) != 0)
+		rc = d_errno2der(errno);
 	if (close(blob->bb_fd) != 0)
 		rc = d_errno2der(errno);
 	D_FREE(blob);
@@ -165,6 +226,93 @@ bool
 bio_blob_in_memory(struct bio_blob *blob)
 {
 	return blob != NULL && blob->bb_memfs;
+}
+
+bool
+bio_blob_mapped(struct bio_blob *blob)
+{
+	return blob != NULL && blob->bb_map != NULL;
+}
+
+int
+bio_io_check(struct bio_blob *blob, enum bio_op op, uint64_t off, d_sg_list_t *sgl, uint64_t *lenp)
+{
+	uint64_t len = 0;
+	uint32_t i;
+
+	if (blob == NULL || sgl == NULL || (op != BIO_OP_READ && op != BIO_OP_WRITE))
+		return -DER_INVAL;
+	if (sgl->sg_nr > 0 && sgl->sg_iovs == NULL)
+		return -DER_INVAL;
+	for (i = 0; i < sgl->sg_nr; i++) {
+		d_iov_t *d = &sgl->sg_iovs[i];
+
+		if (d->iov_len > 0 && d->iov_buf == NULL)
+			return -DER_INVAL;
+		if (blob->bb_direct && (((uintptr_t)d->iov_buf | d->iov_len) % BIO_DMA_PAGE_SZ))
+			return -DER_INVAL;
+		if (len + d->iov_len < len)
+			return -DER_INVAL;
+		len += d->iov_len;
+	}
+	if (len == 0 || off + len > blob->bb_size || off + len < len)
+		return -DER_INVAL;
+	if (blob->bb_direct && off % BIO_DMA_PAGE_SZ)
+		return -DER_INVAL;
+	if (blob->bb_faulty)
+		return -DER_IO;
+	if (op == BIO_OP_WRITE && blob->bb_rdonly)
+		return -DER_NO_PERM;
+	*lenp = len;
+	return 0;
+}
+
+int
+bio_io_fail(struct bio_blob *blob, enum bio_op op, uint64_t off, int err)
+{
+	D_ERROR("%s at " DF_U64 " failed: %d\n", op == BIO_OP_READ ? "read" : "write", off, err);
+	/* out of space is not a media error: the blob stays usable */
+	if (op == BIO_OP_WRITE && (err == ENOSPC || err == EDQUOT))
+		return -DER_NOSPACE;
+	blob->bb_faulty = true;
+	return -DER_IO;
+}
+
+int
+bio_map_copy(struct bio_blob *blob, enum bio_op op, uint64_t off, d_sg_list_t *sgl)
+{
+	char *p = blob->bb_map + off;
+	uint32_t i;
+	int err;
+
+	err = bio_fi(op == BIO_OP_READ ? BIO_FI_READ : BIO_FI_WRITE);
+	if (err != 0)
+		return err;
+	for (i = 0; i < sgl->sg_nr; i++) {
+		d_iov_t *d = &sgl->sg_iovs[i];
+
+		if (op == BIO_OP_READ)
+			memcpy(d->iov_buf, p, d->iov_len);
+		else
+			memcpy(p, d->iov_buf, d->iov_len);
+		p += d->iov_len;
+	}
+	return 0;
+}
+
+int
+bio_blob_copy(struct bio_blob *blob, enum bio_op op, uint64_t off, d_sg_list_t *sgl)
+{
+	uint64_t len;
+	int rc;
+
+	rc = bio_io_check(blob, op, off, sgl, &len);
+	if (rc != 0)
+		return rc;
+	if (blob->bb_map == NULL)
+		return -DER_NOTSUPPORTED;
+	rc = bio_map_copy(blob, op, off, sgl);
+	return rc == 0 ? 0 : bio_io_fail(blob, op, off, rc);
 }
 
 uint64_t
@@ -195,7 +343,11 @@ bio_blob_flush(struct bio_blob *blob)
 	if (blob->bb_faulty)
 		return -DER_IO;
 	err = bio_fi(BIO_FI_FLUSH);
-	if (err == 0 && fdatasync(blob->bb_fd) != 0)
+	/*
+	 * A mapped blob's writes are in the file's pages already (tmpfs/ramfs have nothing
+	 * behind them to sync to): they survive the process, not the machine.
+	 */
+	if (err == 0 && blob->bb_map == NULL && fdatasync(blob->bb_fd) != 0)
 		err = errno;
 	if (err != 0) {
 		D_ERROR("fdatasync: %d\n", err);

@@ -17,7 +17,21 @@ struct bio_blob {
 	 * workers, so a memcpy through pwritev/preadv at submit is several times faster.
 	 */
 	bool bb_memfs;
+	/*
+	 * On a memory file system, the whole file mapped MAP_SHARED (NULL otherwise): reads and
+	 * writes are a memcpy into the file's own pages, with no system call. Its length is
+	 * bb_size; the file was fully allocated when it was mapped.
+	 */
+	char *bb_map;
 };
+
+/* bio_blob.c: checks of a request before any I/O; the byte count goes to \a lenp */
+int bio_io_check(struct bio_blob *blob, enum bio_op op, uint64_t off, d_sg_list_t *sgl,
+		 uint64_t *lenp);
+/* bio_blob.c: copy between a request's vectors and a mapped blob; 0 or a positive errno */
+int bio_map_copy(struct bio_blob *blob, enum bio_op op, uint64_t off, d_sg_list_t *sgl);
+/* bio_blob.c: the -DER_* of a failed transfer (errno \a err); marks the blob faulty if due */
+int bio_io_fail(struct bio_blob *blob, enum bio_op op, uint64_t off, int err);
 
 /* bio_blob.c: fault injection; bio_fi() returns the errno to fake at \a point, or 0 */
 extern _Atomic int bio_fi_armed;

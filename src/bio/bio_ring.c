@@ -147,15 +147,7 @@ req_build_iov(struct bio_req *req)
 static void
 req_fail(struct bio_req *req, int err)
 {
-	D_ERROR("%s at " DF_U64 " failed: %d\n", req->br_op == BIO_OP_READ ? "read" : "write",
-		req->br_off + req->br_xfered, err);
-	/* out of space is not a media error: the blob stays usable */
-	if (req->br_op == BIO_OP_WRITE && (err == ENOSPC || err == EDQUOT)) {
-		req->br_rc = -DER_NOSPACE;
-		return;
-	}
-	req->br_blob->bb_faulty = true;
-	req->br_rc = -DER_IO;
+	req->br_rc = bio_io_fail(req->br_blob, req->br_op, req->br_off + req->br_xfered, err);
 }
 
 static void
@@ -283,35 +275,31 @@ req_uring(struct bio_ring *ring, struct bio_req *req)
 	return true;
 }
 
+/* A request done at submit: it completes at the next poll, as an io_uring one would. */
+static void
+req_done_now(struct bio_ring *ring, struct bio_req *req)
+{
+	/* the eventfd stays readable until a poller consumes it and drains r_done */
+	bool kick = d_list_empty(&ring->r_done);
+
+	d_list_add_tail(&req->br_link, &ring->r_done);
+	if (kick)
+		ring_kick(ring);
+}
+
 int
 bio_req_submit(struct bio_ring *ring, struct bio_req *req)
 {
 	struct bio_blob *blob;
 	uint64_t len = 0;
-	uint32_t i;
+	int rc;
 
-	if (ring == NULL || req == NULL || req->br_blob == NULL || req->br_sgl == NULL ||
-	    (req->br_op != BIO_OP_READ && req->br_op != BIO_OP_WRITE))
+	if (ring == NULL || req == NULL)
 		return -DER_INVAL;
+	rc = bio_io_check(req->br_blob, req->br_op, req->br_off, req->br_sgl, &len);
+	if (rc != 0)
+		return rc;
 	blob = req->br_blob;
-	for (i = 0; i < req->br_sgl->sg_nr; i++) {
-		d_iov_t *d = &req->br_sgl->sg_iovs[i];
-
-		if (d->iov_len > 0 && d->iov_buf == NULL)
-			return -DER_INVAL;
-		if (blob->bb_direct && (((uintptr_t)d->iov_buf | d->iov_len) % BIO_DMA_PAGE_SZ))
-			return -DER_INVAL;
-		len += d->iov_len;
-	}
-	if (len == 0 || req->br_off + len > blob->bb_size || req->br_off + len < len)
-		return -DER_INVAL;
-	if (blob->bb_direct && req->br_off % BIO_DMA_PAGE_SZ)
-		return -DER_INVAL;
-	if (blob->bb_faulty)
-		return -DER_IO;
-	if (req->br_op == BIO_OP_WRITE && blob->bb_rdonly)
-		return -DER_NO_PERM;
-
 	req->br_len = len;
 	req->br_xfered = 0;
 	req->br_rc = 0;
@@ -319,10 +307,18 @@ bio_req_submit(struct bio_ring *ring, struct bio_req *req)
 	req->br_iov = NULL;
 	req->br_iov_max = 0;
 	ring->r_total++;
+	if (blob->bb_map != NULL) {
+		rc = bio_map_copy(blob, req->br_op, req->br_off, req->br_sgl);
+		if (rc != 0)
+			req_fail(req, rc);
+		else
+			req->br_xfered = len;
+		req_done_now(ring, req);
+		return 0;
+	}
 	if (!ring->r_uring || blob->bb_memfs) {
 		req_sync(req);
-		d_list_add_tail(&req->br_link, &ring->r_done);
-		ring_kick(ring);
+		req_done_now(ring, req);
 		return 0;
 	}
 	if (!d_list_empty(&ring->r_pending) || !req_uring(ring, req))
@@ -509,6 +505,11 @@ rw_one(struct bio_ring *ring, struct bio_blob *blob, enum bio_op op, uint64_t of
 	int rc;
 
 	d_iov_set(&iov, buf, len);
+	if (ring == NULL)
+		return -DER_INVAL;
+	/* synchronous anyway: a mapped blob needs no trip through the ring */
+	if (blob != NULL && blob->bb_map != NULL)
+		return bio_blob_copy(blob, op, off, &sgl);
 	rc = bio_req_submit(ring, &req);
 	return rc ? rc : bio_ring_wait(ring, &req);
 }

@@ -182,6 +182,12 @@ vos_bio_run(struct vos_pool *pool, struct vos_bio_io *ios, int nr, enum bio_op o
 	bool park = pool->vp_poller != NULL && ult_self() != NULL;
 	int i, rc = 0, submitted = 0;
 
+	/* a blob in memory is mapped: a memcpy each, no ring, no wait */
+	if (bio_blob_mapped(pool->vp_blob)) {
+		for (i = 0; i < nr && rc == 0; i++)
+			rc = bio_blob_copy(pool->vp_blob, op, ios[i].bi_req.br_off, &ios[i].bi_sgl);
+		return rc;
+	}
 	if (park && ult_eventual_create(0, &bw.bw_ev) != 0)
 		park = false;
 	for (i = 0; i < nr; i++) {

@@ -6,7 +6,8 @@
  * which a ULT xstream poller calls when the ring's eventfd becomes readable; plain threads
  * use bio_ring_wait(). Without io_uring (setup failure, BIO_RING_SYNC, or env
  * PDAOS_BIO_NO_URING=1) requests run synchronously with preadv/pwritev at submit and complete
- * at the next poll. An I/O error completes the request with -DER_IO and marks the blob faulty;
+ * at the next poll; a blob on tmpfs/ramfs is mapped and its requests are a memcpy at submit.
+ * An I/O error completes the request with -DER_IO and marks the blob faulty;
  * a faulty blob refuses further I/O with -DER_IO. A write failing with ENOSPC/EDQUOT completes
  * with -DER_NOSPACE and leaves the blob usable (its range holds undefined data). A failed flush
  * always marks the blob faulty (the kernel may have dropped the unwritten pages), returning
@@ -95,6 +96,11 @@ int bio_blob_destroy(const char *path);
 uint64_t bio_blob_size(struct bio_blob *blob);
 /** The blob lives in memory (tmpfs/ramfs): fdatasync costs nothing there. */
 bool bio_blob_in_memory(struct bio_blob *blob);
+/**
+ * The blob is mapped (it lives in memory and env PDAOS_BIO_NO_MMAP is not set): its I/O is a
+ * memcpy, on a ring or through bio_blob_copy(), and bio_blob_flush() makes no system call.
+ */
+bool bio_blob_mapped(struct bio_blob *blob);
 bool bio_blob_faulty(struct bio_blob *blob);
 bool bio_blob_direct(struct bio_blob *blob);
 /** Make completed writes durable (fdatasync). */
@@ -125,6 +131,13 @@ enum bio_op {
 	BIO_OP_READ,
 	BIO_OP_WRITE,
 };
+
+/**
+ * Synchronous I/O on a mapped blob (bio_blob_mapped()), without a ring: copy the iov_len bytes
+ * of each vector of \a sgl from (write) or to (read) byte \a off of the blob. Same checks and
+ * error codes as a request through bio_req_submit(); -DER_NOTSUPPORTED if not mapped.
+ */
+int bio_blob_copy(struct bio_blob *blob, enum bio_op op, uint64_t off, d_sg_list_t *sgl);
 
 struct bio_req;
 typedef void (*bio_req_cb_t)(struct bio_req *req, void *arg);

@@ -316,15 +316,16 @@ main(int argc, char **argv)
 			       .min_ms = 20,
 			       .max_ms = 200,
 			       .ack_size = sizeof(struct ack)};
-	char dir[64];
+	char dir[200];
 	struct env e = {0};
 
 	if (crash_parse(argc, argv, &o, NULL, NULL, NULL, NULL) != 0 || o.kills < 1 || o.min_ms < 1)
 		return 2;
-	crash_mkdtemp(NULL, "bio_crash", dir, sizeof(dir));
+	/* TMPDIR=/dev/shm puts the blob on tmpfs: the mapped path */
+	crash_mkdtemp(getenv("TMPDIR"), "bio_crash", dir, sizeof(dir));
 	snprintf(heap_path, sizeof(heap_path), "%s/heap", dir);
 	snprintf(blob_path, sizeof(blob_path), "%s/data.blob", dir);
-	printf("bio_crash: seed %u, %d kills\n", (unsigned int)o.seed, o.kills);
+	printf("bio_crash: seed %u, %d kills, in %s\n", (unsigned int)o.seed, o.kills, dir);
 	CHECK(env_open(&e, true) == 0, "create");
 	env_close(&e);
 

@@ -1,7 +1,7 @@
 /*
  * Injected ENOSPC/EIO on blob writes and flushes: errors reach the caller as -DER_NOSPACE /
  * -DER_IO, and the write-flush-publish protocol with vea loses nothing acknowledged and
- * leaks no space across a reopen.
+ * leaks no space across a reopen, on the io_uring, synchronous and mapped (tmpfs) paths.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,13 +84,13 @@ env_close(struct ft *t)
 }
 
 static int
-setup_flags(void **state, unsigned int flags)
+setup_flags(void **state, unsigned int flags, const char *base)
 {
 	struct ft *t = calloc(1, sizeof(*t));
 
 	if (t == NULL)
 		return -1;
-	strcpy(t->dir, "/tmp/bio_fault.XXXXXX");
+	snprintf(t->dir, sizeof(t->dir), "%s/bio_fault.XXXXXX", base);
 	if (mkdtemp(t->dir) == NULL) {
 		free(t);
 		return -1;
@@ -105,13 +105,20 @@ setup_flags(void **state, unsigned int flags)
 static int
 setup_uring(void **state)
 {
-	return setup_flags(state, 0);
+	return setup_flags(state, 0, "/tmp");
 }
 
 static int
 setup_sync(void **state)
 {
-	return setup_flags(state, BIO_RING_SYNC);
+	return setup_flags(state, BIO_RING_SYNC, "/tmp");
+}
+
+/* a blob on tmpfs is mapped: the same faults on the memcpy path */
+static int
+setup_mem(void **state)
+{
+	return setup_flags(state, 0, access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 }
 
 static int
@@ -279,19 +286,18 @@ test_inject_args(void **state)
 	assert_int_equal(bio_fault_inject_set(0, 0, 0), 0);
 }
 
-#define BOTH(fn)                                                    \
-	cmocka_unit_test_setup_teardown(fn, setup_uring, teardown), \
-		cmocka_unit_test_setup_teardown(fn, setup_sync, teardown)
+#define EACH_PATH(fn)                                                      \
+	cmocka_unit_test_setup_teardown(fn, setup_uring, teardown),        \
+		cmocka_unit_test_setup_teardown(fn, setup_sync, teardown), \
+		cmocka_unit_test_setup_teardown(fn, setup_mem, teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_inject_args),
-		BOTH(test_write_enospc),
-		BOTH(test_write_eio),
-		BOTH(test_flush_fault),
-		BOTH(test_read_eio),
+		cmocka_unit_test(test_inject_args), EACH_PATH(test_write_enospc),
+		EACH_PATH(test_write_eio),          EACH_PATH(test_flush_fault),
+		EACH_PATH(test_read_eio),
 	};
 
 	return cmocka_run_group_tests_name("bio_fault", tests, NULL, NULL);

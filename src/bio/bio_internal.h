@@ -23,13 +23,23 @@ struct bio_blob {
 	 * bb_size; the file was fully allocated when it was mapped.
 	 */
 	char *bb_map;
+	/*
+	 * One bit per BIO_MAP_CHUNK of the mapping: its page tables are filled (madvise
+	 * MADV_POPULATE_*). Filling a chunk at its first use costs one system call instead of a
+	 * page fault for every page written, and keeps the open of a large blob O(1).
+	 */
+	_Atomic uint64_t *bb_ready;
 };
+
+#define BIO_MAP_CHUNK_SHIFT 21
 
 /* bio_blob.c: checks of a request before any I/O; the byte count goes to \a lenp */
 int bio_io_check(struct bio_blob *blob, enum bio_op op, uint64_t off, d_sg_list_t *sgl,
 		 uint64_t *lenp);
-/* bio_blob.c: copy between a request's vectors and a mapped blob; 0 or a positive errno */
-int bio_map_copy(struct bio_blob *blob, enum bio_op op, uint64_t off, d_sg_list_t *sgl);
+/* bio_blob.c: copy the \a len bytes of a request's vectors to or from a mapped blob; 0 or a
+ * positive errno */
+int bio_map_copy(struct bio_blob *blob, enum bio_op op, uint64_t off, d_sg_list_t *sgl,
+		 uint64_t len);
 /* bio_blob.c: the -DER_* of a failed transfer (errno \a err); marks the blob faulty if due */
 int bio_io_fail(struct bio_blob *blob, enum bio_op op, uint64_t off, int err);
 

@@ -308,7 +308,7 @@ bio_req_submit(struct bio_ring *ring, struct bio_req *req)
 	req->br_iov_max = 0;
 	ring->r_total++;
 	if (blob->bb_map != NULL) {
-		rc = bio_map_copy(blob, req->br_op, req->br_off, req->br_sgl);
+		rc = bio_map_copy(blob, req->br_op, req->br_off, req->br_sgl, len);
 		if (rc != 0)
 			req_fail(req, rc);
 		else

@@ -77,6 +77,7 @@ teardown(void **state)
 
 	bio_fault_inject_set(0, 0, 0);
 	unsetenv("PDAOS_BIO_NO_MMAP");
+	unsetenv("PDAOS_BIO_MAP_LAZY");
 	for (k = 0; k < NR_KINDS; k++) {
 		unlink(t->path[k]);
 		rmdir(t->dir[k]);
@@ -452,6 +453,41 @@ test_no_mmap(void **state)
 	free(model);
 }
 
+/*
+ * PDAOS_BIO_MAP_LAZY: page tables filled by the first I/O to each chunk. A chunk the file no
+ * longer covers (truncated under the open blob) is then an I/O error, not a SIGBUS.
+ */
+static void
+test_lazy(void **state)
+{
+	struct mt *t = *state;
+	unsigned char *model = calloc(1, BLOB_SZ);
+	unsigned char buf[SEG];
+	struct bio_blob *blob;
+	struct bio_ring *ring;
+
+	assert_non_null(model);
+	setenv("PDAOS_BIO_MAP_LAZY", "1", 1);
+	assert_int_equal(bio_blob_open(t->path[MEM], 0, &blob), 0);
+	assert_int_equal(bio_blob_mapped(blob), t->memfs[MEM]);
+	write_pattern(blob, t->memfs[MEM], model);
+	check_image(blob, t->memfs[MEM], model);
+	assert_int_equal(bio_blob_close(blob), 0);
+	if (t->memfs[MEM]) {
+		assert_int_equal(bio_blob_open(t->path[MEM], 0, &blob), 0);
+		assert_int_equal(bio_ring_create(4, 0, &ring), 0);
+		assert_int_equal(bio_read(ring, blob, 0, buf, SEG), 0);
+		assert_memory_equal(buf, model, SEG);
+		assert_int_equal(truncate(t->path[MEM], BLOB_SZ / 2), 0);
+		assert_int_equal(bio_read(ring, blob, BLOB_SZ - SEG, buf, SEG), -DER_IO);
+		assert_true(bio_blob_faulty(blob));
+		assert_int_equal(bio_ring_destroy(ring), 0);
+		assert_int_equal(bio_blob_close(blob), 0);
+	}
+	unsetenv("PDAOS_BIO_MAP_LAZY");
+	free(model);
+}
+
 int
 main(void)
 {
@@ -462,6 +498,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sparse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_mmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lazy, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("bio_mem", tests, NULL, NULL);

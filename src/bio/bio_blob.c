@@ -102,6 +102,7 @@ map_ready(struct bio_blob *blob, uint64_t off, uint64_t len)
 {
 	uint64_t c, last = (off + len - 1) >> BIO_MAP_CHUNK_SHIFT;
 	int advice = blob->bb_rdonly ? MADV_POPULATE_READ : MADV_POPULATE_WRITE;
+	int tries;
 
 	for (c = off >> BIO_MAP_CHUNK_SHIFT; c <= last; c++) {
 		_Atomic uint64_t *word = &blob->bb_ready[c / 64];
@@ -111,8 +112,9 @@ map_ready(struct bio_blob *blob, uint64_t off, uint64_t len)
 
 		if (atomic_load_explicit(word, memory_order_relaxed) & bit)
 			continue;
-		while (madvise(blob->bb_map + start, n, advice) != 0) {
-			if (errno == EINTR || errno == EAGAIN)
+		for (tries = 0; madvise(blob->bb_map + start, n, advice) != 0; tries++) {
+			/* interrupted: again; still failing after that, leave it to page faults */
+			if ((errno == EINTR || errno == EAGAIN) && tries < 16)
 				continue;
 			if (errno == EFAULT || errno == EHWPOISON || errno == ENOMEM) {
 				D_ERROR("blob pages at " DF_U64 " unavailable: %d\n", start, errno);

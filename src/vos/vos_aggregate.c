@@ -60,7 +60,7 @@ struct agg_sv {
 static int
 agg_sv1(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 {
-	struct vos_irec_df *irec = umem_off2ptr(ac->ac_umm, akrec->kr_sv1);
+	struct vos_irec_df *irec = vos_sv1_irec(ac->ac_umm, akrec);
 	uint64_t size = irec->ir_size;
 	bool keep = false;
 	uint32_t r;

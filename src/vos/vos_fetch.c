@@ -121,7 +121,7 @@ fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound
 	int rc;
 
 	if (akrec->kr_bmap & KREC_BF_SV1) {
-		irec = umem_off2ptr(&pool->vp_umm, akrec->kr_sv1);
+		irec = vos_sv1_irec(&pool->vp_umm, akrec);
 		if (irec->ir_epoch > fc->fc_epoch) {
 			iod_nothing(iod, sgl, iom);
 			return 0;

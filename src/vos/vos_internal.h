@@ -19,10 +19,12 @@
 /*
  * Layout version. 2: one inline ilog entry (was two); the first version of a single value
  * hangs off its akey record without a tree (KREC_BF_SV1); keys of dkeys and single-value
- * akeys follow the btree root (KREC_BF_SHORT).
+ * akeys follow the btree root (KREC_BF_SHORT). 3: 16-byte ilog (the inline entry shares its
+ * field with the array address); a lone version without checksum or trailing data lives inside
+ * its akey record (KREC_BF_SVI); 40-byte vos_irec_df.
  * Pools of an older layout are refused at open (-DER_DF_INCOMPT).
  */
-#define VOS_POOL_VERSION   2
+#define VOS_POOL_VERSION   3
 #define VOS_BLK_SZ         4096
 #define VOS_BLOB_HDR_BLKS  1
 #define VOS_INLINE_DEFAULT 4096
@@ -48,6 +50,8 @@ enum {
  * itself and of its parents. Sorted by epoch; one entry inline (a key written and never
  * punched, the common case), more in one heap array.
  * --------------------------------------------------------------------------------------- */
+
+/* An entry of the heap array. */
 struct vos_ilog_ent {
 	uint64_t ie_epoch;
 	uint16_t ie_minor;
@@ -55,14 +59,21 @@ struct vos_ilog_ent {
 	uint32_t ie_pad;
 };
 
-#define VOS_ILOG_INLINE 1
+/* il_flags */
+#define VOS_ILOG_PUNCH (1 << 0) /* the inline entry is a punch */
 
+/*
+ * 16 bytes (layout 3; was 32): the inline entry and the array address share il_val, so a key
+ * with one entry pays no array field. il_cap_log 0: at most one entry, inline (il_val is its
+ * epoch, il_minor/il_flags the rest); else il_val is the offset of an array of
+ * 1 << il_cap_log entries (the inline fields are then unused).
+ */
 struct vos_ilog_df {
+	uint64_t il_val;
+	uint16_t il_minor;
+	uint8_t il_flags;
+	uint8_t il_cap_log;
 	uint32_t il_nr;
-	uint32_t il_cap;
-	/* heap array of il_cap entries when il_nr > VOS_ILOG_INLINE */
-	umem_off_t il_ext;
-	struct vos_ilog_ent il_inl[VOS_ILOG_INLINE];
 };
 
 /* Result of evaluating an ilog at an epoch. */
@@ -151,6 +162,12 @@ struct vos_obj_df {
  * punch has no type yet and gets the full size.
  */
 #define KREC_BF_SHORT (1 << 4)
+/*
+ * With KREC_BF_SV1: the lone version's vos_irec_df is kr_btr itself (no allocation of its
+ * own; kr_btr.tr_class is then not 0, test the flags). Only for versions with no checksum
+ * and no data after the record (blob values, inline values in a block of their own).
+ */
+#define KREC_BF_SVI (1 << 5)
 
 /* A dkey or akey record; the key bytes follow. */
 struct vos_krec_df {
@@ -162,7 +179,7 @@ struct vos_krec_df {
 	union {
 		struct btr_root kr_btr;
 		struct evt_root kr_evt;
-		/* KREC_BF_SV1 (overlays tr_node_size..tr_pad_16: tr_class stays 0) */
+		/* KREC_BF_SV1 without KREC_BF_SVI (overlays tr_node_size..tr_pad_16) */
 		umem_off_t kr_sv1;
 	};
 	/* then the key bytes, at vos_krec_key() */
@@ -183,16 +200,18 @@ vos_krec_key(struct vos_krec_df *krec)
 	return (char *)krec + vos_krec_hdr_size(krec->kr_bmap);
 }
 
-/* One version of a single value; the checksum (ir_cs_len bytes) then inline data follow. */
+/*
+ * One version of a single value; the checksum (ir_cs_len bytes) then inline data follow.
+ * 40 bytes, the size of a btr_root: a KREC_BF_SVI akey holds its lone version in kr_btr.
+ */
 struct vos_irec_df {
 	daos_epoch_t ir_epoch;
 	uint64_t ir_size;
 	bio_addr_t ir_addr;
 	uint32_t ir_ver;
 	uint16_t ir_minor;
-	uint16_t ir_cs_type;
-	uint16_t ir_cs_len;
-	uint16_t ir_pad[3];
+	uint8_t ir_cs_type;
+	uint8_t ir_cs_len;
 	char ir_body[0];
 };
 
@@ -205,6 +224,20 @@ vos_irec_data(struct umem_instance *umm, struct vos_irec_df *irec)
 
 /* Values at least this big get their own heap block (page runs: no header spill-over). */
 #define VOS_IREC_SPLIT 3584
+
+_Static_assert(sizeof(struct vos_ilog_df) == 16, "ilog is 16 bytes in layout 3");
+_Static_assert(sizeof(struct vos_irec_df) == sizeof(struct btr_root),
+	       "an embedded lone version fills kr_btr exactly");
+
+/* The lone version of a KREC_BF_SV1 akey (inside the record with KREC_BF_SVI). */
+static inline struct vos_irec_df *
+vos_sv1_irec(struct umem_instance *umm, struct vos_krec_df *akrec)
+{
+	D_ASSERT(akrec->kr_bmap & KREC_BF_SV1);
+	if (akrec->kr_bmap & KREC_BF_SVI)
+		return (struct vos_irec_df *)&akrec->kr_btr;
+	return umem_off2ptr(umm, akrec->kr_sv1);
+}
 
 /* Key of the SV tree (hkey): epoch, then minor epoch. */
 struct vos_sv_key {

@@ -52,7 +52,7 @@ sv1_irec(struct vos_iterator *it)
 {
 	if (!(it->it_sv1->kr_bmap & KREC_BF_SV1))
 		return NULL; /* changed under the iterator: treat as the end */
-	return umem_off2ptr(&it->it_pool->vp_umm, it->it_sv1->kr_sv1);
+	return vos_sv1_irec(&it->it_pool->vp_umm, it->it_sv1);
 }
 
 static int

@@ -138,6 +138,11 @@ vos_dkey_tree_open(struct vos_container *cont, struct vos_krec_df *dkrec, daos_u
 int
 vos_sv_tree_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create, daos_handle_t *toh)
 {
+	/* a tree-less akey (kr_btr is its lone version or a link to it) has no tree to open */
+	if (akrec->kr_bmap & KREC_BF_SV1) {
+		D_ERROR("akey with a lone version has no version tree\n");
+		return -DER_INVAL;
+	}
 	return subtree_open(pool, &akrec->kr_btr, VOS_BTR_SV, BTR_FEAT_DYNAMIC_ROOT, VOS_SV_ORDER,
 			    create, toh);
 }

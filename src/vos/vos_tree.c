@@ -316,18 +316,25 @@ sv_hkey_cmp(struct btr_instance *tins, struct btr_record *rec, void *hkey)
 	return BTR_CMP_EQ;
 }
 
+/* free the data of \a irec (at \a off, UMOFF_NULL when inside an akey record) */
+static int
+irec_data_free(struct vos_pool *pool, struct vos_irec_df *irec, umem_off_t off)
+{
+	if (irec->ir_addr.ba_type == DAOS_MEDIA_NVME && !bio_addr_is_hole(&irec->ir_addr))
+		return vos_addr_free(pool, &irec->ir_addr, irec->ir_size);
+	if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM && !UMOFF_IS_NULL(irec->ir_addr.ba_off) &&
+	    (UMOFF_IS_NULL(off) || irec->ir_addr.ba_off != off + sizeof(*irec) + irec->ir_cs_len))
+		return umem_free(&pool->vp_umm, irec->ir_addr.ba_off); /* a block of its own */
+	return 0;
+}
+
 int
 vos_irec_free(struct vos_pool *pool, umem_off_t off)
 {
 	struct umem_instance *umm = &pool->vp_umm;
-	struct vos_irec_df *irec = umem_off2ptr(umm, off);
-	int rc = 0;
+	int rc;
 
-	if (irec->ir_addr.ba_type == DAOS_MEDIA_NVME && !bio_addr_is_hole(&irec->ir_addr))
-		rc = vos_addr_free(pool, &irec->ir_addr, irec->ir_size);
-	else if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM &&
-		 irec->ir_addr.ba_off != off + sizeof(*irec) + irec->ir_cs_len)
-		rc = umem_free(umm, irec->ir_addr.ba_off); /* data in its own block */
+	rc = irec_data_free(pool, umem_off2ptr(umm, off), off);
 	if (rc == 0)
 		rc = umem_free(umm, off);
 	pool->vp_gc_stat.gs_singvs++;
@@ -340,11 +347,17 @@ vos_sv1_free(struct vos_pool *pool, struct vos_krec_df *akrec)
 	int rc;
 
 	rc = umem_tx_add_ptr(&pool->vp_umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
-	if (rc == 0)
+	if (rc != 0)
+		return rc;
+	if (akrec->kr_bmap & KREC_BF_SVI) {
+		rc = irec_data_free(pool, vos_sv1_irec(&pool->vp_umm, akrec), UMOFF_NULL);
+		pool->vp_gc_stat.gs_singvs++;
+	} else {
 		rc = vos_irec_free(pool, akrec->kr_sv1);
+	}
 	if (rc == 0) {
-		akrec->kr_bmap &= ~KREC_BF_SV1;
-		akrec->kr_sv1 = UMOFF_NULL;
+		akrec->kr_bmap &= ~(KREC_BF_SV1 | KREC_BF_SVI);
+		memset(&akrec->kr_btr, 0, sizeof(akrec->kr_btr));
 	}
 	return rc;
 }

@@ -10,15 +10,20 @@
  * The entries of \a ilog: its heap array, or the inline entry unpacked into \a tmp (callers
  * that change an inline log write it back with ilog_inl_store()).
  */
+static inline uint32_t
+ilog_cap_log(const struct vos_ilog_df *ilog)
+{
+	return ilog->il_flags >> VOS_ILOG_CAP_SHIFT;
+}
+
 static inline struct vos_ilog_ent *
 ilog_ents(struct umem_instance *umm, struct vos_ilog_df *ilog, struct vos_ilog_ent *tmp)
 {
-	if (ilog->il_cap_log != 0)
+	if (ilog_cap_log(ilog) != 0)
 		return umem_off2ptr(umm, ilog->il_val);
 	memset(tmp, 0, sizeof(*tmp));
 	if (ilog->il_nr != 0) {
 		tmp->ie_epoch = ilog->il_val;
-		tmp->ie_minor = ilog->il_minor;
 		tmp->ie_punch = !!(ilog->il_flags & VOS_ILOG_PUNCH);
 	}
 	return tmp;
@@ -28,10 +33,9 @@ ilog_ents(struct umem_instance *umm, struct vos_ilog_df *ilog, struct vos_ilog_e
 static inline void
 ilog_inl_store(struct vos_ilog_df *ilog, const struct vos_ilog_ent *ent, uint32_t nr)
 {
-	D_ASSERT(ilog->il_cap_log == 0 && nr <= 1);
+	D_ASSERT(ilog_cap_log(ilog) == 0 && nr <= 1 && (nr == 0 || ent->ie_minor == 0));
 	ilog->il_nr = nr;
 	ilog->il_val = nr ? ent->ie_epoch : 0;
-	ilog->il_minor = nr ? ent->ie_minor : 0;
 	ilog->il_flags = nr && ent->ie_punch ? VOS_ILOG_PUNCH : 0;
 }
 
@@ -69,24 +73,24 @@ ilog_grow(struct umem_instance *umm, struct vos_ilog_df *ilog, struct vos_ilog_e
 	umem_off_t off;
 	uint32_t cap;
 
-	if (ilog->il_cap_log == 0 && ilog->il_nr == 0)
+	if (ilog_cap_log(ilog) == 0 && ilog->il_nr == 0)
 		return 0; /* the inline slot is free */
-	if (ilog->il_cap_log != 0 && ilog->il_nr < (1U << ilog->il_cap_log))
+	if (ilog_cap_log(ilog) != 0 && ilog->il_nr < (1U << ilog_cap_log(ilog)))
 		return 0;
-	cap = ilog->il_cap_log ? 1U << (ilog->il_cap_log + 1) : 4;
-	if (cap > (1U << 30))
+	cap = ilog_cap_log(ilog) ? 1U << (ilog_cap_log(ilog) + 1) : 4;
+	if (cap > VOS_ILOG_CAP_MAX) {
+		D_ERROR("incarnation log full (%u entries): aggregate to trim it\n", ilog->il_nr);
 		return -DER_OVERFLOW;
+	}
 	off = umem_alloc(umm, cap * sizeof(*new));
 	if (UMOFF_IS_NULL(off))
 		return -DER_NOSPACE;
 	new = umem_off2ptr(umm, off);
 	memcpy(new, *ents, ilog->il_nr * sizeof(*new));
-	if (ilog->il_cap_log != 0)
+	if (ilog_cap_log(ilog) != 0)
 		umem_free(umm, ilog->il_val);
 	ilog->il_val = off;
-	ilog->il_minor = 0;
-	ilog->il_flags = 0;
-	ilog->il_cap_log = __builtin_ctz(cap);
+	ilog->il_flags = __builtin_ctz(cap) << VOS_ILOG_CAP_SHIFT;
 	*ents = new;
 	return 0;
 }
@@ -158,7 +162,7 @@ vos_ilog_punch(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t
 void
 vos_ilog_free(struct umem_instance *umm, struct vos_ilog_df *ilog)
 {
-	if (ilog->il_cap_log != 0)
+	if (ilog_cap_log(ilog) != 0)
 		umem_free(umm, ilog->il_val);
 }
 

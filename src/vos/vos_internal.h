@@ -19,8 +19,8 @@
 /*
  * Layout version. 2: one inline ilog entry (was two); the first version of a single value
  * hangs off its akey record without a tree (KREC_BF_SV1); keys of dkeys and single-value
- * akeys follow the btree root (KREC_BF_SHORT). 3: 16-byte ilog (the inline entry shares its
- * field with the array address); a lone version without checksum or trailing data lives inside
+ * akeys follow the btree root (KREC_BF_SHORT). 3: 11-byte ilog (the inline entry shares its
+ * field with the array address), 24-byte key record header; a lone version without checksum or trailing data lives inside
  * its akey record (KREC_BF_SVI); 40-byte vos_irec_df.
  * Pools of an older layout are refused at open (-DER_DF_INCOMPT).
  */
@@ -59,22 +59,23 @@ struct vos_ilog_ent {
 	uint32_t ie_pad;
 };
 
-/* il_flags */
-#define VOS_ILOG_PUNCH (1 << 0) /* the inline entry is a punch */
+/* il_flags: the inline entry's kind, and log2 of the heap array's capacity */
+#define VOS_ILOG_PUNCH     (1 << 0) /* the inline entry is a punch */
+#define VOS_ILOG_CAP_SHIFT 1
+#define VOS_ILOG_CAP_MAX   (1U << 15) /* il_nr is 16 bits */
 
 /*
- * 16 bytes (layout 3; was 32): the inline entry and the array address share il_val, so a key
- * with one entry pays no array field. il_cap_log 0: at most one entry, inline (il_val is its
- * epoch, il_minor/il_flags the rest); else il_val is the offset of an array of
- * 1 << il_cap_log entries (the inline fields are then unused).
+ * 11 bytes (layout 3; was 32): the inline entry and the array address share il_val, so a key
+ * with one entry pays no array field. Capacity log 0 (il_flags >> VOS_ILOG_CAP_SHIFT): at
+ * most one entry, inline (il_val is its epoch, VOS_ILOG_PUNCH its kind; its minor epoch is 0);
+ * else il_val is the offset of an array of 1 << log entries. Packed so that a key record's
+ * flags and key size fit after it in the same 8 bytes.
  */
 struct vos_ilog_df {
 	uint64_t il_val;
-	uint16_t il_minor;
+	uint16_t il_nr;
 	uint8_t il_flags;
-	uint8_t il_cap_log;
-	uint32_t il_nr;
-};
+} __attribute__((packed));
 
 /* Result of evaluating an ilog at an epoch. */
 struct vos_ilog_info {
@@ -169,13 +170,12 @@ struct vos_obj_df {
  */
 #define KREC_BF_SVI (1 << 5)
 
-/* A dkey or akey record; the key bytes follow. */
+/* A dkey or akey record; the key bytes follow. A 24-byte header before the tree root. */
 struct vos_krec_df {
-	uint8_t kr_bmap;
-	uint8_t kr_pad[3];
-	uint32_t kr_size;
 	daos_epoch_t kr_latest;
 	struct vos_ilog_df kr_ilog;
+	uint8_t kr_bmap;
+	uint32_t kr_size;
 	union {
 		struct btr_root kr_btr;
 		struct evt_root kr_evt;
@@ -225,7 +225,8 @@ vos_irec_data(struct umem_instance *umm, struct vos_irec_df *irec)
 /* Values at least this big get their own heap block (page runs: no header spill-over). */
 #define VOS_IREC_SPLIT 3584
 
-_Static_assert(sizeof(struct vos_ilog_df) == 16, "ilog is 16 bytes in layout 3");
+_Static_assert(sizeof(struct vos_ilog_df) == 11, "ilog is 11 bytes in layout 3");
+_Static_assert(offsetof(struct vos_krec_df, kr_btr) == 24, "key record header: 24 + tree root");
 _Static_assert(sizeof(struct vos_irec_df) == sizeof(struct btr_root),
 	       "an embedded lone version fills kr_btr exactly");
 

@@ -169,6 +169,12 @@ struct vos_obj_df {
  * and no data after the record (blob values, inline values in a block of their own).
  */
 #define KREC_BF_SVI (1 << 5)
+/*
+ * Dkey with exactly one akey and no akey tree yet: kr_ak1 is that akey's record (overlays the
+ * first 8 bytes of kr_btr: tr_class stays 0). The second akey creates the tree and inserts
+ * both. Saves the akey tree's root leaf of a dkey written with one akey. Use vos_akeys_*().
+ */
+#define KREC_BF_AK1 (1 << 6)
 
 /* A dkey or akey record; the key bytes follow. A 24-byte header before the tree root. */
 struct vos_krec_df {
@@ -181,6 +187,8 @@ struct vos_krec_df {
 		struct evt_root kr_evt;
 		/* KREC_BF_SV1 without KREC_BF_SVI (overlays tr_node_size..tr_pad_16) */
 		umem_off_t kr_sv1;
+		/* KREC_BF_AK1 (a dkey) */
+		umem_off_t kr_ak1;
 	};
 	/* then the key bytes, at vos_krec_key() */
 };
@@ -380,6 +388,39 @@ int vos_obj_tree_open(struct vos_container *cont, struct vos_obj_df *obj, daos_u
 		      bool create, daos_handle_t *toh);
 int vos_dkey_tree_open(struct vos_container *cont, struct vos_krec_df *dkrec, daos_unit_oid_t oid,
 		       bool create, daos_handle_t *toh);
+
+/*
+ * The akeys of a dkey: its akey tree, or the one akey linked from the record (KREC_BF_AK1).
+ * Open, use, close; all changes run in the caller's transaction.
+ */
+struct vos_akeys {
+	struct vos_pool *ak_pool;
+	struct vos_krec_df *ak_dkrec;
+	unsigned int ak_cls;
+	uint64_t ak_feats;
+	/* the akey tree, if the dkey has one */
+	daos_handle_t ak_toh;
+};
+
+/* -DER_NONEXIST if the dkey has no akey and !create */
+int vos_akeys_open(struct vos_container *cont, struct vos_krec_df *dkrec, daos_unit_oid_t oid,
+		   bool create, struct vos_akeys *ak);
+void vos_akeys_close(struct vos_akeys *ak);
+/* *krecp NULL (rc 0) if absent */
+int vos_akeys_lookup(struct vos_akeys *ak, daos_key_t *key, struct vos_krec_df **krecp);
+/* the second akey of a KREC_BF_AK1 dkey builds the tree */
+int vos_akeys_find_or_create(struct vos_akeys *ak, daos_key_t *key, uint8_t bmap,
+			     struct vos_krec_df **krecp, bool *created);
+/* dbtree_iterate() over the akeys; the lone akey's callback gets ih = DAOS_HDL_INVAL */
+int vos_akeys_iterate(struct vos_akeys *ak, uint32_t intent, dbtree_iterate_cb_t cb, void *arg);
+/* delete the akey the callback of vos_akeys_iterate() was called for (to the GC bin) */
+int vos_akeys_iter_delete(struct vos_akeys *ak, daos_handle_t ih);
+bool vos_akeys_empty(struct vos_akeys *ak);
+/* position of the lone akey \a krec relative to a probe key or anchor of the class \a cls
+ * (<0, 0, >0), and its anchor: what the akey tree would say */
+int vos_key_anchor_cmp(unsigned int cls, struct vos_krec_df *krec, d_iov_t *key,
+		       daos_anchor_t *anchor);
+void vos_key_anchor_set(unsigned int cls, struct vos_krec_df *krec, daos_anchor_t *anchor);
 
 int vos_sv_tree_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create,
 		     daos_handle_t *toh);

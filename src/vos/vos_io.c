@@ -905,7 +905,8 @@ update_tx(struct vos_update_ctx *uc)
 {
 	struct vos_pool *pool = uc->uc_pool;
 	struct umem_instance *umm = &pool->vp_umm;
-	daos_handle_t dtoh = DAOS_HDL_INVAL, atoh = DAOS_HDL_INVAL;
+	daos_handle_t dtoh = DAOS_HDL_INVAL;
+	struct vos_akeys ak = {.ak_toh = DAOS_HDL_INVAL};
 	struct vos_ilog_info oinfo;
 	struct vos_krec_df *dkrec, *akrec;
 	struct vos_obj_df *obj;
@@ -942,7 +943,7 @@ update_tx(struct vos_update_ctx *uc)
 	if (rc == 0)
 		rc = mark_latest(umm, &dkrec->kr_latest, uc->uc_epoch);
 	if (rc == 0)
-		rc = vos_dkey_tree_open(uc->uc_cont, dkrec, uc->uc_oid, true, &atoh);
+		rc = vos_akeys_open(uc->uc_cont, dkrec, uc->uc_oid, true, &ak);
 	if (rc != 0)
 		goto out;
 
@@ -952,7 +953,7 @@ update_tx(struct vos_update_ctx *uc)
 		uint8_t bmap = iod->iod_type == DAOS_IOD_SINGLE ? KREC_BF_BTR : KREC_BF_EVT;
 		int nr = iod->iod_type == DAOS_IOD_SINGLE ? 1 : iod->iod_nr;
 
-		rc = vos_key_lookup(atoh, &iod->iod_name, &akrec);
+		rc = vos_akeys_lookup(&ak, &iod->iod_name, &akrec);
 		if (rc != 0)
 			break;
 		if (key_exists(umm, akrec, uc->uc_epoch, dbound, &abound)) {
@@ -961,7 +962,7 @@ update_tx(struct vos_update_ctx *uc)
 		} else if (cond & DAOS_COND_AKEY_UPDATE) {
 			D_GOTO(out, rc = -DER_NONEXIST);
 		}
-		rc = vos_key_find_or_create(pool, atoh, &iod->iod_name, bmap, &akrec, &created);
+		rc = vos_akeys_find_or_create(&ak, &iod->iod_name, bmap, &akrec, &created);
 		if (rc != 0)
 			break;
 		if ((akrec->kr_bmap & (KREC_BF_BTR | KREC_BF_EVT)) == 0) {
@@ -991,8 +992,7 @@ update_tx(struct vos_update_ctx *uc)
 			uc->uc_cont->vc_df->cd_used += uc->uc_used;
 	}
 out:
-	if (daos_handle_is_valid(atoh))
-		dbtree_close(atoh);
+	vos_akeys_close(&ak);
 	dbtree_close(dtoh);
 	return rc;
 }

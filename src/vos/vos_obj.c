@@ -145,6 +145,11 @@ vos_dkey_tree_open(struct vos_container *cont, struct vos_krec_df *dkrec, daos_u
 	uint64_t feats;
 	unsigned int cls = vos_key_class(oid, false, &feats);
 
+	/* kr_btr links the lone akey: use vos_akeys_open() */
+	if (dkrec->kr_bmap & KREC_BF_AK1) {
+		D_ERROR("dkey with a lone akey has no akey tree\n");
+		return -DER_INVAL;
+	}
 	return subtree_open(cont->vc_pool, &dkrec->kr_btr, cls, feats, VOS_BTR_ORDER, create, toh);
 }
 

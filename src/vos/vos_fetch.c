@@ -633,8 +633,7 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 			D_GOTO(out, rc = -DER_TX_RESTART);
 		rc = vos_ilog_punch(umm, &dkrec->kr_ilog, epoch);
 		if (rc == 0 && (flags & VOS_OF_PUNCH_PROPAGATE))
-			rc = punch_propagate(umm, obj, oinfo.ii_punch, dtoh, NULL, NULL,
-					     0, epoch);
+			rc = punch_propagate(umm, obj, oinfo.ii_punch, dtoh, NULL, NULL, 0, epoch);
 		goto out;
 	}
 	if (cond && !dinfo.ii_exists)

@@ -101,7 +101,8 @@ it_btr_probe(struct vos_iterator *it, dbtree_probe_opc_t opc, d_iov_t *key, daos
 		return -DER_NONEXIST;
 	if (opc != BTR_PROBE_FIRST && opc != BTR_PROBE_LAST) {
 		if (it->it_ak1) {
-			c = vos_key_anchor_cmp(it->it_key_cls, rec, key, key != NULL ? NULL : anchor);
+			c = vos_key_anchor_cmp(it->it_key_cls, rec, key,
+					       key != NULL ? NULL : anchor);
 		} else {
 			if (key != NULL)
 				memcpy(&skey, key->iov_buf, sizeof(skey));
@@ -677,7 +678,8 @@ vos_iter_fetch(daos_handle_t ih, vos_iter_entry_t *entry, daos_anchor_t *anchor)
 		entry->ie_csum.cs_type = irec->ir_cs_type;
 		entry->ie_csum.cs_len = irec->ir_cs_len;
 		entry->ie_csum.cs_nr = irec->ir_cs_len ? 1 : 0;
-		entry->ie_csum.cs_csum = (uint8_t *)irec->ir_body;
+		/* no bytes after a version kept inside its akey record (never checksummed) */
+		entry->ie_csum.cs_csum = irec->ir_cs_len ? (uint8_t *)irec->ir_body : NULL;
 		entry->ie_vis_flags = VOS_VIS_FLAG_VISIBLE;
 		break;
 	}

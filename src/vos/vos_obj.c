@@ -229,6 +229,11 @@ vos_akeys_lookup(struct vos_akeys *ak, daos_key_t *key, struct vos_krec_df **kre
 	if (daos_handle_is_valid(ak->ak_toh))
 		return vos_key_lookup(ak->ak_toh, key, krecp);
 	*krecp = NULL;
+	/* what the integer key tree would say */
+	if (ak->ak_cls == VOS_BTR_KEY_UINT && key->iov_len != sizeof(uint64_t)) {
+		D_ERROR("integer akey of %zu bytes\n", key->iov_len);
+		return -DER_INVAL;
+	}
 	krec = akeys_lone(ak);
 	/* every key class orders distinct byte strings apart: equal bytes, same key */
 	if (krec != NULL && krec->kr_size == key->iov_len &&
@@ -271,10 +276,6 @@ vos_akeys_find_or_create(struct vos_akeys *ak, daos_key_t *key, uint8_t bmap,
 	int rc;
 
 	*created = false;
-	if (ak->ak_cls == VOS_BTR_KEY_UINT && key->iov_len != sizeof(uint64_t)) {
-		D_ERROR("integer akey of %zu bytes\n", key->iov_len);
-		return -DER_INVAL;
-	}
 	rc = vos_akeys_lookup(ak, key, krecp);
 	if (rc != 0 || *krecp != NULL)
 		return rc;
@@ -288,7 +289,8 @@ vos_akeys_find_or_create(struct vos_akeys *ak, daos_key_t *key, uint8_t bmap,
 	/* the first akey: linked from the dkey record */
 	rc = krec_new(ak->ak_pool, key, bmap, &off);
 	if (rc == 0)
-		rc = umem_tx_add_ptr(&ak->ak_pool->vp_umm, dkrec, vos_krec_hdr_size(dkrec->kr_bmap));
+		rc = umem_tx_add_ptr(&ak->ak_pool->vp_umm, dkrec,
+				     vos_krec_hdr_size(dkrec->kr_bmap));
 	if (rc != 0)
 		return rc;
 	memset(&dkrec->kr_btr, 0, sizeof(dkrec->kr_btr));

@@ -311,8 +311,7 @@ u64_cmp(uint64_t a, uint64_t b)
 }
 
 int
-vos_key_anchor_cmp(unsigned int cls, struct vos_krec_df *krec, d_iov_t *key,
-		   daos_anchor_t *anchor)
+vos_key_anchor_cmp(unsigned int cls, struct vos_krec_df *krec, d_iov_t *key, daos_anchor_t *anchor)
 {
 	const char *kb = vos_krec_key(krec);
 	uint64_t a = 0, b = 0;
@@ -349,8 +348,8 @@ vos_key_anchor_cmp(unsigned int cls, struct vos_krec_df *krec, d_iov_t *key,
 			return 0;
 		/* after the hkey: the class's encoding of the key (length, bytes) */
 		memcpy(&len, anchor->da_buf + 2 * sizeof(uint64_t), sizeof(len));
-		return lex_cmp(kb, krec->kr_size, anchor->da_buf + 2 * sizeof(uint64_t) + sizeof(len),
-			       len);
+		return lex_cmp(kb, krec->kr_size,
+			       anchor->da_buf + 2 * sizeof(uint64_t) + sizeof(len), len);
 	}
 }
 

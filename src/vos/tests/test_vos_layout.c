@@ -333,17 +333,16 @@ test_lone_akey_punch_agg_gc(void **state)
 	/* replay of the same bytes at the same epoch, conflict with other bytes */
 	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "p", "x", val, VL_VSIZE), 0);
 	val[7] ^= 1;
-	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "p", "x", val, VL_VSIZE),
-			 -DER_TX_RESTART);
+	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "p", "x", val, VL_VSIZE), -DER_TX_RESTART);
 	val[7] ^= 1;
 	/* conditional ops see the lone akey */
 	assert_int_equal(vt_update_sv(c.coh, oid, 11, DAOS_COND_AKEY_INSERT, "p", "x", "y", 1),
 			 -DER_EXIST);
 	assert_int_equal(vt_update_sv(c.coh, oid, 11, DAOS_COND_AKEY_UPDATE, "p", "z", "y", 1),
 			 -DER_NONEXIST);
-	assert_int_equal(vt_fetch_sv(c.coh, oid, 11, DAOS_COND_AKEY_FETCH, "p", "z", got,
-				     VL_VSIZE, &size),
-			 -DER_NONEXIST);
+	assert_int_equal(
+		vt_fetch_sv(c.coh, oid, 11, DAOS_COND_AKEY_FETCH, "p", "z", got, VL_VSIZE, &size),
+		-DER_NONEXIST);
 
 	/* punch the lone akey, propagated: the dkey is gone above 20 */
 	assert_int_equal(vt_punch(c.coh, oid, 20, VOS_OF_PUNCH_PROPAGATE, "p", "x"), 0);
@@ -407,7 +406,8 @@ test_two_akeys_one_update(void **state)
 	daos_key_t dk;
 	daos_iod_t iods[2] = {0};
 	d_iov_t iovs[2];
-	d_sg_list_t sgls[2] = {{.sg_nr = 1, .sg_iovs = &iovs[0]}, {.sg_nr = 1, .sg_iovs = &iovs[1]}};
+	d_sg_list_t sgls[2] = {{.sg_nr = 1, .sg_iovs = &iovs[0]},
+			       {.sg_nr = 1, .sg_iovs = &iovs[1]}};
 	char keys[8][16];
 	daos_anchor_t anchors[8];
 	char buf[8];
@@ -441,12 +441,10 @@ test_two_akeys_one_update(void **state)
 	d_iov_set(&iods[1].iod_name, "a", 1);
 	assert_int_equal(vos_obj_update(c.coh, oid, 20, 0, 0, &dk, 2, iods, NULL, sgls),
 			 -DER_TX_RESTART);
-	assert_int_equal(vt_fetch_sv(c.coh, oid, 30, 0, "three", "c", buf, sizeof(buf), &size),
-			 0);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 30, 0, "three", "c", buf, sizeof(buf), &size), 0);
 	assert_int_equal(size, 0);
 	assert_int_equal(akey_list(c.coh, oid, "three", 30, NULL, keys, anchors, 8), 1);
-	assert_int_equal(vt_fetch_sv(c.coh, oid, 30, 0, "three", "a", buf, sizeof(buf), &size),
-			 0);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 30, 0, "three", "a", buf, sizeof(buf), &size), 0);
 	assert_memory_equal(buf, "AA", 2);
 	vt_teardown(&c);
 }

@@ -397,6 +397,64 @@ test_lone_akey_punch_agg_gc(void **state)
 	free(got);
 }
 
+/*
+ * A lone inline value of 3.5 KiB+ (a heap block of its own) also lives inside its akey record;
+ * the second version moves it out; aggregation and GC free the blocks.
+ */
+static void
+test_lone_version_inline_block(void **state)
+{
+	const size_t len = 4000;
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(50, DAOS_OT_MULTI_HASHED);
+	daos_epoch_range_t epr = {0, 100};
+	uint64_t allocs0, allocs1;
+	char *v1, *v2, *got;
+	size_t size;
+
+	v1 = malloc(len);
+	v2 = malloc(len);
+	got = malloc(len);
+	assert_non_null(v1);
+	assert_non_null(v2);
+	assert_non_null(got);
+	memset(v1, 0x41, len);
+	memset(v2, 0x42, len);
+	vt_setup_ex(&c, 64 << 20, 0, 8192); /* no blob: every value inline */
+	assert_int_equal(vt_update_sv(c.coh, oid, 1, 0, "keep", "k", "k", 1), 0);
+	heap_used(c.poh, &allocs0);
+	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "d", "a", v1, len), 0);
+	heap_used(c.poh, &allocs1);
+	/* dkey, akey (version inside), the value's block */
+	assert_int_equal(allocs1 - allocs0, 3);
+	assert_int_equal(vt_update_sv(c.coh, oid, 10, 0, "d", "a", v1, len), 0);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 10, 0, "d", "a", got, len, &size), 0);
+	assert_int_equal(size, len);
+	assert_memory_equal(got, v1, len);
+	assert_int_equal(vt_update_sv(c.coh, oid, 20, 0, "d", "a", v2, len), 0);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 15, 0, "d", "a", got, len, &size), 0);
+	assert_int_equal(size, len);
+	assert_memory_equal(got, v1, len);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 25, 0, "d", "a", got, len, &size), 0);
+	assert_int_equal(size, len);
+	assert_memory_equal(got, v2, len);
+	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+	assert_int_equal(vt_fetch_sv(c.coh, oid, 100, 0, "d", "a", got, len, &size), 0);
+	assert_int_equal(size, len);
+	assert_memory_equal(got, v2, len);
+	assert_int_equal(vt_punch(c.coh, oid, 110, 0, "d", NULL), 0);
+	epr.epr_hi = 200;
+	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+	while (vos_gc_pool(c.poh, 2, NULL, NULL) == 1)
+		;
+	heap_used(c.poh, &allocs1);
+	assert_int_equal(allocs1, allocs0);
+	vt_teardown(&c);
+	free(v1);
+	free(v2);
+	free(got);
+}
+
 /* One update of two akeys to a new dkey: the lone-akey form is built and left in one tx. */
 static void
 test_two_akeys_one_update(void **state)
@@ -457,6 +515,7 @@ main(void)
 		cmocka_unit_test(test_lone_akey_anchor),
 		cmocka_unit_test(test_lone_akey_query),
 		cmocka_unit_test(test_lone_akey_punch_agg_gc),
+		cmocka_unit_test(test_lone_version_inline_block),
 		cmocka_unit_test(test_two_akeys_one_update),
 	};
 

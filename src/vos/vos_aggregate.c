@@ -60,7 +60,7 @@ struct agg_sv {
 static int
 agg_sv1(struct agg_ctx *ac, struct vos_krec_df *akrec, bool *empty)
 {
-	struct vos_irec_df *irec = umem_off2ptr(ac->ac_umm, akrec->kr_sv1);
+	struct vos_irec_df *irec = vos_sv1_irec(ac->ac_umm, akrec);
 	uint64_t size = irec->ir_size;
 	bool keep = false;
 	uint32_t r;
@@ -461,6 +461,8 @@ out:
 struct agg_key_arg {
 	struct agg_ctx *ka_ac;
 	daos_epoch_t *ka_pb;
+	/* akeys of the dkey being walked (akey level only) */
+	struct vos_akeys *ka_ak;
 	int ka_rc;
 };
 
@@ -490,7 +492,7 @@ agg_akey_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 		rc = vos_ilog_aggregate(ac->ac_umm, &akrec->kr_ilog, ac->ac_hi, ac->ac_snaps,
 					ac->ac_snap_nr, 0, &removable);
 	if (rc == 0 && empty && !any && !above)
-		rc = dbtree_iter_delete(ih, ac->ac_pool);
+		rc = vos_akeys_iter_delete(ka->ka_ak, ih);
 	if (rc == 0 && ac->ac_freed != ac->ac_added) {
 		uint64_t *used = &ac->ac_cont->vc_df->cd_used;
 
@@ -512,24 +514,24 @@ agg_dkey_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 	struct agg_key_arg *ka = arg;
 	struct agg_ctx *ac = ka->ka_ac;
 	struct vos_krec_df *dkrec = val->iov_buf;
-	struct agg_key_arg aka = {.ka_ac = ac, .ka_pb = ac->ac_db};
+	struct vos_akeys ak;
+	struct agg_key_arg aka = {.ka_ac = ac, .ka_pb = ac->ac_db, .ka_ak = &ak};
 	bool any, above, removable;
-	daos_handle_t toh;
 	int empty = 1, rc;
 
 	agg_bounds(ac, &dkrec->kr_ilog, ka->ka_pb, ac->ac_db, &any, &above);
-	if (dkrec->kr_btr.tr_class != 0) {
-		rc = vos_dkey_tree_open(ac->ac_cont, dkrec, ac->ac_oid, false, &toh);
-		if (rc != 0)
-			return rc;
-		rc = dbtree_iterate(toh, DAOS_INTENT_PURGE, false, agg_akey_cb, &aka);
+	rc = vos_akeys_open(ac->ac_cont, dkrec, ac->ac_oid, false, &ak);
+	if (rc == 0) {
+		rc = vos_akeys_iterate(&ak, DAOS_INTENT_PURGE, agg_akey_cb, &aka);
 		if (rc == 0)
 			rc = aka.ka_rc;
 		if (rc == 0)
-			empty = dbtree_is_empty(toh);
-		dbtree_close(toh);
+			empty = vos_akeys_empty(&ak);
+		vos_akeys_close(&ak);
 		if (rc != 0)
 			return rc;
+	} else if (rc != -DER_NONEXIST) {
+		return rc;
 	}
 	rc = umem_tx_begin(ac->ac_umm, NULL);
 	if (rc != 0)

@@ -121,7 +121,7 @@ fetch_sv(struct vos_fetch_ctx *fc, struct vos_krec_df *akrec, daos_epoch_t bound
 	int rc;
 
 	if (akrec->kr_bmap & KREC_BF_SV1) {
-		irec = umem_off2ptr(&pool->vp_umm, akrec->kr_sv1);
+		irec = vos_sv1_irec(&pool->vp_umm, akrec);
 		if (irec->ir_epoch > fc->fc_epoch) {
 			iod_nothing(iod, sgl, iom);
 			return 0;
@@ -380,7 +380,8 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	struct vos_ilog_info oinfo;
 	struct vos_krec_df *dkrec = NULL, *akrec;
 	struct vos_obj_df *obj;
-	daos_handle_t dtoh = DAOS_HDL_INVAL, atoh = DAOS_HDL_INVAL;
+	daos_handle_t dtoh = DAOS_HDL_INVAL;
+	struct vos_akeys ak = {.ak_toh = DAOS_HDL_INVAL};
 	daos_epoch_t dbound = 0, abound;
 	unsigned int i;
 	bool dkey_found = false;
@@ -429,7 +430,7 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		dbound = dinfo.ii_punch;
 	}
 	dkey_found = true;
-	rc = vos_dkey_tree_open(cont, dkrec, oid, false, &atoh);
+	rc = vos_akeys_open(cont, dkrec, oid, false, &ak);
 	if (rc == -DER_NONEXIST)
 		goto nothing;
 	if (rc != 0)
@@ -442,7 +443,7 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		uint64_t cond = (flags & DAOS_COND_PER_AKEY) ? iod->iod_flags : flags;
 		struct vos_ilog_info ainfo;
 
-		rc = vos_key_lookup(atoh, &iod->iod_name, &akrec);
+		rc = vos_akeys_lookup(&ak, &iod->iod_name, &akrec);
 		if (rc != 0)
 			break;
 		if (akrec != NULL)
@@ -498,8 +499,7 @@ out:
 	if (fc.fc_ios != fc.fc_stack)
 		D_FREE(fc.fc_ios);
 	D_FREE(fc.fc_csv);
-	if (daos_handle_is_valid(atoh))
-		dbtree_close(atoh);
+	vos_akeys_close(&ak);
 	if (daos_handle_is_valid(dtoh))
 		dbtree_close(dtoh);
 	return rc;
@@ -554,20 +554,32 @@ any_visible(struct umem_instance *umm, daos_handle_t toh, daos_epoch_t epoch, da
 	return rc;
 }
 
+static int
+any_akey_visible(struct umem_instance *umm, struct vos_akeys *ak, daos_epoch_t epoch,
+		 daos_epoch_t bound, bool *found)
+{
+	struct any_arg aa = {.aa_umm = umm, .aa_epoch = epoch, .aa_bound = bound};
+	int rc;
+
+	rc = vos_akeys_iterate(ak, DAOS_INTENT_DEFAULT, any_visible_cb, &aa);
+	*found = aa.aa_found;
+	return rc;
+}
+
 /*
  * VOS_OF_PUNCH_PROPAGATE: a dkey whose akeys are all punched is punched too, and an object
  * whose dkeys are all punched, at the same epoch (unless written above it).
  */
 static int
 punch_propagate(struct umem_instance *umm, struct vos_obj_df *obj, daos_epoch_t obj_bound,
-		daos_handle_t dtoh, struct vos_krec_df *dkrec, daos_handle_t atoh,
+		daos_handle_t dtoh, struct vos_krec_df *dkrec, struct vos_akeys *ak,
 		daos_epoch_t dkey_bound, daos_epoch_t epoch)
 {
 	bool found;
 	int rc;
 
 	if (dkrec != NULL) {
-		rc = any_visible(umm, atoh, epoch, dkey_bound, &found);
+		rc = any_akey_visible(umm, ak, epoch, dkey_bound, &found);
 		if (rc != 0 || found || dkrec->kr_latest > epoch)
 			return rc;
 		rc = vos_ilog_punch(umm, &dkrec->kr_ilog, epoch);
@@ -586,7 +598,8 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 {
 	struct vos_pool *pool = cont->vc_pool;
 	struct umem_instance *umm = &pool->vp_umm;
-	daos_handle_t dtoh = DAOS_HDL_INVAL, atoh = DAOS_HDL_INVAL;
+	daos_handle_t dtoh = DAOS_HDL_INVAL;
+	struct vos_akeys ak = {.ak_toh = DAOS_HDL_INVAL};
 	struct vos_ilog_info oinfo, dinfo, ainfo;
 	struct vos_krec_df *dkrec, *akrec;
 	struct vos_obj_df *obj;
@@ -620,19 +633,18 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 			D_GOTO(out, rc = -DER_TX_RESTART);
 		rc = vos_ilog_punch(umm, &dkrec->kr_ilog, epoch);
 		if (rc == 0 && (flags & VOS_OF_PUNCH_PROPAGATE))
-			rc = punch_propagate(umm, obj, oinfo.ii_punch, dtoh, NULL, DAOS_HDL_INVAL,
-					     0, epoch);
+			rc = punch_propagate(umm, obj, oinfo.ii_punch, dtoh, NULL, NULL, 0, epoch);
 		goto out;
 	}
 	if (cond && !dinfo.ii_exists)
 		D_GOTO(out, rc = -DER_NONEXIST);
-	rc = vos_dkey_tree_open(cont, dkrec, oid, true, &atoh);
+	rc = vos_akeys_open(cont, dkrec, oid, true, &ak);
 	if (rc != 0)
 		goto out;
 	for (i = 0; i < akey_nr && rc == 0; i++) {
 		if (akeys[i].iov_buf == NULL || akeys[i].iov_len == 0)
 			D_GOTO(out, rc = -DER_INVAL);
-		rc = vos_key_find_or_create(pool, atoh, &akeys[i], 0, &akrec, &created);
+		rc = vos_akeys_find_or_create(&ak, &akeys[i], 0, &akrec, &created);
 		if (rc != 0)
 			break;
 		vos_ilog_eval(umm, &akrec->kr_ilog, epoch, dinfo.ii_punch, &ainfo);
@@ -643,11 +655,10 @@ punch_tx(struct vos_container *cont, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		rc = vos_ilog_punch(umm, &akrec->kr_ilog, epoch);
 	}
 	if (rc == 0 && (flags & VOS_OF_PUNCH_PROPAGATE))
-		rc = punch_propagate(umm, obj, oinfo.ii_punch, dtoh, dkrec, atoh, dinfo.ii_punch,
+		rc = punch_propagate(umm, obj, oinfo.ii_punch, dtoh, dkrec, &ak, dinfo.ii_punch,
 				     epoch);
 out:
-	if (daos_handle_is_valid(atoh))
-		dbtree_close(atoh);
+	vos_akeys_close(&ak);
 	dbtree_close(dtoh);
 	return rc;
 }

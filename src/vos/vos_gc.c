@@ -56,6 +56,18 @@ gc_drain(struct vos_pool *pool, struct vos_gc_item_df *item, int *credits, bool 
 	case VOS_GC_DKEY:
 	case VOS_GC_AKEY:
 		krec = umem_off2ptr(umm, item->gi_rec);
+		if (krec->kr_bmap & KREC_BF_AK1) {
+			/* the lone akey becomes an item of its own (on top: drained next) */
+			rc = vos_gc_push(pool, VOS_GC_AKEY, krec->kr_ak1);
+			if (rc == 0)
+				rc = umem_tx_add_ptr(umm, krec, vos_krec_hdr_size(krec->kr_bmap));
+			if (rc == 0) {
+				krec->kr_bmap &= ~KREC_BF_AK1;
+				memset(&krec->kr_btr, 0, sizeof(krec->kr_btr));
+				(*credits)--;
+			}
+			return rc;
+		}
 		if (krec->kr_bmap & KREC_BF_SV1) {
 			rc = vos_sv1_free(pool, krec);
 			if (rc == 0) {

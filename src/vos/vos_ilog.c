@@ -6,19 +6,44 @@
 
 #include "vos_internal.h"
 
-static inline struct vos_ilog_ent *
-ilog_ents(struct umem_instance *umm, struct vos_ilog_df *ilog)
+/*
+ * The entries of \a ilog: its heap array, or the inline entry unpacked into \a tmp (callers
+ * that change an inline log write it back with ilog_inl_store()).
+ */
+static inline uint32_t
+ilog_cap_log(const struct vos_ilog_df *ilog)
 {
-	if (ilog->il_nr > VOS_ILOG_INLINE || !UMOFF_IS_NULL(ilog->il_ext))
-		return umem_off2ptr(umm, ilog->il_ext);
-	return ilog->il_inl;
+	return ilog->il_flags >> VOS_ILOG_CAP_SHIFT;
+}
+
+static inline struct vos_ilog_ent *
+ilog_ents(struct umem_instance *umm, struct vos_ilog_df *ilog, struct vos_ilog_ent *tmp)
+{
+	if (ilog_cap_log(ilog) != 0)
+		return umem_off2ptr(umm, ilog->il_val);
+	memset(tmp, 0, sizeof(*tmp));
+	if (ilog->il_nr != 0) {
+		tmp->ie_epoch = ilog->il_val;
+		tmp->ie_punch = !!(ilog->il_flags & VOS_ILOG_PUNCH);
+	}
+	return tmp;
+}
+
+/* caller has added \a ilog to the transaction */
+static inline void
+ilog_inl_store(struct vos_ilog_df *ilog, const struct vos_ilog_ent *ent, uint32_t nr)
+{
+	D_ASSERT(ilog_cap_log(ilog) == 0 && nr <= 1 && (nr == 0 || ent->ie_minor == 0));
+	ilog->il_nr = nr;
+	ilog->il_val = nr ? ent->ie_epoch : 0;
+	ilog->il_flags = nr && ent->ie_punch ? VOS_ILOG_PUNCH : 0;
 }
 
 void
 vos_ilog_eval(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t epoch,
 	      daos_epoch_t parent_punch, struct vos_ilog_info *info)
 {
-	struct vos_ilog_ent *ents = ilog_ents(umm, ilog);
+	struct vos_ilog_ent tmp, *ents = ilog_ents(umm, ilog, &tmp);
 	daos_epoch_t create = 0, punch = parent_punch;
 	int i;
 
@@ -40,7 +65,7 @@ vos_ilog_eval(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t 
 	info->ii_exists = create != 0 && create > punch;
 }
 
-/* Make room for one more entry; \a ents is updated. */
+/* Make room for one more entry; \a ents is updated. Caller has added \a ilog to the tx. */
 static int
 ilog_grow(struct umem_instance *umm, struct vos_ilog_df *ilog, struct vos_ilog_ent **ents)
 {
@@ -48,20 +73,24 @@ ilog_grow(struct umem_instance *umm, struct vos_ilog_df *ilog, struct vos_ilog_e
 	umem_off_t off;
 	uint32_t cap;
 
-	if (ilog->il_nr < VOS_ILOG_INLINE && UMOFF_IS_NULL(ilog->il_ext))
+	if (ilog_cap_log(ilog) == 0 && ilog->il_nr == 0)
+		return 0; /* the inline slot is free */
+	if (ilog_cap_log(ilog) != 0 && ilog->il_nr < (1U << ilog_cap_log(ilog)))
 		return 0;
-	if (!UMOFF_IS_NULL(ilog->il_ext) && ilog->il_nr < ilog->il_cap)
-		return 0;
-	cap = ilog->il_cap ? ilog->il_cap * 2 : 4;
+	cap = ilog_cap_log(ilog) ? 1U << (ilog_cap_log(ilog) + 1) : 4;
+	if (cap > VOS_ILOG_CAP_MAX) {
+		D_ERROR("incarnation log full (%u entries): aggregate to trim it\n", ilog->il_nr);
+		return -DER_OVERFLOW;
+	}
 	off = umem_alloc(umm, cap * sizeof(*new));
 	if (UMOFF_IS_NULL(off))
 		return -DER_NOSPACE;
 	new = umem_off2ptr(umm, off);
 	memcpy(new, *ents, ilog->il_nr * sizeof(*new));
-	if (!UMOFF_IS_NULL(ilog->il_ext))
-		umem_free(umm, ilog->il_ext);
-	ilog->il_ext = off;
-	ilog->il_cap = cap;
+	if (ilog_cap_log(ilog) != 0)
+		umem_free(umm, ilog->il_val);
+	ilog->il_val = off;
+	ilog->il_flags = __builtin_ctz(cap) << VOS_ILOG_CAP_SHIFT;
 	*ents = new;
 	return 0;
 }
@@ -69,7 +98,7 @@ ilog_grow(struct umem_instance *umm, struct vos_ilog_df *ilog, struct vos_ilog_e
 static int
 ilog_insert(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t epoch, bool punch)
 {
-	struct vos_ilog_ent *ents = ilog_ents(umm, ilog);
+	struct vos_ilog_ent tmp, *ents = ilog_ents(umm, ilog, &tmp);
 	int i, pos, rc;
 
 	/* position: after every entry with an epoch <= epoch */
@@ -87,11 +116,17 @@ ilog_insert(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t ep
 	rc = ilog_grow(umm, ilog, &ents);
 	if (rc != 0)
 		return rc;
-	if (ents != ilog->il_inl) {
-		rc = umem_tx_add_ptr(umm, &ents[pos], (ilog->il_nr - pos + 1) * sizeof(*ents));
-		if (rc != 0)
-			return rc;
+	if (ents == &tmp) {
+		/* empty inline log */
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.ie_epoch = epoch;
+		tmp.ie_punch = punch;
+		ilog_inl_store(ilog, &tmp, 1);
+		return 0;
 	}
+	rc = umem_tx_add_ptr(umm, &ents[pos], (ilog->il_nr - pos + 1) * sizeof(*ents));
+	if (rc != 0)
+		return rc;
 	for (i = ilog->il_nr; i > pos; i--)
 		ents[i] = ents[i - 1];
 	memset(&ents[pos], 0, sizeof(ents[pos]));
@@ -105,7 +140,7 @@ int
 vos_ilog_update(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t epoch,
 		daos_epoch_t parent_punch)
 {
-	struct vos_ilog_ent *ents = ilog_ents(umm, ilog);
+	struct vos_ilog_ent tmp, *ents = ilog_ents(umm, ilog, &tmp);
 	struct vos_ilog_info info;
 	int i;
 
@@ -127,8 +162,8 @@ vos_ilog_punch(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epoch_t
 void
 vos_ilog_free(struct umem_instance *umm, struct vos_ilog_df *ilog)
 {
-	if (!UMOFF_IS_NULL(ilog->il_ext))
-		umem_free(umm, ilog->il_ext);
+	if (ilog_cap_log(ilog) != 0)
+		umem_free(umm, ilog->il_val);
 }
 
 /*
@@ -142,7 +177,7 @@ vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epo
 		   const daos_epoch_t *snaps, uint32_t snap_nr, daos_epoch_t parent_punch,
 		   bool *removable)
 {
-	struct vos_ilog_ent *ents = ilog_ents(umm, ilog);
+	struct vos_ilog_ent tmp, *ents = ilog_ents(umm, ilog, &tmp);
 	struct vos_ilog_ent keep_stack[16], *keep = keep_stack;
 	uint32_t nr = ilog->il_nr, knr = 0, s, i;
 	bool needed_stack[16] = {0}, *needed = needed_stack;
@@ -194,7 +229,11 @@ vos_ilog_aggregate(struct umem_instance *umm, struct vos_ilog_df *ilog, daos_epo
 		goto out;
 	/* a leading punch stays: it is also the punch bound of the children's older entries */
 	rc = umem_tx_add_ptr(umm, ilog, sizeof(*ilog));
-	if (rc == 0 && ents != ilog->il_inl)
+	if (rc == 0 && ents == &tmp) {
+		ilog_inl_store(ilog, keep, knr);
+		goto out;
+	}
+	if (rc == 0)
 		rc = umem_tx_add_ptr(umm, ents, nr * sizeof(*ents));
 	if (rc == 0) {
 		memcpy(ents, keep, knr * sizeof(*ents));

@@ -19,10 +19,12 @@
 /*
  * Layout version. 2: one inline ilog entry (was two); the first version of a single value
  * hangs off its akey record without a tree (KREC_BF_SV1); keys of dkeys and single-value
- * akeys follow the btree root (KREC_BF_SHORT).
+ * akeys follow the btree root (KREC_BF_SHORT). 3: 11-byte ilog (the inline entry shares its
+ * field with the array address), 24-byte key record header; a lone version without checksum or trailing data lives inside
+ * its akey record (KREC_BF_SVI); 40-byte vos_irec_df.
  * Pools of an older layout are refused at open (-DER_DF_INCOMPT).
  */
-#define VOS_POOL_VERSION   2
+#define VOS_POOL_VERSION   3
 #define VOS_BLK_SZ         4096
 #define VOS_BLOB_HDR_BLKS  1
 #define VOS_INLINE_DEFAULT 4096
@@ -48,6 +50,8 @@ enum {
  * itself and of its parents. Sorted by epoch; one entry inline (a key written and never
  * punched, the common case), more in one heap array.
  * --------------------------------------------------------------------------------------- */
+
+/* An entry of the heap array. */
 struct vos_ilog_ent {
 	uint64_t ie_epoch;
 	uint16_t ie_minor;
@@ -55,15 +59,23 @@ struct vos_ilog_ent {
 	uint32_t ie_pad;
 };
 
-#define VOS_ILOG_INLINE 1
+/* il_flags: the inline entry's kind, and log2 of the heap array's capacity */
+#define VOS_ILOG_PUNCH     (1 << 0) /* the inline entry is a punch */
+#define VOS_ILOG_CAP_SHIFT 1
+#define VOS_ILOG_CAP_MAX   (1U << 15) /* il_nr is 16 bits */
 
+/*
+ * 11 bytes (layout 3; was 32): the inline entry and the array address share il_val, so a key
+ * with one entry pays no array field. Capacity log 0 (il_flags >> VOS_ILOG_CAP_SHIFT): at
+ * most one entry, inline (il_val is its epoch, VOS_ILOG_PUNCH its kind; its minor epoch is 0);
+ * else il_val is the offset of an array of 1 << log entries. Packed so that a key record's
+ * flags and key size fit after it in the same 8 bytes.
+ */
 struct vos_ilog_df {
-	uint32_t il_nr;
-	uint32_t il_cap;
-	/* heap array of il_cap entries when il_nr > VOS_ILOG_INLINE */
-	umem_off_t il_ext;
-	struct vos_ilog_ent il_inl[VOS_ILOG_INLINE];
-};
+	uint64_t il_val;
+	uint16_t il_nr;
+	uint8_t il_flags;
+} __attribute__((packed));
 
 /* Result of evaluating an ilog at an epoch. */
 struct vos_ilog_info {
@@ -151,19 +163,32 @@ struct vos_obj_df {
  * punch has no type yet and gets the full size.
  */
 #define KREC_BF_SHORT (1 << 4)
+/*
+ * With KREC_BF_SV1: the lone version's vos_irec_df is kr_btr itself (no allocation of its
+ * own; kr_btr.tr_class is then not 0, test the flags). Only for versions with no checksum
+ * and no data after the record (blob values, inline values in a block of their own).
+ */
+#define KREC_BF_SVI (1 << 5)
+/*
+ * Dkey with exactly one akey and no akey tree yet: kr_ak1 is that akey's record (overlays the
+ * first 8 bytes of kr_btr: tr_class stays 0). The second akey creates the tree and inserts
+ * both. Saves the akey tree's root leaf of a dkey written with one akey. Use vos_akeys_*().
+ */
+#define KREC_BF_AK1 (1 << 6)
 
-/* A dkey or akey record; the key bytes follow. */
+/* A dkey or akey record; the key bytes follow. A 24-byte header before the tree root. */
 struct vos_krec_df {
-	uint8_t kr_bmap;
-	uint8_t kr_pad[3];
-	uint32_t kr_size;
 	daos_epoch_t kr_latest;
 	struct vos_ilog_df kr_ilog;
+	uint8_t kr_bmap;
+	uint32_t kr_size;
 	union {
 		struct btr_root kr_btr;
 		struct evt_root kr_evt;
-		/* KREC_BF_SV1 (overlays tr_node_size..tr_pad_16: tr_class stays 0) */
+		/* KREC_BF_SV1 without KREC_BF_SVI (overlays tr_node_size..tr_pad_16) */
 		umem_off_t kr_sv1;
+		/* KREC_BF_AK1 (a dkey) */
+		umem_off_t kr_ak1;
 	};
 	/* then the key bytes, at vos_krec_key() */
 };
@@ -183,16 +208,18 @@ vos_krec_key(struct vos_krec_df *krec)
 	return (char *)krec + vos_krec_hdr_size(krec->kr_bmap);
 }
 
-/* One version of a single value; the checksum (ir_cs_len bytes) then inline data follow. */
+/*
+ * One version of a single value; the checksum (ir_cs_len bytes) then inline data follow.
+ * 40 bytes, the size of a btr_root: a KREC_BF_SVI akey holds its lone version in kr_btr.
+ */
 struct vos_irec_df {
 	daos_epoch_t ir_epoch;
 	uint64_t ir_size;
 	bio_addr_t ir_addr;
 	uint32_t ir_ver;
 	uint16_t ir_minor;
-	uint16_t ir_cs_type;
-	uint16_t ir_cs_len;
-	uint16_t ir_pad[3];
+	uint8_t ir_cs_type;
+	uint8_t ir_cs_len;
 	char ir_body[0];
 };
 
@@ -205,6 +232,21 @@ vos_irec_data(struct umem_instance *umm, struct vos_irec_df *irec)
 
 /* Values at least this big get their own heap block (page runs: no header spill-over). */
 #define VOS_IREC_SPLIT 3584
+
+_Static_assert(sizeof(struct vos_ilog_df) == 11, "ilog is 11 bytes in layout 3");
+_Static_assert(offsetof(struct vos_krec_df, kr_btr) == 24, "key record header: 24 + tree root");
+_Static_assert(sizeof(struct vos_irec_df) == sizeof(struct btr_root),
+	       "an embedded lone version fills kr_btr exactly");
+
+/* The lone version of a KREC_BF_SV1 akey (inside the record with KREC_BF_SVI). */
+static inline struct vos_irec_df *
+vos_sv1_irec(struct umem_instance *umm, struct vos_krec_df *akrec)
+{
+	D_ASSERT(akrec->kr_bmap & KREC_BF_SV1);
+	if (akrec->kr_bmap & KREC_BF_SVI)
+		return (struct vos_irec_df *)&akrec->kr_btr;
+	return umem_off2ptr(umm, akrec->kr_sv1);
+}
 
 /* Key of the SV tree (hkey): epoch, then minor epoch. */
 struct vos_sv_key {
@@ -346,6 +388,39 @@ int vos_obj_tree_open(struct vos_container *cont, struct vos_obj_df *obj, daos_u
 		      bool create, daos_handle_t *toh);
 int vos_dkey_tree_open(struct vos_container *cont, struct vos_krec_df *dkrec, daos_unit_oid_t oid,
 		       bool create, daos_handle_t *toh);
+
+/*
+ * The akeys of a dkey: its akey tree, or the one akey linked from the record (KREC_BF_AK1).
+ * Open, use, close; all changes run in the caller's transaction.
+ */
+struct vos_akeys {
+	struct vos_pool *ak_pool;
+	struct vos_krec_df *ak_dkrec;
+	unsigned int ak_cls;
+	uint64_t ak_feats;
+	/* the akey tree, if the dkey has one */
+	daos_handle_t ak_toh;
+};
+
+/* -DER_NONEXIST if the dkey has no akey and !create */
+int vos_akeys_open(struct vos_container *cont, struct vos_krec_df *dkrec, daos_unit_oid_t oid,
+		   bool create, struct vos_akeys *ak);
+void vos_akeys_close(struct vos_akeys *ak);
+/* *krecp NULL (rc 0) if absent */
+int vos_akeys_lookup(struct vos_akeys *ak, daos_key_t *key, struct vos_krec_df **krecp);
+/* the second akey of a KREC_BF_AK1 dkey builds the tree */
+int vos_akeys_find_or_create(struct vos_akeys *ak, daos_key_t *key, uint8_t bmap,
+			     struct vos_krec_df **krecp, bool *created);
+/* dbtree_iterate() over the akeys; the lone akey's callback gets ih = DAOS_HDL_INVAL */
+int vos_akeys_iterate(struct vos_akeys *ak, uint32_t intent, dbtree_iterate_cb_t cb, void *arg);
+/* delete the akey the callback of vos_akeys_iterate() was called for (to the GC bin) */
+int vos_akeys_iter_delete(struct vos_akeys *ak, daos_handle_t ih);
+bool vos_akeys_empty(struct vos_akeys *ak);
+/* position of the lone akey \a krec relative to a probe key or anchor of the class \a cls
+ * (<0, 0, >0), and its anchor: what the akey tree would say */
+int vos_key_anchor_cmp(unsigned int cls, struct vos_krec_df *krec, d_iov_t *key,
+		       daos_anchor_t *anchor);
+void vos_key_anchor_set(unsigned int cls, struct vos_krec_df *krec, daos_anchor_t *anchor);
 
 int vos_sv_tree_open(struct vos_pool *pool, struct vos_krec_df *akrec, bool create,
 		     daos_handle_t *toh);

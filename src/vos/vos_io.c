@@ -589,9 +589,13 @@ sv_replay(struct vos_update_ctx *uc, struct vos_irec_df *irec, struct vos_io_val
 	return rc;
 }
 
-/* Allocate and fill the version record of \a v at the update's epoch. */
+/*
+ * Fill the version record of \a v at the update's epoch: in \a embed (an akey's kr_btr, in the
+ * transaction already) when it can live there (*offp = UMOFF_NULL), else in a new allocation.
+ */
 static int
-sv_irec_new(struct vos_update_ctx *uc, struct vos_io_val *v, umem_off_t *offp)
+sv_irec_new(struct vos_update_ctx *uc, struct vos_io_val *v, struct vos_irec_df *embed,
+	    umem_off_t *offp)
 {
 	struct umem_instance *umm = &uc->uc_pool->vp_umm;
 	d_sg_list_t *sgl = &uc->uc_sgls[v->iv_iod];
@@ -606,10 +610,15 @@ sv_irec_new(struct vos_update_ctx *uc, struct vos_io_val *v, umem_off_t *offp)
 
 	/* a large inline value in the record would spill the header into one more page */
 	split = inl && v->iv_size >= VOS_IREC_SPLIT;
-	off = umem_alloc(umm, sizeof(*irec) + cs_len + (inl && !split ? v->iv_size : 0));
-	if (UMOFF_IS_NULL(off))
-		return -DER_NOSPACE;
-	irec = umem_off2ptr(umm, off);
+	if (embed != NULL && cs_len == 0 && (!inl || split)) {
+		off = UMOFF_NULL;
+		irec = embed;
+	} else {
+		off = umem_alloc(umm, sizeof(*irec) + cs_len + (inl && !split ? v->iv_size : 0));
+		if (UMOFF_IS_NULL(off))
+			return -DER_NOSPACE;
+		irec = umem_off2ptr(umm, off);
+	}
 	memset(irec, 0, sizeof(*irec));
 	irec->ir_epoch = uc->uc_epoch;
 	irec->ir_size = v->iv_size;
@@ -645,20 +654,30 @@ sv_irec_new(struct vos_update_ctx *uc, struct vos_io_val *v, umem_off_t *offp)
 	return 0;
 }
 
-/* Turn the lone version of a KREC_BF_SV1 akey into a tree of one record. */
+/*
+ * Turn the lone version of a KREC_BF_SV1 akey into a tree of one record; a version kept inside
+ * the record (KREC_BF_SVI) first moves to an allocation of its own.
+ */
 static int
 sv1_promote(struct vos_pool *pool, struct vos_krec_df *akrec, daos_handle_t *toh)
 {
-	struct vos_irec_df *irec = umem_off2ptr(&pool->vp_umm, akrec->kr_sv1);
+	struct umem_instance *umm = &pool->vp_umm;
+	struct vos_irec_df *irec = vos_sv1_irec(umm, akrec);
 	struct vos_sv_key skey = {.sk_epoch = irec->ir_epoch, .sk_minor = irec->ir_minor};
 	umem_off_t off = akrec->kr_sv1;
 	d_iov_t key, val;
 	int rc;
 
-	rc = umem_tx_add_ptr(&pool->vp_umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
+	rc = umem_tx_add_ptr(umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
 	if (rc != 0)
 		return rc;
-	akrec->kr_bmap &= ~KREC_BF_SV1;
+	if (akrec->kr_bmap & KREC_BF_SVI) {
+		off = umem_alloc(umm, sizeof(*irec));
+		if (UMOFF_IS_NULL(off))
+			return -DER_NOSPACE;
+		memcpy(umem_off2ptr(umm, off), irec, sizeof(*irec));
+	}
+	akrec->kr_bmap &= ~(KREC_BF_SV1 | KREC_BF_SVI);
 	memset(&akrec->kr_btr, 0, sizeof(akrec->kr_btr));
 	rc = vos_sv_tree_open(pool, akrec, true, toh);
 	if (rc != 0)
@@ -683,7 +702,7 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 	int rc;
 
 	if (akrec->kr_bmap & KREC_BF_SV1) {
-		struct vos_irec_df *irec = umem_off2ptr(umm, akrec->kr_sv1);
+		struct vos_irec_df *irec = vos_sv1_irec(umm, akrec);
 
 		if (irec->ir_epoch == skey.sk_epoch && irec->ir_minor == skey.sk_minor)
 			return sv_replay(uc, irec, v);
@@ -691,15 +710,21 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 		if (rc != 0)
 			return rc;
 	} else if (akrec->kr_btr.tr_class == 0) {
-		/* first version: no tree until a second one comes */
-		rc = sv_irec_new(uc, v, &off);
-		if (rc == 0)
-			rc = umem_tx_add_ptr(umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
+		/* first version: no tree until a second one comes, in the record if it fits */
+		rc = umem_tx_add_ptr(umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
 		if (rc != 0)
 			return rc;
 		memset(&akrec->kr_btr, 0, sizeof(akrec->kr_btr));
-		akrec->kr_sv1 = off;
-		akrec->kr_bmap |= KREC_BF_SV1;
+		rc = sv_irec_new(uc, v, (struct vos_irec_df *)&akrec->kr_btr, &off);
+		if (rc != 0)
+			return rc;
+		if (UMOFF_IS_NULL(off)) {
+			akrec->kr_bmap |= KREC_BF_SV1 | KREC_BF_SVI;
+		} else {
+			memset(&akrec->kr_btr, 0, sizeof(akrec->kr_btr));
+			akrec->kr_sv1 = off;
+			akrec->kr_bmap |= KREC_BF_SV1;
+		}
 		uc->uc_used += v->iv_size;
 		return 0;
 	} else {
@@ -716,7 +741,7 @@ update_sv(struct vos_update_ctx *uc, struct vos_krec_df *akrec, struct vos_io_va
 	}
 	if (rc != -DER_NONEXIST)
 		goto out;
-	rc = sv_irec_new(uc, v, &off);
+	rc = sv_irec_new(uc, v, NULL, &off);
 	if (rc != 0)
 		goto out;
 	d_iov_set(&val, &off, sizeof(off));
@@ -886,7 +911,8 @@ update_tx(struct vos_update_ctx *uc)
 {
 	struct vos_pool *pool = uc->uc_pool;
 	struct umem_instance *umm = &pool->vp_umm;
-	daos_handle_t dtoh = DAOS_HDL_INVAL, atoh = DAOS_HDL_INVAL;
+	daos_handle_t dtoh = DAOS_HDL_INVAL;
+	struct vos_akeys ak = {.ak_toh = DAOS_HDL_INVAL};
 	struct vos_ilog_info oinfo;
 	struct vos_krec_df *dkrec, *akrec;
 	struct vos_obj_df *obj;
@@ -923,7 +949,7 @@ update_tx(struct vos_update_ctx *uc)
 	if (rc == 0)
 		rc = mark_latest(umm, &dkrec->kr_latest, uc->uc_epoch);
 	if (rc == 0)
-		rc = vos_dkey_tree_open(uc->uc_cont, dkrec, uc->uc_oid, true, &atoh);
+		rc = vos_akeys_open(uc->uc_cont, dkrec, uc->uc_oid, true, &ak);
 	if (rc != 0)
 		goto out;
 
@@ -933,7 +959,7 @@ update_tx(struct vos_update_ctx *uc)
 		uint8_t bmap = iod->iod_type == DAOS_IOD_SINGLE ? KREC_BF_BTR : KREC_BF_EVT;
 		int nr = iod->iod_type == DAOS_IOD_SINGLE ? 1 : iod->iod_nr;
 
-		rc = vos_key_lookup(atoh, &iod->iod_name, &akrec);
+		rc = vos_akeys_lookup(&ak, &iod->iod_name, &akrec);
 		if (rc != 0)
 			break;
 		if (key_exists(umm, akrec, uc->uc_epoch, dbound, &abound)) {
@@ -942,7 +968,7 @@ update_tx(struct vos_update_ctx *uc)
 		} else if (cond & DAOS_COND_AKEY_UPDATE) {
 			D_GOTO(out, rc = -DER_NONEXIST);
 		}
-		rc = vos_key_find_or_create(pool, atoh, &iod->iod_name, bmap, &akrec, &created);
+		rc = vos_akeys_find_or_create(&ak, &iod->iod_name, bmap, &akrec, &created);
 		if (rc != 0)
 			break;
 		if ((akrec->kr_bmap & (KREC_BF_BTR | KREC_BF_EVT)) == 0) {
@@ -972,8 +998,7 @@ update_tx(struct vos_update_ctx *uc)
 			uc->uc_cont->vc_df->cd_used += uc->uc_used;
 	}
 out:
-	if (daos_handle_is_valid(atoh))
-		dbtree_close(atoh);
+	vos_akeys_close(&ak);
 	dbtree_close(dtoh);
 	return rc;
 }

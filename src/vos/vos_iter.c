@@ -37,22 +37,43 @@ struct vos_iterator {
 	/* RECX: anchor of the previous entry */
 	daos_anchor_t it_prev_anchor;
 	bool it_has_prev;
-	/* SINGLE over a KREC_BF_SV1 akey (no tree): the akey, and whether we are on its version */
+	/*
+	 * A level without a tree: SINGLE over a KREC_BF_SV1 akey (it_sv1 is the akey) or AKEY
+	 * over a KREC_BF_AK1 dkey (it_sv1 is the dkey, it_ak1 set); it_sv1_on: on its record.
+	 */
 	struct vos_krec_df *it_sv1;
 	bool it_sv1_on;
+	bool it_ak1;
+	unsigned int it_key_cls;
 };
 
 /*
- * The lone version of a KREC_BF_SV1 akey stands in for a tree of one record: the calls below
- * follow the dbtree iterator calls they replace, anchors included (the SV tree's anchor is
- * its 16-byte key), so an anchor stays valid when the akey gets its tree.
+ * The lone version of a KREC_BF_SV1 akey (the lone akey of a KREC_BF_AK1 dkey) stands in for
+ * a tree of one record: the calls below follow the dbtree iterator calls they replace,
+ * anchors included (the SV tree's anchor is its 16-byte key; an akey's is what its class
+ * makes of the key), so an anchor stays valid when the key gets its tree.
  */
 static struct vos_irec_df *
 sv1_irec(struct vos_iterator *it)
 {
 	if (!(it->it_sv1->kr_bmap & KREC_BF_SV1))
 		return NULL; /* changed under the iterator: treat as the end */
-	return umem_off2ptr(&it->it_pool->vp_umm, it->it_sv1->kr_sv1);
+	return vos_sv1_irec(&it->it_pool->vp_umm, it->it_sv1);
+}
+
+static struct vos_krec_df *
+ak1_krec(struct vos_iterator *it)
+{
+	if (!(it->it_sv1->kr_bmap & KREC_BF_AK1))
+		return NULL; /* changed under the iterator: treat as the end */
+	return umem_off2ptr(&it->it_pool->vp_umm, it->it_sv1->kr_ak1);
+}
+
+/* the lone record, or NULL */
+static void *
+lone_rec(struct vos_iterator *it)
+{
+	return it->it_ak1 ? (void *)ak1_krec(it) : (void *)sv1_irec(it);
 }
 
 static int
@@ -68,24 +89,30 @@ sv1_cmp(struct vos_irec_df *irec, const struct vos_sv_key *key)
 static int
 it_btr_probe(struct vos_iterator *it, dbtree_probe_opc_t opc, d_iov_t *key, daos_anchor_t *anchor)
 {
-	struct vos_irec_df *irec;
 	struct vos_sv_key skey;
+	void *rec;
 	int c;
 
 	if (it->it_sv1 == NULL)
 		return dbtree_iter_probe(it->it_ih, opc, DAOS_INTENT_DEFAULT, key, anchor);
 	it->it_sv1_on = false;
-	irec = sv1_irec(it);
-	if (irec == NULL)
+	rec = lone_rec(it);
+	if (rec == NULL)
 		return -DER_NONEXIST;
 	if (opc != BTR_PROBE_FIRST && opc != BTR_PROBE_LAST) {
-		if (key != NULL)
-			memcpy(&skey, key->iov_buf, sizeof(skey));
-		else
-			memcpy(&skey, anchor->da_buf, sizeof(skey));
-		c = sv1_cmp(irec, &skey);
+		if (it->it_ak1) {
+			c = vos_key_anchor_cmp(it->it_key_cls, rec, key,
+					       key != NULL ? NULL : anchor);
+		} else {
+			if (key != NULL)
+				memcpy(&skey, key->iov_buf, sizeof(skey));
+			else
+				memcpy(&skey, anchor->da_buf, sizeof(skey));
+			c = sv1_cmp(rec, &skey);
+		}
 		if ((opc == BTR_PROBE_GE && c < 0) || (opc == BTR_PROBE_LE && c > 0) ||
-		    (opc == BTR_PROBE_EQ && c != 0))
+		    (opc == BTR_PROBE_EQ && c != 0) || (opc == BTR_PROBE_GT && c <= 0) ||
+		    (opc == BTR_PROBE_LT && c >= 0))
 			return -DER_NONEXIST;
 	}
 	it->it_sv1_on = true;
@@ -106,12 +133,21 @@ it_btr_fetch(struct vos_iterator *it, d_iov_t *val, daos_anchor_t *anchor)
 {
 	struct vos_irec_df *irec;
 	struct vos_sv_key skey;
+	void *rec;
 
 	if (it->it_sv1 == NULL)
 		return dbtree_iter_fetch(it->it_ih, NULL, val, anchor);
-	irec = it->it_sv1_on ? sv1_irec(it) : NULL;
-	if (irec == NULL)
+	rec = it->it_sv1_on ? lone_rec(it) : NULL;
+	if (rec == NULL)
 		return -DER_NONEXIST;
+	if (it->it_ak1) {
+		if (val != NULL)
+			d_iov_set(val, rec, 0);
+		if (anchor != NULL)
+			vos_key_anchor_set(it->it_key_cls, rec, anchor);
+		return 0;
+	}
+	irec = rec;
 	if (val != NULL)
 		d_iov_set(val, irec, sizeof(*irec));
 	if (anchor != NULL) {
@@ -210,9 +246,18 @@ iter_open_child(struct vos_iterator *it, vos_iter_type_t type, void *rec)
 	case VOS_ITER_DKEY:
 		rc = vos_obj_tree_open(it->it_cont, rec, it->it_oid, false, &it->it_toh);
 		break;
-	case VOS_ITER_AKEY:
+	case VOS_ITER_AKEY: {
+		uint64_t feats;
+
+		if (((struct vos_krec_df *)rec)->kr_bmap & KREC_BF_AK1) {
+			it->it_sv1 = rec;
+			it->it_ak1 = true;
+			it->it_key_cls = vos_key_class(it->it_oid, false, &feats);
+			return 0;
+		}
 		rc = vos_dkey_tree_open(it->it_cont, rec, it->it_oid, false, &it->it_toh);
 		break;
+	}
 	case VOS_ITER_SINGLE:
 		if (!(((struct vos_krec_df *)rec)->kr_bmap & KREC_BF_BTR))
 			return -DER_NONEXIST;
@@ -244,6 +289,7 @@ iter_find_parent(struct vos_iterator *it, vos_iter_param_t *param)
 	struct vos_ilog_info info;
 	struct vos_obj_df *obj;
 	struct vos_krec_df *krec;
+	struct vos_akeys ak;
 	daos_handle_t toh;
 	daos_epoch_t hi = it->it_epr.epr_hi;
 	int rc;
@@ -272,11 +318,11 @@ iter_find_parent(struct vos_iterator *it, vos_iter_param_t *param)
 		return iter_open_child(it, VOS_ITER_AKEY, krec);
 	if (param->ip_akey.iov_buf == NULL)
 		return -DER_INVAL;
-	rc = vos_dkey_tree_open(it->it_cont, krec, param->ip_oid, false, &toh);
+	rc = vos_akeys_open(it->it_cont, krec, param->ip_oid, false, &ak);
 	if (rc != 0)
 		return rc;
-	rc = vos_key_lookup(toh, &param->ip_akey, &krec);
-	dbtree_close(toh);
+	rc = vos_akeys_lookup(&ak, &param->ip_akey, &krec);
+	vos_akeys_close(&ak);
 	if (rc != 0)
 		return rc;
 	if (krec == NULL)
@@ -632,7 +678,8 @@ vos_iter_fetch(daos_handle_t ih, vos_iter_entry_t *entry, daos_anchor_t *anchor)
 		entry->ie_csum.cs_type = irec->ir_cs_type;
 		entry->ie_csum.cs_len = irec->ir_cs_len;
 		entry->ie_csum.cs_nr = irec->ir_cs_len ? 1 : 0;
-		entry->ie_csum.cs_csum = (uint8_t *)irec->ir_body;
+		/* no bytes after a version kept inside its akey record (never checksummed) */
+		entry->ie_csum.cs_csum = irec->ir_cs_len ? (uint8_t *)irec->ir_body : NULL;
 		entry->ie_vis_flags = VOS_VIS_FLAG_VISIBLE;
 		break;
 	}
@@ -677,7 +724,7 @@ vos_iter_empty(daos_handle_t ih)
 	if (it->it_empty)
 		return 1;
 	if (it->it_sv1 != NULL)
-		return sv1_irec(it) == NULL;
+		return lone_rec(it) == NULL;
 	return it->it_evt ? evt_iter_empty(it->it_ih) : dbtree_iter_empty(it->it_ih);
 }
 

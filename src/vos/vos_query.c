@@ -62,6 +62,26 @@ krec_visible(struct vos_query *q, struct vos_krec_df *krec, daos_epoch_t bound,
 
 typedef int (*query_key_cb_t)(struct vos_query *q, struct vos_krec_df *krec, daos_epoch_t bound);
 
+/* One key: 0 if \a cb found something below it (the key is copied out), -DER_NONEXIST if not. */
+static int
+query_one(struct vos_query *q, struct vos_krec_df *krec, daos_epoch_t bound, query_key_cb_t cb,
+	  daos_key_t *key_out)
+{
+	daos_epoch_t cbound;
+	int rc;
+
+	if (!krec_visible(q, krec, bound, &cbound))
+		return -DER_NONEXIST;
+	rc = cb(q, krec, cbound);
+	if (rc != 0)
+		return rc;
+	if (key_out->iov_buf_len < krec->kr_size)
+		return -DER_TRUNC;
+	memcpy(key_out->iov_buf, vos_krec_key(krec), krec->kr_size);
+	key_out->iov_len = krec->kr_size;
+	return 0;
+}
+
 /* Walk the keys of \a toh from the largest (or smallest) until \a cb finds something. */
 static int
 query_walk(struct vos_query *q, daos_handle_t toh, daos_epoch_t bound, query_key_cb_t cb,
@@ -119,25 +139,29 @@ static int
 query_dkey_cb(struct vos_query *q, struct vos_krec_df *dkrec, daos_epoch_t bound)
 {
 	struct vos_krec_df *akrec;
+	struct vos_akeys ak;
 	daos_epoch_t abound;
-	daos_handle_t toh;
 	int rc;
 
 	if (!(q->q_flags & (DAOS_GET_AKEY | DAOS_GET_RECX)))
 		return 0;
-	rc = vos_dkey_tree_open(q->q_cont, dkrec, q->q_oid, false, &toh);
+	rc = vos_akeys_open(q->q_cont, dkrec, q->q_oid, false, &ak);
 	if (rc != 0)
 		return rc;
-	if (q->q_flags & DAOS_GET_AKEY) {
-		rc = query_walk(q, toh, bound, query_akey_cb, q->q_akey);
+	if ((q->q_flags & DAOS_GET_AKEY) && daos_handle_is_valid(ak.ak_toh)) {
+		rc = query_walk(q, ak.ak_toh, bound, query_akey_cb, q->q_akey);
+	} else if (q->q_flags & DAOS_GET_AKEY) {
+		/* the lone akey of the dkey (KREC_BF_AK1) is both the largest and the smallest */
+		rc = query_one(q, umem_off2ptr(&q->q_cont->vc_pool->vp_umm, dkrec->kr_ak1), bound,
+			       query_akey_cb, q->q_akey);
 	} else {
-		rc = vos_key_lookup(toh, q->q_akey, &akrec);
+		rc = vos_akeys_lookup(&ak, q->q_akey, &akrec);
 		if (rc == 0 && (akrec == NULL || !krec_visible(q, akrec, bound, &abound)))
 			rc = -DER_NONEXIST;
 		if (rc == 0)
 			rc = query_akey_cb(q, akrec, abound);
 	}
-	dbtree_close(toh);
+	vos_akeys_close(&ak);
 	return rc;
 }
 

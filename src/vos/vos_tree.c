@@ -260,6 +260,99 @@ key_lex_decode(struct btr_instance *tins, d_iov_t *key, daos_anchor_t *anchor)
 	key_decode(tins, key, anchor, 0);
 }
 
+/*
+ * A dkey's lone akey (KREC_BF_AK1) has no tree, but iterators must give it the anchor the
+ * akey tree of its class would, and order it against probe keys and anchors the same way, so
+ * that an anchor taken before the tree exists resumes in it (see btr_rec_anchor and
+ * btr_skey_from_anchor for the formats).
+ */
+void
+vos_key_anchor_set(unsigned int cls, struct vos_krec_df *krec, daos_anchor_t *anchor)
+{
+	daos_anchor_t scratch;
+	d_iov_t key;
+
+	d_iov_set(&key, vos_krec_key(krec), krec->kr_size);
+	memset(anchor->da_buf, 0, sizeof(anchor->da_buf));
+	anchor->da_type = DAOS_ANCHOR_TYPE_HKEY;
+	anchor->da_flags &= ~1U;
+	switch (cls) {
+	case VOS_BTR_KEY_UINT:
+		memcpy(anchor->da_buf, key.iov_buf, min(key.iov_len, sizeof(uint64_t)));
+		break;
+	case VOS_BTR_KEY_LEX:
+		key_lex_encode(NULL, &key, anchor);
+		break;
+	default:
+		key_hash_gen(NULL, &key, anchor->da_buf);
+		memset(&scratch, 0, sizeof(scratch));
+		key_hash_encode(NULL, &key, &scratch);
+		memcpy(anchor->da_buf + sizeof(uint64_t), scratch.da_buf,
+		       DAOS_ANCHOR_BUF_MAX - sizeof(uint64_t));
+		anchor->da_flags |= 1;
+		break;
+	}
+}
+
+static int
+lex_cmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+	int c = memcmp(a, b, min(alen, blen));
+
+	if (c == 0 && alen != blen)
+		c = alen < blen ? -1 : 1;
+	return c;
+}
+
+static int
+u64_cmp(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+int
+vos_key_anchor_cmp(unsigned int cls, struct vos_krec_df *krec, d_iov_t *key, daos_anchor_t *anchor)
+{
+	const char *kb = vos_krec_key(krec);
+	uint64_t a = 0, b = 0;
+	d_iov_t kiov;
+	uint16_t len;
+	int c;
+
+	switch (cls) {
+	case VOS_BTR_KEY_UINT:
+		memcpy(&a, kb, min((size_t)krec->kr_size, sizeof(a)));
+		if (key != NULL)
+			memcpy(&b, key->iov_buf, min(key->iov_len, sizeof(b)));
+		else
+			memcpy(&b, anchor->da_buf, sizeof(b));
+		return u64_cmp(a, b);
+	case VOS_BTR_KEY_LEX:
+		if (key != NULL)
+			return lex_cmp(kb, krec->kr_size, key->iov_buf, key->iov_len);
+		memcpy(&len, anchor->da_buf, sizeof(len));
+		return lex_cmp(kb, krec->kr_size, anchor->da_buf + sizeof(len), len);
+	default:
+		d_iov_set(&kiov, (void *)kb, krec->kr_size);
+		key_hash_gen(NULL, &kiov, &a);
+		if (key != NULL)
+			key_hash_gen(NULL, key, &b);
+		else
+			memcpy(&b, anchor->da_buf, sizeof(b));
+		c = u64_cmp(a, b);
+		if (c != 0)
+			return c;
+		if (key != NULL)
+			return lex_cmp(kb, krec->kr_size, key->iov_buf, key->iov_len);
+		if (!(anchor->da_flags & 1))
+			return 0;
+		/* after the hkey: the class's encoding of the key (length, bytes) */
+		memcpy(&len, anchor->da_buf + 2 * sizeof(uint64_t), sizeof(len));
+		return lex_cmp(kb, krec->kr_size,
+			       anchor->da_buf + 2 * sizeof(uint64_t) + sizeof(len), len);
+	}
+}
+
 static btr_ops_t vos_key_hash_ops = {
 	.to_hkey_gen = key_hash_gen,
 	.to_hkey_size = key_hash_size,
@@ -316,18 +409,25 @@ sv_hkey_cmp(struct btr_instance *tins, struct btr_record *rec, void *hkey)
 	return BTR_CMP_EQ;
 }
 
+/* free the data of \a irec (at \a off, UMOFF_NULL when inside an akey record) */
+static int
+irec_data_free(struct vos_pool *pool, struct vos_irec_df *irec, umem_off_t off)
+{
+	if (irec->ir_addr.ba_type == DAOS_MEDIA_NVME && !bio_addr_is_hole(&irec->ir_addr))
+		return vos_addr_free(pool, &irec->ir_addr, irec->ir_size);
+	if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM && !UMOFF_IS_NULL(irec->ir_addr.ba_off) &&
+	    (UMOFF_IS_NULL(off) || irec->ir_addr.ba_off != off + sizeof(*irec) + irec->ir_cs_len))
+		return umem_free(&pool->vp_umm, irec->ir_addr.ba_off); /* a block of its own */
+	return 0;
+}
+
 int
 vos_irec_free(struct vos_pool *pool, umem_off_t off)
 {
 	struct umem_instance *umm = &pool->vp_umm;
-	struct vos_irec_df *irec = umem_off2ptr(umm, off);
-	int rc = 0;
+	int rc;
 
-	if (irec->ir_addr.ba_type == DAOS_MEDIA_NVME && !bio_addr_is_hole(&irec->ir_addr))
-		rc = vos_addr_free(pool, &irec->ir_addr, irec->ir_size);
-	else if (irec->ir_addr.ba_type == DAOS_MEDIA_SCM &&
-		 irec->ir_addr.ba_off != off + sizeof(*irec) + irec->ir_cs_len)
-		rc = umem_free(umm, irec->ir_addr.ba_off); /* data in its own block */
+	rc = irec_data_free(pool, umem_off2ptr(umm, off), off);
 	if (rc == 0)
 		rc = umem_free(umm, off);
 	pool->vp_gc_stat.gs_singvs++;
@@ -340,11 +440,17 @@ vos_sv1_free(struct vos_pool *pool, struct vos_krec_df *akrec)
 	int rc;
 
 	rc = umem_tx_add_ptr(&pool->vp_umm, akrec, vos_krec_hdr_size(akrec->kr_bmap));
-	if (rc == 0)
+	if (rc != 0)
+		return rc;
+	if (akrec->kr_bmap & KREC_BF_SVI) {
+		rc = irec_data_free(pool, vos_sv1_irec(&pool->vp_umm, akrec), UMOFF_NULL);
+		pool->vp_gc_stat.gs_singvs++;
+	} else {
 		rc = vos_irec_free(pool, akrec->kr_sv1);
+	}
 	if (rc == 0) {
-		akrec->kr_bmap &= ~KREC_BF_SV1;
-		akrec->kr_sv1 = UMOFF_NULL;
+		akrec->kr_bmap &= ~(KREC_BF_SV1 | KREC_BF_SVI);
+		memset(&akrec->kr_btr, 0, sizeof(akrec->kr_btr));
 	}
 	return rc;
 }

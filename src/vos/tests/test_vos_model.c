@@ -7,7 +7,7 @@
 #include "vos_test.h"
 
 #define NO   2
-#define ND   3
+#define ND   5 /* several, so that many dkeys hold one akey (no akey tree) for a while */
 #define NA   3 /* single-value akeys; index NA is the array akey */
 #define NREC 16
 #define MAXW 512
@@ -76,7 +76,7 @@ rnd(void)
 	return (int)(rng_state >> 33);
 }
 
-static const char *dkeys[] = {"d0", "d1", "d2"};
+static const char *dkeys[] = {"d0", "d1", "d2", "d3", "d4"};
 static const char *akeys[] = {"a0", "a1", "a2", "arr"};
 
 static int
@@ -275,6 +275,85 @@ check_enum(struct vt_ctx *c, struct model *m, int o, uint64_t e)
 				 dkeys[d], seen[d], exp[d]);
 }
 
+/*
+ * AKEY enumeration of one dkey at \a e against the model, then a resume from the anchor of
+ * each entry must give the rest of the list (a dkey's lone akey has no tree: its anchor must
+ * be the one the tree would give, also after the tree has been built).
+ */
+static void
+check_akey_enum(struct vt_ctx *c, struct model *m, int o, int d, uint64_t e,
+		daos_anchor_t *old_anchor, int *old_a)
+{
+	vos_iter_param_t param = {0};
+	vos_iter_entry_t ent;
+	daos_anchor_t anchors[NA + 1];
+	daos_handle_t ih;
+	bool exp[NA + 1] = {0};
+	int seen[NA + 1], nr = 0, a, i, j, rc;
+
+	for (a = 0; a <= NA; a++) {
+		uint64_t b = bound(m, o, d, a, e);
+
+		if (a < NA) {
+			for (i = 0; i < m->sv_nr[o][d][a]; i++)
+				if (m->sv[o][d][a][i].e <= e && m->sv[o][d][a][i].e > b)
+					exp[a] = true;
+		} else {
+			for (i = 0; i < m->ext_nr[o][d]; i++)
+				if (m->ext[o][d][i].e <= e && m->ext[o][d][i].e > b)
+					exp[a] = true;
+		}
+	}
+	param.ip_hdl = c->coh;
+	param.ip_oid = vt_oid(o + 1, DAOS_OT_MULTI_HASHED);
+	d_iov_set(&param.ip_dkey, (void *)dkeys[d], 2);
+	param.ip_epr.epr_hi = e;
+	assert_int_equal(vos_iter_prepare(VOS_ITER_AKEY, &param, &ih, NULL), 0);
+	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL)) {
+		assert_true(nr <= NA);
+		assert_int_equal(vos_iter_fetch(ih, &ent, &anchors[nr]), 0);
+		for (a = 0; a <= NA; a++)
+			if (ent.ie_key.iov_len == strlen(akeys[a]) &&
+			    memcmp(ent.ie_key.iov_buf, akeys[a], ent.ie_key.iov_len) == 0)
+				break;
+		assert_true(a <= NA);
+		seen[nr++] = a;
+	}
+	assert_int_equal(rc, -DER_NONEXIST);
+	for (a = 0; a <= NA; a++) {
+		for (i = 0; i < nr && seen[i] != a; i++)
+			;
+		if ((i < nr) != exp[a])
+			fail_msg("akey enum o%d %s e=%lu: %s seen %d expected %d", o, dkeys[d],
+				 (unsigned long)e, akeys[a], i < nr, exp[a]);
+	}
+	for (j = 0; j < nr; j++) {
+		assert_int_equal(vos_iter_probe(ih, &anchors[j]), 0);
+		for (i = j; i < nr; i++) {
+			assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
+			assert_int_equal(ent.ie_key.iov_len, strlen(akeys[seen[i]]));
+			assert_memory_equal(ent.ie_key.iov_buf, akeys[seen[i]], ent.ie_key.iov_len);
+			rc = vos_iter_next(ih, NULL);
+			assert_int_equal(rc, i + 1 < nr ? 0 : -DER_NONEXIST);
+		}
+	}
+	/* an anchor kept from an earlier call (maybe taken before the akey tree existed) */
+	if (old_anchor != NULL && *old_a >= 0 && nr > 0) {
+		for (i = 0; i < nr && seen[i] != *old_a; i++)
+			;
+		if (i < nr) {
+			assert_int_equal(vos_iter_probe(ih, old_anchor), 0);
+			assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
+			assert_memory_equal(ent.ie_key.iov_buf, akeys[*old_a], ent.ie_key.iov_len);
+		}
+	}
+	if (old_anchor != NULL && nr > 0) {
+		*old_anchor = anchors[0];
+		*old_a = seen[0];
+	}
+	vos_iter_finish(ih);
+}
+
 static void
 check_all(struct vt_ctx *c, struct model *m, uint64_t from, uint64_t to, uint64_t step)
 {
@@ -286,6 +365,7 @@ check_all(struct vt_ctx *c, struct model *m, uint64_t from, uint64_t to, uint64_
 			check_enum(c, m, o, e);
 			for (d = 0; d < ND; d++) {
 				check_array(c, m, o, d, e);
+				check_akey_enum(c, m, o, d, e, NULL, NULL);
 				for (a = 0; a < NA; a++)
 					check_sv(c, m, o, d, a, e);
 			}
@@ -297,7 +377,12 @@ check_all(struct vt_ctx *c, struct model *m, uint64_t from, uint64_t to, uint64_
 static void
 run_ops(struct vt_ctx *c, struct model *m, int nops, uint64_t base)
 {
+	/* one kept anchor per (object, dkey), carried across later updates */
+	static daos_anchor_t kept[NO][ND];
+	static int kept_a[NO][ND];
 	int i;
+
+	memset(kept_a, -1, sizeof(kept_a));
 
 	for (i = 0; i < nops; i++) {
 		int op = rnd() % 100, o = rnd() % NO, d = rnd() % ND, a = rnd() % NA;
@@ -317,8 +402,11 @@ run_ops(struct vt_ctx *c, struct model *m, int nops, uint64_t base)
 			do_punch(c, m, o, -1, -1, odd);
 		else if (op < 88)
 			check_sv(c, m, o, d, a, base + 1 + rnd() % 320);
-		else if (op < 95)
+		else if (op < 93)
 			check_array(c, m, o, d, base + 1 + rnd() % 320);
+		else if (op < 97)
+			check_akey_enum(c, m, o, d, base + 1 + rnd() % 320, &kept[o][d],
+					&kept_a[o][d]);
 		else
 			check_enum(c, m, o, base + 1 + rnd() % 320);
 	}

@@ -325,22 +325,26 @@ test_garbage_superblock(void **state)
 	expect_error("VOS superblock UUID changed", 0);
 }
 
-/* A pool of an older VOS layout (version 1) is refused, not misread. */
+/* A pool of an older VOS layout (versions 1 and 2) is refused, not misread. */
 static void
 test_old_layout(void **state)
 {
-	uint32_t version = 1;
+	uint32_t version;
 	off_t off;
 	int fd;
 
-	fresh_pool(false);
-	off = find_uuid(path);
-	assert_true(off >= 8);
-	fd = open(path, O_WRONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, &version, sizeof(version), off - 4), (ssize_t)sizeof(version));
-	close(fd);
-	expect_error("VOS layout version 1", -DER_DF_INCOMPT);
+	for (version = 1; version <= 2; version++) {
+		fresh_pool(false);
+		off = find_uuid(path);
+		assert_true(off >= 8);
+		fd = open(path, O_WRONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(pwrite(fd, &version, sizeof(version), off - 4),
+				 (ssize_t)sizeof(version));
+		close(fd);
+		expect_error(version == 1 ? "VOS layout version 1" : "VOS layout version 2",
+			     -DER_DF_INCOMPT);
+	}
 }
 
 static void

@@ -1,0 +1,574 @@
+/**
+ * VOS: aggregation of array extents whose data is in the blob or carries checksums. Every
+ * test reads the arrays at every snapshot and at and above the aggregated epoch before
+ * aggregating and compares byte for byte after; blob space and extent counts must drop.
+ */
+#include <fcntl.h>
+#include "vos_test.h"
+
+/* vos_agg.h (library internal): called between a merge's blob I/O and its transaction */
+typedef void (*vos_agg_blob_hook_t)(void *arg);
+void vos_agg_blob_hook_set(vos_agg_blob_hook_t hook, void *arg);
+
+#define ARR_LEN (256 << 10) /* records of 1 byte addressed by the tests */
+
+static uint64_t rng = 0x2545f4914f6cdd1dULL;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 33) % n;
+}
+
+static void
+fill(char *buf, size_t len, uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (char)((seed * 131 + i * 7 + (i >> 9)) ^ (seed >> 3));
+}
+
+static int
+count_extents(daos_handle_t coh, daos_unit_oid_t oid, const char *dkey, const char *akey)
+{
+	vos_iter_param_t param = {0};
+	daos_handle_t ih;
+	int nr = 0, rc;
+
+	param.ip_hdl = coh;
+	param.ip_oid = oid;
+	d_iov_set(&param.ip_dkey, (void *)dkey, strlen(dkey));
+	d_iov_set(&param.ip_akey, (void *)akey, strlen(akey));
+	param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
+	assert_int_equal(vos_iter_prepare(VOS_ITER_RECX, &param, &ih, NULL), 0);
+	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL))
+		nr++;
+	assert_int_equal(rc, -DER_NONEXIST);
+	vos_iter_finish(ih);
+	return nr;
+}
+
+struct wext {
+	uint64_t lo, hi;
+	bool hole;
+	uint64_t e;
+};
+
+static int
+wext_cmp(const void *a, const void *b)
+{
+	const struct wext *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/*
+ * After a merge, the data extents with epochs in [lo, hi] (above the last snapshot) are maximal
+ * runs: none overlap or touch another. (A hole under data may stay: cutting it in two gains
+ * nothing.) Returns the number of extents in the window.
+ */
+static int
+check_window(daos_handle_t coh, daos_unit_oid_t oid, const char *akey, daos_epoch_t lo,
+	     daos_epoch_t hi)
+{
+	vos_iter_param_t param = {0};
+	vos_iter_entry_t ent;
+	struct wext w[512];
+	daos_handle_t ih;
+	int nr = 0, total = 0, i, rc;
+
+	param.ip_hdl = coh;
+	param.ip_oid = oid;
+	d_iov_set(&param.ip_dkey, "d", 1);
+	d_iov_set(&param.ip_akey, (void *)akey, strlen(akey));
+	param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
+	assert_int_equal(vos_iter_prepare(VOS_ITER_RECX, &param, &ih, NULL), 0);
+	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL)) {
+		assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
+		if (ent.ie_epoch < lo || ent.ie_epoch > hi)
+			continue;
+		total++;
+		if (ent.ie_rsize == 0)
+			continue;
+		assert_true(nr < (int)ARRAY_SIZE(w));
+		w[nr].lo = ent.ie_orig_recx.rx_idx;
+		w[nr].hi = ent.ie_orig_recx.rx_idx + ent.ie_orig_recx.rx_nr - 1;
+		w[nr].hole = ent.ie_rsize == 0;
+		w[nr].e = ent.ie_epoch;
+		nr++;
+	}
+	assert_int_equal(rc, -DER_NONEXIST);
+	vos_iter_finish(ih);
+	qsort(w, nr, sizeof(w[0]), wext_cmp);
+	for (i = 1; i < nr; i++) {
+		struct wext *a = &w[i - 1], *b = &w[i];
+
+		if (a->hi + 1 < b->lo || a->hole || b->hole)
+			continue;
+		fail_msg("%s: data extents [%lu, %lu]@%lu and [%lu, %lu]@%lu in [%lu, %lu] %s",
+			 akey, (unsigned long)a->lo, (unsigned long)a->hi, (unsigned long)a->e,
+			 (unsigned long)b->lo, (unsigned long)b->hi, (unsigned long)b->e,
+			 (unsigned long)lo, (unsigned long)hi,
+			 a->hi >= b->lo ? "overlap" : "are not joined");
+	}
+	return total;
+}
+
+static uint64_t
+blob_free(struct vt_ctx *c)
+{
+	vos_pool_info_t pi;
+
+	assert_int_equal(vos_pool_query(c->poh, &pi), 0);
+	return NVME_FREE(&pi.pif_space);
+}
+
+/* Reads of [0, len) records of rsize bytes at a set of epochs, taken before aggregation. */
+struct snapshot_reads {
+	int nr;
+	daos_epoch_t e[16];
+	char *buf[16];
+	size_t size[16];
+};
+
+static void
+reads_take(struct vt_ctx *c, daos_unit_oid_t oid, const char *akey, uint64_t len, uint32_t rsize,
+	   struct snapshot_reads *r, const daos_epoch_t *epochs, int nr)
+{
+	int i;
+
+	r->nr = nr;
+	for (i = 0; i < nr; i++) {
+		r->e[i] = epochs[i];
+		r->buf[i] = malloc(len * rsize);
+		assert_non_null(r->buf[i]);
+		memset(r->buf[i], 0x77, len * rsize);
+		assert_int_equal(vt_fetch_array(c->coh, oid, epochs[i], "d", akey, 0, len,
+						r->buf[i], len * rsize, &r->size[i], NULL),
+				 0);
+	}
+}
+
+static void
+reads_check(struct vt_ctx *c, daos_unit_oid_t oid, const char *akey, uint64_t len, uint32_t rsize,
+	    struct snapshot_reads *r)
+{
+	char *buf = malloc(len * rsize);
+	size_t size;
+	int i;
+
+	assert_non_null(buf);
+	for (i = 0; i < r->nr; i++) {
+		memset(buf, 0x77, len * rsize);
+		assert_int_equal(vt_fetch_array(c->coh, oid, r->e[i], "d", akey, 0, len, buf,
+						len * rsize, &size, NULL),
+				 0);
+		assert_int_equal(size, r->size[i]);
+		if (memcmp(buf, r->buf[i], len * rsize) != 0) {
+			uint64_t k;
+
+			for (k = 0; k < len * rsize && buf[k] == r->buf[i][k]; k++)
+				;
+			fail_msg("%s: epoch %lu differs at byte %lu", akey, (unsigned long)r->e[i],
+				 (unsigned long)k);
+		}
+	}
+	free(buf);
+}
+
+static void
+reads_free(struct snapshot_reads *r)
+{
+	int i;
+
+	for (i = 0; i < r->nr; i++)
+		free(r->buf[i]);
+	r->nr = 0;
+}
+
+/* Overlapping 4..32 KiB blob extents at many epochs, two snapshots, writes above hi. */
+static void
+test_aggb_overlap(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(1, DAOS_OT_MULTI_HASHED);
+	daos_epoch_range_t epr = {0, 300};
+	daos_epoch_t epochs[] = {105, 205, 300, 301, 350, 1000};
+	struct snapshot_reads r;
+	char *data = malloc(32 << 10);
+	uint64_t free0, free1;
+	int e, n0, n1, n2;
+
+	vt_setup_ex(&c, 64 << 20, 128 << 20, 512);
+	for (e = 10; e <= 400; e += 10) {
+		uint64_t len = (4 << 10) + rnd(28 << 10), idx = rnd(ARR_LEN - len);
+
+		/* half of them land in the first 64 KiB: deep overlaps */
+		if (e % 20 == 0)
+			idx = rnd(64 << 10);
+		fill(data, len, e);
+		assert_int_equal(vt_update_array(c.coh, oid, e, "d", "a", idx, len, 1, data), 0);
+	}
+	assert_int_equal(vos_cont_snap_add(c.coh, 105), 0);
+	assert_int_equal(vos_cont_snap_add(c.coh, 205), 0);
+	reads_take(&c, oid, "a", ARR_LEN, 1, &r, epochs, ARRAY_SIZE(epochs));
+	n0 = count_extents(c.coh, oid, "d", "a");
+	free0 = blob_free(&c);
+
+	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+	reads_check(&c, oid, "a", ARR_LEN, 1, &r);
+	n1 = count_extents(c.coh, oid, "d", "a");
+	free1 = blob_free(&c);
+	print_message("extents %d -> %d, blob free %lu -> %lu KiB\n", n0, n1,
+		      (unsigned long)free0 >> 10, (unsigned long)free1 >> 10);
+	assert_true(n1 < n0);
+	assert_true(free1 > free0);
+	assert_true(check_window(c.coh, oid, "a", 206, 300) > 0);
+
+	/* converged: a second pass changes nothing */
+	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+	n2 = count_extents(c.coh, oid, "d", "a");
+	assert_int_equal(n2, n1);
+	assert_int_equal(blob_free(&c), free1);
+	reads_check(&c, oid, "a", ARR_LEN, 1, &r);
+
+	/* after a restart too */
+	vt_close(&c);
+	vt_open(&c);
+	reads_check(&c, oid, "a", ARR_LEN, 1, &r);
+
+	/* dropping the snapshots lets everything below 300 become one layer */
+	assert_int_equal(vos_cont_snap_del(c.coh, 105), 0);
+	assert_int_equal(vos_cont_snap_del(c.coh, 205), 0);
+	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+	r.e[0] = r.e[1] = 300; /* the snapshots' reads are not kept any more */
+	memcpy(r.buf[0], r.buf[2], ARR_LEN);
+	memcpy(r.buf[1], r.buf[2], ARR_LEN);
+	r.size[0] = r.size[1] = r.size[2];
+	reads_check(&c, oid, "a", ARR_LEN, 1, &r);
+	assert_true(count_extents(c.coh, oid, "d", "a") < n1);
+	assert_true(blob_free(&c) > free1);
+	reads_free(&r);
+	vt_teardown(&c);
+	free(data);
+}
+
+/*
+ * Random rounds over a mix of inline extents, blob extents and punched ranges (8-byte
+ * records), snapshots now and then, aggregation to a recent epoch after each round.
+ */
+static void
+test_aggb_mixed(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(2, DAOS_OT_MULTI_HASHED);
+	const uint64_t len = 2048; /* records */
+	daos_epoch_t snaps[8];
+	char *data = malloc(len * 8);
+	uint64_t free_before = 0;
+	int round, i, nsnaps = 0;
+	daos_epoch_t e = 0;
+
+	vt_setup_ex(&c, 64 << 20, 128 << 20, 256);
+	for (round = 0; round < 8; round++) {
+		struct snapshot_reads r;
+		daos_epoch_t epochs[16], hi;
+		daos_epoch_range_t epr;
+		int nr = 0, n0, n1;
+
+		for (i = 0; i < 24; i++) {
+			uint32_t kind = rnd(10);
+			uint64_t nrec = kind < 3 ? 1 + rnd(24) : 32 + rnd(400);
+			uint64_t idx = rnd(len - nrec);
+
+			e += 2;
+			fill(data, nrec * 8, e);
+			/* 30%: small (inline), 20%: punched ranges, the rest in the blob */
+			assert_int_equal(vt_update_array(c.coh, oid, e, "d", "m", idx, nrec, 8,
+							 kind >= 8 ? NULL : data),
+					 0);
+			if (rnd(12) == 0 && nsnaps < (int)ARRAY_SIZE(snaps)) {
+				snaps[nsnaps++] = e;
+				assert_int_equal(vos_cont_snap_add(c.coh, e), 0);
+			}
+		}
+		hi = e - 2 * rnd(8);
+		for (i = 0; i < nsnaps; i++)
+			epochs[nr++] = snaps[i];
+		epochs[nr++] = hi;
+		epochs[nr++] = hi + 1;
+		epochs[nr++] = e;
+		reads_take(&c, oid, "m", len, 8, &r, epochs, nr);
+		n0 = count_extents(c.coh, oid, "d", "m");
+		free_before = blob_free(&c);
+		epr.epr_lo = 0;
+		epr.epr_hi = hi;
+		assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+		reads_check(&c, oid, "m", len, 8, &r);
+		n1 = count_extents(c.coh, oid, "d", "m");
+		for (i = nsnaps; i > 0 && snaps[i - 1] >= hi; i--)
+			;
+		check_window(c.coh, oid, "m", i > 0 ? snaps[i - 1] + 1 : 1, hi);
+		print_message(
+			"round %d: hi %lu, %d snapshots, extents %d -> %d, blob free +%ld KiB\n",
+			round, (unsigned long)hi, nsnaps, n0, n1,
+			(long)(blob_free(&c) - free_before) / 1024);
+		assert_true(n1 <= n0);
+		assert_true(blob_free(&c) >= free_before);
+		reads_free(&r);
+		e += 2;
+	}
+	vt_teardown(&c);
+	free(data);
+}
+
+static void
+corrupt_blob(struct vt_ctx *c, daos_unit_oid_t oid, const char *dkey, const char *akey,
+	     daos_epoch_t epoch)
+{
+	vos_iter_param_t param = {0};
+	vos_iter_entry_t ent;
+	daos_handle_t ih;
+	char path[160], b;
+	int fd, rc;
+	bool done = false;
+
+	param.ip_hdl = c->coh;
+	param.ip_oid = oid;
+	d_iov_set(&param.ip_dkey, (void *)dkey, strlen(dkey));
+	d_iov_set(&param.ip_akey, (void *)akey, strlen(akey));
+	param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
+	assert_int_equal(vos_iter_prepare(VOS_ITER_RECX, &param, &ih, NULL), 0);
+	for (rc = vos_iter_probe(ih, NULL); rc == 0 && !done; rc = vos_iter_next(ih, NULL)) {
+		assert_int_equal(vos_iter_fetch(ih, &ent, NULL), 0);
+		if (ent.ie_epoch != epoch)
+			continue;
+		assert_int_equal(ent.ie_biov.bi_addr.ba_type, DAOS_MEDIA_NVME);
+		snprintf(path, sizeof(path), "%s.blob", c->path);
+		fd = open(path, O_RDWR);
+		assert_true(fd >= 0);
+		assert_int_equal(pread(fd, &b, 1, ent.ie_biov.bi_addr.ba_off + 10), 1);
+		b ^= 0x5a;
+		assert_int_equal(pwrite(fd, &b, 1, ent.ie_biov.bi_addr.ba_off + 10), 1);
+		close(fd);
+		done = true;
+	}
+	vos_iter_finish(ih);
+	assert_true(done);
+}
+
+/* Checksummed extents (inline and blob) are merged with new checksums that fetch verifies. */
+static void
+test_aggb_csum(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(3, DAOS_OT_MULTI_HASHED);
+	uint16_t types[] = {CSUM_TYPE_ISAL_CRC32_ISCSI, CSUM_TYPE_ISAL_CRC64_REFL};
+	daos_epoch_t epochs[] = {25, 60, 61, 100};
+	daos_epoch_range_t epr;
+	char *data = malloc(40000), *buf = malloc(40000);
+	char akey[8];
+	size_t size;
+	int t, e;
+
+	vt_setup_ex(&c, 64 << 20, 64 << 20, 1024);
+	for (t = 0; t < 2; t++) {
+		struct snapshot_reads r;
+		daos_epoch_t base = t * 100;
+		uint64_t free0;
+		int n0, n1, k;
+
+		snprintf(akey, sizeof(akey), "c%d", t);
+		/* chunk of 1000 bytes: not a multiple of the record size or of the block */
+		assert_int_equal(vos_cont_csum_set(c.coh, types[t], 1000), 0);
+		/* 4-byte records, 200 B (inline) or 4..16 KB (blob) */
+		for (e = 10; e <= 80; e += 10) {
+			uint64_t nrec = e % 30 == 0 ? 50 : 1000 + rnd(3000), idx = rnd(1000);
+
+			fill(data, nrec * 4, e + t);
+			assert_int_equal(vt_update_array(c.coh, oid, base + e, "d", akey, idx, nrec,
+							 4, data),
+					 0);
+		}
+		assert_int_equal(vos_cont_snap_add(c.coh, base + 25), 0);
+		for (k = 0; k < 4; k++)
+			epochs[k] = base + (k == 0 ? 25 : k == 1 ? 60 : k == 2 ? 61 : 100);
+		epr.epr_lo = 0;
+		epr.epr_hi = base + 60;
+		reads_take(&c, oid, akey, 5000, 4, &r, epochs, ARRAY_SIZE(epochs));
+		n0 = count_extents(c.coh, oid, "d", akey);
+		free0 = blob_free(&c);
+		assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+		n1 = count_extents(c.coh, oid, "d", akey);
+		print_message("csum type %u: extents %d -> %d\n", types[t], n0, n1);
+		assert_true(n1 < n0);
+		assert_true(blob_free(&c) > free0);
+		check_window(c.coh, oid, akey, base + 26, base + 60);
+		/* fetch verifies the new checksums */
+		reads_check(&c, oid, akey, 5000, 4, &r);
+		reads_free(&r);
+	}
+	/* a corrupt blob extent is never merged (its bad data would get a good checksum) */
+	{
+		daos_epoch_range_t epr2 = {0, 400};
+
+		fill(data, 8000, 1);
+		assert_int_equal(vt_update_array(c.coh, oid, 300, "d", "bad", 0, 2000, 4, data), 0);
+		assert_int_equal(vt_update_array(c.coh, oid, 310, "d", "bad", 500, 1000, 4, data),
+				 0);
+		corrupt_blob(&c, oid, "d", "bad", 300);
+		assert_int_equal(vt_fetch_array(c.coh, oid, 400, "d", "bad", 0, 2000, buf, 8000,
+						&size, NULL),
+				 -DER_CSUM);
+		assert_int_equal(count_extents(c.coh, oid, "d", "bad"), 2);
+		assert_int_equal(vos_aggregate(c.coh, &epr2, NULL, NULL, 0), 0);
+		assert_int_equal(count_extents(c.coh, oid, "d", "bad"), 2);
+		assert_int_equal(vt_fetch_array(c.coh, oid, 400, "d", "bad", 0, 2000, buf, 8000,
+						&size, NULL),
+				 -DER_CSUM);
+		/* the clean part still reads */
+		assert_int_equal(vt_fetch_array(c.coh, oid, 400, "d", "bad", 500, 1000, buf, 4000,
+						&size, NULL),
+				 0);
+		assert_memory_equal(buf, data, 4000);
+	}
+	vt_teardown(&c);
+	free(data);
+	free(buf);
+}
+
+/* What the hook does between the merge's reads/writes and its transaction. */
+struct hook_arg {
+	struct vt_ctx *c;
+	daos_unit_oid_t oid;
+	daos_epoch_t epoch;
+	int what; /* 0 update, 1 akey punch */
+	int calls;
+	char data[8192];
+};
+
+static void
+hook_fn(void *arg)
+{
+	struct hook_arg *h = arg;
+
+	h->calls++;
+	if (h->calls > 1)
+		return;
+	if (h->what == 0)
+		assert_int_equal(vt_update_array(h->c->coh, h->oid, h->epoch, "d", "h", 1000, 2048,
+						 1, h->data),
+				 0);
+	else
+		assert_int_equal(vt_punch(h->c->coh, h->oid, h->epoch, 0, "d", "h"), 0);
+}
+
+/* An update or punch between the merge's reads and its transaction: nothing may be lost. */
+static void
+test_aggb_concurrent(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(4, DAOS_OT_MULTI_HASHED);
+	struct hook_arg *h = calloc(1, sizeof(*h));
+	char *data = malloc(16384), *buf = malloc(16384), *exp = malloc(16384);
+	daos_epoch_range_t epr = {0, 40};
+	int what, n0;
+	size_t size;
+
+	vt_setup_ex(&c, 64 << 20, 64 << 20, 512);
+	h->c = &c;
+	h->oid = oid;
+	fill(h->data, sizeof(h->data), 99);
+	/* 0: update inside the window (merge must skip), 1: above hi (merge goes on), 2: punch */
+	for (what = 0; what < 3; what++) {
+		daos_epoch_t base = what * 100;
+
+		fill(data, 16384, base + 1);
+		assert_int_equal(
+			vt_update_array(c.coh, oid, base + 10, "d", "h", 0, 12000, 1, data), 0);
+		fill(data, 16384, base + 2);
+		assert_int_equal(
+			vt_update_array(c.coh, oid, base + 20, "d", "h", 3000, 6000, 1, data), 0);
+		fill(data, 16384, base + 3);
+		assert_int_equal(
+			vt_update_array(c.coh, oid, base + 30, "d", "h", 5000, 9000, 1, data), 0);
+		epr.epr_hi = base + 40;
+		h->what = what == 2 ? 1 : 0;
+		h->epoch = what == 1 ? base + 50 : base + 35;
+		h->calls = 0;
+		n0 = count_extents(c.coh, oid, "d", "h");
+		/* expected at hi: the three writes, then the hook's update or punch */
+		assert_int_equal(vt_fetch_array(c.coh, oid, base + 40, "d", "h", 0, 14000, exp,
+						14000, &size, NULL),
+				 0);
+		if (what == 0)
+			memcpy(exp + 1000, h->data, 2048);
+		if (what == 2)
+			memset(exp, 0, 14000);
+		vos_agg_blob_hook_set(hook_fn, h);
+		assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+		vos_agg_blob_hook_set(NULL, NULL);
+		assert_int_equal(h->calls, 1);
+		memset(buf, 0x77, 14000);
+		assert_int_equal(vt_fetch_array(c.coh, oid, base + 40, "d", "h", 0, 14000, buf,
+						14000, &size, NULL),
+				 0);
+		if (what == 2)
+			assert_int_equal(size, 0); /* punched at 35: nothing at 40 */
+		else
+			assert_memory_equal(buf, exp, 14000);
+		if (what == 0) {
+			/* skipped: the three extents and the new one are all there */
+			assert_int_equal(count_extents(c.coh, oid, "d", "h"), n0 + 1);
+		} else if (what == 1) {
+			/* merged below the new write, which is on top at 50 and later */
+			assert_true(count_extents(c.coh, oid, "d", "h") < n0 + 1);
+			assert_int_equal(vt_fetch_array(c.coh, oid, base + 60, "d", "h", 0, 14000,
+							buf, 14000, &size, NULL),
+					 0);
+			assert_memory_equal(buf, exp, 1000);
+			assert_memory_equal(buf + 1000, h->data, 2048);
+			assert_memory_equal(buf + 3048, exp + 3048, 14000 - 3048);
+		}
+		/* the next call merges what the skipped one left */
+		h->calls = 0;
+		vos_agg_blob_hook_set(hook_fn, h);
+		h->calls = 1; /* do nothing this time */
+		assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+		vos_agg_blob_hook_set(NULL, NULL);
+		assert_int_equal(vt_fetch_array(c.coh, oid, base + 40, "d", "h", 0, 14000, buf,
+						14000, &size, NULL),
+				 0);
+		if (what == 2)
+			assert_int_equal(size, 0);
+		else
+			assert_memory_equal(buf, exp, 14000);
+		if (what == 0)
+			assert_true(count_extents(c.coh, oid, "d", "h") < n0 + 1);
+		/* the next round writes above everything */
+		assert_int_equal(
+			vt_update_array(c.coh, oid, base + 90, "d", "h", 0, 14000, 1, data), 0);
+	}
+	vt_teardown(&c);
+	free(h);
+	free(data);
+	free(buf);
+	free(exp);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_aggb_overlap),
+		cmocka_unit_test(test_aggb_mixed),
+		cmocka_unit_test(test_aggb_csum),
+		cmocka_unit_test(test_aggb_concurrent),
+	};
+
+	return cmocka_run_group_tests_name("vos_agg_blob", tests, NULL, NULL);
+}

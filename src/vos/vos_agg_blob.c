@@ -184,7 +184,6 @@ struct bx_ext {
 	uint32_t x_cs_nr;
 	uint32_t x_chunk;
 	uint8_t *x_csum;
-	uint32_t x_pieces;
 	bool x_del;
 };
 
@@ -398,7 +397,6 @@ bx_plan_make(struct vos_agg_bq *bq, struct bx_loc *l, struct bx_plan *bp)
 		p->p_addr = e->en_addr;
 		p->p_ext = x - bp->bp_ext;
 		p->p_hole = bio_addr_is_hole(&e->en_addr);
-		x->x_pieces++;
 		r = bp->bp_run_nr > 0 ? &bp->bp_run[bp->bp_run_nr - 1] : NULL;
 		if (r == NULL || r->r_hi + 1 != p->p_lo || r->r_hole != p->p_hole) {
 			r = &bp->bp_run[bp->bp_run_nr++];
@@ -747,6 +745,7 @@ bx_tx(struct vos_agg_bq *bq, struct vos_agg_bkey *k, struct bx_loc *l, struct bx
 		bx_unlocate(&now);
 		return rc ?: 1;
 	}
+	rc = 0;
 	for (i = 0; i < bp->bp_ext_nr && rc >= 0; i++) {
 		struct bx_ext *x = &bp->bp_ext[i];
 		struct evt_entry ent;
@@ -863,6 +862,12 @@ bx_akey(struct vos_agg_bq *bq, struct vos_agg_bkey *k)
 out:
 	/* published reservations left the list; the rest go back */
 	bx_plan_fini(pool, &bp);
+	if (rc == -DER_NOSPACE) {
+		/* aggregation is what frees space: go on with the other akeys */
+		D_WARN("aggregation: no space to merge " DF_UOID ", akey left as it is\n",
+		       DP_UOID(k->bk_oid));
+		rc = 1;
+	}
 	return rc;
 }
 

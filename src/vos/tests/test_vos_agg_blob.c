@@ -560,14 +560,59 @@ test_aggb_concurrent(void **state)
 	free(exp);
 }
 
+/* Runs above 1 MiB stay whole; at most 4 MiB are merged per akey and call, the rest next time. */
+static void
+test_aggb_bounds(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(5, DAOS_OT_MULTI_HASHED);
+	daos_epoch_t epochs[] = {100, 1000};
+	const uint64_t run = 900 << 10, gap = 1 << 20;
+	daos_epoch_range_t epr = {0, 100};
+	struct snapshot_reads r;
+	char *data = malloc(2 << 20);
+	int i;
+
+	vt_setup_ex(&c, 64 << 20, 128 << 20, 4096);
+	fill(data, 2 << 20, 5);
+	/* one run of 2 MiB made of two extents: too large, left as it is */
+	assert_int_equal(vt_update_array(c.coh, oid, 10, "d", "big", 0, 2 << 20, 1, data), 0);
+	assert_int_equal(vt_update_array(c.coh, oid, 20, "d", "big", 100, 100, 1, data + 7), 0);
+	/* six runs of 900 KiB, each of two overlapping extents: 5.4 MiB in all */
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(
+			vt_update_array(c.coh, oid, 30 + i, "d", "many", i * gap, run, 1, data + i),
+			0);
+		assert_int_equal(vt_update_array(c.coh, oid, 40 + i, "d", "many", i * gap + 1000,
+						 8192, 1, data + 100 + i),
+				 0);
+	}
+	reads_take(&c, oid, "many", 6 * gap, 1, &r, epochs, 2);
+	assert_int_equal(count_extents(c.coh, oid, "d", "many"), 12);
+	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+	assert_int_equal(count_extents(c.coh, oid, "d", "big"), 2);
+	/* four runs (3.6 MiB) merged, two left for the next call */
+	assert_int_equal(count_extents(c.coh, oid, "d", "many"), 8);
+	reads_check(&c, oid, "many", 6 * gap, 1, &r);
+	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+	assert_int_equal(count_extents(c.coh, oid, "d", "many"), 6);
+	check_window(c.coh, oid, "many", 1, 100);
+	reads_check(&c, oid, "many", 6 * gap, 1, &r);
+	reads_free(&r);
+	reads_take(&c, oid, "big", 2 << 20, 1, &r, epochs, 2);
+	reads_check(&c, oid, "big", 2 << 20, 1, &r);
+	reads_free(&r);
+	vt_teardown(&c);
+	free(data);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_aggb_overlap),
-		cmocka_unit_test(test_aggb_mixed),
-		cmocka_unit_test(test_aggb_csum),
-		cmocka_unit_test(test_aggb_concurrent),
+		cmocka_unit_test(test_aggb_overlap), cmocka_unit_test(test_aggb_mixed),
+		cmocka_unit_test(test_aggb_csum),    cmocka_unit_test(test_aggb_concurrent),
+		cmocka_unit_test(test_aggb_bounds),
 	};
 
 	return cmocka_run_group_tests_name("vos_agg_blob", tests, NULL, NULL);

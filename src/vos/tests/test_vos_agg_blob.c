@@ -4,6 +4,10 @@
  * aggregating and compares byte for byte after; blob space and extent counts must drop.
  */
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <sys/wait.h>
 #include "vos_test.h"
 
 /* vos_agg.h (library internal): called between a merge's blob I/O and its transaction */
@@ -606,13 +610,270 @@ test_aggb_bounds(void **state)
 	free(data);
 }
 
+/*
+ * Crash during blob merges: a child writes overlapping 8..64 KiB blob extents into one array
+ * and aggregates every fifth operation, acknowledging each through a pipe; it is SIGKILLed at
+ * a random moment. A checker (another child: the test process holds no pool open itself,
+ * so it has no VOS thread a fork could cut) reopens the pool, compares the array at the
+ * newest epoch with the model (the one operation in flight may be there or not), aggregates,
+ * compares again.
+ */
+#define CR_LEN   (512 << 10)
+#define CR_KILLS 20
+
+struct cr_op {
+	bool agg;
+	uint64_t idx;
+	uint64_t len;
+};
+
+static char cr_path[128];
+static uuid_t cr_pid, cr_cid;
+
+static void
+cr_gen(uint64_t i, struct cr_op *op)
+{
+	uint64_t r = (i + 1) * 0x9e3779b97f4a7c15ULL;
+
+	r ^= r >> 31;
+	r *= 0xbf58476d1ce4e5b9ULL;
+	r ^= r >> 29;
+	op->agg = i % 5 == 4;
+	op->len = (8 << 10) + r % (56 << 10);
+	op->idx = (r >> 20) % (CR_LEN - op->len);
+}
+
+static void
+cr_model_apply(char *m, uint64_t i)
+{
+	struct cr_op op;
+
+	cr_gen(i, &op);
+	if (!op.agg)
+		fill(m + op.idx, op.len, i);
+}
+
+static int
+cr_open(daos_handle_t *poh, daos_handle_t *coh)
+{
+	struct vos_pool_attr attr = {.vpa_sync_ms = -1};
+	int rc;
+
+	rc = vos_pool_open_ex(cr_path, cr_pid, 0, &attr, poh);
+	if (rc == 0) {
+		rc = vos_cont_open(*poh, cr_cid, coh);
+		if (rc != 0)
+			vos_pool_close(*poh);
+	}
+	return rc;
+}
+
+static void
+cr_worker(int fd, uint64_t next)
+{
+	daos_unit_oid_t oid = vt_oid(9, DAOS_OT_MULTI_HASHED);
+	daos_handle_t poh, coh;
+	char *buf = malloc(64 << 10);
+	uint64_t i;
+	int rc;
+
+	if (buf == NULL || cr_open(&poh, &coh) != 0)
+		_exit(3);
+	for (i = next; i < next + 100000; i++) {
+		struct cr_op op;
+
+		cr_gen(i, &op);
+		if (op.agg) {
+			daos_epoch_range_t epr = {0, i};
+
+			rc = vos_aggregate(coh, &epr, NULL, NULL, 0);
+		} else {
+			fill(buf, op.len, i);
+			rc = vt_update_array(coh, oid, i + 1, "d", "c", op.idx, op.len, 1, buf);
+		}
+		if (rc != 0) {
+			fprintf(stderr, "crash worker: op %lu: %d\n", (unsigned long)i, rc);
+			_exit(4);
+		}
+		if (write(fd, &i, sizeof(i)) != sizeof(i))
+			_exit(5);
+	}
+	_exit(0);
+}
+
+/* Exit 10: the in-flight op is there; 0: it is not; else a failure. */
+static void
+cr_checker(const char *model, uint64_t next)
+{
+	daos_unit_oid_t oid = vt_oid(9, DAOS_OT_MULTI_HASHED);
+	daos_epoch_range_t epr = {0, next + 1};
+	daos_handle_t poh, coh;
+	char *buf = malloc(CR_LEN), *with = malloc(CR_LEN);
+	int status = 1, pass;
+	size_t size;
+
+	if (buf == NULL || with == NULL || cr_open(&poh, &coh) != 0)
+		_exit(2);
+	memcpy(with, model, CR_LEN);
+	cr_model_apply(with, next);
+	for (pass = 0; pass < 2; pass++) {
+		memset(buf, 0, CR_LEN);
+		if (vt_fetch_array(coh, oid, next + 1, "d", "c", 0, CR_LEN, buf, CR_LEN, &size,
+				   NULL) != 0)
+			_exit(6);
+		if (size == 0)
+			memset(buf, 0, CR_LEN);
+		if (memcmp(buf, model, CR_LEN) == 0)
+			status = pass == 0 || status == 0 ? 0 : 7;
+		else if (memcmp(buf, with, CR_LEN) == 0)
+			status = pass == 0 || status == 10 ? 10 : 7;
+		else
+			status = 8;
+		if (status != 0 && status != 10)
+			break;
+		/* aggregation goes on after the crash and changes nothing visible */
+		if (pass == 0 && vos_aggregate(coh, &epr, NULL, NULL, 0) != 0)
+			_exit(9);
+	}
+	vos_cont_close(coh);
+	vos_pool_close(poh);
+	_exit(status);
+}
+
+static int
+cr_wait(pid_t pid)
+{
+	int st;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+static void
+cr_setup_child(void)
+{
+	struct vos_pool_attr attr = {.vpa_sync_ms = -1, .vpa_inline_thresh = 4096};
+	daos_handle_t poh;
+	int rc;
+
+	rc = vos_pool_create_ex(cr_path, cr_pid, 32 << 20, 64 << 20, 0, 0, 0, &attr, &poh);
+	if (rc == 0) {
+		rc = vos_cont_create(poh, cr_cid);
+		vos_pool_close(poh);
+	}
+	_exit(rc == 0 ? 0 : 1);
+}
+
+static void
+cr_destroy_child(void)
+{
+	_exit(vos_pool_destroy(cr_path, cr_pid) == 0 ? 0 : 1);
+}
+
+static uint64_t
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void
+test_aggb_crash(void **state)
+{
+	char dir[64] = "/tmp/vos_aggb_crash.XXXXXX";
+	char *model = calloc(1, CR_LEN);
+	uint64_t next = 0, acked_total = 0;
+	int kill_nr, applied = 0, st;
+	pid_t pid;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(cr_path, sizeof(cr_path), "%s/vos-0", dir);
+	uuid_generate(cr_pid);
+	uuid_generate(cr_cid);
+	/* small logged blob values and large synced ones, as vos_crash */
+	setenv("VOS_WAL_DATA_MAX", "16384", 1);
+	pid = fork();
+	if (pid == 0)
+		cr_setup_child();
+	st = cr_wait(pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	for (kill_nr = 0; kill_nr < CR_KILLS; kill_nr++) {
+		uint64_t deadline = 0, start = ms_now(), ack;
+		int fds[2];
+
+		assert_int_equal(pipe(fds), 0);
+		pid = fork();
+		if (pid == 0) {
+			close(fds[0]);
+			cr_worker(fds[1], next);
+		}
+		close(fds[1]);
+		for (;;) {
+			struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+			uint64_t t = ms_now();
+			int wait = deadline ? (t >= deadline ? 0 : (int)(deadline - t)) : 100;
+
+			if ((deadline && t >= deadline) || t - start > 20000)
+				break;
+			if (poll(&pfd, 1, wait) <= 0)
+				continue;
+			if (read(fds[0], &ack, sizeof(ack)) != sizeof(ack))
+				break; /* the worker died: caught by its exit status */
+			assert_int_equal(ack, next);
+			cr_model_apply(model, next);
+			next++;
+			acked_total++;
+			if (deadline == 0)
+				deadline = ms_now() + 5 + rnd(150);
+		}
+		kill(pid, SIGKILL);
+		st = cr_wait(pid);
+		if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL))
+			fail_msg("worker exited by itself (status 0x%x)", st);
+		while (read(fds[0], &ack, sizeof(ack)) == sizeof(ack)) {
+			assert_int_equal(ack, next);
+			cr_model_apply(model, next);
+			next++;
+			acked_total++;
+		}
+		close(fds[0]);
+
+		pid = fork();
+		if (pid == 0)
+			cr_checker(model, next);
+		st = cr_wait(pid);
+		if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 10))
+			fail_msg("kill %d: check failed, status 0x%x (in-flight op %lu)", kill_nr,
+				 st, (unsigned long)next);
+		if (WEXITSTATUS(st) == 10) {
+			cr_model_apply(model, next);
+			applied++;
+		}
+		next++; /* the in-flight op's index is used up */
+	}
+	print_message("%d kills, %lu ops acknowledged, %d in-flight ops applied\n", CR_KILLS,
+		      (unsigned long)acked_total, applied);
+	assert_true(acked_total > CR_KILLS);
+	pid = fork();
+	if (pid == 0)
+		cr_destroy_child();
+	st = cr_wait(pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(rmdir(dir), 0);
+	unsetenv("VOS_WAL_DATA_MAX");
+	free(model);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_aggb_overlap), cmocka_unit_test(test_aggb_mixed),
 		cmocka_unit_test(test_aggb_csum),    cmocka_unit_test(test_aggb_concurrent),
-		cmocka_unit_test(test_aggb_bounds),
+		cmocka_unit_test(test_aggb_bounds),  cmocka_unit_test(test_aggb_crash),
 	};
 
 	return cmocka_run_group_tests_name("vos_agg_blob", tests, NULL, NULL);

@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <time.h>
 #include <sys/wait.h>
+#include <daos/mem.h>
+#include <daos_srv/ult.h>
 #include "vos_test.h"
 
 /* vos_agg.h (library internal): called between a merge's blob I/O and its transaction */
@@ -611,6 +613,227 @@ test_aggb_bounds(void **state)
 }
 
 /*
+ * Aggregation in a ULT parks on blob reads and writes while writer ULTs of the same xstream
+ * update the same akeys (above hi) and create new objects: the walk keeps its place, merges
+ * are re-checked in their transactions, and everything reads as written.
+ */
+#define UL_OBJS    4
+#define UL_AKEYS   4
+#define UL_WRITERS 4
+#define UL_WRITES  20
+#define UL_LEN     (128 << 10)
+
+struct ul_write {
+	uint32_t obj, akey;
+	daos_epoch_t e;
+	uint64_t idx, len;
+};
+
+struct ul_ctx {
+	struct vt_ctx c;
+	char *ref[UL_OBJS][UL_AKEYS];
+	struct ul_write w[UL_WRITERS * UL_WRITES];
+	int nw;
+	int agg_rc;
+	int writer_rc[UL_WRITERS];
+	int setup_rc;
+	bool agg_done;
+	int writes_during_agg;
+};
+
+struct ul_warg {
+	struct ul_ctx *u;
+	int id;
+};
+
+static void
+ul_akey(uint32_t a, char *buf)
+{
+	snprintf(buf, 8, "a%u", a);
+}
+
+static void
+ul_agg(void *arg)
+{
+	struct ul_ctx *u = arg;
+	daos_epoch_range_t epr = {0, 50};
+
+	u->agg_rc = vos_aggregate(u->c.coh, &epr, NULL, NULL, 0);
+	u->agg_done = true;
+}
+
+static void
+ul_writer(void *arg)
+{
+	struct ul_warg *wa = arg;
+	struct ul_ctx *u = wa->u;
+	char *buf = malloc(32 << 10), ak[8];
+	int k;
+
+	for (k = 0; k < UL_WRITES && u->writer_rc[wa->id] == 0; k++) {
+		/* take the slot before the update parks: the other writers run meanwhile */
+		struct ul_write *w = &u->w[u->nw++];
+		uint32_t obj = rnd(UL_OBJS + 2); /* objects 4 and 5 are new */
+
+		w->obj = obj;
+		w->akey = rnd(UL_AKEYS);
+		w->e = 60 + k * UL_WRITERS + wa->id;
+		w->len = 4096 + rnd(28 << 10);
+		w->idx = rnd(UL_LEN - w->len);
+		ul_akey(w->akey, ak);
+		fill(buf, w->len, w->e);
+		u->writer_rc[wa->id] =
+			vt_update_array(u->c.coh, vt_oid(100 + obj, DAOS_OT_MULTI_HASHED), w->e,
+					"d", ak, w->idx, w->len, 1, buf);
+		if (!u->agg_done)
+			u->writes_during_agg++;
+		ult_yield();
+	}
+	free(buf);
+}
+
+static void
+ul_driver(void *arg)
+{
+	struct ul_ctx *u = arg;
+	struct vos_pool_attr attr = {.vpa_sync_ms = 1000, .vpa_inline_thresh = 4096};
+	struct ul_warg wa[UL_WRITERS];
+	struct ult *ults[UL_WRITERS + 1];
+	char *buf = malloc(32 << 10), ak[8];
+	uint32_t o, a;
+	daos_epoch_t e = 0;
+	int i, k;
+	size_t size;
+
+	strcpy(u->c.dir, "/tmp/vos_aggb_ult.XXXXXX");
+	u->setup_rc = mkdtemp(u->c.dir) == NULL ? -DER_IO : 0;
+	snprintf(u->c.path, sizeof(u->c.path), "%s/vos-0", u->c.dir);
+	uuid_generate(u->c.pool_id);
+	uuid_generate(u->c.cont_id);
+	if (u->setup_rc == 0)
+		u->setup_rc = vos_pool_create_ex(u->c.path, u->c.pool_id, 64 << 20, 64 << 20, 0, 0,
+						 0, &attr, &u->c.poh);
+	if (u->setup_rc == 0)
+		u->setup_rc = vos_cont_create(u->c.poh, u->c.cont_id);
+	if (u->setup_rc == 0)
+		u->setup_rc = vos_cont_open(u->c.poh, u->c.cont_id, &u->c.coh);
+	/* 12 overlapping blob extents per akey, epochs 1..48 */
+	for (k = 0; k < 12 && u->setup_rc == 0; k++)
+		for (o = 0; o < UL_OBJS && u->setup_rc == 0; o++)
+			for (a = 0; a < UL_AKEYS && u->setup_rc == 0; a++) {
+				uint64_t len = 4096 + rnd(28 << 10), idx = rnd(UL_LEN - len);
+
+				if (k % 4 == 3)
+					continue;
+				ul_akey(a, ak);
+				fill(buf, len, ++e);
+				u->setup_rc = vt_update_array(u->c.coh,
+							      vt_oid(100 + o, DAOS_OT_MULTI_HASHED),
+							      1 + k * 4, "d", ak, idx, len, 1, buf);
+			}
+	for (o = 0; o < UL_OBJS && u->setup_rc == 0; o++)
+		for (a = 0; a < UL_AKEYS && u->setup_rc == 0; a++) {
+			ul_akey(a, ak);
+			u->ref[o][a] = calloc(1, UL_LEN);
+			u->setup_rc = vt_fetch_array(
+				u->c.coh, vt_oid(100 + o, DAOS_OT_MULTI_HASHED), 50, "d", ak, 0,
+				UL_LEN, u->ref[o][a], UL_LEN, &size, NULL);
+		}
+	free(buf);
+	if (u->setup_rc != 0)
+		return;
+	u->setup_rc = ult_create(ULT_XS_SELF, ul_agg, u, 256 << 10, &ults[0]);
+	for (i = 0; i < UL_WRITERS && u->setup_rc == 0; i++) {
+		wa[i] = (struct ul_warg){.u = u, .id = i};
+		u->setup_rc = ult_create(ULT_XS_SELF, ul_writer, &wa[i], 64 << 10, &ults[i + 1]);
+	}
+	for (i = 0; i <= UL_WRITERS; i++)
+		ult_join(ults[i]);
+	vos_cont_close(u->c.coh);
+	vos_pool_close(u->c.poh);
+}
+
+static void
+test_aggb_ults(void **state)
+{
+	struct ult_init_attr attr = {.uia_nr_xs = 1};
+	struct ul_ctx *u = calloc(1, sizeof(*u));
+	char *buf = malloc(UL_LEN), *exp = malloc(UL_LEN), ak[8];
+	struct ult *ult;
+	uint32_t o, a;
+	size_t size;
+	int i;
+
+	assert_int_equal(ult_init(&attr), 0);
+	umem_set_wait_ops(ult_umem_wait_ops());
+	assert_int_equal(ult_create(0, ul_driver, u, 256 << 10, &ult), 0);
+	assert_int_equal(ult_join(ult), 0);
+	umem_set_wait_ops(NULL);
+	assert_int_equal(ult_fini(), 0);
+	if (u->setup_rc != 0)
+		fail_msg("setup: " DF_RC, DP_RC(u->setup_rc));
+	assert_int_equal(u->agg_rc, 0);
+	for (i = 0; i < UL_WRITERS; i++)
+		assert_int_equal(u->writer_rc[i], 0);
+	print_message("%d of %d writes while aggregation ran\n", u->writes_during_agg, u->nw);
+	assert_true(u->writes_during_agg > 0);
+
+	vt_open(&u->c);
+	for (o = 0; o < UL_OBJS + 2; o++) {
+		for (a = 0; a < UL_AKEYS; a++) {
+			ul_akey(a, ak);
+			if (o < UL_OBJS) {
+				/* epoch 50 as before; merged into maximal runs */
+				assert_int_equal(
+					vt_fetch_array(
+						u->c.coh, vt_oid(100 + o, DAOS_OT_MULTI_HASHED), 50,
+						"d", ak, 0, UL_LEN, buf, UL_LEN, &size, NULL),
+					0);
+				assert_memory_equal(buf, u->ref[o][a], UL_LEN);
+				check_window(u->c.coh, vt_oid(100 + o, DAOS_OT_MULTI_HASHED), ak, 1,
+					     50);
+				memcpy(exp, u->ref[o][a], UL_LEN);
+			} else {
+				memset(exp, 0, UL_LEN);
+			}
+			/* the writers' extents on top, in epoch order */
+			{
+				daos_epoch_t last = 0;
+
+				for (;;) {
+					int j, next = -1;
+
+					for (j = 0; j < u->nw; j++)
+						if (u->w[j].obj == o && u->w[j].akey == a &&
+						    u->w[j].e > last &&
+						    (next < 0 || u->w[j].e < u->w[next].e))
+							next = j;
+					if (next < 0)
+						break;
+					fill(exp + u->w[next].idx, u->w[next].len, u->w[next].e);
+					last = u->w[next].e;
+				}
+			}
+			memset(buf, 0, UL_LEN);
+			assert_int_equal(
+				vt_fetch_array(u->c.coh, vt_oid(100 + o, DAOS_OT_MULTI_HASHED),
+					       1000, "d", ak, 0, UL_LEN, buf, UL_LEN, &size, NULL),
+				0);
+			if (size == 0)
+				memset(buf, 0, UL_LEN);
+			assert_memory_equal(buf, exp, UL_LEN);
+		}
+	}
+	for (o = 0; o < UL_OBJS; o++)
+		for (a = 0; a < UL_AKEYS; a++)
+			free(u->ref[o][a]);
+	vt_teardown(&u->c);
+	free(u);
+	free(buf);
+	free(exp);
+}
+
+/*
  * Crash during blob merges: a child writes overlapping 8..64 KiB blob extents into one array
  * and aggregates every fifth operation, acknowledging each through a pipe; it is SIGKILLed at
  * a random moment. A checker (another child: the test process holds no pool open itself,
@@ -873,7 +1096,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_aggb_overlap), cmocka_unit_test(test_aggb_mixed),
 		cmocka_unit_test(test_aggb_csum),    cmocka_unit_test(test_aggb_concurrent),
-		cmocka_unit_test(test_aggb_bounds),  cmocka_unit_test(test_aggb_crash),
+		cmocka_unit_test(test_aggb_bounds),  cmocka_unit_test(test_aggb_ults),
+		cmocka_unit_test(test_aggb_crash),
 	};
 
 	return cmocka_run_group_tests_name("vos_agg_blob", tests, NULL, NULL);

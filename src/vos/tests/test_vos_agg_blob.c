@@ -447,6 +447,37 @@ test_aggb_csum(void **state)
 	free(buf);
 }
 
+/* A pool without a blob: checksummed inline extents are merged too (runs stay inline). */
+static void
+test_aggb_csum_noblob(void **state)
+{
+	struct vt_ctx c;
+	daos_unit_oid_t oid = vt_oid(6, DAOS_OT_MULTI_HASHED);
+	daos_epoch_t epochs[] = {40, 41, 100};
+	daos_epoch_range_t epr = {0, 40};
+	struct snapshot_reads r;
+	char data[3000];
+	int e, n0;
+
+	vt_setup_ex(&c, 64 << 20, 0, 4096);
+	assert_int_equal(vos_cont_csum_set(c.coh, CSUM_TYPE_ISAL_CRC32_ISCSI, 256), 0);
+	for (e = 1; e <= 30; e++) {
+		uint64_t nrec = 100 + rnd(600), idx = rnd(2000);
+
+		fill(data, nrec * 2, e);
+		assert_int_equal(vt_update_array(c.coh, oid, e, "d", "n", idx, nrec, 2, data), 0);
+	}
+	reads_take(&c, oid, "n", 2700, 2, &r, epochs, ARRAY_SIZE(epochs));
+	n0 = count_extents(c.coh, oid, "d", "n");
+	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+	print_message("no blob: extents %d -> %d\n", n0, count_extents(c.coh, oid, "d", "n"));
+	assert_true(count_extents(c.coh, oid, "d", "n") < n0);
+	check_window(c.coh, oid, "n", 1, 40);
+	reads_check(&c, oid, "n", 2700, 2, &r);
+	reads_free(&r);
+	vt_teardown(&c);
+}
+
 /* What the hook does between the merge's reads/writes and its transaction. */
 struct hook_arg {
 	struct vt_ctx *c;
@@ -1094,10 +1125,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_aggb_overlap), cmocka_unit_test(test_aggb_mixed),
-		cmocka_unit_test(test_aggb_csum),    cmocka_unit_test(test_aggb_concurrent),
-		cmocka_unit_test(test_aggb_bounds),  cmocka_unit_test(test_aggb_ults),
-		cmocka_unit_test(test_aggb_crash),
+		cmocka_unit_test(test_aggb_overlap),     cmocka_unit_test(test_aggb_mixed),
+		cmocka_unit_test(test_aggb_csum),        cmocka_unit_test(test_aggb_concurrent),
+		cmocka_unit_test(test_aggb_bounds),      cmocka_unit_test(test_aggb_ults),
+		cmocka_unit_test(test_aggb_csum_noblob), cmocka_unit_test(test_aggb_crash),
 	};
 
 	return cmocka_run_group_tests_name("vos_agg_blob", tests, NULL, NULL);

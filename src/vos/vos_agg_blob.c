@@ -814,7 +814,7 @@ bx_tx(struct vos_agg_bq *bq, struct vos_agg_bkey *k, struct bx_loc *l, struct bx
 	return rc;
 }
 
-/* Merge one akey; 1: skipped (nothing to do, changed meanwhile, bad checksum). */
+/* Merge one akey; 1: skipped (changed meanwhile, bad checksum, no space), 2: nothing to do. */
 static int
 bx_akey(struct vos_agg_bq *bq, struct vos_agg_bkey *k)
 {
@@ -827,10 +827,12 @@ bx_akey(struct vos_agg_bq *bq, struct vos_agg_bkey *k)
 	D_INIT_LIST_HEAD(&bp.bp_rsrvd);
 	rc = bx_locate(bq, k, &l);
 	if (rc != 0)
-		return rc;
+		return rc < 0 ? rc : 2;
 	rc = bx_plan_make(bq, &l, &bp);
 	/* keep what the transaction compares, close the trees: the I/O below yields */
 	bx_close(&l);
+	if (rc == 1)
+		rc = 2;
 	if (rc != 0)
 		goto out;
 	rc = bx_read(pool, &bp);
@@ -881,7 +883,7 @@ vos_agg_bq_run(struct vos_agg_bq *bq)
 		rc = bx_akey(bq, &bq->bq_keys[i]);
 		if (rc == 0)
 			bq->bq_merged++;
-		else if (rc > 0)
+		else if (rc == 1)
 			bq->bq_skipped++;
 	}
 	bq_clear(bq);

@@ -358,7 +358,7 @@ bx_plan_make(struct vos_agg_bq *bq, struct bx_loc *l, struct bx_plan *bp)
 	struct evt_filter flt;
 	struct evt_entry *e;
 	uint64_t budget = VOS_AGG_AKEY_MAX, bytes_new = 0, bytes_del = 0;
-	uint32_t i, j, nr_del = 0, nr_new = 0;
+	uint32_t i, j, nr_del = 0, nr_new = 0, nr_at_hi = 0;
 	bool changed;
 	int rc;
 
@@ -432,8 +432,12 @@ bx_plan_make(struct vos_agg_bq *bq, struct bx_loc *l, struct bx_plan *bp)
 	/*
 	 * An extent goes when every visible piece of it is rewritten. A run cannot be inserted
 	 * at hi over a kept extent of epoch hi (same epoch, overlapping): drop such runs and
-	 * look again, until nothing changes.
+	 * look again, until nothing changes. (An extent at hi is whole and visible, so it lies
+	 * in one run and goes with it; this guards the insert should that ever change.) The
+	 * extents at hi sort last (epoch order).
 	 */
+	for (i = bp->bp_ext_nr; i > 0 && bp->bp_ext[i - 1].x_rect.rc_epc == bq->bq_hi; i--)
+		nr_at_hi++;
 	do {
 		changed = false;
 		for (i = 0; i < bp->bp_ext_nr; i++)
@@ -446,11 +450,10 @@ bx_plan_make(struct vos_agg_bq *bq, struct bx_loc *l, struct bx_plan *bp)
 
 			if (!r->r_merge)
 				continue;
-			for (j = 0; j < bp->bp_ext_nr; j++) {
+			for (j = bp->bp_ext_nr - nr_at_hi; j < bp->bp_ext_nr; j++) {
 				struct bx_ext *x = &bp->bp_ext[j];
 
-				if (!x->x_del && x->x_rect.rc_epc == bq->bq_hi &&
-				    bx_overlap(&x->x_rect.rc_ex, r->r_lo, r->r_hi)) {
+				if (!x->x_del && bx_overlap(&x->x_rect.rc_ex, r->r_lo, r->r_hi)) {
 					r->r_merge = false;
 					changed = true;
 					break;

@@ -10,7 +10,7 @@
  */
 #define D_LOGFAC DD_FAC(vos)
 
-#include "vos_internal.h"
+#include "vos_agg.h"
 
 struct agg_ctx {
 	struct vos_container *ac_cont;
@@ -30,6 +30,11 @@ struct agg_ctx {
 	/* value bytes removed / rewritten in the current akey (container's ci_used) */
 	uint64_t ac_freed;
 	uint64_t ac_added;
+	/* the dkey and akey being aggregated */
+	struct vos_krec_df *ac_dkrec;
+	struct vos_krec_df *ac_akrec;
+	/* akeys to merge outside the walk's transactions (blob data, checksums) */
+	struct vos_agg_bq ac_bq;
 };
 
 /* b[r] = punch bound of \a ilog at read point r under parent bounds pb[r]; *any: exists somewhere */
@@ -190,8 +195,10 @@ agg_ext_cmp(const void *a, const void *b)
 /*
  * Merge the extents only reads at epr_hi (and later) need: those above the last snapshot.
  * Their visible pieces at epr_hi are rewritten as maximal runs of data (and of holes) at epoch
- * epr_hi, which frees the covered parts and the fragments. Only inline data without checksums
- * is merged (a blob rewrite would need I/O inside the transaction); anything else is left.
+ * epr_hi, which frees the covered parts and the fragments. Inline data without checksums whose
+ * runs stay inline is merged here, in the akey's transaction; an akey with blob data, checksums
+ * or runs that belong in the blob is queued for vos_agg_blob.c, which reads outside any
+ * transaction.
  */
 static int
 agg_merge(struct agg_ctx *ac, daos_handle_t toh, uint32_t inob)
@@ -204,6 +211,7 @@ agg_merge(struct agg_ctx *ac, daos_handle_t toh, uint32_t inob)
 	daos_handle_t ih;
 	uint64_t covered = 0, visible = 0;
 	uint32_t nr_ext = 0, nr_runs = 0;
+	bool special = false;
 	int rc;
 
 	if (inob == 0)
@@ -222,15 +230,13 @@ agg_merge(struct agg_ctx *ac, daos_handle_t toh, uint32_t inob)
 		if (rc != 0)
 			break;
 		if ((!bio_addr_is_hole(&ent.en_addr) && ent.en_addr.ba_type != DAOS_MEDIA_SCM) ||
-		    ent.en_csum.cs_nr > 0) {
-			rc = 1;
-			break;
-		}
+		    ent.en_csum.cs_nr > 0)
+			special = true;
 		nr_ext++;
 		covered += evt_extent_width(&ent.en_ext);
 	}
 	evt_iter_finish(ih);
-	if (rc == 1 || nr_ext < 1)
+	if (nr_ext < 1)
 		return 0;
 	if (rc != -DER_NONEXIST)
 		return rc;
@@ -252,9 +258,11 @@ agg_merge(struct agg_ctx *ac, daos_handle_t toh, uint32_t inob)
 	/* nothing covered and nothing to join: leave it */
 	if (nr_runs >= nr_ext && visible == covered)
 		goto out;
-	if (nr_runs > 0 && visible * inob / nr_runs >= ac->ac_pool->vp_inline_thresh &&
-	    ac->ac_pool->vp_vsi != NULL)
+	if (special || (nr_runs > 0 && visible * inob / nr_runs >= ac->ac_pool->vp_inline_thresh &&
+			ac->ac_pool->vp_vsi != NULL)) {
+		rc = vos_agg_bq_add(&ac->ac_bq, ac->ac_oid, ac->ac_dkrec, ac->ac_akrec);
 		goto out;
+	}
 
 	/* build each run in a new heap buffer from the (still present) old data */
 	first = NULL;
@@ -481,6 +489,7 @@ agg_akey_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 		return rc;
 	ac->ac_freed = 0;
 	ac->ac_added = 0;
+	ac->ac_akrec = akrec;
 	agg_bounds(ac, &akrec->kr_ilog, ka->ka_pb, ac->ac_ab, &any, &above);
 	if (akrec->kr_bmap & KREC_BF_EVT)
 		rc = agg_array(ac, akrec, &empty);
@@ -520,6 +529,7 @@ agg_dkey_cb(daos_handle_t ih, d_iov_t *key, d_iov_t *val, void *arg)
 	int empty = 1, rc;
 
 	agg_bounds(ac, &dkrec->kr_ilog, ka->ka_pb, ac->ac_db, &any, &above);
+	ac->ac_dkrec = dkrec;
 	rc = vos_akeys_open(ac->ac_cont, dkrec, ac->ac_oid, false, &ak);
 	if (rc == 0) {
 		rc = vos_akeys_iterate(&ak, DAOS_INTENT_PURGE, agg_akey_cb, &aka);
@@ -622,6 +632,9 @@ vos_aggregate(daos_handle_t coh, daos_epoch_range_t *epr, int (*yield_func)(void
 	ac.ac_snaps = ac.ac_rp;
 	ac.ac_snap_nr = ac.ac_rp_nr;
 	ac.ac_rp[ac.ac_rp_nr++] = ac.ac_hi;
+	ac.ac_bq.bq_cont = cont;
+	ac.ac_bq.bq_hi = ac.ac_hi;
+	ac.ac_bq.bq_lo = ac.ac_snap_nr > 0 ? ac.ac_snaps[ac.ac_snap_nr - 1] + 1 : 1;
 
 	rc = dbtree_iter_prepare(cont->vc_obj_th, 0, &ih);
 	if (rc != 0)
@@ -641,6 +654,19 @@ vos_aggregate(daos_handle_t coh, daos_epoch_range_t *epr, int (*yield_func)(void
 			rc = dbtree_iter_next(ih);
 		else
 			rc = dbtree_iter_probe(ih, BTR_PROBE_GE, DAOS_INTENT_PURGE, NULL, &anchor);
+		if ((rc == 0 || rc == -DER_NONEXIST) && ac.ac_bq.bq_nr > 0) {
+			/* blob merges yield: keep our place by anchor, as for yield_func */
+			bool end = rc == -DER_NONEXIST;
+
+			rc = end ? 0 : dbtree_iter_fetch(ih, NULL, NULL, &anchor);
+			if (rc == 0)
+				rc = vos_agg_bq_run(&ac.ac_bq);
+			if (rc != 0)
+				break;
+			rc = end ? -DER_NONEXIST
+				 : dbtree_iter_probe(ih, BTR_PROBE_GE, DAOS_INTENT_PURGE, NULL,
+						     &anchor);
+		}
 		if (rc == 0 && yield_func != NULL) {
 			int yrc;
 
@@ -669,6 +695,12 @@ vos_aggregate(daos_handle_t coh, daos_epoch_range_t *epr, int (*yield_func)(void
 		}
 	}
 out:
+	if (ac.ac_bq.bq_merged + ac.ac_bq.bq_skipped > 0)
+		D_DEBUG(DB_TRACE,
+			"aggregation to " DF_U64 ": %lu akeys merged (%lu bytes), %lu skipped\n",
+			ac.ac_hi, (unsigned long)ac.ac_bq.bq_merged,
+			(unsigned long)ac.ac_bq.bq_bytes, (unsigned long)ac.ac_bq.bq_skipped);
+	vos_agg_bq_fini(&ac.ac_bq);
 	D_FREE(ac.ac_rp);
 	D_FREE(ac.ac_ob);
 	D_FREE(ac.ac_db);

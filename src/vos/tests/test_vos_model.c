@@ -501,6 +501,69 @@ run_seed(unsigned int seed, int nops, bool agg)
 	free(m);
 }
 
+/*
+ * Rounds of random operations, each followed by aggregation up to a recent epoch, with
+ * snapshots between. Threshold 2: extents of 2+ records live in the blob, so aggregation
+ * merges blob extents (vos_agg_blob.c). After each round every snapshot and the epochs from
+ * the aggregated one up must read as the model says.
+ */
+static void
+run_seed_agg_blob(unsigned int seed, int nops)
+{
+	struct vt_ctx c;
+	struct model *m = calloc(1, sizeof(*m));
+	uint64_t snaps[8], base = 0, hi = 0;
+	int nsnaps = 0, round, i;
+
+	assert_non_null(m);
+	rng_state = 0x51ed270b27d3a1c5ULL ^ ((uint64_t)seed << 23 | seed);
+	vt_setup_ex(&c, 64 << 20, 64 << 20, 2);
+	for (round = 0; round < 6; round++) {
+		daos_epoch_range_t epr;
+
+		/* checks inside run_ops read at epochs above base only: above the last hi */
+		run_ops(&c, m, nops, base);
+		if (rnd() % 2 == 0 && nsnaps < (int)ARRAY_SIZE(snaps)) {
+			snaps[nsnaps] = base + 1 + rnd() % 250;
+			assert_int_equal(vos_cont_snap_add(c.coh, snaps[nsnaps]), 0);
+			nsnaps++;
+		}
+		hi = base + 200 + rnd() % 100;
+		epr.epr_lo = 0;
+		epr.epr_hi = hi;
+		assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
+		if (rnd() % 2 == 0)
+			while (vos_gc_pool(c.poh, 32, NULL, NULL) == 1)
+				;
+		for (i = 0; i < nsnaps; i++)
+			check_all(&c, m, snaps[i], snaps[i], 1);
+		check_all(&c, m, hi, base + 310, 4);
+		if (round == 2) {
+			vt_close(&c);
+			vt_open(&c);
+			check_all(&c, m, hi, base + 310, 9);
+		}
+		base += 320;
+	}
+	vt_teardown(&c);
+	free(m);
+}
+
+static void
+test_model_agg_blob(void **state)
+{
+	char *s = getenv("VOS_MODEL_SEED"), *n = getenv("VOS_MODEL_OPS");
+	int nops = n ? atoi(n) : 300;
+	unsigned int seed;
+
+	if (s != NULL) {
+		run_seed_agg_blob(atoi(s), nops);
+		return;
+	}
+	for (seed = 1; seed <= 4; seed++)
+		run_seed_agg_blob(seed, nops);
+}
+
 static void
 test_model(void **state)
 {
@@ -521,6 +584,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_model_agg_blob),
 	};
 
 	return cmocka_run_group_tests_name("vos_model", tests, NULL, NULL);

@@ -30,7 +30,8 @@ struct btr_tcx_cache {
 	struct btr_context *tk_tcx[BTR_TCX_CACHE];
 };
 
-static __thread struct btr_tcx_cache btr_tcx_cache;
+/* initial-exec: a plain %fs access instead of a __tls_get_addr call per open */
+static __thread struct btr_tcx_cache btr_tcx_cache __attribute__((tls_model("initial-exec")));
 static pthread_key_t btr_tcx_key;
 static pthread_once_t btr_tcx_once = PTHREAD_ONCE_INIT;
 static bool btr_tcx_key_ok;

@@ -25,24 +25,36 @@ btr_hdl2tcx(daos_handle_t toh)
 #define BTR_TCX_CACHE 8
 
 struct btr_tcx_cache {
-	bool tk_armed; /* the thread-exit destructor knows this thread's cache */
+	d_list_t tk_link; /* on btr_tcx_caches: what a thread keeps stays reachable */
 	int tk_nr;
 	struct btr_context *tk_tcx[BTR_TCX_CACHE];
 };
 
 /* initial-exec: a plain %fs access instead of a __tls_get_addr call per open */
-static __thread struct btr_tcx_cache btr_tcx_cache __attribute__((tls_model("initial-exec")));
+static __thread struct btr_tcx_cache *btr_tcx_cache __attribute__((tls_model("initial-exec")));
 static pthread_key_t btr_tcx_key;
 static pthread_once_t btr_tcx_once = PTHREAD_ONCE_INIT;
 static bool btr_tcx_key_ok;
+static pthread_mutex_t btr_tcx_lock = PTHREAD_MUTEX_INITIALIZER;
+static d_list_t btr_tcx_caches = D_LIST_HEAD_INIT(btr_tcx_caches);
 
+/* thread exit: a close during a later destructor just starts a new cache (destructors rerun) */
 static void
 tcx_cache_drain(void *arg)
 {
 	struct btr_tcx_cache *c = arg;
 
-	while (c->tk_nr > 0)
-		D_FREE(c->tk_tcx[--c->tk_nr]);
+	if (btr_tcx_cache == c)
+		btr_tcx_cache = NULL;
+	pthread_mutex_lock(&btr_tcx_lock);
+	d_list_del(&c->tk_link);
+	pthread_mutex_unlock(&btr_tcx_lock);
+	/* D_FREE evaluates its argument twice */
+	while (c->tk_nr > 0) {
+		c->tk_nr--;
+		D_FREE(c->tk_tcx[c->tk_nr]);
+	}
+	D_FREE(c);
 }
 
 static void
@@ -54,10 +66,10 @@ tcx_key_init(void)
 static struct btr_context *
 tcx_alloc(void)
 {
-	struct btr_tcx_cache *c = &btr_tcx_cache;
+	struct btr_tcx_cache *c = btr_tcx_cache;
 	struct btr_context *tcx;
 
-	if (c->tk_nr > 0) {
+	if (c != NULL && c->tk_nr > 0) {
 		tcx = c->tk_tcx[--c->tk_nr];
 		/*
 		 * Zero all but the traces of the two paths (1.5 KiB): a path is only read up to
@@ -74,16 +86,36 @@ tcx_alloc(void)
 	return tcx;
 }
 
+static struct btr_tcx_cache *
+tcx_cache_new(void)
+{
+	struct btr_tcx_cache *c;
+
+	pthread_once(&btr_tcx_once, tcx_key_init);
+	if (!btr_tcx_key_ok)
+		return NULL;
+	D_ALLOC_PTR(c);
+	if (c == NULL)
+		return NULL;
+	if (pthread_setspecific(btr_tcx_key, c) != 0) {
+		D_FREE(c);
+		return NULL;
+	}
+	pthread_mutex_lock(&btr_tcx_lock);
+	d_list_add(&c->tk_link, &btr_tcx_caches);
+	pthread_mutex_unlock(&btr_tcx_lock);
+	btr_tcx_cache = c;
+	return c;
+}
+
 static void
 tcx_free(struct btr_context *tcx)
 {
-	struct btr_tcx_cache *c = &btr_tcx_cache;
+	struct btr_tcx_cache *c = btr_tcx_cache;
 
-	if (!c->tk_armed) {
-		pthread_once(&btr_tcx_once, tcx_key_init);
-		c->tk_armed = btr_tcx_key_ok && pthread_setspecific(btr_tcx_key, c) == 0;
-	}
-	if (c->tk_armed && c->tk_nr < BTR_TCX_CACHE) {
+	if (c == NULL)
+		c = tcx_cache_new();
+	if (c != NULL && c->tk_nr < BTR_TCX_CACHE) {
 		c->tk_tcx[c->tk_nr++] = tcx;
 		return;
 	}

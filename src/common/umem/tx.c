@@ -207,6 +207,7 @@ umem_tx_snap(struct umem_pool *pool, uint64_t off, uint64_t len)
 	struct umem_tx *tx = &pool->up_tx;
 	uint64_t l, last;
 	uint32_t h;
+	bool added = false;
 	int rc;
 
 	if (len == 0)
@@ -236,7 +237,15 @@ umem_tx_snap(struct umem_pool *pool, uint64_t off, uint64_t len)
 		memcpy(tx->tx_lines[tx->tx_nr_lines].tl_old, pool->up_base + (l << UMEM_LINE_SHIFT),
 		       UMEM_LINE_SIZE);
 		tx->tx_hash[h] = ++tx->tx_nr_lines;
+		added = true;
 	}
+	/*
+	 * Lines seen before in this transaction had their page copied for a running checkpoint
+	 * and marked dirty then, and no checkpoint can start or advance while the transaction
+	 * holds the heap lock: only a range with a new line needs both.
+	 */
+	if (!added)
+		return 0;
 	if (pool->up_ckpt_active)
 		umem_ckpt_cow(pool, off, len);
 	umem_mark_dirty(pool, off, len);

@@ -160,8 +160,10 @@ enum { BTR_HDL_TREE = 1, BTR_HDL_ITER = 2 };
 int btr_hdl_alloc(int type, void *ptr, uint64_t *cookie);
 void btr_hdl_free(uint64_t cookie);
 void *btr_hdl_lookup(uint64_t cookie, int type);
-struct btr_rootinfo *btr_rootinfo_get(void *root);
 void btr_rootinfo_put(struct btr_rootinfo *ri);
+/* an open: the tree's shared state and a handle under one lock; a close: both released */
+int btr_tree_register(void *root, void *tcx, struct btr_rootinfo **rip, uint64_t *cookie);
+void btr_tree_unregister(uint64_t cookie, struct btr_rootinfo *ri);
 int btr_class_get(unsigned int tree_class, btr_ops_t **ops, uint64_t *feats);
 
 /* btree.c, used by the iterator code */

@@ -110,14 +110,14 @@ btr_hslot(uint32_t idx)
 	return chunk == NULL ? NULL : &chunk[idx & (BTR_HDL_CHUNK - 1)];
 }
 
-int
-btr_hdl_alloc(int type, void *ptr, uint64_t *cookie)
+/* btr_hlock held */
+static int
+hdl_alloc_locked(int type, void *ptr, uint64_t *cookie)
 {
 	struct btr_hslot *slot;
 	uint32_t idx, gen;
 	int rc = 0;
 
-	pthread_mutex_lock(&btr_hlock);
 	if (btr_hfree != UINT32_MAX) {
 		idx = btr_hfree;
 		slot = btr_hslot(idx);
@@ -149,12 +149,23 @@ btr_hdl_alloc(int type, void *ptr, uint64_t *cookie)
 	__atomic_store_n(&slot->hs_tag, gen << 2 | (uint32_t)type, __ATOMIC_RELEASE);
 	*cookie = (uint64_t)(gen << 2 | (uint32_t)type) << 32 | idx;
 out:
+	return rc;
+}
+
+int
+btr_hdl_alloc(int type, void *ptr, uint64_t *cookie)
+{
+	int rc;
+
+	pthread_mutex_lock(&btr_hlock);
+	rc = hdl_alloc_locked(type, ptr, cookie);
 	pthread_mutex_unlock(&btr_hlock);
 	return rc;
 }
 
-void
-btr_hdl_free(uint64_t cookie)
+/* btr_hlock held */
+static void
+hdl_free_locked(uint64_t cookie)
 {
 	uint32_t idx = (uint32_t)cookie;
 	uint32_t tag = cookie >> 32;
@@ -162,13 +173,19 @@ btr_hdl_free(uint64_t cookie)
 
 	if (slot == NULL)
 		return;
-	pthread_mutex_lock(&btr_hlock);
 	if (slot->hs_tag == tag) {
 		__atomic_store_n(&slot->hs_tag, tag & ~3U, __ATOMIC_RELEASE);
 		slot->hs_ptr = NULL;
 		slot->hs_next = btr_hfree;
 		btr_hfree = idx;
 	}
+}
+
+void
+btr_hdl_free(uint64_t cookie)
+{
+	pthread_mutex_lock(&btr_hlock);
+	hdl_free_locked(cookie);
 	pthread_mutex_unlock(&btr_hlock);
 }
 
@@ -452,23 +469,27 @@ btr_builtin_register(void)
 }
 
 /* -------------------------------------------------------------------------------------------
- * Per-tree shared state, found by the root's address at open (hash table under a mutex; the
- * contents are only touched by the thread that owns the tree).
+ * Per-tree shared state, found by the root's address at open (hash table under the handle
+ * table's mutex, so that an open or a close takes one lock; the contents are only touched by
+ * the thread that owns the tree).
  * ------------------------------------------------------------------------------------------- */
 #define BTR_RI_BUCKETS 1024
 
 static d_list_t btr_ri_table[BTR_RI_BUCKETS];
 static bool btr_ri_ready;
-static pthread_mutex_t btr_ri_lock = PTHREAD_MUTEX_INITIALIZER;
+/* freed entries kept for reuse: VOS opens a different akey tree on every operation */
+#define BTR_RI_SPARE 64
+static struct btr_rootinfo *btr_ri_spare[BTR_RI_SPARE];
+static int btr_ri_nspare;
 
-struct btr_rootinfo *
-btr_rootinfo_get(void *root)
+/* btr_hlock held */
+static struct btr_rootinfo *
+rootinfo_get_locked(void *root)
 {
 	struct btr_rootinfo *ri;
 	d_list_t *head;
 	int i;
 
-	pthread_mutex_lock(&btr_ri_lock);
 	if (!btr_ri_ready) {
 		for (i = 0; i < BTR_RI_BUCKETS; i++)
 			D_INIT_LIST_HEAD(&btr_ri_table[i]);
@@ -482,7 +503,12 @@ btr_rootinfo_get(void *root)
 			goto out;
 		}
 	}
-	D_ALLOC_PTR(ri);
+	if (btr_ri_nspare > 0) {
+		ri = btr_ri_spare[--btr_ri_nspare];
+		memset(ri, 0, sizeof(*ri));
+	} else {
+		D_ALLOC_PTR(ri);
+	}
 	if (ri != NULL) {
 		ri->ri_root = root;
 		ri->ri_ref = 1;
@@ -490,17 +516,56 @@ btr_rootinfo_get(void *root)
 		d_list_add(&ri->ri_link, head);
 	}
 out:
-	pthread_mutex_unlock(&btr_ri_lock);
 	return ri;
+}
+
+/* btr_hlock held */
+static void
+rootinfo_put_locked(struct btr_rootinfo *ri)
+{
+	if (--ri->ri_ref == 0) {
+		d_list_del(&ri->ri_link);
+		if (btr_ri_nspare < BTR_RI_SPARE)
+			btr_ri_spare[btr_ri_nspare++] = ri;
+		else
+			D_FREE(ri);
+	}
 }
 
 void
 btr_rootinfo_put(struct btr_rootinfo *ri)
 {
-	pthread_mutex_lock(&btr_ri_lock);
-	if (--ri->ri_ref == 0) {
-		d_list_del(&ri->ri_link);
-		D_FREE(ri);
+	pthread_mutex_lock(&btr_hlock);
+	rootinfo_put_locked(ri);
+	pthread_mutex_unlock(&btr_hlock);
+}
+
+int
+btr_tree_register(void *root, void *tcx, struct btr_rootinfo **rip, uint64_t *cookie)
+{
+	struct btr_rootinfo *ri;
+	int rc;
+
+	pthread_mutex_lock(&btr_hlock);
+	ri = rootinfo_get_locked(root);
+	if (ri == NULL) {
+		rc = -DER_NOMEM;
+	} else {
+		rc = hdl_alloc_locked(BTR_HDL_TREE, tcx, cookie);
+		if (rc != 0)
+			rootinfo_put_locked(ri);
 	}
-	pthread_mutex_unlock(&btr_ri_lock);
+	pthread_mutex_unlock(&btr_hlock);
+	*rip = ri;
+	return rc;
+}
+
+void
+btr_tree_unregister(uint64_t cookie, struct btr_rootinfo *ri)
+{
+	pthread_mutex_lock(&btr_hlock);
+	hdl_free_locked(cookie);
+	if (ri != NULL)
+		rootinfo_put_locked(ri);
+	pthread_mutex_unlock(&btr_hlock);
 }

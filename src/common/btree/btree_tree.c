@@ -3,6 +3,8 @@
  */
 #define D_LOGFAC DD_FAC(common)
 
+#include <pthread.h>
+
 #include "btr_internal.h"
 
 /* -------------------------------------------------------------------------------------------
@@ -15,12 +17,117 @@ btr_hdl2tcx(daos_handle_t toh)
 	return btr_hdl_lookup(toh.cookie, BTR_HDL_TREE);
 }
 
+/*
+ * Freed contexts kept per thread for the next open: VOS opens and closes three or four trees
+ * per update or fetch, and a context (two paths of 48 levels) is too large for malloc's
+ * per-thread cache, so each open otherwise paid a full allocation.
+ */
+#define BTR_TCX_CACHE 8
+
+struct btr_tcx_cache {
+	d_list_t tk_link; /* on btr_tcx_caches: what a thread keeps stays reachable */
+	int tk_nr;
+	struct btr_context *tk_tcx[BTR_TCX_CACHE];
+};
+
+/* initial-exec: a plain %fs access instead of a __tls_get_addr call per open */
+static __thread struct btr_tcx_cache *btr_tcx_cache __attribute__((tls_model("initial-exec")));
+static pthread_key_t btr_tcx_key;
+static pthread_once_t btr_tcx_once = PTHREAD_ONCE_INIT;
+static bool btr_tcx_key_ok;
+static pthread_mutex_t btr_tcx_lock = PTHREAD_MUTEX_INITIALIZER;
+static d_list_t btr_tcx_caches = D_LIST_HEAD_INIT(btr_tcx_caches);
+
+/* thread exit: a close during a later destructor just starts a new cache (destructors rerun) */
+static void
+tcx_cache_drain(void *arg)
+{
+	struct btr_tcx_cache *c = arg;
+
+	if (btr_tcx_cache == c)
+		btr_tcx_cache = NULL;
+	pthread_mutex_lock(&btr_tcx_lock);
+	d_list_del(&c->tk_link);
+	pthread_mutex_unlock(&btr_tcx_lock);
+	/* D_FREE evaluates its argument twice */
+	while (c->tk_nr > 0) {
+		c->tk_nr--;
+		D_FREE(c->tk_tcx[c->tk_nr]);
+	}
+	D_FREE(c);
+}
+
+static void
+tcx_key_init(void)
+{
+	btr_tcx_key_ok = pthread_key_create(&btr_tcx_key, tcx_cache_drain) == 0;
+}
+
+static struct btr_context *
+tcx_alloc(void)
+{
+	struct btr_tcx_cache *c = btr_tcx_cache;
+	struct btr_context *tcx;
+
+	if (c != NULL && c->tk_nr > 0) {
+		tcx = c->tk_tcx[--c->tk_nr];
+		/*
+		 * Zero all but the traces of the two paths (1.5 KiB): a path is only read up to
+		 * its depth, which a probe fills first.
+		 */
+		memset(tcx, 0, offsetof(struct btr_context, tc_path.p_trace));
+		memset(&tcx->tc_ri, 0,
+		       offsetof(struct btr_context, tc_itr.it_path.p_trace) -
+			       offsetof(struct btr_context, tc_ri));
+		memset(&tcx->tc_itr.it_anchor, 0, sizeof(tcx->tc_itr.it_anchor));
+		return tcx;
+	}
+	D_ALLOC_PTR(tcx);
+	return tcx;
+}
+
+static struct btr_tcx_cache *
+tcx_cache_new(void)
+{
+	struct btr_tcx_cache *c;
+
+	pthread_once(&btr_tcx_once, tcx_key_init);
+	if (!btr_tcx_key_ok)
+		return NULL;
+	D_ALLOC_PTR(c);
+	if (c == NULL)
+		return NULL;
+	if (pthread_setspecific(btr_tcx_key, c) != 0) {
+		D_FREE(c);
+		return NULL;
+	}
+	pthread_mutex_lock(&btr_tcx_lock);
+	d_list_add(&c->tk_link, &btr_tcx_caches);
+	pthread_mutex_unlock(&btr_tcx_lock);
+	btr_tcx_cache = c;
+	return c;
+}
+
+static void
+tcx_free(struct btr_context *tcx)
+{
+	struct btr_tcx_cache *c = btr_tcx_cache;
+
+	if (c == NULL)
+		c = tcx_cache_new();
+	if (c != NULL && c->tk_nr < BTR_TCX_CACHE) {
+		c->tk_tcx[c->tk_nr++] = tcx;
+		return;
+	}
+	D_FREE(tcx);
+}
+
 void
 btr_context_decref(struct btr_context *tcx)
 {
 	if (--tcx->tc_ref == 0) {
 		btr_rootinfo_put(tcx->tc_ri);
-		D_FREE(tcx);
+		tcx_free(tcx);
 	}
 }
 
@@ -42,7 +149,7 @@ btr_context_create(struct btr_root *root, struct umem_attr *uma, void *priv,
 		return -DER_DF_INVAL;
 	}
 
-	D_ALLOC_PTR(tcx);
+	tcx = tcx_alloc();
 	if (tcx == NULL)
 		return -DER_NOMEM;
 	rc = umem_class_init(uma, &tcx->tc_tins.ti_umm);
@@ -77,20 +184,13 @@ btr_context_create(struct btr_root *root, struct umem_attr *uma, void *priv,
 	}
 	tcx->tc_rec_size = sizeof(struct btr_record) + D_ALIGNUP(tcx->tc_hkey_size, 8);
 
-	tcx->tc_ri = btr_rootinfo_get(root);
-	if (tcx->tc_ri == NULL) {
-		rc = -DER_NOMEM;
+	rc = btr_tree_register(root, tcx, &tcx->tc_ri, &tcx->tc_cookie);
+	if (rc != 0)
 		goto failed;
-	}
-	rc = btr_hdl_alloc(BTR_HDL_TREE, tcx, &tcx->tc_cookie);
-	if (rc != 0) {
-		btr_rootinfo_put(tcx->tc_ri);
-		goto failed;
-	}
 	*tcxp = tcx;
 	return 0;
 failed:
-	D_FREE(tcx);
+	tcx_free(tcx);
 	return rc;
 }
 
@@ -255,6 +355,12 @@ dbtree_open(umem_off_t root_off, struct umem_attr *uma, daos_handle_t *toh)
 static void
 btr_close(struct btr_context *tcx)
 {
+	if (tcx->tc_ref == 1) {
+		/* the usual case, no iterator holds the context: one lock for both releases */
+		btr_tree_unregister(tcx->tc_cookie, tcx->tc_ri);
+		tcx_free(tcx);
+		return;
+	}
 	btr_hdl_free(tcx->tc_cookie);
 	tcx->tc_cookie = 0;
 	btr_context_decref(tcx);

@@ -437,9 +437,9 @@ umem_pool_checkpoint(struct umem_pool *pool)
 		D_GOTO(out, rc = -DER_NOMEM);
 	}
 	/*
-	 * Take the dirty set as of log position lsn, but copy the pages outside this critical
+	 * Take the dirty set as of log position lsn, but write the pages outside this critical
 	 * section: a transaction about to change a page of the set copies it first (copy on
-	 * write, umem_ckpt_cow()), the rest is copied below in short chunks.
+	 * write, umem_ckpt_cow()), the rest is written below in short chunks.
 	 */
 	for (w = 0, i = 0; w < (pool->up_npages + 63) / 64; w++) {
 		uint64_t bits = pool->up_dirty[w];
@@ -459,38 +459,45 @@ umem_pool_checkpoint(struct umem_pool *pool)
 	pool->up_ckpt_active = nr > 0;
 	pthread_mutex_unlock(&pool->up_lock);
 
+	/*
+	 * The image may only run ahead of what the log can replay once the log is durable. Then
+	 * each page goes to the image file straight from the heap, under the heap lock so that
+	 * no transaction changes it meanwhile, unless a transaction already saved it in the stage
+	 * (copy on write): the stage's pages are only touched for those, instead of copying every
+	 * page there first (a page fault, a copy and an unmap per dirty page).
+	 */
+	rc = umem_wal_wait_durable(pool, lsn);
 	for (i = 0; i < nr; i += UMEM_CKPT_CHUNK) {
-		uint64_t j;
+		uint64_t j, end = min(nr, i + UMEM_CKPT_CHUNK);
 
 		pthread_mutex_lock(&pool->up_lock);
-		for (j = i; j < min(nr, i + UMEM_CKPT_CHUNK); j++) {
-			uint64_t p = pages[j];
+		for (j = i; rc == 0 && j < end;) {
+			uint64_t p = pages[j], n = 1;
+			const char *src;
 
 			if (pool->up_ckpt_set[p / 64] & (1ULL << (p % 64))) {
-				memcpy(stage + (j << UMEM_PAGE_SHIFT),
-				       pool->up_base + (p << UMEM_PAGE_SHIFT), UMEM_PAGE_SIZE);
-				pool->up_ckpt_set[p / 64] &= ~(1ULL << (p % 64));
+				/* a run of pages nobody changed since lsn: one write from the heap */
+				while (j + n < end && pages[j + n] == p + n &&
+				       (pool->up_ckpt_set[(p + n) / 64] & (1ULL << ((p + n) % 64))))
+					n++;
+				src = pool->up_base + (p << UMEM_PAGE_SHIFT);
+			} else {
+				src = stage + (j << UMEM_PAGE_SHIFT);
 			}
+			rc = umem_errno2der(umem_fi(UMEM_FI_IMG_WRITE));
+			if (rc == 0)
+				rc = pwrite_all(pool->up_fd, src, n << UMEM_PAGE_SHIFT,
+						(off_t)(p << UMEM_PAGE_SHIFT));
+			for (; n > 0; n--, j++)
+				pool->up_ckpt_set[pages[j] / 64] &= ~(1ULL << (pages[j] % 64));
 		}
-		if (j == nr) {
+		if (end == nr || rc != 0) {
 			pool->up_ckpt_active = false;
 			pool->up_ckpt_stage = NULL;
 		}
 		pthread_mutex_unlock(&pool->up_lock);
-	}
-
-	/* the image may only run ahead of what the log can replay once the log is durable */
-	rc = umem_wal_wait_durable(pool, lsn);
-	for (i = 0; rc == 0 && i < nr;) {
-		uint64_t n = 1;
-
-		while (i + n < nr && pages[i + n] == pages[i] + n)
-			n++;
-		rc = umem_errno2der(umem_fi(UMEM_FI_IMG_WRITE));
-		if (rc == 0)
-			rc = pwrite_all(pool->up_fd, stage + (i << UMEM_PAGE_SHIFT),
-					n << UMEM_PAGE_SHIFT, (off_t)(pages[i] << UMEM_PAGE_SHIFT));
-		i += n;
+		if (rc != 0)
+			break;
 	}
 	if (rc == 0 && nr > 0)
 		rc = umem_errno2der(umem_fi(UMEM_FI_IMG_SYNC));

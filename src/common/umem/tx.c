@@ -126,15 +126,19 @@ umem_tx_reset(struct umem_tx *tx)
 	tx->tx_nr_frees = 0;
 	tx->tx_nr_cbs = 0;
 	tx->tx_nr_exts = 0;
+	tx->tx_nr_fresh = 0;
 	tx->tx_ext_synced = false;
 	tx->tx_err = 0;
 	tx->tx_depth = 0;
 	/* a huge transaction must not pin its buffers forever */
 	if (tx->tx_max_lines > 65536) {
 		D_FREE(tx->tx_lines);
-		D_FREE(tx->tx_sorted);
 		D_FREE(tx->tx_hash);
 		tx->tx_max_lines = tx->tx_hash_size = 0;
+	}
+	if (tx->tx_max_runs > 65536) {
+		D_FREE(tx->tx_runs);
+		tx->tx_max_runs = 0;
 	}
 }
 
@@ -142,8 +146,9 @@ void
 umem_tx_fini(struct umem_tx *tx)
 {
 	D_FREE(tx->tx_lines);
-	D_FREE(tx->tx_sorted);
 	D_FREE(tx->tx_hash);
+	D_FREE(tx->tx_fresh);
+	D_FREE(tx->tx_runs);
 	D_FREE(tx->tx_frees);
 	D_FREE(tx->tx_cbs);
 	D_FREE(tx->tx_exts);
@@ -164,12 +169,6 @@ tx_grow(struct umem_tx *tx)
 	uint32_t nmax = tx->tx_max_lines ? tx->tx_max_lines * 2 : 256;
 	uint32_t hsize = nmax * 2, i, h;
 
-	uint64_t *sorted;
-
-	D_REALLOC_ARRAY(sorted, tx->tx_sorted, tx->tx_max_lines, nmax);
-	if (sorted == NULL)
-		return -DER_NOMEM;
-	tx->tx_sorted = sorted;
 	D_REALLOC_ARRAY(lines, tx->tx_lines, tx->tx_max_lines, nmax);
 	if (lines == NULL)
 		return -DER_NOMEM;
@@ -190,12 +189,25 @@ tx_grow(struct umem_tx *tx)
 	return 0;
 }
 
+/* Is line \a l inside a block this transaction allocated? (a handful of blocks per tx) */
+static inline bool
+tx_fresh_line(struct umem_tx *tx, uint64_t l)
+{
+	uint32_t i;
+
+	for (i = 0; i < tx->tx_nr_fresh; i++)
+		if (l >= tx->tx_fresh[i].tr_first && l < tx->tx_fresh[i].tr_end)
+			return true;
+	return false;
+}
+
 int
 umem_tx_snap(struct umem_pool *pool, uint64_t off, uint64_t len)
 {
 	struct umem_tx *tx = &pool->up_tx;
 	uint64_t l, last;
 	uint32_t h;
+	bool added = false;
 	int rc;
 
 	if (len == 0)
@@ -206,6 +218,9 @@ umem_tx_snap(struct umem_pool *pool, uint64_t off, uint64_t len)
 	}
 	last = (off + len - 1) >> UMEM_LINE_SHIFT;
 	for (l = off >> UMEM_LINE_SHIFT; l <= last; l++) {
+		/* a new block's lines are logged whole at commit and need no undo copy */
+		if (tx->tx_nr_fresh > 0 && tx_fresh_line(tx, l))
+			continue;
 		if (tx->tx_nr_lines * 2 >= tx->tx_hash_size ||
 		    tx->tx_nr_lines == tx->tx_max_lines) {
 			rc = tx_grow(tx);
@@ -222,7 +237,15 @@ umem_tx_snap(struct umem_pool *pool, uint64_t off, uint64_t len)
 		memcpy(tx->tx_lines[tx->tx_nr_lines].tl_old, pool->up_base + (l << UMEM_LINE_SHIFT),
 		       UMEM_LINE_SIZE);
 		tx->tx_hash[h] = ++tx->tx_nr_lines;
+		added = true;
 	}
+	/*
+	 * Lines seen before in this transaction had their page copied for a running checkpoint
+	 * and marked dirty then, and no checkpoint can start or advance while the transaction
+	 * holds the heap lock: only a range with a new line needs both.
+	 */
+	if (!added)
+		return 0;
 	if (pool->up_ckpt_active)
 		umem_ckpt_cow(pool, off, len);
 	umem_mark_dirty(pool, off, len);
@@ -243,6 +266,134 @@ tx_restore(struct umem_pool *pool)
 		memset(tx->tx_hash, 0, tx->tx_hash_size * sizeof(uint32_t));
 	tx->tx_nr_lines = 0;
 	tx->tx_nr_frees = 0;
+	tx->tx_nr_fresh = 0;
+}
+
+/*
+ * A block the running transaction just allocated: its whole lines go to the redo record as
+ * one run without an undo copy each (the allocator's own snapshots undo the allocation), the
+ * partial lines at its ends may be shared with neighbours and are snapshotted as usual.
+ */
+static int
+tx_snap_fresh(struct umem_pool *pool, uint64_t off, uint64_t len)
+{
+	struct umem_tx *tx = &pool->up_tx;
+	uint64_t first = (off + UMEM_LINE_SIZE - 1) >> UMEM_LINE_SHIFT;
+	uint64_t end = (off + len) >> UMEM_LINE_SHIFT;
+	int rc;
+
+	if (end <= first || len < 4 * UMEM_LINE_SIZE)
+		return umem_tx_snap(pool, off, len);
+	rc = D_ARRAY_GROW(tx->tx_fresh, tx->tx_nr_fresh, tx->tx_max_fresh, 8);
+	if (rc != 0)
+		return -DER_NOMEM;
+	rc = umem_tx_snap(pool, off, (first << UMEM_LINE_SHIFT) - off);
+	if (rc == 0)
+		rc = umem_tx_snap(pool, end << UMEM_LINE_SHIFT,
+				  off + len - (end << UMEM_LINE_SHIFT));
+	if (rc != 0)
+		return rc;
+	tx->tx_fresh[tx->tx_nr_fresh].tr_first = first;
+	tx->tx_fresh[tx->tx_nr_fresh].tr_end = end;
+	tx->tx_nr_fresh++;
+	if (pool->up_ckpt_active)
+		umem_ckpt_cow(pool, off, len);
+	umem_mark_dirty(pool, off, len);
+	return 0;
+}
+
+static void
+run_sort(struct umem_tx_run *a, uint32_t n)
+{
+	struct umem_tx_run t;
+
+	while (n > 16) {
+		uint32_t i = 0, j = n - 1;
+		uint64_t pivot = a[n / 2].tr_first;
+
+		for (;;) {
+			while (a[i].tr_first < pivot)
+				i++;
+			while (a[j].tr_first > pivot)
+				j--;
+			if (i >= j)
+				break;
+			t = a[i];
+			a[i++] = a[j];
+			a[j--] = t;
+		}
+		/* smaller part recursively, the larger one in the loop: bounded stack */
+		if (j + 1 < n - j - 1) {
+			run_sort(a, j + 1);
+			a += j + 1;
+			n -= j + 1;
+		} else {
+			run_sort(a + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t k = i;
+
+		t = a[i];
+		while (k > 0 && a[k - 1].tr_first > t.tr_first) {
+			a[k] = a[k - 1];
+			k--;
+		}
+		a[k] = t;
+	}
+}
+
+/*
+ * The lines the commit logs, as sorted disjoint runs in tx_runs: the snapshotted lines (in
+ * snapshot order, so a range's lines are already consecutive: sorting runs instead of lines
+ * costs a fraction) and the new blocks. Returns the number of runs (or -DER_NOMEM) and the
+ * number of lines in \a nlines.
+ */
+int
+umem_tx_runs(struct umem_tx *tx, uint64_t *nlines)
+{
+	struct umem_tx_run *r;
+	uint32_t need = tx->tx_nr_lines + tx->tx_nr_fresh, n = 0, i, k;
+	uint64_t total = 0;
+
+	if (need > tx->tx_max_runs) {
+		uint32_t cap = max(need, 2 * tx->tx_max_runs);
+
+		cap = max(cap, 64U);
+		D_REALLOC_ARRAY(r, tx->tx_runs, tx->tx_max_runs, cap);
+		if (r == NULL)
+			return -DER_NOMEM;
+		tx->tx_runs = r;
+		tx->tx_max_runs = cap;
+	}
+	r = tx->tx_runs;
+	for (i = 0; i < tx->tx_nr_lines; i++) {
+		uint64_t l = tx->tx_lines[i].tl_line;
+
+		if (n > 0 && r[n - 1].tr_end == l) {
+			r[n - 1].tr_end++;
+			continue;
+		}
+		r[n].tr_first = l;
+		r[n].tr_end = l + 1;
+		n++;
+	}
+	for (i = 0; i < tx->tx_nr_fresh; i++)
+		r[n++] = tx->tx_fresh[i];
+	run_sort(r, n);
+	/* coalesce touching runs; overlaps cannot happen but would be merged all the same */
+	for (i = 0, k = 0; i < n; i++) {
+		if (k > 0 && r[i].tr_first <= r[k - 1].tr_end) {
+			r[k - 1].tr_end = max(r[k - 1].tr_end, r[i].tr_end);
+			continue;
+		}
+		r[k++] = r[i];
+	}
+	for (i = 0; i < k; i++)
+		total += r[i].tr_end - r[i].tr_first;
+	*nlines = total;
+	return (int)k;
 }
 
 /* Kill the running transaction without ending it: the caller still owes the outermost end. */
@@ -417,7 +568,8 @@ pool_tx_commit(struct umem_pool *pool, void (*cb)(void *arg, int rc), void *arg)
 		if (rc != 0)
 			goto abort;
 	}
-	if (tx->tx_nr_lines == 0 && tx->tx_nr_exts == 0 && !tx->tx_ext_synced) {
+	if (tx->tx_nr_lines == 0 && tx->tx_nr_fresh == 0 && tx->tx_nr_exts == 0 &&
+	    !tx->tx_ext_synced) {
 		pool->up_tx_committed++;
 		tx_release(pool, UMEM_STAGE_ONCOMMIT);
 		rc = 0;
@@ -573,7 +725,7 @@ bmem_tx_alloc(struct umem_instance *umm, size_t size, uint64_t flags, unsigned i
 	if (rc == 0) {
 		usable = umem_usable_size(umm, off);
 		/* the whole block goes into the redo record: callers fill it without tx_add */
-		rc = umem_tx_snap(pool, off, usable);
+		rc = tx_snap_fresh(pool, off, usable);
 		if (rc == 0 && (flags & UMEM_FLAG_ZERO))
 			memset(pool->up_base + off, 0, usable);
 	}

@@ -155,6 +155,12 @@ struct umem_tx_line {
 	uint8_t tl_old[UMEM_LINE_SIZE];
 };
 
+/* lines [tr_first, tr_end) of the heap */
+struct umem_tx_run {
+	uint64_t tr_first;
+	uint64_t tr_end;
+};
+
 struct umem_tx_ext {
 	uint64_t te_off;
 	const void *te_buf;
@@ -171,7 +177,6 @@ struct umem_tx {
 	int tx_depth;
 	int tx_err; /* set once aborted */
 	struct umem_tx_line *tx_lines;
-	uint64_t *tx_sorted; /* line numbers sorted at WAL append (tx_max_lines slots) */
 	uint32_t tx_nr_lines;
 	uint32_t tx_max_lines;
 	uint32_t *tx_hash; /* line -> index+1, open addressing */
@@ -186,6 +191,16 @@ struct umem_tx {
 	uint32_t tx_nr_exts;
 	uint32_t tx_max_exts;
 	bool tx_ext_synced;
+	/*
+	 * Whole lines of blocks allocated by this transaction: logged at commit but never copied
+	 * for undo (an abort gives the blocks back to the allocator, their bytes do not matter).
+	 */
+	struct umem_tx_run *tx_fresh;
+	uint32_t tx_nr_fresh;
+	uint32_t tx_max_fresh;
+	/* scratch of the WAL append: the logged lines as sorted, disjoint runs */
+	struct umem_tx_run *tx_runs;
+	uint32_t tx_max_runs;
 };
 
 struct umem_waiter {
@@ -317,6 +332,7 @@ umem_fi(unsigned int point)
 
 /* tx.c: snapshot a heap range into the running transaction (heap lock held). */
 int umem_tx_snap(struct umem_pool *pool, uint64_t off, uint64_t len);
+int umem_tx_runs(struct umem_tx *tx, uint64_t *nlines);
 void umem_tx_reset(struct umem_tx *tx);
 void umem_tx_fini(struct umem_tx *tx);
 

@@ -451,72 +451,13 @@ buf_reserve(struct umem_wal *wal, size_t more)
 		return 0;
 	cap = max(wal->wl_buf_cap * 2, wal->wl_buf_len + more);
 	cap = max(cap, (size_t)65536);
-	D_REALLOC(nbuf, wal->wl_buf, wal->wl_buf_cap, cap);
+	/* no zeroing (D_REALLOC would clear the new part): every byte is written before use */
+	nbuf = realloc(wal->wl_buf, cap);
 	if (nbuf == NULL)
 		return -DER_NOMEM;
 	wal->wl_buf = nbuf;
 	wal->wl_buf_cap = cap;
 	return 0;
-}
-
-static inline void
-swap_u64(uint64_t *a, uint64_t *b)
-{
-	uint64_t t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-/*
- * Sort line numbers in place. The commit path sorts every transaction's lines; qsort of the
- * 72-byte line records through a comparator callback was 40% of a small commit.
- */
-static void
-sort_lines(uint64_t *a, uint32_t n)
-{
-	while (n > 16) {
-		uint32_t i = 0, j = n - 1, mid = n / 2;
-		uint64_t pivot;
-
-		/* median of three, left at a[mid] */
-		if (a[mid] < a[0])
-			swap_u64(&a[mid], &a[0]);
-		if (a[n - 1] < a[mid]) {
-			swap_u64(&a[n - 1], &a[mid]);
-			if (a[mid] < a[0])
-				swap_u64(&a[mid], &a[0]);
-		}
-		pivot = a[mid];
-		for (;;) {
-			while (a[i] < pivot)
-				i++;
-			while (a[j] > pivot)
-				j--;
-			if (i >= j)
-				break;
-			swap_u64(&a[i++], &a[j--]);
-		}
-		/* recurse into the smaller part, loop on the larger: bounded stack */
-		if (j + 1 < n - j - 1) {
-			sort_lines(a, j + 1);
-			a += j + 1;
-			n -= j + 1;
-		} else {
-			sort_lines(a + j + 1, n - j - 1);
-			n = j + 1;
-		}
-	}
-	for (uint32_t i = 1; i < n; i++) {
-		uint64_t v = a[i];
-		uint32_t k = i;
-
-		while (k > 0 && a[k - 1] > v) {
-			a[k] = a[k - 1];
-			k--;
-		}
-		a[k] = v;
-	}
 }
 
 /* Append the running transaction's redo record. Heap lock held: records follow image order. */
@@ -527,23 +468,18 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	struct umem_tx *tx = &pool->up_tx;
 	struct umem_rec_hdr *rh;
 	struct umem_rec_range *rr;
-	uint64_t lsn, pos, rem, need, len;
-	uint32_t nr = 1, i, j;
-	uint64_t *lines = tx->tx_sorted;
+	uint64_t lsn, pos, rem, need, len, nlines;
+	uint32_t nr, i, j;
 	char *data;
 	bool was_empty;
 	int rc;
 
-	/* tx_lines keeps its order (an abort after a failed append restores from it) */
-	for (i = 0; i < tx->tx_nr_lines; i++)
-		lines[i] = tx->tx_lines[i].tl_line;
-	sort_lines(lines, tx->tx_nr_lines);
-	for (i = 1; i < tx->tx_nr_lines; i++)
-		if (lines[i] != lines[i - 1] + 1)
-			nr++;
-	if (tx->tx_nr_lines == 0)
-		nr = 0;
-	len = sizeof(*rh) + (uint64_t)nr * sizeof(*rr) + (uint64_t)tx->tx_nr_lines * UMEM_LINE_SIZE;
+	/* the lines as sorted runs (tx_lines keeps its order for an abort after a failed append) */
+	rc = umem_tx_runs(tx, &nlines);
+	if (rc < 0)
+		return rc;
+	nr = rc;
+	len = sizeof(*rh) + (uint64_t)nr * sizeof(*rr) + nlines * UMEM_LINE_SIZE;
 	for (i = 0; i < tx->tx_nr_exts; i++)
 		len += sizeof(*rr) + D_ALIGNUP((uint64_t)tx->tx_exts[i].te_len, 8);
 	if (len > UINT32_MAX)
@@ -592,17 +528,14 @@ umem_wal_append(struct umem_pool *pool, uint64_t *end_lsn, uint64_t *txidp)
 	rh->rh_flags = tx->tx_ext_synced ? UMEM_RH_EXT_SYNCED : 0;
 	rr = (struct umem_rec_range *)(rh + 1);
 	data = (char *)(rr + nr + tx->tx_nr_exts);
-	for (i = 0, j = 0; i < tx->tx_nr_lines; j++) {
-		uint64_t first = lines[i], n = 1;
+	for (j = 0; j < nr; j++) {
+		struct umem_tx_run *run = &tx->tx_runs[j];
 
-		while (i + n < tx->tx_nr_lines && lines[i + n] == first + n)
-			n++;
-		rr[j].rr_off = first << UMEM_LINE_SHIFT;
-		rr[j].rr_len = (uint32_t)(n << UMEM_LINE_SHIFT);
+		rr[j].rr_off = run->tr_first << UMEM_LINE_SHIFT;
+		rr[j].rr_len = (uint32_t)((run->tr_end - run->tr_first) << UMEM_LINE_SHIFT);
 		rr[j].rr_flags = 0;
 		memcpy(data, pool->up_base + rr[j].rr_off, rr[j].rr_len);
 		data += rr[j].rr_len;
-		i += n;
 	}
 	for (i = 0; i < tx->tx_nr_exts; i++, j++) {
 		struct umem_tx_ext *te = &tx->tx_exts[i];

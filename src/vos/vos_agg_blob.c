@@ -680,18 +680,14 @@ bx_csum(struct bx_plan *bp, struct bx_run *r, struct dcs_csum_info *ci)
 {
 	uint64_t lo = r->r_lo * bp->bp_inob, hi = (r->r_hi + 1) * bp->bp_inob, c, first, last;
 	uint32_t chunk = bp->bp_chunk;
-	int len = vos_csum_len(bp->bp_cs_type), rc = 0;
+	int len, rc;
 
+	rc = vos_csum_info_alloc(ci, bp->bp_cs_type, chunk, lo, hi);
+	if (rc != 0)
+		return rc;
+	len = ci->cs_len;
 	first = lo / chunk;
 	last = (hi - 1) / chunk;
-	D_ALLOC(ci->cs_csum, (last - first + 1) * len);
-	if (ci->cs_csum == NULL)
-		return -DER_NOMEM;
-	ci->cs_nr = last - first + 1;
-	ci->cs_len = len;
-	ci->cs_type = bp->bp_cs_type;
-	ci->cs_chunksize = chunk;
-	ci->cs_buf_len = ci->cs_nr * len;
 	for (c = first; c <= last && rc == 0; c++) {
 		uint64_t s = max(lo, c * chunk), e = min(hi, (c + 1) * chunk);
 

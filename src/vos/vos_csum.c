@@ -38,3 +38,23 @@ vos_csum_compute(uint16_t type, const void *buf, size_t len, uint8_t *out)
 		return -DER_NOTSUPPORTED;
 	}
 }
+
+int
+vos_csum_info_alloc(struct dcs_csum_info *ci, uint16_t type, uint32_t chunk, uint64_t lo,
+		    uint64_t hi)
+{
+	uint64_t first = lo / chunk, last = (hi - 1) / chunk;
+	int len = vos_csum_len(type);
+
+	if (len < 0)
+		return len;
+	D_ALLOC(ci->cs_csum, (last - first + 1) * len);
+	if (ci->cs_csum == NULL)
+		return -DER_NOMEM;
+	ci->cs_nr = last - first + 1;
+	ci->cs_len = len;
+	ci->cs_type = type;
+	ci->cs_chunksize = chunk;
+	ci->cs_buf_len = ci->cs_nr * len;
+	return 0;
+}

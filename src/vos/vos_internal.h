@@ -452,6 +452,9 @@ int vos_data_read(struct vos_pool *pool, bio_addr_t *addr, uint64_t off, void *b
 /* vos_csum.c */
 int vos_csum_len(uint16_t type);
 int vos_csum_compute(uint16_t type, const void *buf, size_t len, uint8_t *out);
+/* ci->cs_csum sized for the chunks of \a chunk bytes covering bytes [lo, hi) (hi > lo) */
+int vos_csum_info_alloc(struct dcs_csum_info *ci, uint16_t type, uint32_t chunk, uint64_t lo,
+			uint64_t hi);
 
 /* vos_iter.c: vos_iterate helpers used by aggregation */
 #endif /* __VOS_INTERNAL_H__ */

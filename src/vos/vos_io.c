@@ -759,26 +759,21 @@ array_csums(struct vos_update_ctx *uc, struct vos_io_val *v, daos_recx_t *rx, ui
 	uint32_t chunk;
 	uint16_t type = update_csum_type(uc, v->iv_iod, &chunk);
 	uint64_t lo, hi, c, first, last;
-	int len, rc = 0;
+	int len, rc;
 
 	memset(ci, 0, sizeof(*ci));
 	if (type == 0 || v->iv_size == 0)
 		return 0;
-	len = vos_csum_len(type);
 	if (chunk < rsize)
 		chunk = rsize;
 	lo = rx->rx_idx * rsize;
 	hi = lo + v->iv_size; /* exclusive */
+	rc = vos_csum_info_alloc(ci, type, chunk, lo, hi);
+	if (rc != 0)
+		return rc;
+	len = ci->cs_len;
 	first = lo / chunk;
 	last = (hi - 1) / chunk;
-	D_ALLOC(ci->cs_csum, (last - first + 1) * len);
-	if (ci->cs_csum == NULL)
-		return -DER_NOMEM;
-	ci->cs_nr = last - first + 1;
-	ci->cs_len = len;
-	ci->cs_type = type;
-	ci->cs_chunksize = chunk;
-	ci->cs_buf_len = ci->cs_nr * len;
 	for (c = first; c <= last && rc == 0; c++) {
 		uint64_t s = max(lo, c * chunk), e = min(hi, (c + 1) * chunk);
 

@@ -262,26 +262,6 @@ test_agg_array(void **state)
 	vt_teardown(&c);
 }
 
-static int
-count_extents(daos_handle_t coh, daos_unit_oid_t oid, const char *dkey, const char *akey)
-{
-	vos_iter_param_t param = {0};
-	daos_handle_t ih;
-	int nr = 0, rc;
-
-	param.ip_hdl = coh;
-	param.ip_oid = oid;
-	d_iov_set(&param.ip_dkey, (void *)dkey, strlen(dkey));
-	d_iov_set(&param.ip_akey, (void *)akey, strlen(akey));
-	param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
-	assert_int_equal(vos_iter_prepare(VOS_ITER_RECX, &param, &ih, NULL), 0);
-	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL))
-		nr++;
-	assert_int_equal(rc, -DER_NONEXIST);
-	vos_iter_finish(ih);
-	return nr;
-}
-
 static void
 test_agg_merge(void **state)
 {
@@ -296,10 +276,10 @@ test_agg_merge(void **state)
 	assert_int_equal(vt_update_array(c.coh, oid, 20, "d", "m", 5, 10, 1, "BBBBBBBBBB"), 0);
 	assert_int_equal(vt_update_array(c.coh, oid, 30, "d", "m", 15, 5, 1, "CCCCC"), 0);
 	assert_int_equal(vt_update_array(c.coh, oid, 50, "d", "m", 2, 2, 1, "NN"), 0);
-	assert_int_equal(count_extents(c.coh, oid, "d", "m"), 4);
+	assert_int_equal(vt_count_extents(c.coh, oid, "d", "m"), 4);
 	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
 	/* the three extents below 40 became one; the one above the range is untouched */
-	assert_int_equal(count_extents(c.coh, oid, "d", "m"), 2);
+	assert_int_equal(vt_count_extents(c.coh, oid, "d", "m"), 2);
 	memset(buf, 0, sizeof(buf));
 	assert_int_equal(vt_fetch_array(c.coh, oid, 40, "d", "m", 0, 20, buf, 20, &size, NULL), 0);
 	assert_memory_equal(buf, "AAAAABBBBBBBBBBCCCCC", 20);
@@ -307,7 +287,7 @@ test_agg_merge(void **state)
 	assert_memory_equal(buf, "AANNABBBBBBBBBBCCCCC", 20);
 	/* a second pass has nothing to merge */
 	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
-	assert_int_equal(count_extents(c.coh, oid, "d", "m"), 2);
+	assert_int_equal(vt_count_extents(c.coh, oid, "d", "m"), 2);
 	vt_teardown(&c);
 }
 

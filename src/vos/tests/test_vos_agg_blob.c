@@ -38,26 +38,6 @@ fill(char *buf, size_t len, uint64_t seed)
 		buf[i] = (char)((seed * 131 + i * 7 + (i >> 9)) ^ (seed >> 3));
 }
 
-static int
-count_extents(daos_handle_t coh, daos_unit_oid_t oid, const char *dkey, const char *akey)
-{
-	vos_iter_param_t param = {0};
-	daos_handle_t ih;
-	int nr = 0, rc;
-
-	param.ip_hdl = coh;
-	param.ip_oid = oid;
-	d_iov_set(&param.ip_dkey, (void *)dkey, strlen(dkey));
-	d_iov_set(&param.ip_akey, (void *)akey, strlen(akey));
-	param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
-	assert_int_equal(vos_iter_prepare(VOS_ITER_RECX, &param, &ih, NULL), 0);
-	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL))
-		nr++;
-	assert_int_equal(rc, -DER_NONEXIST);
-	vos_iter_finish(ih);
-	return nr;
-}
-
 struct wext {
 	uint64_t lo, hi;
 	bool hole;
@@ -222,12 +202,12 @@ test_aggb_overlap(void **state)
 	assert_int_equal(vos_cont_snap_add(c.coh, 105), 0);
 	assert_int_equal(vos_cont_snap_add(c.coh, 205), 0);
 	reads_take(&c, oid, "a", ARR_LEN, 1, &r, epochs, ARRAY_SIZE(epochs));
-	n0 = count_extents(c.coh, oid, "d", "a");
+	n0 = vt_count_extents(c.coh, oid, "d", "a");
 	free0 = blob_free(&c);
 
 	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
 	reads_check(&c, oid, "a", ARR_LEN, 1, &r);
-	n1 = count_extents(c.coh, oid, "d", "a");
+	n1 = vt_count_extents(c.coh, oid, "d", "a");
 	free1 = blob_free(&c);
 	print_message("extents %d -> %d, blob free %lu -> %lu KiB\n", n0, n1,
 		      (unsigned long)free0 >> 10, (unsigned long)free1 >> 10);
@@ -237,7 +217,7 @@ test_aggb_overlap(void **state)
 
 	/* converged: a second pass changes nothing */
 	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
-	n2 = count_extents(c.coh, oid, "d", "a");
+	n2 = vt_count_extents(c.coh, oid, "d", "a");
 	assert_int_equal(n2, n1);
 	assert_int_equal(blob_free(&c), free1);
 	reads_check(&c, oid, "a", ARR_LEN, 1, &r);
@@ -256,7 +236,7 @@ test_aggb_overlap(void **state)
 	memcpy(r.buf[1], r.buf[2], ARR_LEN);
 	r.size[0] = r.size[1] = r.size[2];
 	reads_check(&c, oid, "a", ARR_LEN, 1, &r);
-	assert_true(count_extents(c.coh, oid, "d", "a") < n1);
+	assert_true(vt_count_extents(c.coh, oid, "d", "a") < n1);
 	assert_true(blob_free(&c) > free1);
 	reads_free(&r);
 	vt_teardown(&c);
@@ -309,13 +289,13 @@ test_aggb_mixed(void **state)
 		epochs[nr++] = hi + 1;
 		epochs[nr++] = e;
 		reads_take(&c, oid, "m", len, 8, &r, epochs, nr);
-		n0 = count_extents(c.coh, oid, "d", "m");
+		n0 = vt_count_extents(c.coh, oid, "d", "m");
 		free_before = blob_free(&c);
 		epr.epr_lo = 0;
 		epr.epr_hi = hi;
 		assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
 		reads_check(&c, oid, "m", len, 8, &r);
-		n1 = count_extents(c.coh, oid, "d", "m");
+		n1 = vt_count_extents(c.coh, oid, "d", "m");
 		for (i = nsnaps; i > 0 && snaps[i - 1] >= hi; i--)
 			;
 		check_window(c.coh, oid, "m", i > 0 ? snaps[i - 1] + 1 : 1, hi);
@@ -406,10 +386,10 @@ test_aggb_csum(void **state)
 		epr.epr_lo = 0;
 		epr.epr_hi = base + 60;
 		reads_take(&c, oid, akey, 5000, 4, &r, epochs, ARRAY_SIZE(epochs));
-		n0 = count_extents(c.coh, oid, "d", akey);
+		n0 = vt_count_extents(c.coh, oid, "d", akey);
 		free0 = blob_free(&c);
 		assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
-		n1 = count_extents(c.coh, oid, "d", akey);
+		n1 = vt_count_extents(c.coh, oid, "d", akey);
 		print_message("csum type %u: extents %d -> %d\n", types[t], n0, n1);
 		assert_true(n1 < n0);
 		assert_true(blob_free(&c) > free0);
@@ -430,9 +410,9 @@ test_aggb_csum(void **state)
 		assert_int_equal(vt_fetch_array(c.coh, oid, 400, "d", "bad", 0, 2000, buf, 8000,
 						&size, NULL),
 				 -DER_CSUM);
-		assert_int_equal(count_extents(c.coh, oid, "d", "bad"), 2);
+		assert_int_equal(vt_count_extents(c.coh, oid, "d", "bad"), 2);
 		assert_int_equal(vos_aggregate(c.coh, &epr2, NULL, NULL, 0), 0);
-		assert_int_equal(count_extents(c.coh, oid, "d", "bad"), 2);
+		assert_int_equal(vt_count_extents(c.coh, oid, "d", "bad"), 2);
 		assert_int_equal(vt_fetch_array(c.coh, oid, 400, "d", "bad", 0, 2000, buf, 8000,
 						&size, NULL),
 				 -DER_CSUM);
@@ -468,10 +448,10 @@ test_aggb_csum_noblob(void **state)
 		assert_int_equal(vt_update_array(c.coh, oid, e, "d", "n", idx, nrec, 2, data), 0);
 	}
 	reads_take(&c, oid, "n", 2700, 2, &r, epochs, ARRAY_SIZE(epochs));
-	n0 = count_extents(c.coh, oid, "d", "n");
+	n0 = vt_count_extents(c.coh, oid, "d", "n");
 	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
-	print_message("no blob: extents %d -> %d\n", n0, count_extents(c.coh, oid, "d", "n"));
-	assert_true(count_extents(c.coh, oid, "d", "n") < n0);
+	print_message("no blob: extents %d -> %d\n", n0, vt_count_extents(c.coh, oid, "d", "n"));
+	assert_true(vt_count_extents(c.coh, oid, "d", "n") < n0);
 	check_window(c.coh, oid, "n", 1, 40);
 	reads_check(&c, oid, "n", 2700, 2, &r);
 	reads_free(&r);
@@ -537,7 +517,7 @@ test_aggb_concurrent(void **state)
 		h->what = what == 2 ? 1 : 0;
 		h->epoch = what == 1 ? base + 50 : base + 35;
 		h->calls = 0;
-		n0 = count_extents(c.coh, oid, "d", "h");
+		n0 = vt_count_extents(c.coh, oid, "d", "h");
 		/* expected at hi: the three writes, then the hook's update or punch */
 		assert_int_equal(vt_fetch_array(c.coh, oid, base + 40, "d", "h", 0, 14000, exp,
 						14000, &size, NULL),
@@ -560,10 +540,10 @@ test_aggb_concurrent(void **state)
 			assert_memory_equal(buf, exp, 14000);
 		if (what == 0) {
 			/* skipped: the three extents and the new one are all there */
-			assert_int_equal(count_extents(c.coh, oid, "d", "h"), n0 + 1);
+			assert_int_equal(vt_count_extents(c.coh, oid, "d", "h"), n0 + 1);
 		} else if (what == 1) {
 			/* merged below the new write, which is on top at 50 and later */
-			assert_true(count_extents(c.coh, oid, "d", "h") < n0 + 1);
+			assert_true(vt_count_extents(c.coh, oid, "d", "h") < n0 + 1);
 			assert_int_equal(vt_fetch_array(c.coh, oid, base + 60, "d", "h", 0, 14000,
 							buf, 14000, &size, NULL),
 					 0);
@@ -585,7 +565,7 @@ test_aggb_concurrent(void **state)
 		else
 			assert_memory_equal(buf, exp, 14000);
 		if (what == 0)
-			assert_true(count_extents(c.coh, oid, "d", "h") < n0 + 1);
+			assert_true(vt_count_extents(c.coh, oid, "d", "h") < n0 + 1);
 		/* the next round writes above everything */
 		assert_int_equal(
 			vt_update_array(c.coh, oid, base + 90, "d", "h", 0, 14000, 1, data), 0);
@@ -625,14 +605,14 @@ test_aggb_bounds(void **state)
 				 0);
 	}
 	reads_take(&c, oid, "many", 6 * gap, 1, &r, epochs, 2);
-	assert_int_equal(count_extents(c.coh, oid, "d", "many"), 12);
+	assert_int_equal(vt_count_extents(c.coh, oid, "d", "many"), 12);
 	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
-	assert_int_equal(count_extents(c.coh, oid, "d", "big"), 2);
+	assert_int_equal(vt_count_extents(c.coh, oid, "d", "big"), 2);
 	/* four runs (3.6 MiB) merged, two left for the next call */
-	assert_int_equal(count_extents(c.coh, oid, "d", "many"), 8);
+	assert_int_equal(vt_count_extents(c.coh, oid, "d", "many"), 8);
 	reads_check(&c, oid, "many", 6 * gap, 1, &r);
 	assert_int_equal(vos_aggregate(c.coh, &epr, NULL, NULL, 0), 0);
-	assert_int_equal(count_extents(c.coh, oid, "d", "many"), 6);
+	assert_int_equal(vt_count_extents(c.coh, oid, "d", "many"), 6);
 	check_window(c.coh, oid, "many", 1, 100);
 	reads_check(&c, oid, "many", 6 * gap, 1, &r);
 	reads_free(&r);

@@ -183,4 +183,25 @@ vt_punch(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, uint64_t fl
 			     akey ? &ak : NULL, NULL);
 }
 
+/* number of extents (all epochs) of an array akey */
+static inline int
+vt_count_extents(daos_handle_t coh, daos_unit_oid_t oid, const char *dkey, const char *akey)
+{
+	vos_iter_param_t param = {0};
+	daos_handle_t ih;
+	int nr = 0, rc;
+
+	param.ip_hdl = coh;
+	param.ip_oid = oid;
+	d_iov_set(&param.ip_dkey, (void *)dkey, strlen(dkey));
+	d_iov_set(&param.ip_akey, (void *)akey, strlen(akey));
+	param.ip_epr.epr_hi = DAOS_EPOCH_MAX;
+	assert_int_equal(vos_iter_prepare(VOS_ITER_RECX, &param, &ih, NULL), 0);
+	for (rc = vos_iter_probe(ih, NULL); rc == 0; rc = vos_iter_next(ih, NULL))
+		nr++;
+	assert_int_equal(rc, -DER_NONEXIST);
+	vos_iter_finish(ih);
+	return nr;
+}
+
 #endif

@@ -227,6 +227,10 @@ struct vos_pool {
 	struct vos_pool_df *vp_df;
 	daos_handle_t vp_cont_th;
 	struct bio_blob *vp_blob;
+	/* the blob again, O_DIRECT: large values skip the blob fdatasync (vos_io.c, NULL: off) */
+	struct bio_blob *vp_dblob;
+	void *vp_bounce; /* spare aligned buffer for vp_dblob writes */
+	size_t vp_bounce_sz;
 	struct bio_ring *vp_ring;
 	/* poller of vp_ring on the xstream that opened the pool (ULT callers park on I/O) */
 	struct ult_poller *vp_poller;

@@ -803,8 +803,35 @@ umem_tx_add_ext(struct umem_instance *umm, uint64_t off, const void *buf, uint32
 	tx->tx_exts[tx->tx_nr_exts].te_off = off;
 	tx->tx_exts[tx->tx_nr_exts].te_buf = buf;
 	tx->tx_exts[tx->tx_nr_exts].te_len = len;
+	tx->tx_exts[tx->tx_nr_exts].te_csum = 0;
 	tx->tx_nr_exts++;
 	return 0;
+}
+
+int
+umem_tx_add_ext_checked(struct umem_instance *umm, uint64_t off, uint32_t len, uint32_t csum)
+{
+	struct umem_pool *pool;
+	int rc;
+
+	if (umm->umm_ops != &bmem_ops)
+		return 0;
+	pool = umm2pool(umm);
+	if (!pool->up_ext_shared)
+		return -DER_NOTSUPPORTED;
+	/* a placeholder buffer passes the checks; the range is then turned into a checked one */
+	rc = umem_tx_add_ext(umm, off, &pool->up_tx, len);
+	if (rc != 0)
+		return rc;
+	pool->up_tx.tx_exts[pool->up_tx.tx_nr_exts - 1].te_buf = NULL;
+	pool->up_tx.tx_exts[pool->up_tx.tx_nr_exts - 1].te_csum = csum;
+	return 0;
+}
+
+bool
+umem_ext_shares_flush(struct umem_instance *umm)
+{
+	return umm->umm_ops == &bmem_ops && umm2pool(umm)->up_ext_shared;
 }
 
 int

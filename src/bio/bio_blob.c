@@ -326,6 +326,28 @@ bio_blob_flush(struct bio_blob *blob)
 	return 0;
 }
 
+int
+bio_blob_writeback(struct bio_blob *blob, uint64_t off, uint64_t len)
+{
+	int err;
+
+	if (blob == NULL || len == 0 || off + len > blob->bb_size)
+		return -DER_INVAL;
+	if (blob->bb_faulty)
+		return -DER_IO;
+	err = bio_fi(BIO_FI_FLUSH);
+	if (err == 0 && sync_file_range(blob->bb_fd, (off64_t)off, (off64_t)len,
+					SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+					    SYNC_FILE_RANGE_WAIT_AFTER) != 0)
+		err = errno;
+	if (err != 0) {
+		D_ERROR("sync_file_range: %d\n", err);
+		blob->bb_faulty = true;
+		return (err == ENOSPC || err == EDQUOT) ? -DER_NOSPACE : -DER_IO;
+	}
+	return 0;
+}
+
 void *
 bio_buf_alloc(size_t size)
 {

@@ -463,6 +463,16 @@ update_view_checked(struct vos_update_ctx *uc, struct vos_io_val *v, struct vos_
 	io->bi_req.br_blob = uc->uc_pool->vp_dblob;
 }
 
+static uint32_t
+sgl_crc(d_sg_list_t *sgl)
+{
+	uint32_t crc = 0, i;
+
+	for (i = 0; i < sgl->sg_nr; i++)
+		crc = umem_crc32c(crc, sgl->sg_iovs[i].iov_buf, sgl->sg_iovs[i].iov_len);
+	return crc;
+}
+
 /* Write the blob values from the caller's buffers and make them durable. */
 static int
 update_write_blob(struct vos_update_ctx *uc)
@@ -512,16 +522,25 @@ update_write_blob(struct vos_update_ctx *uc)
 			update_view_checked(uc, v, &ios[nr], bounce + boff);
 			boff += D_ALIGNUP(v->iv_size, (uint64_t)VOS_BLK_SZ);
 		} else {
-			if (!v->iv_logged)
-				direct = true;
 			rc = vos_bio_view(&ios[nr], &uc->uc_sgls[v->iv_iod], v->iv_sgl_off,
 					  v->iv_size, false);
+			if (!v->iv_logged && pool->vp_blob_wb && v->iv_size <= UINT32_MAX) {
+				v->iv_csum = sgl_crc(&ios[nr].bi_sgl);
+				v->iv_checked = true;
+			} else if (!v->iv_logged) {
+				direct = true;
+			}
 		}
 		ios[nr].bi_req.br_off = v->iv_blob_off;
 		nr++;
 	}
 	if (rc == 0)
 		rc = vos_bio_run(uc->uc_pool, ios, nr, BIO_OP_WRITE);
+	/* on the device, not yet durable: the commit's log flush covers them */
+	for (i = 0; rc == 0 && pool->vp_blob_wb && i < uc->uc_val_nr; i++)
+		if (uc->uc_vals[i].iv_checked)
+			rc = bio_blob_writeback(pool->vp_blob, uc->uc_vals[i].iv_blob_off,
+						uc->uc_vals[i].iv_size);
 	/*
 	 * Values carried in the log need no fdatasync here: the commit makes them durable and a
 	 * checkpoint syncs the blob before trimming the log. One large value costs the sync

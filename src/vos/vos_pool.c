@@ -110,13 +110,19 @@ pool_free(struct vos_pool *pool)
 static int
 blob_open_direct(struct vos_pool *pool, const char *blob_path)
 {
+	/* 0: blob fdatasync per update; 1: page cache + writeback; 2: O_DIRECT (bounce copy) */
+	uint32_t mode = env_u32("VOS_BLOB_ONE_FLUSH", 1);
 	int rc;
 
-	if (!pool->vp_blob_flush || !pool->vp_blob_logged || env_u32("VOS_BLOB_DIRECT", 1) == 0 ||
+	if (!pool->vp_blob_flush || !pool->vp_blob_logged || mode == 0 ||
 	    bio_blob_in_memory(pool->vp_blob) ||
 	    bio_blob_written(pool->vp_blob) < pool->vp_df->pd_nvme_sz ||
 	    !umem_ext_shares_flush(&pool->vp_umm))
 		return 0;
+	if (mode == 1) {
+		pool->vp_blob_wb = true;
+		return 0;
+	}
 	rc = bio_blob_open(blob_path, BIO_BLOB_DIRECT, &pool->vp_dblob);
 	if (rc != 0)
 		return rc;

@@ -382,6 +382,9 @@ sync_wake(void *arg, int rc)
 	umem_wops->uwo_wake(sw->sw_cookie);
 }
 
+/* end of the log record of the commit whose ONCOMMIT callbacks this thread is running */
+static __thread uint64_t umem_cb_lsn;
+
 /*
  * Outermost commit: apply deferred frees, append the redo record, drop the heap lock, then
  * report durability through \a cb (or wait for it when cb is NULL).
@@ -438,7 +441,9 @@ pool_tx_commit(struct umem_pool *pool, void (*cb)(void *arg, int rc), void *arg)
 	if (rc != 0)
 		goto abort;
 	pool->up_tx_committed++;
+	umem_cb_lsn = lsn;
 	tx_release(pool, UMEM_STAGE_ONCOMMIT);
+	umem_cb_lsn = 0;
 
 	if (w == NULL) {
 		/* relaxed policy: acknowledged now, durable within the interval */
@@ -846,4 +851,18 @@ umem_tx_ext_synced(struct umem_instance *umm)
 		return -DER_INVAL;
 	pool->up_tx.tx_ext_synced = true;
 	return 0;
+}
+
+uint64_t
+umem_tx_commit_lsn(struct umem_instance *umm)
+{
+	return umm->umm_ops == &bmem_ops ? umem_cb_lsn : 0;
+}
+
+uint64_t
+umem_durable_lsn(struct umem_instance *umm)
+{
+	if (umm->umm_ops != &bmem_ops)
+		return UINT64_MAX;
+	return __atomic_load_n(&umm2pool(umm)->up_wal.wl_durable, __ATOMIC_ACQUIRE);
 }

@@ -935,7 +935,7 @@ wal_done(struct umem_pool *pool, struct wal_batch *b, int rc)
 		wal->wl_err = rc;
 	}
 	if (rc == 0) {
-		wal->wl_durable = b->end;
+		__atomic_store_n(&wal->wl_durable, b->end, __ATOMIC_RELEASE);
 		wal->wl_syncs++;
 	}
 	D_INIT_LIST_HEAD(&done);

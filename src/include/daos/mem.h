@@ -143,6 +143,15 @@ int umem_tx_ext_synced(struct umem_instance *umm);
 int umem_tx_add_ext_checked(struct umem_instance *umm, uint64_t off, uint32_t len, uint32_t csum);
 /** The side file lives on the log's block device (not in memory): one flush covers both. */
 bool umem_ext_shares_flush(struct umem_instance *umm);
+/**
+ * Inside an ONCOMMIT callback: the log position that must be durable before the committed
+ * transaction survives a crash (0: nothing to wait for, or not BMEM). With
+ * umem_durable_lsn(): e.g. blocks freed by the transaction are reused only once it is durable,
+ * so no crash can bring back a record pointing at overwritten blocks.
+ */
+uint64_t umem_tx_commit_lsn(struct umem_instance *umm);
+/** Log position durable so far (UINT64_MAX for instances without a log). */
+uint64_t umem_durable_lsn(struct umem_instance *umm);
 /** CRC32C (isa-l), as used by the log. */
 uint32_t umem_crc32c(uint32_t crc, const void *buf, size_t len);
 

@@ -114,6 +114,13 @@ bool bio_blob_faulty(struct bio_blob *blob);
 bool bio_blob_direct(struct bio_blob *blob);
 /** Make completed writes durable (fdatasync). */
 int bio_blob_flush(struct bio_blob *blob);
+/**
+ * Write the page-cache bytes of [off, off + len) to the device and wait (sync_file_range):
+ * no device cache flush, no file system metadata. Durable only after a later flush of the
+ * same device, and only for blocks that were written before (bio_blob_written). Errors mark
+ * the blob faulty, as bio_blob_flush.
+ */
+int bio_blob_writeback(struct bio_blob *blob, uint64_t off, uint64_t len);
 
 /*
  * Fault injection (tests): the next \a nr operations at any of \a points fail with errno

@@ -85,6 +85,20 @@ fd_in_memory(int fd)
 }
 
 /*
+ * ext4 and xfs overwrite a written block in place: no metadata changes, so a device flush
+ * alone makes an overwrite durable. Copy-on-write file systems (btrfs, zfs, ...) and unknown
+ * ones may move the block: they get no header and keep the fdatasync per update.
+ */
+static bool
+fd_overwrites_in_place(int fd)
+{
+	struct statfs sfs;
+
+	return fstatfs(fd, &sfs) == 0 &&
+	       (sfs.f_type == EXT4_SUPER_MAGIC || sfs.f_type == XFS_SUPER_MAGIC);
+}
+
+/*
  * Zero every block with O_DIRECT (a GiB of zeros should not evict the page cache), make it
  * durable, then write the header that says so: a crash before the header leaves a blob
  * without one, which is merely treated as not pre-written.
@@ -154,7 +168,7 @@ bio_blob_create_ex(const char *path, uint64_t size, unsigned int flags)
 			rc = d_errno2der(errno);
 	}
 	if (rc == 0 && (flags & BIO_BLOB_PREWRITE) && !(env != NULL && strcmp(env, "0") == 0) &&
-	    !fd_in_memory(fd))
+	    fd_overwrites_in_place(fd))
 		rc = blob_prewrite(path, fd, size);
 	if (rc == 0 && fsync(fd) != 0)
 		rc = d_errno2der(errno);
@@ -235,6 +249,9 @@ bio_blob_open(const char *path, unsigned int flags, struct bio_blob **blobp)
 		close(fd);
 		return rc;
 	}
+	/* a blob copied to another kind of file system: its blocks may move on overwrite */
+	if (!fd_overwrites_in_place(fd))
+		written = 0;
 	D_ALLOC_PTR(blob);
 	if (blob == NULL) {
 		close(fd);

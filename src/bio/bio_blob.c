@@ -80,8 +80,7 @@ fd_in_memory(int fd)
 {
 	struct statfs sfs;
 
-	return fstatfs(fd, &sfs) == 0 &&
-	       (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC);
+	return fstatfs(fd, &sfs) == 0 && (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC);
 }
 
 /*
@@ -134,8 +133,7 @@ blob_prewrite(const char *path, int fd, uint64_t size)
 		bh->bh_size = size;
 		bh->bh_written = size;
 		bh->bh_csum = blob_hdr_csum(bh);
-		if (pwrite(dfd, zero, BIO_DMA_PAGE_SZ, 0) != BIO_DMA_PAGE_SZ ||
-		    fdatasync(dfd) != 0)
+		if (pwrite(dfd, zero, BIO_DMA_PAGE_SZ, 0) != BIO_DMA_PAGE_SZ || fdatasync(dfd) != 0)
 			rc = d_errno2der(errno ? errno : EIO);
 	}
 	if (dfd != fd)
@@ -206,8 +204,9 @@ blob_hdr_read(const char *path, uint64_t file_size, uint64_t *written)
 	}
 	if (bh.bh_version != BIO_BLOB_HDR_VERSION || bh.bh_size > file_size ||
 	    bh.bh_written > bh.bh_size) {
-		D_ERROR("%s: blob header says " DF_U64 " bytes (" DF_U64 " written), file has "
-			DF_U64 "\n", path, bh.bh_size, bh.bh_written, file_size);
+		D_ERROR("%s: blob header says " DF_U64 " bytes (" DF_U64
+			" written), file has " DF_U64 "\n",
+			path, bh.bh_size, bh.bh_written, file_size);
 		return -DER_DF_INVAL;
 	}
 	*written = bh.bh_written;
@@ -355,7 +354,7 @@ bio_blob_writeback(struct bio_blob *blob, uint64_t off, uint64_t len)
 	err = bio_fi(BIO_FI_FLUSH);
 	if (err == 0 && sync_file_range(blob->bb_fd, (off64_t)off, (off64_t)len,
 					SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-					    SYNC_FILE_RANGE_WAIT_AFTER) != 0)
+						SYNC_FILE_RANGE_WAIT_AFTER) != 0)
 		err = errno;
 	if (err != 0) {
 		D_ERROR("sync_file_range: %d\n", err);

@@ -344,7 +344,8 @@ umem_pool_open(const char *path, const struct umem_pool_attr *attr, struct umem_
 		struct stat est, wst;
 
 		pool->up_ext_shared = fstat(pool->up_ext_fd, &est) == 0 &&
-				      fstat(pool->up_wal.wl_fd, &wst) == 0 && est.st_dev == wst.st_dev;
+				      fstat(pool->up_wal.wl_fd, &wst) == 0 &&
+				      est.st_dev == wst.st_dev;
 	}
 	if (pool->up_wal.wl_size != pool->up_hdr.uh_wal_size)
 		D_GOTO(fail, rc = -DER_DF_INVAL);

@@ -476,7 +476,9 @@ replay_scan(struct umem_pool *pool, struct replay_state *rs, bool apply, uint64_
 			bool chk = rr->rr_flags & UMEM_RR_CHECKED;
 			bool ext = (rr->rr_flags & UMEM_RR_EXT) || chk;
 			uint64_t lim = ext ? ext_size : pool->up_size;
-			uint64_t dlen = chk ? 8 : ext ? D_ALIGNUP((uint64_t)rr->rr_len, 8) : rr->rr_len;
+			uint64_t dlen = chk   ? 8
+					: ext ? D_ALIGNUP((uint64_t)rr->rr_len, 8)
+					      : rr->rr_len;
 
 			if (ext && pool->up_ext_fd < 0) {
 				D_ERROR("log holds side-file data but no side file was given\n");

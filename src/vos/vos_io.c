@@ -4,8 +4,9 @@
  * Update: values below the inline threshold are copied into the heap inside the metadata
  * transaction; larger ones get blob blocks reserved (vea, DRAM only), are written to the blob
  * straight from the caller's buffers (all requests in flight together), made durable with one
- * fdatasync, and only then does one umem transaction insert every record and publish the
- * reservations. A failure anywhere cancels the reservations and aborts the transaction, so an
+ * fdatasync (or, on a pre-written blob, only pushed to the device, the commit's log flush then
+ * covering them: docs/vos.md "One flush per update on disk"), and only then does one umem
+ * transaction insert every record and publish the reservations. A failure anywhere cancels the reservations and aborts the transaction, so an
  * update is all or nothing, also across a crash.
  */
 #define D_LOGFAC DD_FAC(vos)
@@ -286,7 +287,10 @@ struct vos_io_val {
 	uint64_t iv_blob_off;
 	/* blob value carried in the heap log as redo: written to the blob, not synced */
 	bool iv_logged;
-	/* written with O_DIRECT, made durable by the commit's flush; iv_csum goes in the log */
+	/*
+	 * written to the device (writeback or O_DIRECT) but not flushed: the commit's log flush
+	 * makes it durable; its CRC32C iv_csum goes in the log record for replay to check
+	 */
 	bool iv_checked;
 	uint32_t iv_csum;
 };

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <isa-l.h>
@@ -837,22 +838,39 @@ out:
 	return rc;
 }
 
+/*
+ * The log area was written once at create, bypassing the page cache, so its pages are not
+ * cached: a write that ends inside a page makes the kernel read that page from the device
+ * first (~one device round trip per commit, measured 86 us p50 per log pwrite here). Each
+ * write therefore runs on with zeros to the end of its last page. Those bytes lie past the
+ * log end; the next batch overwrites them, and replay stops at them like at any torn tail.
+ */
+static const char wal_zero_page[UMEM_PAGE_SIZE];
+
 static int
 wal_write(struct umem_wal *wal, const char *buf, size_t len, uint64_t start)
 {
+	/* the padding must not reach live records of the previous lap (the tail only grows) */
+	uint64_t room = __atomic_load_n(&wal->wl_tail, __ATOMIC_RELAXED) + wal->wl_size -
+			(start + len);
 	int fi;
 
 	while (len > 0) {
 		uint64_t pos = start % wal->wl_size;
 		size_t n = min((uint64_t)len, wal->wl_size - pos);
+		uint64_t tail = (pos + n) % UMEM_PAGE_SIZE;
+		struct iovec iov[2] = {{(void *)buf, n}, {(void *)wal_zero_page, 0}};
 		ssize_t w;
 
+		if (n == len && tail != 0)
+			iov[1].iov_len = min(min(UMEM_PAGE_SIZE - tail, wal->wl_size - pos - n), room);
 		fi = umem_fi(UMEM_FI_WAL_WRITE);
 		if (fi)
 			return umem_errno2der(fi);
-		w = pwrite(wal->wl_fd, buf, n, UMEM_WAL_HDR_SZ + pos);
+		w = pwritev(wal->wl_fd, iov, iov[1].iov_len ? 2 : 1, UMEM_WAL_HDR_SZ + pos);
 		if (w <= 0)
 			return umem_errno2der(w < 0 ? errno : EIO);
+		w = min((size_t)w, n);
 		buf += w;
 		len -= w;
 		start += w;

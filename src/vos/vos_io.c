@@ -467,6 +467,34 @@ update_view_checked(struct vos_update_ctx *uc, struct vos_io_val *v, struct vos_
 	io->bi_req.br_blob = uc->uc_pool->vp_dblob;
 }
 
+/*
+ * A pre-written blob's pages are not in the page cache: a write ending inside a page would
+ * make the kernel read that page from the device first. The rest of the last block belongs
+ * to the value's extent, so the write runs on with zeros to the block end.
+ */
+static const char vos_zero_blk[VOS_BLK_SZ];
+
+static int
+view_pad(struct vos_bio_io *io, uint64_t len)
+{
+	uint64_t pad = D_ALIGNUP(len, (uint64_t)VOS_BLK_SZ) - len;
+	uint32_t nr = io->bi_sgl.sg_nr;
+	d_iov_t *iovs;
+
+	if (pad == 0)
+		return 0;
+	D_ALLOC_ARRAY(iovs, nr + 1);
+	if (iovs == NULL)
+		return -DER_NOMEM;
+	memcpy(iovs, io->bi_sgl.sg_iovs, nr * sizeof(*iovs));
+	d_iov_set(&iovs[nr], (void *)vos_zero_blk, pad);
+	D_FREE(io->bi_iovs);
+	io->bi_iovs = iovs;
+	io->bi_sgl.sg_iovs = iovs;
+	io->bi_sgl.sg_nr = nr + 1;
+	return 0;
+}
+
 static uint32_t
 sgl_crc(d_sg_list_t *sgl)
 {
@@ -528,12 +556,15 @@ update_write_blob(struct vos_update_ctx *uc)
 		} else {
 			rc = vos_bio_view(&ios[nr], &uc->uc_sgls[v->iv_iod], v->iv_sgl_off,
 					  v->iv_size, false);
-			if (!v->iv_logged && pool->vp_blob_wb && v->iv_size <= UINT32_MAX) {
+			if (rc == 0 && !v->iv_logged && pool->vp_blob_wb &&
+			    v->iv_size <= UINT32_MAX) {
 				v->iv_csum = sgl_crc(&ios[nr].bi_sgl);
 				v->iv_checked = true;
 			} else if (!v->iv_logged) {
 				direct = true;
 			}
+			if (rc == 0 && bio_blob_written(pool->vp_blob) > 0)
+				rc = view_pad(&ios[nr], v->iv_size);
 		}
 		ios[nr].bi_req.br_off = v->iv_blob_off;
 		nr++;

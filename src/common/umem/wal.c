@@ -851,8 +851,8 @@ static int
 wal_write(struct umem_wal *wal, const char *buf, size_t len, uint64_t start)
 {
 	/* the padding must not reach live records of the previous lap (the tail only grows) */
-	uint64_t room = __atomic_load_n(&wal->wl_tail, __ATOMIC_RELAXED) + wal->wl_size -
-			(start + len);
+	uint64_t room =
+		__atomic_load_n(&wal->wl_tail, __ATOMIC_RELAXED) + wal->wl_size - (start + len);
 	int fi;
 
 	while (len > 0) {
@@ -863,7 +863,8 @@ wal_write(struct umem_wal *wal, const char *buf, size_t len, uint64_t start)
 		ssize_t w;
 
 		if (n == len && tail != 0)
-			iov[1].iov_len = min(min(UMEM_PAGE_SIZE - tail, wal->wl_size - pos - n), room);
+			iov[1].iov_len =
+				min(min(UMEM_PAGE_SIZE - tail, wal->wl_size - pos - n), room);
 		fi = umem_fi(UMEM_FI_WAL_WRITE);
 		if (fi)
 			return umem_errno2der(fi);

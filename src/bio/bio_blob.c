@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <daos_errno.h>
+#include <daos/mem.h>
 #include <gurt/common.h>
 #include <gurt/debug.h>
 #include "bio_internal.h"
@@ -67,12 +68,96 @@ bio_blob_path(const char *dir, const uuid_t pool, int tgt_id, char *buf, size_t 
 	return 0;
 }
 
+static uint32_t
+blob_hdr_csum(const struct bio_blob_hdr *bh)
+{
+	struct bio_blob_hdr tmp = *bh;
+
+	tmp.bh_csum = 0;
+	return umem_crc32c(0, &tmp, sizeof(tmp));
+}
+
+static bool
+fd_in_memory(int fd)
+{
+	struct statfs sfs;
+
+	return fstatfs(fd, &sfs) == 0 && (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC);
+}
+
+/*
+ * ext4 and xfs overwrite a written block in place: no metadata changes, so a device flush
+ * alone makes an overwrite durable. Copy-on-write file systems (btrfs, zfs, ...) and unknown
+ * ones may move the block: they get no header and keep the fdatasync per update.
+ */
+static bool
+fd_overwrites_in_place(int fd)
+{
+	struct statfs sfs;
+
+	return fstatfs(fd, &sfs) == 0 &&
+	       (sfs.f_type == EXT4_SUPER_MAGIC || sfs.f_type == XFS_SUPER_MAGIC);
+}
+
+/*
+ * Zero every block with O_DIRECT (a GiB of zeros should not evict the page cache), make it
+ * durable, then write the header that says so: a crash before the header leaves a blob
+ * without one, which is merely treated as not pre-written.
+ */
+static int
+blob_prewrite(const char *path, int fd, uint64_t size)
+{
+	const size_t chunk = 1 << 20;
+	struct bio_blob_hdr *bh;
+	uint64_t off;
+	void *zero;
+	int dfd, rc = 0;
+
+	D_ALIGNED_ALLOC(zero, BIO_DMA_PAGE_SZ, chunk);
+	if (zero == NULL)
+		return -DER_NOMEM;
+	memset(zero, 0, chunk);
+	dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (dfd < 0)
+		dfd = fd;
+	for (off = 0; off < size && rc == 0; off += chunk) {
+		size_t n = min((uint64_t)chunk, size - off);
+
+		if (pwrite(dfd, zero, n, (off_t)off) != (ssize_t)n)
+			rc = d_errno2der(errno ? errno : EIO);
+	}
+	if (rc == 0 && fdatasync(dfd) != 0)
+		rc = d_errno2der(errno);
+	if (rc == 0) {
+		bh = zero;
+		bh->bh_magic = BIO_BLOB_HDR_MAGIC;
+		bh->bh_version = BIO_BLOB_HDR_VERSION;
+		bh->bh_size = size;
+		bh->bh_written = size;
+		bh->bh_csum = blob_hdr_csum(bh);
+		if (pwrite(dfd, zero, BIO_DMA_PAGE_SZ, 0) != BIO_DMA_PAGE_SZ || fdatasync(dfd) != 0)
+			rc = d_errno2der(errno ? errno : EIO);
+	}
+	if (dfd != fd)
+		close(dfd);
+	free(zero);
+	return rc;
+}
+
 int
 bio_blob_create(const char *path, uint64_t size)
 {
+	return bio_blob_create_ex(path, size, 0);
+}
+
+int
+bio_blob_create_ex(const char *path, uint64_t size, unsigned int flags)
+{
+	const char *env = getenv("DAOS_BIO_BLOB_PREWRITE");
 	int fd, rc = 0;
 
-	if (path == NULL || size == 0 || size % BIO_DMA_PAGE_SZ != 0)
+	if (path == NULL || size == 0 || size % BIO_DMA_PAGE_SZ != 0 ||
+	    (flags & ~BIO_BLOB_PREWRITE) != 0)
 		return -DER_INVAL;
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -82,6 +167,9 @@ bio_blob_create(const char *path, uint64_t size)
 		if (ftruncate(fd, (off_t)size) != 0)
 			rc = d_errno2der(errno);
 	}
+	if (rc == 0 && (flags & BIO_BLOB_PREWRITE) && !(env != NULL && strcmp(env, "0") == 0) &&
+	    fd_overwrites_in_place(fd))
+		rc = blob_prewrite(path, fd, size);
 	if (rc == 0 && fsync(fd) != 0)
 		rc = d_errno2der(errno);
 	close(fd);
@@ -190,13 +278,48 @@ blob_map(struct bio_blob *blob, const char *path, const struct stat *st)
 	return 0;
 }
 
+/*
+ * Read the header in block 0 (through its own descriptor: the blob's may be O_DIRECT). No
+ * magic: no header, nothing known written. A damaged header or one describing more than the
+ * file holds is refused: the caller would otherwise skip syncs for blocks that need them.
+ */
+static int
+blob_hdr_read(const char *path, uint64_t file_size, uint64_t *written)
+{
+	struct bio_blob_hdr bh;
+	ssize_t n;
+	int fd;
+
+	*written = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return d_errno2der(errno);
+	n = pread(fd, &bh, sizeof(bh), 0);
+	close(fd);
+	if (n != (ssize_t)sizeof(bh) || bh.bh_magic != BIO_BLOB_HDR_MAGIC)
+		return n < 0 ? -DER_IO : 0;
+	if (bh.bh_csum != blob_hdr_csum(&bh)) {
+		D_ERROR("%s: blob header checksum mismatch\n", path);
+		return -DER_CSUM;
+	}
+	if (bh.bh_version != BIO_BLOB_HDR_VERSION || bh.bh_size > file_size ||
+	    bh.bh_written > bh.bh_size) {
+		D_ERROR("%s: blob header says " DF_U64 " bytes (" DF_U64
+			" written), file has " DF_U64 "\n",
+			path, bh.bh_size, bh.bh_written, file_size);
+		return -DER_DF_INVAL;
+	}
+	*written = bh.bh_written;
+	return 0;
+}
+
 int
 bio_blob_open(const char *path, unsigned int flags, struct bio_blob **blobp)
 {
 	struct bio_blob *blob;
-	struct statfs sfs;
 	struct stat st;
 	bool force_uring, no_map;
+	uint64_t written;
 	int oflags, fd, rc;
 
 	if (path == NULL || blobp == NULL)
@@ -227,19 +350,27 @@ bio_blob_open(const char *path, unsigned int flags, struct bio_blob **blobp)
 		close(fd);
 		return -DER_DF_INVAL;
 	}
+	rc = blob_hdr_read(path, st.st_size, &written);
+	if (rc != 0) {
+		close(fd);
+		return rc;
+	}
+	/* a blob copied to another kind of file system: its blocks may move on overwrite */
+	if (!fd_overwrites_in_place(fd))
+		written = 0;
 	D_ALLOC_PTR(blob);
 	if (blob == NULL) {
 		close(fd);
 		return -DER_NOMEM;
 	}
+	blob->bb_written = written;
 	blob->bb_fd = fd;
 	blob->bb_size = st.st_size;
 	blob->bb_direct = (flags & BIO_BLOB_DIRECT) != 0;
 	blob->bb_rdonly = (flags & BIO_BLOB_RDONLY) != 0;
 	force_uring = false;
 	d_getenv_bool("PDAOS_BIO_URING_MEMFS", &force_uring);
-	if (!force_uring && fstatfs(fd, &sfs) == 0 &&
-	    (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC))
+	if (!force_uring && fd_in_memory(fd))
 		blob->bb_memfs = true;
 	no_map = false;
 	d_getenv_bool("PDAOS_BIO_NO_MMAP", &no_map);
@@ -382,6 +513,12 @@ bio_blob_size(struct bio_blob *blob)
 	return blob->bb_size;
 }
 
+uint64_t
+bio_blob_written(struct bio_blob *blob)
+{
+	return blob->bb_written;
+}
+
 bool
 bio_blob_faulty(struct bio_blob *blob)
 {
@@ -412,6 +549,28 @@ bio_blob_flush(struct bio_blob *blob)
 		err = errno;
 	if (err != 0) {
 		D_ERROR("fdatasync: %d\n", err);
+		blob->bb_faulty = true;
+		return (err == ENOSPC || err == EDQUOT) ? -DER_NOSPACE : -DER_IO;
+	}
+	return 0;
+}
+
+int
+bio_blob_writeback(struct bio_blob *blob, uint64_t off, uint64_t len)
+{
+	int err;
+
+	if (blob == NULL || len == 0 || off + len > blob->bb_size)
+		return -DER_INVAL;
+	if (blob->bb_faulty)
+		return -DER_IO;
+	err = bio_fi(BIO_FI_FLUSH);
+	if (err == 0 && sync_file_range(blob->bb_fd, (off64_t)off, (off64_t)len,
+					SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+						SYNC_FILE_RANGE_WAIT_AFTER) != 0)
+		err = errno;
+	if (err != 0) {
+		D_ERROR("sync_file_range: %d\n", err);
 		blob->bb_faulty = true;
 		return (err == ENOSPC || err == EDQUOT) ? -DER_NOSPACE : -DER_IO;
 	}

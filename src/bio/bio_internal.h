@@ -29,6 +29,22 @@ struct bio_blob {
 	 * page fault for every page written, and keeps the open of a large blob O(1).
 	 */
 	_Atomic uint64_t *bb_ready;
+	/* [0, bb_written) holds written blocks (blob header, BIO_BLOB_PREWRITE) */
+	uint64_t bb_written;
+};
+
+/* Block 0 of a pre-written blob; a blob whose block 0 lacks the magic has no header. */
+#define BIO_BLOB_HDR_MAGIC   0x50444d424c4f4248ULL /* "PDMBLOBH" */
+#define BIO_BLOB_HDR_VERSION 1
+
+struct bio_blob_hdr {
+	uint64_t bh_magic;
+	uint32_t bh_version;
+	uint32_t bh_flags;
+	uint64_t bh_size;    /* file size at create */
+	uint64_t bh_written; /* [0, bh_written) was written once: no unwritten extents */
+	uint32_t bh_pad;
+	uint32_t bh_csum; /* CRC32C of the header with bh_csum = 0 */
 };
 
 #define BIO_MAP_CHUNK_SHIFT 21

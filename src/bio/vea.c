@@ -69,6 +69,15 @@ struct vea_space_info {
 	uint32_t vsi_t_nr, vsi_t_max;
 	uint64_t vsi_free_p, vsi_free_t;
 	uint64_t vsi_resrv_hint, vsi_resrv_large, vsi_resrv_small;
+	/* committed frees whose log record is not durable yet: not reservable (vea_age_drain) */
+	struct vea_aging *vsi_age;
+	uint32_t vsi_age_nr, vsi_age_max;
+};
+
+struct vea_aging {
+	uint64_t va_lsn;
+	uint64_t va_off;
+	uint64_t va_cnt;
 };
 
 /* ---------------------------------------------------------------------------------------- */
@@ -498,6 +507,66 @@ struct vea_tx_act {
 	struct vea_text ta_ext[];
 };
 
+/*
+ * Freed blocks become reservable only once the freeing transaction is durable: until then a
+ * crash can bring back the record that points at them, and it must find its bytes there (the
+ * log checks the data of values written directly, see docs/vos.md "One flush per update").
+ * Returns true when \a act's extents were parked (vsi_lock held).
+ */
+static bool
+age_defer(struct vea_space_info *vsi, struct vea_tx_act *act)
+{
+	uint64_t lsn = umem_tx_commit_lsn(vsi->vsi_umm);
+	uint32_t i;
+
+	if (lsn == 0 || lsn <= umem_durable_lsn(vsi->vsi_umm))
+		return false;
+	if (vsi->vsi_age_nr + act->ta_nr > vsi->vsi_age_max) {
+		struct vea_aging *tmp;
+		uint32_t ncap = max(vsi->vsi_age_max * 2, vsi->vsi_age_nr + act->ta_nr);
+
+		ncap = max(ncap, 16U);
+		D_REALLOC_ARRAY(tmp, vsi->vsi_age, vsi->vsi_age_max, ncap);
+		if (tmp == NULL)
+			return false; /* reusable at once: the old behaviour */
+		vsi->vsi_age = tmp;
+		vsi->vsi_age_max = ncap;
+	}
+	for (i = 0; i < act->ta_nr; i++) {
+		vsi->vsi_age[vsi->vsi_age_nr].va_lsn = lsn;
+		vsi->vsi_age[vsi->vsi_age_nr].va_off = act->ta_ext[i].te_off;
+		vsi->vsi_age[vsi->vsi_age_nr].va_cnt = act->ta_ext[i].te_cnt;
+		vsi->vsi_age_nr++;
+	}
+	return true;
+}
+
+/* Give the parked frees whose transaction is durable now to the transient set (vsi_lock). */
+static void
+age_drain(struct vea_space_info *vsi)
+{
+	uint64_t durable;
+	uint32_t i, kept = 0;
+	int rc;
+
+	if (vsi->vsi_age_nr == 0)
+		return;
+	durable = umem_durable_lsn(vsi->vsi_umm);
+	for (i = 0; i < vsi->vsi_age_nr; i++) {
+		struct vea_aging *a = &vsi->vsi_age[i];
+
+		if (a->va_lsn > durable) {
+			vsi->vsi_age[kept++] = *a;
+			continue;
+		}
+		rc = t_add_free(vsi, a->va_off, a->va_cnt);
+		if (rc)
+			D_ERROR("lost " DF_U64 " blocks until reload: " DF_RC "\n", a->va_cnt,
+				DP_RC(rc));
+	}
+	vsi->vsi_age_nr = kept;
+}
+
 static void
 vea_tx_cb(void *data, bool noop)
 {
@@ -520,6 +589,8 @@ vea_tx_cb(void *data, bool noop)
 		if (rc)
 			D_ERROR("rebuild after abort: " DF_RC "\n", DP_RC(rc));
 	}
+	if (act->ta_is_free && !aborted && age_defer(vsi, act))
+		goto out;
 	if (act->ta_is_free != aborted) {
 		for (i = 0; i < act->ta_nr; i++) {
 			rc = t_add_free(vsi, act->ta_ext[i].te_off, act->ta_ext[i].te_cnt);
@@ -528,6 +599,7 @@ vea_tx_cb(void *data, bool noop)
 					act->ta_ext[i].te_cnt, DP_RC(rc));
 		}
 	}
+out:
 	pthread_mutex_unlock(&vsi->vsi_lock);
 	D_FREE(act);
 }
@@ -644,6 +716,7 @@ vea_unload(struct vea_space_info *vsi)
 	D_FREE(vsi->vsi_fslots);
 	D_FREE(vsi->vsi_t_off);
 	D_FREE(vsi->vsi_t_size);
+	D_FREE(vsi->vsi_age);
 	D_FREE(vsi);
 }
 
@@ -735,6 +808,7 @@ vea_reserve(struct vea_space_info *vsi, uint32_t blk_cnt, struct vea_hint_contex
 	if (vre == NULL)
 		return -DER_NOMEM;
 	pthread_mutex_lock(&vsi->vsi_lock);
+	age_drain(vsi);
 	if (hint != NULL && hint->vhc_off != 0) {
 		/* the stream continues where it stopped if that spot is still free */
 		i = t_off_lb(vsi, hint->vhc_off + 1);
@@ -917,6 +991,7 @@ vea_query(struct vea_space_info *vsi, struct vea_attr *attr, struct vea_stat *st
 	if (thresh == 0)
 		thresh = 1;
 	pthread_mutex_lock(&vsi->vsi_lock);
+	age_drain(vsi);
 	if (attr != NULL) {
 		attr->va_compat = VEA_COMPAT;
 		attr->va_blk_sz = vsi->vsi_blk_sz;

@@ -269,6 +269,12 @@ struct vos_pool {
 	struct vos_pool_df *vp_df;
 	daos_handle_t vp_cont_th;
 	struct bio_blob *vp_blob;
+	/* the blob again, O_DIRECT: large values skip the blob fdatasync (vos_io.c, NULL: off) */
+	struct bio_blob *vp_dblob;
+	void *vp_bounce; /* spare aligned buffer for vp_dblob writes */
+	size_t vp_bounce_sz;
+	/* large values: page cache + writeback (sync_file_range), no fdatasync (vos_io.c) */
+	bool vp_blob_wb;
 	struct bio_ring *vp_ring;
 	/* poller of vp_ring on the xstream that opened the pool (ULT callers park on I/O) */
 	struct ult_poller *vp_poller;

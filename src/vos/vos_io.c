@@ -4,8 +4,9 @@
  * Update: values below the inline threshold are copied into the heap inside the metadata
  * transaction; larger ones get blob blocks reserved (vea, DRAM only), are written to the blob
  * straight from the caller's buffers (all requests in flight together), made durable with one
- * fdatasync, and only then does one umem transaction insert every record and publish the
- * reservations. A failure anywhere cancels the reservations and aborts the transaction, so an
+ * fdatasync (or, on a pre-written blob, only pushed to the device, the commit's log flush then
+ * covering them: docs/vos.md "One flush per update on disk"), and only then does one umem
+ * transaction insert every record and publish the reservations. A failure anywhere cancels the reservations and aborts the transaction, so an
  * update is all or nothing, also across a crash.
  */
 #define D_LOGFAC DD_FAC(vos)
@@ -13,6 +14,8 @@
 #include "vos_internal.h"
 
 #define VOS_IO_STACK_VALS 8
+/* larger values keep the page-cache write + blob fdatasync (the bounce copy would be huge) */
+#define VOS_DIRECT_MAX (64ULL << 20)
 
 /* ---------------- scatter/gather helpers ---------------- */
 
@@ -184,14 +187,24 @@ vos_bio_run(struct vos_pool *pool, struct vos_bio_io *ios, int nr, enum bio_op o
 
 	/* a blob in memory is mapped: a memcpy each, no ring, no wait */
 	if (bio_blob_mapped(pool->vp_blob)) {
-		for (i = 0; i < nr && rc == 0; i++)
+		for (i = 0; i < nr && rc == 0; i++) {
+			struct bio_blob *blob = ios[i].bi_req.br_blob;
+
+			/* a request for another descriptor (O_DIRECT, disks only) takes the ring */
+			if (blob != NULL && blob != pool->vp_blob)
+				break;
 			rc = bio_blob_copy(pool->vp_blob, op, ios[i].bi_req.br_off, &ios[i].bi_sgl);
-		return rc;
+		}
+		if (rc != 0 || i == nr)
+			return rc;
+		ios += i;
+		nr -= i;
 	}
 	if (park && ult_eventual_create(0, &bw.bw_ev) != 0)
 		park = false;
 	for (i = 0; i < nr; i++) {
-		ios[i].bi_req.br_blob = pool->vp_blob;
+		if (ios[i].bi_req.br_blob == NULL)
+			ios[i].bi_req.br_blob = pool->vp_blob;
 		ios[i].bi_req.br_op = op;
 		ios[i].bi_req.br_sgl = &ios[i].bi_sgl;
 		ios[i].bi_req.br_cb = bio_wait_cb;
@@ -289,6 +302,12 @@ struct vos_io_val {
 	uint64_t iv_blob_off;
 	/* blob value carried in the heap log as redo: written to the blob, not synced */
 	bool iv_logged;
+	/*
+	 * written to the device (writeback or O_DIRECT) but not flushed: the commit's log flush
+	 * makes it durable; its CRC32C iv_csum goes in the log record for replay to check
+	 */
+	bool iv_checked;
+	uint32_t iv_csum;
 };
 
 struct vos_update_ctx {
@@ -379,6 +398,7 @@ update_place(struct vos_update_ctx *uc)
 			v->iv_size = iod->iod_size;
 			v->iv_sgl_off = 0;
 			v->iv_blob_off = UINT64_MAX;
+			v->iv_checked = false;
 			continue;
 		}
 		for (j = 0; j < iod->iod_nr; j++) {
@@ -389,6 +409,7 @@ update_place(struct vos_update_ctx *uc)
 			v->iv_size = iod->iod_recxs[j].rx_nr * iod->iod_size;
 			v->iv_sgl_off = off;
 			v->iv_blob_off = UINT64_MAX;
+			v->iv_checked = false;
 			off += v->iv_size;
 		}
 	}
@@ -414,24 +435,126 @@ update_place(struct vos_update_ctx *uc)
 	return 0;
 }
 
+/* An aligned buffer of \a len bytes for O_DIRECT writes: the pool's spare one if it fits. */
+static void *
+bounce_get(struct vos_pool *pool, size_t len)
+{
+	void *buf;
+
+	if (pool->vp_bounce != NULL && pool->vp_bounce_sz >= len) {
+		buf = pool->vp_bounce;
+		pool->vp_bounce = NULL;
+		return buf;
+	}
+	return bio_buf_alloc(len);
+}
+
+static void
+bounce_put(struct vos_pool *pool, void *buf, size_t len)
+{
+	/* keep one (up to 8 MiB): another ULT of the xstream may hold one meanwhile */
+	if (buf != NULL && pool->vp_bounce == NULL && len <= (8 << 20)) {
+		pool->vp_bounce = buf;
+		pool->vp_bounce_sz = len;
+	} else if (buf != NULL && pool->vp_bounce != buf) {
+		bio_buf_free(buf);
+	}
+}
+
+/*
+ * A value that does not travel in the log goes through the O_DIRECT blob when there is one:
+ * copied to an aligned buffer (padded with zeros to whole blocks) and checksummed, no
+ * fdatasync; the commit's log record carries the checksum (update_log_blob).
+ */
+static void
+update_view_checked(struct vos_update_ctx *uc, struct vos_io_val *v, struct vos_bio_io *io,
+		    char *buf)
+{
+	uint64_t padded = D_ALIGNUP(v->iv_size, (uint64_t)VOS_BLK_SZ);
+
+	vos_sgl_gather(&uc->uc_sgls[v->iv_iod], v->iv_sgl_off, buf, v->iv_size);
+	memset(buf + v->iv_size, 0, padded - v->iv_size);
+	v->iv_csum = umem_crc32c(0, buf, v->iv_size);
+	v->iv_checked = true;
+	d_iov_set(&io->bi_iov, buf, padded);
+	io->bi_sgl.sg_iovs = &io->bi_iov;
+	io->bi_sgl.sg_nr = 1;
+	io->bi_req.br_blob = uc->uc_pool->vp_dblob;
+}
+
+/*
+ * A pre-written blob's pages are not in the page cache: a write ending inside a page would
+ * make the kernel read that page from the device first. The rest of the last block belongs
+ * to the value's extent, so the write runs on with zeros to the block end.
+ */
+static const char vos_zero_blk[VOS_BLK_SZ];
+
+static int
+view_pad(struct vos_bio_io *io, uint64_t len)
+{
+	uint64_t pad = D_ALIGNUP(len, (uint64_t)VOS_BLK_SZ) - len;
+	uint32_t nr = io->bi_sgl.sg_nr;
+	d_iov_t *iovs;
+
+	if (pad == 0)
+		return 0;
+	D_ALLOC_ARRAY(iovs, nr + 1);
+	if (iovs == NULL)
+		return -DER_NOMEM;
+	memcpy(iovs, io->bi_sgl.sg_iovs, nr * sizeof(*iovs));
+	d_iov_set(&iovs[nr], (void *)vos_zero_blk, pad);
+	D_FREE(io->bi_iovs);
+	io->bi_iovs = iovs;
+	io->bi_sgl.sg_iovs = iovs;
+	io->bi_sgl.sg_nr = nr + 1;
+	return 0;
+}
+
+static uint32_t
+sgl_crc(d_sg_list_t *sgl)
+{
+	uint32_t crc = 0, i;
+
+	for (i = 0; i < sgl->sg_nr; i++)
+		crc = umem_crc32c(crc, sgl->sg_iovs[i].iov_buf, sgl->sg_iovs[i].iov_len);
+	return crc;
+}
+
 /* Write the blob values from the caller's buffers and make them durable. */
 static int
 update_write_blob(struct vos_update_ctx *uc)
 {
 	struct vos_bio_io stack_ios[VOS_IO_STACK_VALS];
 	struct vos_bio_io *ios = stack_ios;
+	struct vos_pool *pool = uc->uc_pool;
+	uint64_t bounce_sz = 0, boff = 0;
+	char *bounce = NULL;
 	bool direct = false;
 	int i, nr = 0, rc = 0;
 
-	for (i = 0; i < uc->uc_val_nr; i++)
-		if (uc->uc_vals[i].iv_blob_off != UINT64_MAX)
-			nr++;
+	for (i = 0; i < uc->uc_val_nr; i++) {
+		struct vos_io_val *v = &uc->uc_vals[i];
+
+		if (v->iv_blob_off == UINT64_MAX)
+			continue;
+		nr++;
+		if (pool->vp_dblob != NULL && v->iv_size > pool->vp_wal_data_max &&
+		    v->iv_size <= VOS_DIRECT_MAX)
+			bounce_sz += D_ALIGNUP(v->iv_size, (uint64_t)VOS_BLK_SZ);
+	}
 	if (nr == 0)
 		return 0;
+	if (bounce_sz > 0) {
+		bounce = bounce_get(pool, bounce_sz);
+		if (bounce == NULL)
+			return -DER_NOMEM;
+	}
 	if (nr > VOS_IO_STACK_VALS) {
 		D_ALLOC_ARRAY(ios, nr);
-		if (ios == NULL)
+		if (ios == NULL) {
+			bounce_put(pool, bounce, bounce_sz);
 			return -DER_NOMEM;
+		}
 	} else {
 		memset(ios, 0, nr * sizeof(*ios));
 	}
@@ -441,16 +564,33 @@ update_write_blob(struct vos_update_ctx *uc)
 
 		if (v->iv_blob_off == UINT64_MAX)
 			continue;
-		v->iv_logged = v->iv_size <= uc->uc_pool->vp_wal_data_max;
-		if (!v->iv_logged)
-			direct = true;
-		rc = vos_bio_view(&ios[nr], &uc->uc_sgls[v->iv_iod], v->iv_sgl_off, v->iv_size,
-				  false);
+		v->iv_logged = v->iv_size <= pool->vp_wal_data_max;
+		if (!v->iv_logged && bounce != NULL && v->iv_size <= VOS_DIRECT_MAX) {
+			update_view_checked(uc, v, &ios[nr], bounce + boff);
+			boff += D_ALIGNUP(v->iv_size, (uint64_t)VOS_BLK_SZ);
+		} else {
+			rc = vos_bio_view(&ios[nr], &uc->uc_sgls[v->iv_iod], v->iv_sgl_off,
+					  v->iv_size, false);
+			if (rc == 0 && !v->iv_logged && pool->vp_blob_wb &&
+			    v->iv_size <= UINT32_MAX) {
+				v->iv_csum = sgl_crc(&ios[nr].bi_sgl);
+				v->iv_checked = true;
+			} else if (!v->iv_logged) {
+				direct = true;
+			}
+			if (rc == 0 && bio_blob_written(pool->vp_blob) > 0)
+				rc = view_pad(&ios[nr], v->iv_size);
+		}
 		ios[nr].bi_req.br_off = v->iv_blob_off;
 		nr++;
 	}
 	if (rc == 0)
 		rc = vos_bio_run(uc->uc_pool, ios, nr, BIO_OP_WRITE);
+	/* on the device, not yet durable: the commit's log flush covers them */
+	for (i = 0; rc == 0 && pool->vp_blob_wb && i < uc->uc_val_nr; i++)
+		if (uc->uc_vals[i].iv_checked)
+			rc = bio_blob_writeback(pool->vp_blob, uc->uc_vals[i].iv_blob_off,
+						uc->uc_vals[i].iv_size);
 	/*
 	 * Values carried in the log need no fdatasync here: the commit makes them durable and a
 	 * checkpoint syncs the blob before trimming the log. One large value costs the sync
@@ -463,6 +603,7 @@ update_write_blob(struct vos_update_ctx *uc)
 	vos_bio_fini(ios, nr);
 	if (ios != stack_ios)
 		D_FREE(ios);
+	bounce_put(pool, bounce, bounce_sz);
 	return rc;
 }
 
@@ -479,6 +620,10 @@ update_log_blob(struct vos_update_ctx *uc)
 		uint64_t off = v->iv_blob_off;
 		uint32_t k;
 
+		if (v->iv_blob_off != UINT64_MAX && v->iv_checked) {
+			rc = umem_tx_add_ext_checked(umm, off, (uint32_t)v->iv_size, v->iv_csum);
+			continue;
+		}
 		if (v->iv_blob_off == UINT64_MAX || !v->iv_logged)
 			continue;
 		rc = vos_bio_view(&io, &uc->uc_sgls[v->iv_iod], v->iv_sgl_off, v->iv_size, false);

@@ -93,9 +93,44 @@ pool_free(struct vos_pool *pool)
 		bio_ring_destroy(pool->vp_ring);
 	if (pool->vp_blob != NULL)
 		bio_blob_close(pool->vp_blob);
+	if (pool->vp_dblob != NULL)
+		bio_blob_close(pool->vp_dblob);
+	bio_buf_free(pool->vp_bounce);
 	if (pool->vp_upool != NULL)
 		umem_pool_close(pool->vp_upool);
 	D_FREE(pool);
+}
+
+/*
+ * Larger values go to the blob with O_DIRECT and no fdatasync of their own when the commit's
+ * log flush can make them durable: the blob was written once at create (no unwritten extent
+ * needs a journal commit), it shares the log's device, and the log record carries their
+ * checksum for replay to check (docs/vos.md, "One flush per update").
+ */
+static int
+blob_open_direct(struct vos_pool *pool, const char *blob_path)
+{
+	/* 0: blob fdatasync per update; 1: page cache + writeback; 2: O_DIRECT (bounce copy) */
+	uint32_t mode = env_u32("VOS_BLOB_ONE_FLUSH", 1);
+	int rc;
+
+	if (!pool->vp_blob_flush || !pool->vp_blob_logged || mode == 0 ||
+	    bio_blob_in_memory(pool->vp_blob) ||
+	    bio_blob_written(pool->vp_blob) < pool->vp_df->pd_nvme_sz ||
+	    !umem_ext_shares_flush(&pool->vp_umm))
+		return 0;
+	if (mode == 1) {
+		pool->vp_blob_wb = true;
+		return 0;
+	}
+	rc = bio_blob_open(blob_path, BIO_BLOB_DIRECT, &pool->vp_dblob);
+	if (rc != 0)
+		return rc;
+	if (!bio_blob_direct(pool->vp_dblob)) {
+		bio_blob_close(pool->vp_dblob);
+		pool->vp_dblob = NULL;
+	}
+	return 0;
 }
 
 /* Everything after the heap is open and its root record is valid. */
@@ -141,6 +176,9 @@ pool_load(struct vos_pool *pool, const char *path, const struct vos_pool_attr *a
 	 */
 	if (bio_blob_in_memory(pool->vp_blob) && getenv("VOS_WAL_DATA_MAX") == NULL)
 		pool->vp_wal_data_max = 0;
+	rc = blob_open_direct(pool, blob_path);
+	if (rc != 0)
+		return rc;
 	rc = vea_load(&pool->vp_umm, NULL, &df->pd_vea_df, NULL, &pool->vp_vsi);
 	if (rc != 0) {
 		D_ERROR("cannot load the blob allocator: " DF_RC "\n", DP_RC(rc));
@@ -225,7 +263,7 @@ vos_pool_create_ex(const char *path, uuid_t uuid, daos_size_t scm_sz, daos_size_
 			D_FREE(pool);
 			return -DER_INVAL;
 		}
-		rc = bio_blob_create(blob_path, data_sz);
+		rc = bio_blob_create_ex(blob_path, data_sz, BIO_BLOB_PREWRITE);
 		if (rc != 0) {
 			D_FREE(pool);
 			return rc;

@@ -340,6 +340,13 @@ umem_pool_open(const char *path, const struct umem_pool_attr *attr, struct umem_
 	rc = umem_wal_open(pool, wpath, sync_ms);
 	if (rc != 0)
 		goto fail;
+	if (pool->up_ext_fd >= 0) {
+		struct stat est, wst;
+
+		pool->up_ext_shared = fstat(pool->up_ext_fd, &est) == 0 &&
+				      fstat(pool->up_wal.wl_fd, &wst) == 0 &&
+				      est.st_dev == wst.st_dev;
+	}
 	if (pool->up_wal.wl_size != pool->up_hdr.uh_wal_size)
 		D_GOTO(fail, rc = -DER_DF_INVAL);
 	rc = umem_wal_replay(pool);

@@ -533,6 +533,9 @@ sync_wake(void *arg, int rc)
 	umem_wops->uwo_wake(sw->sw_cookie);
 }
 
+/* end of the log record of the commit whose ONCOMMIT callbacks this thread is running */
+static __thread uint64_t umem_cb_lsn;
+
 /*
  * Outermost commit: apply deferred frees, append the redo record, drop the heap lock, then
  * report durability through \a cb (or wait for it when cb is NULL).
@@ -590,7 +593,9 @@ pool_tx_commit(struct umem_pool *pool, void (*cb)(void *arg, int rc), void *arg)
 	if (rc != 0)
 		goto abort;
 	pool->up_tx_committed++;
+	umem_cb_lsn = lsn;
 	tx_release(pool, UMEM_STAGE_ONCOMMIT);
+	umem_cb_lsn = 0;
 
 	if (w == NULL) {
 		/* relaxed policy: acknowledged now, durable within the interval */
@@ -955,8 +960,35 @@ umem_tx_add_ext(struct umem_instance *umm, uint64_t off, const void *buf, uint32
 	tx->tx_exts[tx->tx_nr_exts].te_off = off;
 	tx->tx_exts[tx->tx_nr_exts].te_buf = buf;
 	tx->tx_exts[tx->tx_nr_exts].te_len = len;
+	tx->tx_exts[tx->tx_nr_exts].te_csum = 0;
 	tx->tx_nr_exts++;
 	return 0;
+}
+
+int
+umem_tx_add_ext_checked(struct umem_instance *umm, uint64_t off, uint32_t len, uint32_t csum)
+{
+	struct umem_pool *pool;
+	int rc;
+
+	if (umm->umm_ops != &bmem_ops)
+		return 0;
+	pool = umm2pool(umm);
+	if (!pool->up_ext_shared)
+		return -DER_NOTSUPPORTED;
+	/* a placeholder buffer passes the checks; the range is then turned into a checked one */
+	rc = umem_tx_add_ext(umm, off, &pool->up_tx, len);
+	if (rc != 0)
+		return rc;
+	pool->up_tx.tx_exts[pool->up_tx.tx_nr_exts - 1].te_buf = NULL;
+	pool->up_tx.tx_exts[pool->up_tx.tx_nr_exts - 1].te_csum = csum;
+	return 0;
+}
+
+bool
+umem_ext_shares_flush(struct umem_instance *umm)
+{
+	return umm->umm_ops == &bmem_ops && umm2pool(umm)->up_ext_shared;
 }
 
 int
@@ -971,4 +1003,18 @@ umem_tx_ext_synced(struct umem_instance *umm)
 		return -DER_INVAL;
 	pool->up_tx.tx_ext_synced = true;
 	return 0;
+}
+
+uint64_t
+umem_tx_commit_lsn(struct umem_instance *umm)
+{
+	return umm->umm_ops == &bmem_ops ? umem_cb_lsn : 0;
+}
+
+uint64_t
+umem_durable_lsn(struct umem_instance *umm)
+{
+	if (umm->umm_ops != &bmem_ops)
+		return UINT64_MAX;
+	return __atomic_load_n(&umm2pool(umm)->up_wal.wl_durable, __ATOMIC_ACQUIRE);
 }

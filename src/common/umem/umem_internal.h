@@ -98,7 +98,7 @@ struct umem_free_run {
 
 /* ---------------- log file ---------------- */
 #define UMEM_WAL_MAGIC   0x50444d57414cULL /* "PDMWAL" */
-#define UMEM_WAL_VERSION 2                 /* 2: range and record flags (side-file redo) */
+#define UMEM_WAL_VERSION 3 /* 2: range and record flags (side-file redo); 3: checked ranges */
 #define UMEM_WAL_HDR_SZ  4096
 #define UMEM_REC_MAGIC   0x55524543U
 #define UMEM_REC_TX      1
@@ -125,11 +125,13 @@ struct umem_rec_hdr {
 	uint32_t rh_len; /* whole record, 8-byte multiple */
 	uint32_t rh_nr;  /* ranges */
 	uint32_t rh_csum;
-	uint32_t rh_pad2;
+	uint32_t rh_dback; /* with UMEM_RH_DURABLE: rh_lsn - (log durable at append) */
 };
 
 /* every side-file write issued before this record is durable: replay none of it */
 #define UMEM_RH_EXT_SYNCED 1
+/* rh_dback is set: every record ending at or before rh_lsn - rh_dback was durable */
+#define UMEM_RH_DURABLE 2
 
 struct umem_rec_range {
 	uint64_t rr_off;
@@ -139,6 +141,12 @@ struct umem_rec_range {
 
 /* side-file range: rr_off is a side-file offset, data padded to 8 bytes */
 #define UMEM_RR_EXT 1
+/*
+ * checked side-file range (version 3): the caller wrote [rr_off, +rr_len) of the side file
+ * itself, with O_DIRECT, before the commit; the data is 8 bytes: CRC32C of those bytes + 0.
+ * Replay verifies it for records not known durable (see umem_wal_replay).
+ */
+#define UMEM_RR_CHECKED 2
 
 /* On-disk layouts: a change here is a format change (bump the version). */
 _Static_assert(sizeof(struct umem_hdr) == 88, "umem_hdr layout");
@@ -163,8 +171,9 @@ struct umem_tx_run {
 
 struct umem_tx_ext {
 	uint64_t te_off;
-	const void *te_buf;
+	const void *te_buf; /* NULL: a checked range (te_csum) */
 	uint32_t te_len;
+	uint32_t te_csum;
 };
 
 struct umem_tx_cb {
@@ -254,6 +263,7 @@ struct umem_pool {
 	uint64_t up_npages;
 	struct umem_hdr up_hdr; /* last header written/read */
 	int up_ext_fd;          /* side file, -1: none */
+	bool up_ext_shared;     /* side file and log share one device: a log flush covers both */
 	bool up_ext_dirty;      /* side-file redo logged since the last checkpoint (heap lock) */
 	int up_hdr_slot;
 	uint32_t up_flags;

@@ -130,6 +130,31 @@ int umem_tx_add_ext(struct umem_instance *umm, uint64_t off, const void *buf, ui
  */
 int umem_tx_ext_synced(struct umem_instance *umm);
 
+/**
+ * Declare that the caller wrote [off, off + len) of the side file itself, with O_DIRECT (the
+ * write completed before this call), and that \a csum is the CRC32C (umem_crc32c, seed 0) of
+ * those bytes. The commit's log flush then makes them durable too: the side file shares the
+ * log's device (umem_ext_shares_flush), and a device cache flush covers every write completed
+ * before it. If power fails before that flush, the record may reach the media without the
+ * data: replay checks \a csum for records not known durable and ends the log at the first
+ * mismatch (such a record was never acknowledged). -DER_NOTSUPPORTED when the side file
+ * does not share the log's device. No-op for non-BMEM instances.
+ */
+int umem_tx_add_ext_checked(struct umem_instance *umm, uint64_t off, uint32_t len, uint32_t csum);
+/** The side file lives on the log's block device (not in memory): one flush covers both. */
+bool umem_ext_shares_flush(struct umem_instance *umm);
+/**
+ * Inside an ONCOMMIT callback: the log position that must be durable before the committed
+ * transaction survives a crash (0: nothing to wait for, or not BMEM). With
+ * umem_durable_lsn(): e.g. blocks freed by the transaction are reused only once it is durable,
+ * so no crash can bring back a record pointing at overwritten blocks.
+ */
+uint64_t umem_tx_commit_lsn(struct umem_instance *umm);
+/** Log position durable so far (UINT64_MAX for instances without a log). */
+uint64_t umem_durable_lsn(struct umem_instance *umm);
+/** CRC32C (isa-l), as used by the log. */
+uint32_t umem_crc32c(uint32_t crc, const void *buf, size_t len);
+
 /** Install process-wide wait ops (NULL restores the pthread default). */
 void umem_set_wait_ops(const struct umem_wait_ops *ops);
 

@@ -89,6 +89,21 @@ struct bio_blob;
 int bio_blob_path(const char *dir, const uuid_t pool, int tgt_id, char *buf, size_t len);
 /** Create a blob file of \a size bytes, allocated with fallocate. -DER_EXIST if present. */
 int bio_blob_create(const char *path, uint64_t size);
+/**
+ * bio_blob_create_ex flag: write every block once at create (zeros, O_DIRECT) and record it
+ * in a header in block 0 (which the caller must then never use). A fallocated block is an
+ * "unwritten" extent on ext4/xfs: the first write into it changes file system metadata, so
+ * only fdatasync (journal commit) can make it durable. A block written before can be made
+ * durable by any device cache flush: an O_DIRECT overwrite needs no blob fdatasync of its
+ * own. Skipped (no header) on memory file systems and with DAOS_BIO_BLOB_PREWRITE=0.
+ */
+#define BIO_BLOB_PREWRITE (1U << 0)
+int bio_blob_create_ex(const char *path, uint64_t size, unsigned int flags);
+/**
+ * Bytes from the start of the blob known to be written blocks (never unwritten extents), from
+ * its header: the blob size after a BIO_BLOB_PREWRITE create, 0 for a blob without a header.
+ */
+uint64_t bio_blob_written(struct bio_blob *blob);
 int bio_blob_open(const char *path, unsigned int flags, struct bio_blob **blobp);
 int bio_blob_close(struct bio_blob *blob);
 /** Remove a (closed) blob file; -DER_NONEXIST if absent. */
@@ -105,6 +120,13 @@ bool bio_blob_faulty(struct bio_blob *blob);
 bool bio_blob_direct(struct bio_blob *blob);
 /** Make completed writes durable (fdatasync). */
 int bio_blob_flush(struct bio_blob *blob);
+/**
+ * Write the page-cache bytes of [off, off + len) to the device and wait (sync_file_range):
+ * no device cache flush, no file system metadata. Durable only after a later flush of the
+ * same device, and only for blocks that were written before (bio_blob_written). Errors mark
+ * the blob faulty, as bio_blob_flush.
+ */
+int bio_blob_writeback(struct bio_blob *blob, uint64_t off, uint64_t len);
 
 /*
  * Fault injection (tests): the next \a nr operations at any of \a points fail with errno

@@ -139,11 +139,141 @@ test_ext_replay(void **state)
 	unlink(side);
 }
 
+/* fill [off, +len) of the side file with \a c (any length) and return its CRC32C */
+static uint32_t
+side_fill(uint64_t off, int c, size_t len)
+{
+	uint32_t crc = 0;
+	size_t done;
+
+	for (done = 0; done < len; done += 4096) {
+		char buf[4096];
+		size_t n = len - done < 4096 ? len - done : 4096;
+
+		memset(buf, c, n);
+		side_write(off + done, c, n);
+		crc = umem_crc32c(crc, buf, n);
+	}
+	return crc;
+}
+
+static uint64_t *
+root_of(struct utest *ut)
+{
+	umem_off_t root;
+
+	assert_int_equal(umem_pool_root(ut->pool, 64, &root), 0);
+	return umem_off2ptr(&ut->umm, root);
+}
+
+/* one transaction: root counter = \a val, plus a checked side-file range (len 0: none) */
+static void
+tx_checked(struct utest *ut, uint64_t val, uint64_t off, uint32_t len, uint32_t csum)
+{
+	uint64_t *r = root_of(ut);
+
+	assert_int_equal(umem_tx_begin(&ut->umm, NULL), 0);
+	assert_int_equal(umem_tx_add_ptr(&ut->umm, r, sizeof(*r)), 0);
+	*r = val;
+	if (len > 0)
+		assert_int_equal(umem_tx_add_ext_checked(&ut->umm, off, len, csum), 0);
+	assert_int_equal(umem_tx_commit(&ut->umm), 0);
+}
+
+/*
+ * Checked side-file ranges (data written directly, only its checksum in the log): replayed
+ * when intact; a record past the durable watermark whose data is not on disk ends the log
+ * (power loss before the flush that would have acknowledged it); below the watermark the
+ * data is not checked; older logged bytes never overwrite newer checked blocks.
+ */
+static void
+test_ext_checked(void **state)
+{
+	struct umem_pool_attr attr = {.upa_sync_ms = 0,
+				      .upa_flags = UMEM_POOL_NO_BG_CKPT | UMEM_POOL_NO_CLOSE_CKPT};
+	struct utest *ut = *state;
+	uint32_t crc;
+
+	/* no side file: refused */
+	ut_create(ut, 1 << 20, &attr);
+	assert_false(umem_ext_shares_flush(&ut->umm));
+	assert_int_equal(umem_tx_begin(&ut->umm, NULL), 0);
+	assert_int_equal(umem_tx_add_ext_checked(&ut->umm, 0, 64, 0), -DER_NOTSUPPORTED);
+	assert_int_equal(umem_tx_commit(&ut->umm), 0);
+	assert_int_equal(umem_pool_close(ut->pool), 0);
+	ut->pool = NULL;
+	unlink(ut->path);
+	unlink(ut->wpath);
+
+	side_create(ut);
+	attr.upa_ext_path = side;
+	ut_create(ut, 1 << 20, &attr);
+	assert_true(umem_ext_shares_flush(&ut->umm));
+	assert_int_equal(umem_tx_add_ext_checked(&ut->umm, 0, 64, 0), -DER_INVAL);
+
+	/* intact data: both records replayed */
+	tx_checked(ut, 1, 8192, 8192, side_fill(8192, 'K', 8192));
+	tx_checked(ut, 2, 16384, 4000, side_fill(16384, 'L', 4000));
+	assert_int_equal(ut_reopen(ut, &attr), 0);
+	assert_int_equal(*root_of(ut), 2);
+	side_expect(8192, 'K', 4096);
+	side_expect(16384, 'L', 4000);
+
+	/* the last record's data never reached the disk: the log ends before it */
+	crc = side_fill(24576, 'M', 4096);
+	side_fill(24576, 'N', 4096);
+	tx_checked(ut, 3, 24576, 4096, crc);
+	assert_int_equal(ut_reopen(ut, &attr), 0);
+	assert_int_equal(*root_of(ut), 2);
+	ut_check(ut);
+	/* the new chain overwrites the dropped record */
+	tx_checked(ut, 4, 0, 0, 0);
+	assert_int_equal(ut_reopen(ut, &attr), 0);
+	assert_int_equal(*root_of(ut), 4);
+
+	/* a later record says the earlier one was durable: its data is not checked any more */
+	tx_checked(ut, 5, 32768, 4096, side_fill(32768, 'P', 4096));
+	tx_checked(ut, 6, 0, 0, 0);
+	side_fill(32768, 'Q', 4096);
+	assert_int_equal(ut_reopen(ut, &attr), 0);
+	assert_int_equal(*root_of(ut), 6);
+
+	/* logged bytes, then the same blocks written directly: replay keeps the direct ones */
+	tx_ext(ut, 40960, 'R', 4096, false);
+	tx_checked(ut, 7, 40960, 4096, side_fill(40960, 'S', 4096));
+	/* partial overlap: only the uncovered part of the logged range is rewritten */
+	tx_ext(ut, 49152, 'T', 4096, false);
+	tx_ext(ut, 53248, 'T', 4096, false);
+	tx_checked(ut, 8, 53248, 4096, side_fill(53248, 'U', 4096));
+	side_fill(49152, 0, 4096);
+	assert_int_equal(ut_reopen(ut, &attr), 0);
+	assert_int_equal(*root_of(ut), 8);
+	side_expect(40960, 'S', 4096);
+	side_expect(49152, 'T', 4096);
+	side_expect(53248, 'U', 4096);
+
+	/* damaged record content: a checked range past the end of the side file */
+	tx_checked(ut, 9, SIDE_SZ - 4096, 4096, 1);
+	assert_int_equal(umem_pool_close(ut->pool), 0);
+	ut->pool = NULL;
+	assert_int_equal(truncate(side, SIDE_SZ - 4096), 0);
+	assert_int_equal(ut_reopen(ut, &attr), -DER_DF_INVAL);
+	assert_int_equal(truncate(side, SIDE_SZ), 0);
+	/* with the file back (zeros, not the checksummed bytes): the record is dropped */
+	assert_int_equal(ut_reopen(ut, &attr), 0);
+	assert_int_equal(*root_of(ut), 8);
+	ut_check(ut);
+	assert_int_equal(umem_pool_close(ut->pool), 0);
+	ut->pool = NULL;
+	unlink(side);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ext_replay, ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_ext_checked, ut_setup, ut_teardown),
 	};
 
 	return cmocka_run_group_tests_name("umem_ext", tests, NULL, NULL);

@@ -152,6 +152,7 @@ vos_cont_close(daos_handle_t coh)
 	}
 	vos_hdl_unregister(cont->vc_cookie);
 	d_list_del(&cont->vc_link);
+	vos_oc_fini(cont);
 	dbtree_close(cont->vc_obj_th);
 	D_FREE(cont);
 	return 0;

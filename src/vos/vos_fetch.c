@@ -379,7 +379,8 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	struct umem_instance *umm;
 	struct vos_ilog_info oinfo;
 	struct vos_krec_df *dkrec = NULL, *akrec;
-	struct vos_obj_df *obj;
+	struct vos_obj_df *obj = NULL;
+	struct vos_oc_ent *oce = NULL;
 	daos_handle_t dtoh = DAOS_HDL_INVAL;
 	struct vos_akeys ak = {.ak_toh = DAOS_HDL_INVAL};
 	daos_epoch_t dbound = 0, abound;
@@ -403,19 +404,27 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	fc.fc_flags = flags;
 	umm = vos_cont2umm(cont);
 
-	rc = vos_obj_lookup(cont, oid, &obj);
-	if (rc == -DER_NONEXIST)
-		goto nothing;
-	if (rc != 0)
-		return rc;
+	oce = vos_oc_get(cont, oid);
+	if (oce != NULL) {
+		obj = oce->oe_obj;
+		dtoh = oce->oe_toh;
+	} else {
+		rc = vos_obj_lookup(cont, oid, &obj);
+		if (rc == -DER_NONEXIST)
+			goto nothing;
+		if (rc != 0)
+			return rc;
+	}
 	vos_ilog_eval(umm, &obj->vo_ilog, epoch, 0, &oinfo);
 	if (!oinfo.ii_exists)
 		goto nothing;
-	rc = vos_obj_tree_open(cont, obj, oid, false, &dtoh);
-	if (rc == -DER_NONEXIST)
-		goto nothing;
-	if (rc != 0)
-		return rc;
+	if (oce == NULL) {
+		rc = vos_obj_tree_open(cont, obj, oid, false, &dtoh);
+		if (rc == -DER_NONEXIST)
+			goto nothing;
+		if (rc != 0)
+			return rc;
+	}
 	rc = vos_key_lookup(dtoh, dkey, &dkrec);
 	if (rc != 0)
 		goto out;
@@ -500,8 +509,8 @@ out:
 		D_FREE(fc.fc_ios);
 	D_FREE(fc.fc_csv);
 	vos_akeys_close(&ak);
-	if (daos_handle_is_valid(dtoh))
-		dbtree_close(dtoh);
+	/* no transaction here: the object and its tree exist, keep them */
+	vos_oc_put(cont, oce, oid, obj, dtoh, true);
 	return rc;
 }
 

@@ -311,6 +311,30 @@ vos_iods_bytes(unsigned int nr, const daos_iod_t *iods)
 	return bytes;
 }
 
+/*
+ * Object cache (vos_ocache.c): recently used objects of a container with their open dkey
+ * tree, so that update and fetch skip the object index descent and the tree open/close.
+ * An entry is only made for an object record and dkey tree that exist outside any running
+ * transaction (an abort cannot take them back); the object index's rec_free drops it.
+ */
+#define VOS_OC_NR 8
+
+enum {
+	VOS_OC_VALID = (1 << 0),
+	/* lent to an operation (which may yield): no other operation uses it meanwhile */
+	VOS_OC_BUSY = (1 << 1),
+	/* the object left the index while lent: the borrower closes it on return */
+	VOS_OC_DEAD = (1 << 2),
+};
+
+struct vos_oc_ent {
+	daos_unit_oid_t oe_oid;
+	struct vos_obj_df *oe_obj;
+	daos_handle_t oe_toh; /* the object's dkey tree */
+	uint64_t oe_used;     /* LRU clock */
+	uint32_t oe_flags;
+};
+
 struct vos_container {
 	d_list_t vc_link;
 	uint64_t vc_cookie;
@@ -319,7 +343,25 @@ struct vos_container {
 	daos_handle_t vc_obj_th;
 	/* open iterators: the container cannot be closed under them */
 	int vc_iters;
+	struct vos_oc_ent vc_oc[VOS_OC_NR];
+	uint64_t vc_oc_clock;
+	uint64_t vc_oc_hits;
+	uint64_t vc_oc_misses;
 };
+
+/* vos_ocache.c */
+/* borrow the entry of \a oid (NULL: miss); give it back with vos_oc_put() */
+struct vos_oc_ent *vos_oc_get(struct vos_container *cont, daos_unit_oid_t oid);
+/*
+ * End of an operation on \a oid: return the borrowed \a ent, or (ent NULL) keep \a obj and
+ * its dkey tree \a toh if \a keep and a slot is free, else close \a toh.
+ */
+void vos_oc_put(struct vos_container *cont, struct vos_oc_ent *ent, daos_unit_oid_t oid,
+		struct vos_obj_df *obj, daos_handle_t toh, bool keep);
+/* \a obj leaves the object index of a container of \a pool */
+void vos_oc_evict(struct vos_pool *pool, struct vos_obj_df *obj);
+/* close all entries (container close) */
+void vos_oc_fini(struct vos_container *cont);
 
 /* vos_hdl.c: handle table (cookies that are safe to look up when stale or garbage) */
 int vos_hdl_register(void *ptr, int type, uint64_t *cookie);

@@ -1057,21 +1057,32 @@ update_tx(struct vos_update_ctx *uc)
 	struct vos_krec_df *dkrec, *akrec;
 	struct vos_obj_df *obj;
 	daos_epoch_t dbound, abound;
+	struct vos_oc_ent *oce;
 	unsigned int i;
-	bool created;
+	bool created, keep = false;
 	int v = 0, rc;
 
-	rc = vos_obj_find_or_create(uc->uc_cont, uc->uc_oid, &obj);
-	if (rc != 0)
-		return rc;
+	oce = vos_oc_get(uc->uc_cont, uc->uc_oid);
+	if (oce != NULL) {
+		obj = oce->oe_obj;
+		dtoh = oce->oe_toh;
+	} else {
+		rc = vos_obj_lookup(uc->uc_cont, uc->uc_oid, &obj);
+		/* cache only what an abort of this transaction cannot take back */
+		keep = rc == 0 && obj->vo_tree.tr_class != 0;
+		if (rc == -DER_NONEXIST)
+			rc = vos_obj_find_or_create(uc->uc_cont, uc->uc_oid, &obj);
+		if (rc != 0)
+			return rc;
+	}
 	vos_ilog_eval(umm, &obj->vo_ilog, uc->uc_epoch, 0, &oinfo);
 	rc = vos_ilog_update(umm, &obj->vo_ilog, uc->uc_epoch, 0);
 	if (rc == 0)
 		rc = mark_latest(umm, &obj->vo_latest, uc->uc_epoch);
-	if (rc == 0)
+	if (rc == 0 && oce == NULL)
 		rc = vos_obj_tree_open(uc->uc_cont, obj, uc->uc_oid, true, &dtoh);
 	if (rc != 0)
-		return rc;
+		goto out;
 
 	rc = vos_key_lookup(dtoh, uc->uc_dkey, &dkrec);
 	if (rc != 0)
@@ -1139,7 +1150,7 @@ update_tx(struct vos_update_ctx *uc)
 	}
 out:
 	vos_akeys_close(&ak);
-	dbtree_close(dtoh);
+	vos_oc_put(uc->uc_cont, oce, uc->uc_oid, obj, dtoh, keep);
 	return rc;
 }
 

@@ -130,6 +130,8 @@ obj_hkey_cmp(struct btr_instance *tins, struct btr_record *rec, void *hkey)
 static int
 obj_rec_free(struct btr_instance *tins, struct btr_record *rec, void *args)
 {
+	/* cached dkey tree handles of the object must go before GC can free the record */
+	vos_oc_evict(tins->ti_priv, umem_off2ptr(&tins->ti_umm, rec->rec_off));
 	return vos_gc_push(tins->ti_priv, VOS_GC_OBJ, rec->rec_off);
 }
 

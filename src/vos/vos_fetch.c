@@ -375,7 +375,8 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 		  daos_iom_t *ioms, struct dtx_handle *dth)
 {
 	struct vos_container *cont = vos_hdl2cont(coh);
-	struct vos_fetch_ctx fc = {0};
+	/* not zeroed as a whole: fc_stack (~400 bytes) is set per queued read */
+	struct vos_fetch_ctx fc;
 	struct umem_instance *umm;
 	struct vos_ilog_info oinfo;
 	struct vos_krec_df *dkrec = NULL, *akrec;
@@ -402,6 +403,11 @@ vos_obj_fetch_iom(daos_handle_t coh, daos_unit_oid_t oid, daos_epoch_t epoch, ui
 	fc.fc_pool = cont->vc_pool;
 	fc.fc_epoch = epoch;
 	fc.fc_flags = flags;
+	fc.fc_ios = NULL;
+	fc.fc_io_nr = 0;
+	fc.fc_io_max = 0;
+	fc.fc_csv = NULL;
+	fc.fc_csv_nr = 0;
 	umm = vos_cont2umm(cont);
 
 	oce = vos_oc_get(cont, oid);

@@ -36,6 +36,7 @@
 
 #include "vos_check.h"
 #include "crash_harness.h"
+#include "vos_crash_util.h"
 
 #define EXIT_APPLIED   10 /* checker: the in-flight op is in the pool */
 #define EXIT_MISSING   0  /* checker: it is not */
@@ -88,46 +89,6 @@ gen_op(uint64_t idx, struct vt_op *op)
 
 #define die(...) crash_fail(__FILE__, __LINE__, __VA_ARGS__)
 
-/* Run \a fn in a ULT on a fresh one-xstream runtime (children only); exit with its status. */
-static void
-run_in_ult(void (*fn)(void *), int *status)
-{
-	struct ult_init_attr ua = {.uia_nr_xs = 1};
-	struct ult *ult;
-	int rc;
-
-	rc = ult_init(&ua);
-	if (rc != 0)
-		die("ult_init: " DF_RC, DP_RC(rc));
-	umem_set_wait_ops(ult_umem_wait_ops());
-	rc = ult_create(0, fn, status, 0, &ult);
-	if (rc == 0)
-		rc = ult_join(ult);
-	if (rc != 0)
-		die("ult: " DF_RC, DP_RC(rc));
-	/* no ult_fini: _exit right away, as a killed process would leave things */
-	fflush(stdout);
-	fflush(stderr);
-	_exit(*status);
-}
-
-static int
-open_all(daos_handle_t *poh, daos_handle_t *coh)
-{
-	int rc = vos_pool_open(cr_path, cr_pool_uuid, 0, poh);
-
-	if (rc != 0) {
-		fprintf(stderr, "vos_crash: pool open: " DF_RC "\n", DP_RC(rc));
-		return rc;
-	}
-	rc = vos_cont_open(*poh, cr_co_uuid, coh);
-	if (rc != 0) {
-		fprintf(stderr, "vos_crash: container open: " DF_RC "\n", DP_RC(rc));
-		vos_pool_close(*poh);
-	}
-	return rc;
-}
-
 static void
 setup_ult(void *arg)
 {
@@ -156,7 +117,7 @@ worker_ult(void *arg)
 	int rc, exp;
 
 	*status = 1;
-	if (open_all(&poh, &coh) != 0)
+	if (vt_crash_open("vos_crash", cr_path, cr_pool_uuid, cr_co_uuid, &poh, &coh) != 0)
 		return;
 	for (i = cr_next; i < cr_next + WORKER_MAX_OPS; i++) {
 		gen_op(i, &op);
@@ -224,7 +185,7 @@ checker_ult(void *arg)
 	int rc, exp;
 
 	*status = 1;
-	if (open_all(&poh, &coh) != 0)
+	if (vt_crash_open("vos_crash", cr_path, cr_pool_uuid, cr_co_uuid, &poh, &coh) != 0)
 		return;
 	gen_op(cr_next, &op);
 	exp = vt_expect(&cr_model, &op);
@@ -339,7 +300,7 @@ spawn(void (*fn)(void *), int ack_fd)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		cr_ack_fd = ack_fd;
-		run_in_ult(fn, &status);
+		vt_crash_run_in_ult(fn, &status);
 	}
 	return pid;
 }
@@ -351,7 +312,7 @@ run_worker(int fd, int round, void *arg)
 
 	cr_kill = round;
 	cr_ack_fd = fd;
-	run_in_ult(worker_ult, &status);
+	vt_crash_run_in_ult(worker_ult, &status);
 }
 
 /* Apply an acknowledged op to the model. */

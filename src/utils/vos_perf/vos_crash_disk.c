@@ -34,6 +34,7 @@
 #include <daos_srv/vos.h>
 
 #include "crash_harness.h"
+#include "vos_crash_util.h"
 
 #define NKEYS     24
 #define AGG_EVERY 16
@@ -151,44 +152,6 @@ do_fetch(daos_handle_t coh, uint64_t key, uint64_t epoch, char *buf, uint32_t *l
 }
 
 static void
-run_in_ult(void (*fn)(void *), int *status)
-{
-	struct ult_init_attr ua = {.uia_nr_xs = 1};
-	struct ult *ult;
-	int rc;
-
-	rc = ult_init(&ua);
-	if (rc != 0)
-		die("ult_init: " DF_RC, DP_RC(rc));
-	umem_set_wait_ops(ult_umem_wait_ops());
-	rc = ult_create(0, fn, status, 0, &ult);
-	if (rc == 0)
-		rc = ult_join(ult);
-	if (rc != 0)
-		die("ult: " DF_RC, DP_RC(rc));
-	fflush(stdout);
-	fflush(stderr);
-	_exit(*status);
-}
-
-static int
-open_all(daos_handle_t *poh, daos_handle_t *coh)
-{
-	int rc = vos_pool_open(cd_path, cd_pool_uuid, 0, poh);
-
-	if (rc != 0) {
-		fprintf(stderr, "vos_crash_disk: pool open: " DF_RC "\n", DP_RC(rc));
-		return rc;
-	}
-	rc = vos_cont_open(*poh, cd_co_uuid, coh);
-	if (rc != 0) {
-		fprintf(stderr, "vos_crash_disk: container open: " DF_RC "\n", DP_RC(rc));
-		vos_pool_close(*poh);
-	}
-	return rc;
-}
-
-static void
 setup_ult(void *arg)
 {
 	int *status = arg;
@@ -217,7 +180,8 @@ worker_ult(void *arg)
 
 	*status = 1;
 	D_ALLOC_NZ(buf, VAL_MAX);
-	if (buf == NULL || open_all(&poh, &coh) != 0)
+	if (buf == NULL ||
+	    vt_crash_open("vos_crash_disk", cd_path, cd_pool_uuid, cd_co_uuid, &poh, &coh) != 0)
 		return;
 	for (i = cd_next; i < cd_next + MAX_OPS; i++) {
 		if (op_is_agg(i)) {
@@ -244,7 +208,7 @@ run_worker(int fd, int round, void *arg)
 	int status;
 
 	cd_ack_fd = fd;
-	run_in_ult(worker_ult, &status);
+	vt_crash_run_in_ult(worker_ult, &status);
 }
 
 static void
@@ -276,7 +240,8 @@ checker_ult(void *arg)
 	*status = 1;
 	D_ALLOC_NZ(got, VAL_MAX);
 	D_ALLOC_NZ(want, VAL_MAX);
-	if (got == NULL || want == NULL || open_all(&poh, &coh) != 0)
+	if (got == NULL || want == NULL ||
+	    vt_crash_open("vos_crash_disk", cd_path, cd_pool_uuid, cd_co_uuid, &poh, &coh) != 0)
 		return;
 	for (key = 0; key < NKEYS; key++) {
 		uint64_t last = cd_last[key];
@@ -335,7 +300,7 @@ spawn(void (*fn)(void *))
 	if (pid < 0)
 		die("fork");
 	if (pid == 0)
-		run_in_ult(fn, &status);
+		vt_crash_run_in_ult(fn, &status);
 	return pid;
 }
 

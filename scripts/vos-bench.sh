@@ -5,7 +5,7 @@
 # Every workload runs REPEAT times; the table shows the median and the best run.
 #
 # usage: scripts/vos-bench.sh [-b BUILD_DIR] [-D DIR] [-k KEYS_4K] [-m KEYS_1M] [-r REPEAT]
-#                             [-S SYNC] [-P HEAP] [-N BLOB] [-q]
+#                             [-S SYNC] [-P HEAP] [-N BLOB] [-u N] [-q]
 #   -b  build directory holding src/utils/vos_perf/vos_perf (default: build)
 #   -D  directory for every file (default /dev/shm); pdaos heap, WAL and blob, the RocksDB
 #       database and fio's file all go to a fresh temp dir below it, removed at exit
@@ -17,6 +17,10 @@
 #       --fdatasync=1 is shown as a second baseline; with a period, db_bench --sync=0.
 #   -P/-N  heap and blob size for vos_perf (default 1G and "auto": values go to a blob sized
 #       for the run; -N 0 keeps every value in the heap)
+#   -u  N concurrent writers/readers (default 1): vos_perf -u N (N ULTs on the one xstream;
+#       with "every" their commits share an fdatasync: group commit) against db_bench
+#       --threads=N (RocksDB's own WAL group commit) with --num=KEYS_4K/N per thread, so
+#       both sides write the same total number of keys. The 1 MiB rows stay single-stream.
 #   -q  no progress lines on stderr
 #
 # What each side makes durable before an operation returns:
@@ -41,8 +45,9 @@ SYNC=every
 HEAP=1G
 BLOB=auto
 QUIET=0
+ULTS=1
 
-while getopts "b:D:k:m:r:S:P:N:qh" opt; do
+while getopts "b:D:k:m:r:S:P:N:u:qh" opt; do
 	case $opt in
 	b) BUILD=$OPTARG ;;
 	D) BASE=$OPTARG ;;
@@ -52,6 +57,7 @@ while getopts "b:D:k:m:r:S:P:N:qh" opt; do
 	S) SYNC=$OPTARG ;;
 	P) HEAP=$OPTARG ;;
 	N) BLOB=$OPTARG ;;
+	u) ULTS=$OPTARG ;;
 	q) QUIET=1 ;;
 	*) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//;/^set -e/d'; exit 2 ;;
 	esac
@@ -86,13 +92,17 @@ else
 fi
 rm -f "$WORK/odirect"
 
+case $ULTS in '' | *[!0-9]* | 0) echo "-u wants a positive number" >&2; exit 2 ;; esac
+# db_bench's --num is per thread
+DBNUM=$(((KEYS4K + ULTS - 1) / ULTS))
+
 DBSYNC=0
 [ "$SYNC" = every ] && DBSYNC=1
 
 for i in $(seq 1 "$REPEAT"); do
 	say "run $i/$REPEAT: vos_perf 4K"
 	out=$(DAOS_WAL_SYNC=$SYNC "$VOS_PERF" -D "$WORK" -P "$HEAP" -N "$BLOB" -d "$KEYS4K" -a 1 \
-		-n 1 -s 4K -z -G "$i" -R "U;p F;p" -j)
+		-n 1 -s 4K -z -G "$i" -u "$ULTS" -R "U;p F;p" -j)
 	add vos4k_u "$(jfield "$out" update ops_per_s)"
 	add vos4k_f "$(jfield "$out" fetch ops_per_s)"
 	add vos4k_ulat "$(jfield "$out" update lat_p50_us)"
@@ -101,8 +111,9 @@ for i in $(seq 1 "$REPEAT"); do
 		sed 's/.*: *//')"
 
 	say "run $i/$REPEAT: db_bench fillrandom,readrandom"
-	out=$(db_bench --db="$WORK/rocksdb" --benchmarks=fillrandom,readrandom --num="$KEYS4K" \
-		--value_size=4096 --key_size=16 --compression_type=none --sync=$DBSYNC --threads=1 \
+	out=$(db_bench --db="$WORK/rocksdb" --benchmarks=fillrandom,readrandom --num="$DBNUM" \
+		--value_size=4096 --key_size=16 --compression_type=none --sync=$DBSYNC \
+		--threads="$ULTS" \
 		--seed="$i" --stats_interval_seconds=0 2>&1)
 	add db_fill "$(printf '%s\n' "$out" | awk '$1 == "fillrandom" {print $5}')"
 	add db_read "$(printf '%s\n' "$out" | awk '$1 == "readrandom" {print $5}')"
@@ -151,7 +162,7 @@ row() { # name unit metric baseline_metric mode
 	printf "%-34s %-6s %12s %12s %12s %12s %8s\n" "$1" "$2" "$m" "$b" "$bm" "$bb" "$ratio"
 }
 
-echo "# dir=$BASE ($(stat -f -c %T "$BASE")) sync=$SYNC keys4k=$KEYS4K keys1m=$KEYS1M repeat=$REPEAT direct=$DIRECT"
+echo "# dir=$BASE ($(stat -f -c %T "$BASE")) sync=$SYNC keys4k=$KEYS4K keys1m=$KEYS1M repeat=$REPEAT direct=$DIRECT ults=$ULTS"
 printf "%-34s %-6s %12s %12s %12s %12s %8s\n" workload unit pdaos_med pdaos_best base_med \
 	base_best ratio
 row "4K update vs db_bench fillrandom" ops/s vos4k_u db_fill

@@ -21,6 +21,8 @@ struct bio_ring {
 	bool r_uring;
 	int r_efd;
 	unsigned int r_depth;
+	/* buffered requests up to this size run at submit (bio_ring_set_sync_max) */
+	uint64_t r_sync_max;
 	/* SQEs prepared, completions outstanding */
 	unsigned int r_inflight;
 	/* SQEs prepared but not yet passed to io_uring_submit (batched until poll/wait) */
@@ -46,6 +48,10 @@ bio_ring_create(unsigned int depth, unsigned int flags, struct bio_ring **ringp)
 	if (ring == NULL)
 		return -DER_NOMEM;
 	ring->r_depth = depth ? depth : 128;
+	ring->r_sync_max = BIO_RING_SYNC_MAX_DEF;
+	env = getenv("PDAOS_BIO_SYNC_MAX");
+	if (env != NULL && *env != '\0')
+		ring->r_sync_max = strtoull(env, NULL, 0);
 	D_INIT_LIST_HEAD(&ring->r_pending);
 	D_INIT_LIST_HEAD(&ring->r_done);
 	ring->r_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -93,6 +99,13 @@ bool
 bio_ring_is_uring(struct bio_ring *ring)
 {
 	return ring->r_uring;
+}
+
+void
+bio_ring_set_sync_max(struct bio_ring *ring, uint64_t bytes)
+{
+	if (ring != NULL)
+		ring->r_sync_max = bytes;
 }
 
 int
@@ -316,7 +329,13 @@ bio_req_submit(struct bio_ring *ring, struct bio_req *req)
 		req_done_now(ring, req);
 		return 0;
 	}
-	if (!ring->r_uring || blob->bb_memfs) {
+	/*
+	 * A small buffered request is a copy into or out of the page cache (it would block only
+	 * on a read miss or writeback throttling); through io_uring the kernel cannot complete
+	 * it inline and punts it to an io-wq worker, a thread hand-off each way. O_DIRECT ones
+	 * really are asynchronous and stay on the ring.
+	 */
+	if (!ring->r_uring || blob->bb_memfs || (!blob->bb_direct && len <= ring->r_sync_max)) {
 		req_sync(req);
 		req_done_now(ring, req);
 		return 0;

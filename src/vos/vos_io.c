@@ -217,6 +217,9 @@ vos_bio_run(struct vos_pool *pool, struct vos_bio_io *ios, int nr, enum bio_op o
 		}
 		submitted++;
 	}
+	/* small buffered requests completed at submit: reap them here rather than park */
+	if (park && bw.bw_pending > 0)
+		bio_ring_poll(pool->vp_ring);
 	if (park) {
 		if (bw.bw_pending > 0)
 			ult_eventual_wait(bw.bw_ev, NULL);

@@ -43,6 +43,8 @@ struct ft {
 	struct bio_blob *blob;
 	struct bio_ring *ring;
 	unsigned int ring_flags;
+	/* io_uring for every request, not only those above the ring's synchronous size */
+	bool uring_all;
 };
 
 static const struct umem_pool_attr pattr = {.upa_sync_ms = 0};
@@ -71,6 +73,8 @@ env_open(struct ft *t, bool create)
 	assert_int_equal(vea_load(&t->umm, NULL, &t->root->md, NULL, &t->vsi), 0);
 	assert_int_equal(bio_blob_open(t->blob_path, 0, &t->blob), 0);
 	assert_int_equal(bio_ring_create(8, t->ring_flags, &t->ring), 0);
+	if (t->uring_all)
+		bio_ring_set_sync_max(t->ring, 0);
 }
 
 static void
@@ -104,6 +108,17 @@ setup_flags(void **state, unsigned int flags, const char *base)
 
 static int
 setup_uring(void **state)
+{
+	int rc = setup_flags(state, 0, "/tmp");
+
+	if (rc == 0)
+		((struct ft *)*state)->uring_all = true;
+	return rc;
+}
+
+/* an io_uring ring, but the 16 KiB records run synchronously at submit (below the cut) */
+static int
+setup_small(void **state)
 {
 	return setup_flags(state, 0, "/tmp");
 }
@@ -286,9 +301,10 @@ test_inject_args(void **state)
 	assert_int_equal(bio_fault_inject_set(0, 0, 0), 0);
 }
 
-#define EACH_PATH(fn)                                                      \
-	cmocka_unit_test_setup_teardown(fn, setup_uring, teardown),        \
-		cmocka_unit_test_setup_teardown(fn, setup_sync, teardown), \
+#define EACH_PATH(fn)                                                       \
+	cmocka_unit_test_setup_teardown(fn, setup_uring, teardown),         \
+		cmocka_unit_test_setup_teardown(fn, setup_small, teardown), \
+		cmocka_unit_test_setup_teardown(fn, setup_sync, teardown),  \
 		cmocka_unit_test_setup_teardown(fn, setup_mem, teardown)
 
 int

@@ -82,6 +82,8 @@ worker(void *arg)
 
 struct main_arg {
 	const char *path;
+	/* bio_ring_set_sync_max(): 0 puts every request on io_uring */
+	uint64_t sync_max;
 	int rc;
 };
 
@@ -96,6 +98,8 @@ main_ult(void *arg)
 	int i, rc;
 
 	rc = bio_ring_create(4, 0, &sh.ring);
+	if (rc == 0)
+		bio_ring_set_sync_max(sh.ring, ma->sync_max);
 	if (rc == 0)
 		rc = bio_blob_open(ma->path, 0, &sh.blob);
 	if (rc == 0)
@@ -126,11 +130,11 @@ main_ult(void *arg)
 }
 
 static void
-test_ult_poller(void **state)
+ult_poller_run(uint64_t sync_max)
 {
 	struct ult_init_attr attr = {.uia_nr_xs = 1};
 	char dir[] = "/tmp/bio_ult.XXXXXX", path[64];
-	struct main_arg ma = {.path = path, .rc = -DER_UNINIT};
+	struct main_arg ma = {.path = path, .sync_max = sync_max, .rc = -DER_UNINIT};
 	struct ult *u;
 
 	assert_non_null(mkdtemp(dir));
@@ -145,11 +149,26 @@ test_ult_poller(void **state)
 	rmdir(dir);
 }
 
+/* ULTs waiting on io_uring completions that the xstream's epoll poller reaps */
+static void
+test_ult_poller(void **state)
+{
+	ult_poller_run(0);
+}
+
+/* the same requests done at submit: the eventfd alone must wake the waiting ULTs */
+static void
+test_ult_poller_small(void **state)
+{
+	ult_poller_run(IO_SZ);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ult_poller),
+		cmocka_unit_test(test_ult_poller_small),
 	};
 
 	return cmocka_run_group_tests_name("bio_ult", tests, NULL, NULL);

@@ -193,6 +193,14 @@ int bio_ring_create(unsigned int depth, unsigned int flags, struct bio_ring **ri
 int bio_ring_destroy(struct bio_ring *ring);
 /** True when the ring really uses io_uring. */
 bool bio_ring_is_uring(struct bio_ring *ring);
+/**
+ * Buffered (non-O_DIRECT) requests of at most this many bytes run with preadv/pwritev at
+ * submit and complete at the next poll, like the synchronous fallback: io_uring hands small
+ * buffered file I/O to a kernel worker thread, which costs more than the copy. 0: none.
+ * Default BIO_RING_SYNC_MAX_DEF, or env PDAOS_BIO_SYNC_MAX (bytes) at bio_ring_create().
+ */
+void bio_ring_set_sync_max(struct bio_ring *ring, uint64_t bytes);
+#define BIO_RING_SYNC_MAX_DEF (64ULL << 10)
 /** eventfd that becomes readable when completions are pending (for ult_poller_register). */
 int bio_ring_eventfd(struct bio_ring *ring);
 /** Queue \a req; it completes later through bio_ring_poll(). */

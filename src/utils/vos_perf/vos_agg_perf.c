@@ -13,6 +13,7 @@
  */
 #define D_LOGFAC DD_FAC(vos)
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -238,6 +239,23 @@ out_rm:
 	rmdir(dir);
 }
 
+/* A whole number in [lo, hi] or exit 2 with a message naming the option. */
+static uint64_t
+ap_num(int opt, const char *arg, uint64_t lo, uint64_t hi)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 0);
+	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' || v < lo || v > hi) {
+		fprintf(stderr, "vos_agg_perf: -%c %s: need a number in [%" PRIu64 ", %" PRIu64 "]\n",
+			opt, arg, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -251,25 +269,25 @@ main(int argc, char **argv)
 			ap_dir = optarg;
 			break;
 		case 'a':
-			ap_akeys = atoi(optarg);
+			ap_akeys = ap_num(opt, optarg, 1, 1U << 20);
 			break;
 		case 'w':
-			ap_writes = atoi(optarg);
+			ap_writes = ap_num(opt, optarg, 1, 1U << 20);
 			break;
 		case 'L':
-			ap_len = strtoull(optarg, NULL, 0);
+			ap_len = ap_num(opt, optarg, 1, 1ULL << 40);
 			break;
 		case 'm':
-			ap_min = strtoull(optarg, NULL, 0);
+			ap_min = ap_num(opt, optarg, 1, 1ULL << 40);
 			break;
 		case 'M':
-			ap_max = strtoull(optarg, NULL, 0);
+			ap_max = ap_num(opt, optarg, 1, 1ULL << 40);
 			break;
 		case 't':
-			ap_thresh = atoi(optarg);
+			ap_thresh = ap_num(opt, optarg, 0, UINT32_MAX);
 			break;
 		case 'G':
-			ap_seed = strtoull(optarg, NULL, 0) | 1;
+			ap_seed = ap_num(opt, optarg, 0, UINT64_MAX) | 1;
 			break;
 		case 'j':
 			ap_json = true;

@@ -249,8 +249,9 @@ ap_num(int opt, const char *arg, uint64_t lo, uint64_t hi)
 	errno = 0;
 	v = strtoull(arg, &end, 0);
 	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' || v < lo || v > hi) {
-		fprintf(stderr, "vos_agg_perf: -%c %s: need a number in [%" PRIu64 ", %" PRIu64 "]\n",
-			opt, arg, lo, hi);
+		fprintf(stderr,
+			"vos_agg_perf: -%c %s: need a number in [%" PRIu64 ", %" PRIu64 "]\n", opt,
+			arg, lo, hi);
 		exit(2);
 	}
 	return v;

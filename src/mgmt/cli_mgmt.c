@@ -11,7 +11,6 @@
 #define D_LOGFAC DD_FAC(mgmt)
 
 #include <errno.h>
-#include <yaml.h>
 #include <daos/mgmt.h>
 #include <gurt/common.h>
 #include "rpc.h"
@@ -53,110 +52,19 @@ dc_mgmt_fini(void)
 void
 dc_mgmt_access_points_free(char **aps, int nr)
 {
-	int i;
-
-	for (i = 0; i < nr; i++)
-		D_FREE(aps[i]);
-	D_FREE(aps);
-}
-
-static int
-ap_add(char ***aps, int *nr, const char *s, size_t len, int port)
-{
-	char **n;
-	char *ap;
-
-	while (len > 0 && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	if (len == 0)
-		return 0;
-	if (len > 255)
-		return -DER_INVAL;
-	if (memchr(s, ':', len) != NULL)
-		D_ASPRINTF(ap, "%.*s", (int)len, s);
-	else
-		D_ASPRINTF(ap, "%.*s:%d", (int)len, s, port);
-	if (ap == NULL)
-		return -DER_NOMEM;
-	D_REALLOC_ARRAY(n, *aps, *nr, *nr + 1);
-	if (n == NULL) {
-		D_FREE(ap);
-		return -DER_NOMEM;
-	}
-	n[(*nr)++] = ap;
-	*aps = n;
-	return 0;
+	mgmt_hosts_free(aps, nr);
 }
 
 /* access_points (list or single string) and port of a daos_agent.yml; -DER_NONEXIST: no file */
 static int
 ap_from_yaml(const char *path, char ***aps, int *nr)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root, *list = NULL;
-	yaml_node_pair_t *p;
-	FILE *f;
-	int port = DC_MGMT_PORT, rc = 0;
+	char err[512];
+	int rc;
 
-	f = fopen(path, "r");
-	if (f == NULL)
-		return errno == ENOENT ? -DER_NONEXIST : d_errno2der(errno);
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
-		D_ERROR("%s:%lu: YAML syntax error: %s\n", path,
-			(unsigned long)parser.problem_mark.line + 1,
-			parser.problem ? parser.problem : "?");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return -DER_INVAL;
-	}
-	root = yaml_document_get_root_node(&doc);
-	for (p = root && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start : NULL;
-	     p != NULL && p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(&doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(&doc, p->value);
-
-		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
-			continue;
-		if (strcmp((const char *)k->data.scalar.value, "access_points") == 0)
-			list = v;
-		else if (strcmp((const char *)k->data.scalar.value, "port") == 0 &&
-			 v->type == YAML_SCALAR_NODE)
-			port = atoi((const char *)v->data.scalar.value);
-	}
-	if (port <= 0 || port > 65535)
-		port = DC_MGMT_PORT;
-	if (list != NULL && list->type == YAML_SCALAR_NODE) {
-		rc = ap_add(aps, nr, (const char *)list->data.scalar.value,
-			    list->data.scalar.length, port);
-	} else if (list != NULL && list->type == YAML_SEQUENCE_NODE) {
-		yaml_node_item_t *it;
-
-		for (it = list->data.sequence.items.start;
-		     rc == 0 && it < list->data.sequence.items.top; it++) {
-			yaml_node_t *h = yaml_document_get_node(&doc, *it);
-
-			if (h == NULL || h->type != YAML_SCALAR_NODE) {
-				rc = -DER_INVAL;
-				break;
-			}
-			rc = ap_add(aps, nr, (const char *)h->data.scalar.value,
-				    h->data.scalar.length, port);
-		}
-	} else if (list != NULL) {
-		rc = -DER_INVAL;
-	}
-	if (rc == -DER_INVAL)
-		D_ERROR("%s: access_points must be a list of host[:port]\n", path);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
+	rc = mgmt_yaml_hosts(path, "access_points", DC_MGMT_PORT, aps, nr, err, sizeof(err));
+	if (rc != 0 && rc != -DER_NONEXIST)
+		D_ERROR("%s\n", err);
 	return rc;
 }
 
@@ -175,7 +83,7 @@ dc_mgmt_access_points(char ***aps, int *nr)
 		while (rc == 0 && *s != '\0') {
 			size_t len = strcspn(s, ",");
 
-			rc = ap_add(aps, nr, s, len, DC_MGMT_PORT);
+			rc = mgmt_hosts_add(aps, nr, s, len, DC_MGMT_PORT);
 			s += len;
 			if (*s == ',')
 				s++;
@@ -186,7 +94,7 @@ dc_mgmt_access_points(char ***aps, int *nr)
 			rc = 0;
 	}
 	if (rc == 0 && *nr == 0)
-		rc = ap_add(aps, nr, "127.0.0.1", strlen("127.0.0.1"), DC_MGMT_PORT);
+		rc = mgmt_hosts_add(aps, nr, "127.0.0.1", strlen("127.0.0.1"), DC_MGMT_PORT);
 	if (rc != 0) {
 		dc_mgmt_access_points_free(*aps, *nr);
 		*aps = NULL;

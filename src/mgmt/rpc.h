@@ -184,4 +184,16 @@ int mgmt_addr2uri(const char *provider, const char *addr, int default_port, char
  */
 int mgmt_uri_probe(const char *uri);
 
+/*
+ * Host lists of YAML configuration files. mgmt_yaml_hosts() reads the \a list_key entry of the
+ * top-level mapping (a sequence of host[:port], or one string) and the optional "port" entry
+ * (default \a default_port) and returns "host:port" strings (free with mgmt_hosts_free()).
+ * -DER_NONEXIST: no such file; -DER_INVAL: bad YAML or a bad list; \a err then says why.
+ */
+int mgmt_yaml_hosts(const char *path, const char *list_key, int default_port, char ***hosts,
+		    int *nr, char *err, size_t err_len);
+/* append \a s (\a len bytes, trimmed; ":port" added when it has none); empty is skipped */
+int mgmt_hosts_add(char ***hosts, int *nr, const char *s, size_t len, int port);
+void mgmt_hosts_free(char **hosts, int nr);
+
 #endif /* __MGMT_RPC_H__ */

@@ -10,7 +10,6 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <unistd.h>
-#include <yaml.h>
 #include <gurt/common.h>
 #include "dmg.h"
 #include "../../pool/rpc.h"
@@ -256,63 +255,20 @@ out:
 static int
 load_control(struct dmg *d, const char *path, bool must_exist)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root;
-	yaml_node_pair_t *p;
-	FILE *f;
-	int port = DMG_DEFAULT_PORT, rc = 0;
-	yaml_node_t *hostlist = NULL;
+	char err[512];
+	char **hosts;
+	int nr, i, rc;
 
-	f = fopen(path, "r");
-	if (f == NULL) {
-		if (!must_exist)
-			return 0;
-		fprintf(stderr, "ERROR: dmg: %s: %s\n", path, strerror(errno));
-		return -DER_NONEXIST;
+	rc = mgmt_yaml_hosts(path, "hostlist", DMG_DEFAULT_PORT, &hosts, &nr, err, sizeof(err));
+	if (rc == -DER_NONEXIST && !must_exist)
+		return 0;
+	if (rc != 0) {
+		fprintf(stderr, "ERROR: dmg: %s\n", err);
+		return rc;
 	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
-		fprintf(stderr, "ERROR: dmg: %s:%lu: YAML syntax error: %s\n", path,
-			(unsigned long)parser.problem_mark.line + 1,
-			parser.problem ? parser.problem : "?");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return -DER_INVAL;
-	}
-	root = yaml_document_get_root_node(&doc);
-	for (p = root && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start : NULL;
-	     p != NULL && p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(&doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(&doc, p->value);
-		const char *key = (const char *)k->data.scalar.value;
-
-		if (strcmp(key, "hostlist") == 0)
-			hostlist = v;
-		else if (strcmp(key, "port") == 0 && v->type == YAML_SCALAR_NODE)
-			port = atoi((const char *)v->data.scalar.value);
-	}
-	if (hostlist != NULL) {
-		yaml_node_item_t *it;
-		char buf[300];
-
-		for (it = hostlist->type == YAML_SEQUENCE_NODE ? hostlist->data.sequence.items.start
-							       : NULL;
-		     it != NULL && it < hostlist->data.sequence.items.top && rc == 0; it++) {
-			yaml_node_t *h = yaml_document_get_node(&doc, *it);
-			const char *s = (const char *)h->data.scalar.value;
-
-			if (strchr(s, ':') != NULL)
-				snprintf(buf, sizeof(buf), "%s", s);
-			else
-				snprintf(buf, sizeof(buf), "%s:%d", s, port);
-			rc = add_hosts(d, buf);
-		}
-	}
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
+	for (i = 0; i < nr && rc == 0; i++)
+		rc = add_hosts(d, hosts[i]);
+	mgmt_hosts_free(hosts, nr);
 	return rc;
 }
 

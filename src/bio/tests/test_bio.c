@@ -13,6 +13,7 @@
 
 #include <daos_errno.h>
 #include <daos_srv/bio.h>
+#include "bio_test.h"
 
 #define BLOB_SZ (8ULL << 20)
 /* keep the ring's default cut between synchronous and io_uring requests */
@@ -54,15 +55,6 @@ teardown(void **state)
 	rmdir(t->dir);
 	free(t);
 	return 0;
-}
-
-static void
-fill(unsigned char *buf, size_t len, uint64_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		buf[i] = (unsigned char)((seed * 131 + i * 7 + (i >> 9)) & 0xff);
 }
 
 static void
@@ -177,7 +169,7 @@ round_trip(struct bt *t, unsigned int ring_flags, bool want_uring, unsigned int 
 		size_t n = 4096 * (1 + rand() % 256);
 
 		off = 4096ULL * (rand() % ((BLOB_SZ - n) / 4096));
-		fill(wbuf, n, i);
+		bt_fill(wbuf, n, i);
 		assert_int_equal(bio_write(ring, blob, off, wbuf, n), 0);
 		memset(rbuf, 0, n);
 		assert_int_equal(bio_read(ring, blob, off, rbuf, n), 0);
@@ -236,21 +228,6 @@ test_direct(void **state)
 	round_trip(t, 0, true, BIO_BLOB_DIRECT, SYNC_DEF);
 }
 
-struct cstate {
-	int done;
-	int errors;
-};
-
-static void
-count_cb(struct bio_req *req, void *arg)
-{
-	struct cstate *cs = arg;
-
-	cs->done++;
-	if (req->br_rc)
-		cs->errors++;
-}
-
 /* Many requests with 3-vector lists at once: more than the ring depth, waited via eventfd. */
 static void
 concurrent(struct bt *t, unsigned int ring_flags, uint64_t sync_max)
@@ -259,7 +236,7 @@ concurrent(struct bt *t, unsigned int ring_flags, uint64_t sync_max)
 	static struct bio_req reqs[NR];
 	static d_sg_list_t sgls[NR];
 	static d_iov_t iovs[NR][3];
-	struct cstate cs = {0};
+	struct bt_count cs = {0};
 	struct bio_ring *ring;
 	struct bio_blob *blob;
 	unsigned char *buf;
@@ -272,7 +249,7 @@ concurrent(struct bt *t, unsigned int ring_flags, uint64_t sync_max)
 	buf = malloc((size_t)NR * 3 * SEG);
 	assert_non_null(buf);
 	for (i = 0; i < NR; i++)
-		fill(buf + (size_t)i * 3 * SEG, 3 * SEG, 1000 + i);
+		bt_fill(buf + (size_t)i * 3 * SEG, 3 * SEG, 1000 + i);
 	for (j = 0; j < 2; j++) {
 		if (j == 1)
 			memset(buf, 0, (size_t)NR * 3 * SEG);
@@ -290,7 +267,7 @@ concurrent(struct bt *t, unsigned int ring_flags, uint64_t sync_max)
 			/* reverse order on disk, so nothing happens to line up */
 			reqs[i].br_off = (uint64_t)(NR - 1 - i) * 3 * SEG;
 			reqs[i].br_sgl = &sgls[i];
-			reqs[i].br_cb = count_cb;
+			reqs[i].br_cb = bt_count_cb;
 			reqs[i].br_cb_arg = &cs;
 			assert_int_equal(bio_req_submit(ring, &reqs[i]), 0);
 		}
@@ -309,7 +286,7 @@ concurrent(struct bt *t, unsigned int ring_flags, uint64_t sync_max)
 	for (i = 0; i < NR; i++) {
 		unsigned char exp[3 * SEG];
 
-		fill(exp, sizeof(exp), 1000 + i);
+		bt_fill(exp, sizeof(exp), 1000 + i);
 		assert_memory_equal(buf + (size_t)i * 3 * SEG, exp, sizeof(exp));
 	}
 	free(buf);
@@ -327,7 +304,7 @@ efd_ready(struct bio_ring *ring)
 
 static void
 req_init(struct bio_req *req, d_sg_list_t *sgl, d_iov_t *iov, struct bio_blob *blob, enum bio_op op,
-	 uint64_t off, void *buf, size_t len, struct cstate *cs)
+	 uint64_t off, void *buf, size_t len, struct bt_count *cs)
 {
 	d_iov_set(iov, buf, len);
 	sgl->sg_nr = 1;
@@ -337,7 +314,7 @@ req_init(struct bio_req *req, d_sg_list_t *sgl, d_iov_t *iov, struct bio_blob *b
 	req->br_op = op;
 	req->br_off = off;
 	req->br_sgl = sgl;
-	req->br_cb = count_cb;
+	req->br_cb = bt_count_cb;
 	req->br_cb_arg = cs;
 }
 
@@ -350,7 +327,7 @@ static bool
 submit_is_sync(struct bio_ring *ring, struct bio_blob *blob, enum bio_op op, uint64_t off,
 	       void *buf, size_t len)
 {
-	struct cstate cs = {0};
+	struct bt_count cs = {0};
 	struct bio_req req;
 	d_sg_list_t sgl;
 	d_iov_t iov;
@@ -405,7 +382,7 @@ test_small_sync(void **state)
 	assert_int_equal(bio_blob_open(t->path, 0, &blob), 0);
 	buf = bio_buf_alloc(big);
 	rbuf = bio_buf_alloc(big);
-	fill(buf, big, 7);
+	bt_fill(buf, big, 7);
 	assert_true(submit_is_sync(ring, blob, BIO_OP_WRITE, 0, buf, 4096));
 	assert_true(submit_is_sync(ring, blob, BIO_OP_WRITE, 4096, buf + 4096,
 				   BIO_RING_SYNC_MAX_DEF - 4096));
@@ -455,7 +432,7 @@ test_mixed_batch(void **state)
 	static struct bio_req reqs[NR];
 	static d_sg_list_t sgls[NR];
 	static d_iov_t iovs[NR];
-	struct cstate cs;
+	struct bt_count cs;
 	struct bio_ring *ring;
 	struct bio_blob *blob;
 	unsigned char *wbuf, *rbuf;
@@ -468,7 +445,7 @@ test_mixed_batch(void **state)
 	rbuf = calloc(NR, LARGE);
 	assert_non_null(wbuf);
 	assert_non_null(rbuf);
-	fill(wbuf, (size_t)NR * LARGE, 99);
+	bt_fill(wbuf, (size_t)NR * LARGE, 99);
 	for (j = 0; j < 2; j++) {
 		enum bio_op op = j == 0 ? BIO_OP_WRITE : BIO_OP_READ;
 		unsigned char *buf = j == 0 ? wbuf : rbuf;
@@ -578,7 +555,7 @@ test_wait_any(void **state)
 	d_sg_list_t sgls[32];
 	d_iov_t iovs[32];
 	static char buf[32][4096];
-	struct cstate cs = {0};
+	struct bt_count cs = {0};
 	struct bio_ring *ring;
 	struct bio_blob *blob;
 	int i, n, total = 0;
@@ -595,7 +572,7 @@ test_wait_any(void **state)
 		reqs[i].br_op = BIO_OP_WRITE;
 		reqs[i].br_off = (uint64_t)i * 4096;
 		reqs[i].br_sgl = &sgls[i];
-		reqs[i].br_cb = count_cb;
+		reqs[i].br_cb = bt_count_cb;
 		reqs[i].br_cb_arg = &cs;
 		assert_int_equal(bio_req_submit(ring, &reqs[i]), 0);
 	}

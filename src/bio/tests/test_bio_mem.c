@@ -20,6 +20,7 @@
 
 #include <daos_errno.h>
 #include <daos_srv/bio.h>
+#include "bio_test.h"
 
 #define BLOB_SZ (4ULL << 20)
 #define SEG     4096
@@ -86,30 +87,6 @@ teardown(void **state)
 	return 0;
 }
 
-static void
-fill(unsigned char *buf, size_t len, uint64_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		buf[i] = (unsigned char)((seed * 131 + i * 7 + (i >> 9)) & 0xff);
-}
-
-struct cnt {
-	int done;
-	int errors;
-};
-
-static void
-count_cb(struct bio_req *req, void *arg)
-{
-	struct cnt *c = arg;
-
-	c->done++;
-	if (req->br_rc != 0)
-		c->errors++;
-}
-
 /* Three-vector requests through a ring, completed by the poller when the eventfd fires. */
 static void
 ring_rw(struct bio_ring *ring, struct bio_blob *blob, enum bio_op op, uint64_t off,
@@ -118,7 +95,7 @@ ring_rw(struct bio_ring *ring, struct bio_blob *blob, enum bio_op op, uint64_t o
 	struct bio_req reqs[8];
 	d_sg_list_t sgls[8];
 	d_iov_t iovs[8][3];
-	struct cnt c = {0};
+	struct bt_count c = {0};
 	int i, k, loops = 0;
 
 	assert_true(nr <= 8);
@@ -132,7 +109,7 @@ ring_rw(struct bio_ring *ring, struct bio_blob *blob, enum bio_op op, uint64_t o
 		reqs[i].br_op = op;
 		reqs[i].br_off = off + (uint64_t)i * 3 * SEG;
 		reqs[i].br_sgl = &sgls[i];
-		reqs[i].br_cb = count_cb;
+		reqs[i].br_cb = bt_count_cb;
 		reqs[i].br_cb_arg = &c;
 		assert_int_equal(bio_req_submit(ring, &reqs[i]), 0);
 	}
@@ -169,19 +146,19 @@ write_pattern(struct bio_blob *blob, bool mapped, unsigned char *model)
 		size_t n = SEG * (1 + rand() % 24);
 
 		off = SEG * (uint64_t)(rand() % ((BLOB_SZ - n) / SEG));
-		fill(buf, n, i);
+		bt_fill(buf, n, i);
 		assert_int_equal(bio_write(ring, blob, off, buf, n), 0);
 		memcpy(model + off, buf, n);
 	}
 	/* byte-granular offsets and lengths are fine without O_DIRECT */
-	fill(buf, 1000, 99);
+	bt_fill(buf, 1000, 99);
 	assert_int_equal(bio_write(ring, blob, BLOB_SZ - 1000, buf, 1000), 0);
 	memcpy(model + BLOB_SZ - 1000, buf, 1000);
-	fill(buf, 24 * SEG, 77);
+	bt_fill(buf, 24 * SEG, 77);
 	ring_rw(ring, blob, BIO_OP_WRITE, 8 * SEG, buf, 8);
 	memcpy(model + 8 * SEG, buf, 24 * SEG);
 	/* two vectors, synchronously, without a ring */
-	fill(buf, 3 * SEG, 55);
+	bt_fill(buf, 3 * SEG, 55);
 	d_iov_set(&iov[0], buf, SEG + 7);
 	d_iov_set(&iov[1], buf + SEG + 7, 2 * SEG - 7);
 	rc = bio_blob_copy(blob, BIO_OP_WRITE, 100 * SEG + 3, &sgl);
@@ -319,11 +296,11 @@ test_coherent(void **state)
 		assert_int_equal(bio_blob_open(t->path[k], 0, &blob), 0);
 		fd = open(t->path[k], O_RDWR);
 		assert_true(fd >= 0);
-		fill(a, SEG, 5 + k);
+		bt_fill(a, SEG, 5 + k);
 		assert_int_equal(pwrite(fd, a, SEG, 7 * SEG), SEG);
 		assert_int_equal(bio_read(ring, blob, 7 * SEG, b, SEG), 0);
 		assert_memory_equal(a, b, SEG);
-		fill(a, SEG, 9 + k);
+		bt_fill(a, SEG, 9 + k);
 		assert_int_equal(bio_write(ring, blob, 9 * SEG, a, SEG), 0);
 		assert_int_equal(pread(fd, b, SEG, 9 * SEG), SEG);
 		assert_memory_equal(a, b, SEG);
@@ -387,7 +364,7 @@ test_sparse(void **state)
 			assert_int_equal(stat(t->path[k], &st), 0);
 			assert_true((uint64_t)st.st_blocks * 512 >= BLOB_SZ);
 		}
-		fill(buf, SEG, 3);
+		bt_fill(buf, SEG, 3);
 		assert_int_equal(bio_write(ring, blob, BLOB_SZ - SEG, buf, SEG), 0);
 		assert_int_equal(bio_read(ring, blob, 0, buf, SEG), 0);
 		assert_memory_equal(buf, zero, SEG);
@@ -408,7 +385,7 @@ test_faults(void **state)
 
 	assert_int_equal(bio_ring_create(4, 0, &ring), 0);
 	for (k = 0; k < NR_KINDS; k++) {
-		fill(buf, SEG, 1);
+		bt_fill(buf, SEG, 1);
 		assert_int_equal(bio_blob_open(t->path[k], 0, &blob), 0);
 		assert_int_equal(bio_fault_inject_set(BIO_FI_WRITE, ENOSPC, 1), 0);
 		assert_int_equal(bio_write(ring, blob, 0, buf, SEG), -DER_NOSPACE);
